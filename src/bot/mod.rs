@@ -1,0 +1,1 @@
+//! PLACEHOLDER: the Rust bot client, replaced by the bots work.

@@ -1,0 +1,550 @@
+//! The wire protocol: every message a client and the server exchange, the one bincode
+//! configuration, encoding and decoding, the limits and the protocol version.
+//!
+//! This is the only module that knows bytes. It depends on nothing else in the crate, and
+//! nothing here is an actix message: the session and room actors translate. PROTOCOL.md
+//! describes the same format byte by byte for bot writers in other languages; keep the two
+//! in step (the golden vectors in `tests/vectors/` check that the bytes never drift).
+
+use bincode::config::{Configuration, Fixint, LittleEndian, NoLimit};
+use serde::{Deserialize, Serialize};
+
+/// Bumped on every change to the bytes of any message.
+pub const PROTOCOL_VERSION: u16 = 1;
+/// The largest binary frame a client may send. Client messages are small; anything larger is
+/// refused before decoding, and the decoder never allocates past it.
+pub const MAX_CLIENT_MESSAGE_BYTES: usize = 4096;
+/// The largest message a client should expect from the server (a full snapshot of a full room
+/// with every bullet is far below this); the bot client decodes with this bound.
+pub const MAX_SERVER_MESSAGE_BYTES: usize = 1 << 20;
+/// Longest player name, in characters.
+pub const MAX_NAME_CHARS: usize = 24;
+/// Longest room name, in characters.
+pub const MAX_ROOM_NAME_CHARS: usize = 32;
+/// Longest chat text, in characters.
+pub const MAX_CHAT_CHARS: usize = 200;
+/// Rooms hold between these many players.
+pub const MIN_ROOM_CAPACITY: u8 = 1;
+pub const MAX_ROOM_CAPACITY: u8 = 100;
+/// Positions travel as fixed point: world units times this, rounded, in a `u16`. The world
+/// therefore spans 0 to 4095.9 units on each axis with 1/16 unit precision.
+pub const POSITION_SCALE: f32 = 16.0;
+
+/// `Input::movement` bits: held direction keys. Opposite keys cancel each other.
+pub const MOVE_UP: u8 = 1;
+pub const MOVE_DOWN: u8 = 2;
+pub const MOVE_LEFT: u8 = 4;
+pub const MOVE_RIGHT: u8 = 8;
+pub const MOVE_ALL: u8 = MOVE_UP | MOVE_DOWN | MOVE_LEFT | MOVE_RIGHT;
+
+/// `PlayerState::flags` bits.
+pub const PLAYER_ALIVE: u8 = 1;
+
+/// A player's place inside one room; small so that snapshots stay small.
+pub type Slot = u8;
+
+/// Little-endian, fixed-size integers (u16 = 2 bytes, u32 = 4, u64 = 8), enum tags and
+/// sequence lengths as u32 / u64. Chosen over varints so that a bot in any language can read a
+/// message with a fixed layout; snapshots stay small through quantization instead.
+type WireConfig<Limit> = Configuration<LittleEndian, Fixint, Limit>;
+
+const fn wire_config() -> WireConfig<NoLimit> {
+    bincode::config::standard().with_fixed_int_encoding()
+}
+
+/// Messages a client sends, one per binary WebSocket frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ClientMsg {
+    /// Must be the first message of a connection.
+    Hello { protocol: u16, name: String },
+    /// Asks for `RoomList` with the public rooms.
+    ListRooms,
+    /// Creates a room and joins it.
+    CreateRoom {
+        name: String,
+        capacity: u8,
+        public: bool,
+    },
+    /// Joins a room by its numeric id (public rooms; private rooms need their code).
+    JoinRoom { room: u32 },
+    /// Joins a room by its join code (any room).
+    JoinByCode { code: String },
+    /// Joins the fullest public room with space, or a new one.
+    QuickJoin,
+    /// Leaves the current room and returns to the lobby.
+    LeaveRoom,
+    /// The player's controls, sent at a fixed rate with an increasing `seq`.
+    Input(Input),
+    /// A chat line to everyone in the room.
+    Chat { text: String },
+    /// Answered at once with `Pong` carrying the same `t`.
+    Ping { t: u64 },
+}
+
+/// Held controls: the latest input wins for movement and aim; `fire` is never lost.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Input {
+    /// Increases by one per input; the server acks the highest one it applied.
+    pub seq: u32,
+    /// `MOVE_*` bits.
+    pub movement: u8,
+    /// Aim angle in radians, 0 = +x (right), growing clockwise on screen (+y is down).
+    pub aim: f32,
+    pub fire: bool,
+}
+
+/// Messages the server sends, one per binary WebSocket frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ServerMsg {
+    Welcome {
+        protocol: u16,
+        player_id: u32,
+        tick_rate: u16,
+        max_message_bytes: u32,
+    },
+    Error {
+        code: u16,
+        message: String,
+    },
+    RoomList {
+        rooms: Vec<RoomInfo>,
+    },
+    /// You are in a room: everything needed to draw it from now on.
+    Joined {
+        room: RoomInfo,
+        /// Share this code to let others join, also for private rooms.
+        code: String,
+        you: Slot,
+        tick: u32,
+        setup: GameSetup,
+        roster: Vec<RosterEntry>,
+    },
+    /// You left the room (answer to `LeaveRoom`).
+    Left {
+        room: u32,
+    },
+    PlayerJoined {
+        player: RosterEntry,
+    },
+    PlayerLeft {
+        slot: Slot,
+    },
+    /// The state of the room after tick `tick`, sent every tick.
+    Snapshot(Snapshot),
+    /// `killer` shot `victim`, who respawns at tick `respawn_tick`.
+    Kill {
+        tick: u32,
+        killer: Slot,
+        victim: Slot,
+        respawn_tick: u32,
+    },
+    Chat {
+        tick: u32,
+        from: Slot,
+        text: String,
+    },
+    Pong {
+        t: u64,
+    },
+    /// The room is gone; you are back in the lobby.
+    RoomClosed {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoomInfo {
+    pub id: u32,
+    pub name: String,
+    pub mode: String,
+    pub players: u8,
+    pub capacity: u8,
+    pub public: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RosterEntry {
+    pub slot: Slot,
+    pub player_id: u32,
+    pub name: String,
+    pub kills: u16,
+    pub deaths: u16,
+}
+
+/// The fixed facts of a match that a client needs to draw and to predict: the map and the
+/// tuning numbers. Sent once, in `Joined`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GameSetup {
+    pub width: u16,
+    pub height: u16,
+    pub walls: Vec<Wall>,
+    pub player_radius: f32,
+    /// World units per second.
+    pub player_speed: f32,
+    pub bullet_radius: f32,
+    /// World units per second.
+    pub bullet_speed: f32,
+    pub max_hp: u8,
+}
+
+/// An axis-aligned wall in world units.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Wall {
+    pub x: u16,
+    pub y: u16,
+    pub w: u16,
+    pub h: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub tick: u32,
+    pub players: Vec<PlayerState>,
+    pub bullets: Vec<BulletState>,
+}
+
+/// 12 bytes on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PlayerState {
+    pub slot: Slot,
+    /// Fixed point, see `POSITION_SCALE`.
+    pub x: u16,
+    pub y: u16,
+    /// 256ths of a full turn, see `quantize_angle`.
+    pub aim: u8,
+    pub hp: u8,
+    /// `PLAYER_*` bits.
+    pub flags: u8,
+    /// The highest input `seq` of this player that the server has applied (0: none yet).
+    pub ack: u32,
+}
+
+/// 7 bytes on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BulletState {
+    /// Wraps around; unique among the bullets in flight.
+    pub id: u16,
+    pub owner: Slot,
+    pub x: u16,
+    pub y: u16,
+}
+
+/// `ServerMsg::Error` codes. Stable: a code's meaning never changes.
+pub mod error_code {
+    /// A text frame, or a binary frame that is not one well-formed `ClientMsg`.
+    pub const BAD_MESSAGE: u16 = 1;
+    /// A frame over `MAX_CLIENT_MESSAGE_BYTES`.
+    pub const MESSAGE_TOO_LARGE: u16 = 2;
+    /// `Hello` with another protocol version.
+    pub const VERSION_MISMATCH: u16 = 3;
+    /// Empty, too long, or with control characters.
+    pub const BAD_NAME: u16 = 4;
+    /// The first message was not `Hello`, or `Hello` came twice.
+    pub const HANDSHAKE_REQUIRED: u16 = 5;
+    /// No room with that id or code.
+    pub const ROOM_NOT_FOUND: u16 = 6;
+    pub const ROOM_FULL: u16 = 7;
+    /// Input, chat or leave while not in a room.
+    pub const NOT_IN_ROOM: u16 = 8;
+    /// Join or create while already in a room (or while a join is under way).
+    pub const ALREADY_IN_ROOM: u16 = 9;
+    /// NaN or infinite aim, or unknown movement bits.
+    pub const BAD_INPUT: u16 = 10;
+    /// Room name empty, too long or with control characters; capacity out of range.
+    pub const BAD_ROOM_SETTINGS: u16 = 11;
+    /// Chat text empty, too long or with control characters.
+    pub const BAD_CHAT: u16 = 12;
+    /// Too many messages of a kind (chat) in a short time; the message was dropped.
+    pub const RATE_LIMITED: u16 = 13;
+}
+
+/// WebSocket close codes the server uses (besides 1000 for a normal close).
+pub mod close_code {
+    /// The server is shutting down.
+    pub const GOING_AWAY: u16 = 1001;
+    /// A text frame.
+    pub const UNSUPPORTED_DATA: u16 = 1003;
+    /// A binary frame that does not decode.
+    pub const INVALID_PAYLOAD: u16 = 1007;
+    /// A frame over the size limit.
+    pub const MESSAGE_TOO_BIG: u16 = 1009;
+    /// `Hello` with another protocol version.
+    pub const VERSION_MISMATCH: u16 = 4001;
+    /// `Hello` with a bad name.
+    pub const BAD_NAME: u16 = 4002;
+    /// The first message was not `Hello`.
+    pub const HANDSHAKE_REQUIRED: u16 = 4003;
+    /// No message or pong from the client for too long.
+    pub const TIMEOUT: u16 = 4004;
+}
+
+/// Why bytes did not decode into a message.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DecodeError {
+    #[error("message of {0} bytes is over the limit of {1} bytes")]
+    TooLarge(usize, usize),
+    #[error("message is not valid: {0}")]
+    Malformed(String),
+    #[error("message has {0} bytes left over after its end")]
+    TrailingBytes(usize),
+}
+
+/// Encodes a client message (bots and tests use this; the server only decodes them).
+pub fn encode_client(msg: &ClientMsg) -> Vec<u8> {
+    encode(msg)
+}
+
+/// Encodes a server message.
+pub fn encode_server(msg: &ServerMsg) -> Vec<u8> {
+    encode(msg)
+}
+
+/// Encodes a server message at the end of `out`, reusing its allocation.
+pub fn encode_server_into(msg: &ServerMsg, out: &mut Vec<u8>) {
+    // Writing into a Vec cannot fail, and every type here is serializable.
+    let _ = bincode::serde::encode_into_std_write(msg, out, wire_config());
+}
+
+fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64);
+    let _ = bincode::serde::encode_into_std_write(msg, &mut out, wire_config());
+    out
+}
+
+/// Decodes one client message from a whole frame. Never panics and never allocates more than
+/// the frame's size, whatever the bytes claim.
+pub fn decode_client(bytes: &[u8]) -> Result<ClientMsg, DecodeError> {
+    if bytes.len() > MAX_CLIENT_MESSAGE_BYTES {
+        return Err(DecodeError::TooLarge(bytes.len(), MAX_CLIENT_MESSAGE_BYTES));
+    }
+    decode_exact(
+        bytes,
+        wire_config().with_limit::<MAX_CLIENT_MESSAGE_BYTES>(),
+    )
+}
+
+/// Decodes one server message from a whole frame (for bots and tests).
+pub fn decode_server(bytes: &[u8]) -> Result<ServerMsg, DecodeError> {
+    if bytes.len() > MAX_SERVER_MESSAGE_BYTES {
+        return Err(DecodeError::TooLarge(bytes.len(), MAX_SERVER_MESSAGE_BYTES));
+    }
+    decode_exact(
+        bytes,
+        wire_config().with_limit::<MAX_SERVER_MESSAGE_BYTES>(),
+    )
+}
+
+fn decode_exact<T, C>(bytes: &[u8], config: C) -> Result<T, DecodeError>
+where
+    T: serde::de::DeserializeOwned,
+    C: bincode::config::Config,
+{
+    let (msg, used) = bincode::serde::decode_from_slice(bytes, config)
+        .map_err(|e| DecodeError::Malformed(e.to_string()))?;
+    if used != bytes.len() {
+        return Err(DecodeError::TrailingBytes(bytes.len() - used));
+    }
+    Ok(msg)
+}
+
+/// World units to the wire's fixed point, clamped to the representable range.
+pub fn quantize_position(v: f32) -> u16 {
+    let scaled = (v * POSITION_SCALE).round();
+    if scaled.is_nan() {
+        return 0;
+    }
+    scaled.clamp(0.0, u16::MAX as f32) as u16
+}
+
+pub fn dequantize_position(v: u16) -> f32 {
+    v as f32 / POSITION_SCALE
+}
+
+/// Radians to 256ths of a turn (any finite angle; wraps).
+pub fn quantize_angle(radians: f32) -> u8 {
+    let turns = radians / std::f32::consts::TAU;
+    let frac = turns - turns.floor();
+    ((frac * 256.0).round() as u32 % 256) as u8
+}
+
+pub fn dequantize_angle(v: u8) -> f32 {
+    v as f32 / 256.0 * std::f32::consts::TAU
+}
+
+/// Checks a player name: 1 to `MAX_NAME_CHARS` characters, no control characters, not only
+/// white space. Returns what is wrong, for the error message.
+pub fn check_player_name(name: &str) -> Result<(), String> {
+    check_text("name", name, MAX_NAME_CHARS)
+}
+
+/// Checks a room name like a player name, with `MAX_ROOM_NAME_CHARS`.
+pub fn check_room_name(name: &str) -> Result<(), String> {
+    check_text("room name", name, MAX_ROOM_NAME_CHARS)
+}
+
+/// Checks chat text like a player name, with `MAX_CHAT_CHARS`.
+pub fn check_chat_text(text: &str) -> Result<(), String> {
+    check_text("chat text", text, MAX_CHAT_CHARS)
+}
+
+fn check_text(what: &str, text: &str, max_chars: usize) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err(format!("{what} is empty"));
+    }
+    let chars = text.chars().count();
+    if chars > max_chars {
+        return Err(format!(
+            "{what} has {chars} characters; at most {max_chars} are allowed"
+        ));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(format!("{what} contains control characters"));
+    }
+    Ok(())
+}
+
+/// Checks the values of an input that decoding alone cannot: finite aim, known movement bits.
+pub fn check_input(input: &Input) -> Result<(), String> {
+    if !input.aim.is_finite() {
+        return Err("aim is not a finite number".into());
+    }
+    if input.movement & !MOVE_ALL != 0 {
+        return Err(format!(
+            "movement {:#04x} has bits other than the four MOVE_* bits",
+            input.movement
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_messages_round_trip() {
+        let msgs = [
+            ClientMsg::Hello {
+                protocol: PROTOCOL_VERSION,
+                name: "ada".into(),
+            },
+            ClientMsg::Input(Input {
+                seq: 7,
+                movement: MOVE_UP | MOVE_LEFT,
+                aim: 1.5,
+                fire: true,
+            }),
+            ClientMsg::Chat { text: "hi".into() },
+        ];
+        for msg in msgs {
+            assert_eq!(decode_client(&encode_client(&msg)), Ok(msg));
+        }
+    }
+
+    #[test]
+    fn input_has_a_fixed_layout() {
+        let bytes = encode_client(&ClientMsg::Input(Input {
+            seq: 1,
+            movement: MOVE_RIGHT,
+            aim: 0.0,
+            fire: false,
+        }));
+        assert_eq!(
+            bytes,
+            [7, 0, 0, 0, 1, 0, 0, 0, 8, 0, 0, 0, 0, 0],
+            "tag u32, seq u32, movement u8, aim f32, fire u8"
+        );
+    }
+
+    #[test]
+    fn player_state_is_twelve_bytes() {
+        let snap = ServerMsg::Snapshot(Snapshot {
+            tick: 1,
+            players: vec![PlayerState {
+                slot: 0,
+                x: 1,
+                y: 2,
+                aim: 3,
+                hp: 4,
+                flags: PLAYER_ALIVE,
+                ack: 5,
+            }],
+            bullets: vec![],
+        });
+        let empty = ServerMsg::Snapshot(Snapshot {
+            tick: 1,
+            ..Snapshot::default()
+        });
+        assert_eq!(encode_server(&snap).len() - encode_server(&empty).len(), 12);
+    }
+
+    #[test]
+    fn oversized_and_trailing_and_garbage_are_refused() {
+        let big = vec![0u8; MAX_CLIENT_MESSAGE_BYTES + 1];
+        assert!(matches!(
+            decode_client(&big),
+            Err(DecodeError::TooLarge(..))
+        ));
+        let mut bytes = encode_client(&ClientMsg::ListRooms);
+        bytes.push(0);
+        assert_eq!(decode_client(&bytes), Err(DecodeError::TrailingBytes(1)));
+        assert!(decode_client(&[0xff, 0xff, 0xff, 0xff]).is_err());
+        assert!(decode_client(&[]).is_err());
+    }
+
+    #[test]
+    fn a_string_claiming_gigabytes_is_refused_without_allocating() {
+        // Hello, protocol 1, name length 2^40.
+        let mut bytes = vec![0, 0, 0, 0, 1, 0];
+        bytes.extend_from_slice(&(1u64 << 40).to_le_bytes());
+        assert!(matches!(
+            decode_client(&bytes),
+            Err(DecodeError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn quantization_round_trips_within_precision() {
+        for v in [0.0f32, 1.03, 800.5, 4095.9] {
+            assert!((dequantize_position(quantize_position(v)) - v).abs() <= 0.5 / POSITION_SCALE);
+        }
+        assert_eq!(quantize_position(-5.0), 0);
+        assert_eq!(quantize_position(f32::NAN), 0);
+        assert_eq!(quantize_angle(0.0), 0);
+        assert_eq!(quantize_angle(std::f32::consts::PI), 128);
+        assert_eq!(quantize_angle(-std::f32::consts::FRAC_PI_2), 192);
+        assert_eq!(quantize_angle(std::f32::consts::TAU), 0);
+    }
+
+    #[test]
+    fn names_are_checked() {
+        assert!(check_player_name("ada").is_ok());
+        assert!(check_player_name("").is_err());
+        assert!(check_player_name("   ").is_err());
+        assert!(check_player_name(&"x".repeat(25)).is_err());
+        assert!(check_player_name(&"é".repeat(24)).is_ok());
+        assert!(check_player_name("a\u{7}b").is_err());
+    }
+
+    #[test]
+    fn inputs_are_checked() {
+        let ok = Input {
+            seq: 1,
+            movement: MOVE_ALL,
+            aim: 0.5,
+            fire: false,
+        };
+        assert!(check_input(&ok).is_ok());
+        assert!(check_input(&Input {
+            aim: f32::NAN,
+            ..ok
+        })
+        .is_err());
+        assert!(check_input(&Input {
+            aim: f32::INFINITY,
+            ..ok
+        })
+        .is_err());
+        assert!(check_input(&Input { movement: 16, ..ok }).is_err());
+    }
+}
