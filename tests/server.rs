@@ -67,7 +67,10 @@ async fn the_first_message_must_be_hello() {
     let app = spawn_app();
     let mut client = BotClient::connect_raw(&app.ws_url()).await.unwrap();
     client.send(&ClientMsg::ListRooms).await.unwrap();
-    assert_eq!(next_error(&mut client).await.0, error_code::HANDSHAKE_REQUIRED);
+    assert_eq!(
+        next_error(&mut client).await.0,
+        error_code::HANDSHAKE_REQUIRED
+    );
     assert_eq!(close_code(&mut client).await, close::HANDSHAKE_REQUIRED);
 }
 
@@ -86,8 +89,8 @@ async fn garbage_frames_are_refused_with_the_documented_codes() {
     let garbage: [&[u8]; 4] = [
         &[],
         &[0xff, 0xff, 0xff, 0xff],
-        &[7, 0, 0, 0, 1],      // Input cut short
-        &[1, 0, 0, 0, 0x2a],   // ListRooms with a byte left over
+        &[7, 0, 0, 0, 1],    // Input cut short
+        &[1, 0, 0, 0, 0x2a], // ListRooms with a byte left over
     ];
     for bytes in garbage {
         let mut client = connect(&app, "ada").await;
@@ -97,7 +100,10 @@ async fn garbage_frames_are_refused_with_the_documented_codes() {
     }
     let mut client = connect(&app, "ada").await;
     client.send_raw_binary(vec![0; 5000]).await.unwrap();
-    assert_eq!(next_error(&mut client).await.0, error_code::MESSAGE_TOO_LARGE);
+    assert_eq!(
+        next_error(&mut client).await.0,
+        error_code::MESSAGE_TOO_LARGE
+    );
     assert_eq!(close_code(&mut client).await, close::MESSAGE_TOO_BIG);
 }
 
@@ -126,7 +132,10 @@ async fn create_list_join_by_code_and_leave() {
         .iter()
         .find(|r| r.id == joined.room.id)
         .expect("the public room is listed");
-    assert_eq!((room.players, room.capacity, room.mode.as_str()), (1, 8, "arena"));
+    assert_eq!(
+        (room.players, room.capacity, room.mode.as_str()),
+        (1, 8, "arena")
+    );
 
     let by_code = guest
         .join_by_code(&joined.code.to_lowercase())
@@ -142,7 +151,10 @@ async fn create_list_join_by_code_and_leave() {
         })
         .await
         .unwrap();
-    assert_eq!((announced.name.as_str(), announced.slot), ("guest", by_code.you));
+    assert_eq!(
+        (announced.name.as_str(), announced.slot),
+        ("guest", by_code.you)
+    );
 
     assert_eq!(guest.leave_room().await.unwrap(), joined.room.id);
     let left = host
@@ -173,10 +185,19 @@ async fn lobby_mistakes_get_error_codes() {
     let app = spawn_app();
     let mut client = connect(&app, "ada").await;
     let unknown = client.join_by_code("ZZZZZ").await;
-    assert!(matches!(unknown, Err(BotError::Server { code, .. }) if code == error_code::ROOM_NOT_FOUND));
+    assert!(
+        matches!(unknown, Err(BotError::Server { code, .. }) if code == error_code::ROOM_NOT_FOUND)
+    );
     let unknown = client.join_room(999_999).await;
-    assert!(matches!(unknown, Err(BotError::Server { code, .. }) if code == error_code::ROOM_NOT_FOUND));
-    for (name, capacity) in [("", 4), ("x".repeat(33).as_str(), 4), ("ok", 0), ("ok", 101)] {
+    assert!(
+        matches!(unknown, Err(BotError::Server { code, .. }) if code == error_code::ROOM_NOT_FOUND)
+    );
+    for (name, capacity) in [
+        ("", 4),
+        ("x".repeat(33).as_str(), 4),
+        ("ok", 0),
+        ("ok", 101),
+    ] {
         let refused = client.create_room(name, capacity, true).await;
         assert!(
             matches!(&refused, Err(BotError::Server { code, .. }) if *code == error_code::BAD_ROOM_SETTINGS),
@@ -185,9 +206,20 @@ async fn lobby_mistakes_get_error_codes() {
     }
     client.create_room("mine", 4, true).await.unwrap();
     let twice = client.quick_join().await;
-    assert!(matches!(twice, Err(BotError::Server { code, .. }) if code == error_code::ALREADY_IN_ROOM));
-    client.send(&ClientMsg::Hello { protocol: PROTOCOL_VERSION, name: "again".into() }).await.unwrap();
-    assert_eq!(next_error(&mut client).await.0, error_code::HANDSHAKE_REQUIRED);
+    assert!(
+        matches!(twice, Err(BotError::Server { code, .. }) if code == error_code::ALREADY_IN_ROOM)
+    );
+    client
+        .send(&ClientMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            name: "again".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        next_error(&mut client).await.0,
+        error_code::HANDSHAKE_REQUIRED
+    );
 }
 
 #[tokio::test]
@@ -196,12 +228,19 @@ async fn private_rooms_are_unlisted_and_need_their_code() {
     let mut host = connect(&app, "host").await;
     let joined = host.create_room("secret", 4, false).await.unwrap();
     let mut other = connect(&app, "other").await;
-    assert!(other.list_rooms().await.unwrap().iter().all(|r| r.id != joined.room.id));
+    assert!(other
+        .list_rooms()
+        .await
+        .unwrap()
+        .iter()
+        .all(|r| r.id != joined.room.id));
     let (status, body) = http_get(&app, "/api/rooms").await;
     assert_eq!(status, 200);
     assert!(!body.contains("secret"), "{body}");
     let by_id = other.join_room(joined.room.id).await;
-    assert!(matches!(by_id, Err(BotError::Server { code, .. }) if code == error_code::ROOM_NOT_FOUND));
+    assert!(
+        matches!(by_id, Err(BotError::Server { code, .. }) if code == error_code::ROOM_NOT_FOUND)
+    );
     other.join_by_code(&joined.code).await.unwrap();
 }
 
@@ -221,7 +260,10 @@ async fn a_full_room_is_an_error_and_quick_join_goes_elsewhere() {
     assert_ne!(elsewhere.room.id, duel.room.id);
     assert!(elsewhere.room.public);
     let mut fourth = connect(&app, "fourth").await;
-    assert_eq!(fourth.quick_join().await.unwrap().room.id, elsewhere.room.id);
+    assert_eq!(
+        fourth.quick_join().await.unwrap().room.id,
+        elsewhere.room.id
+    );
 }
 
 #[tokio::test]
@@ -324,15 +366,35 @@ async fn bad_inputs_get_error_codes_and_do_not_disturb_others() {
     let mut rogue = connect(&app, "rogue").await;
     rogue.join_by_code(&joined.code).await.unwrap();
     for input in [
-        Input { seq: 1, movement: 0, aim: f32::NAN, fire: false },
-        Input { seq: 2, movement: 0, aim: f32::INFINITY, fire: true },
-        Input { seq: 3, movement: 0x30, aim: 0.0, fire: false },
+        Input {
+            seq: 1,
+            movement: 0,
+            aim: f32::NAN,
+            fire: false,
+        },
+        Input {
+            seq: 2,
+            movement: 0,
+            aim: f32::INFINITY,
+            fire: true,
+        },
+        Input {
+            seq: 3,
+            movement: 0x30,
+            aim: 0.0,
+            fire: false,
+        },
     ] {
         rogue.send(&ClientMsg::Input(input)).await.unwrap();
         assert_eq!(next_error(&mut rogue).await.0, error_code::BAD_INPUT);
     }
     // Raw bytes of an Input whose fire flag is 2: not a bool.
-    let mut bytes = encode_client(&ClientMsg::Input(Input { seq: 4, movement: 0, aim: 0.0, fire: false }));
+    let mut bytes = encode_client(&ClientMsg::Input(Input {
+        seq: 4,
+        movement: 0,
+        aim: 0.0,
+        fire: false,
+    }));
     *bytes.last_mut().unwrap() = 2;
     rogue.send_raw_binary(bytes).await.unwrap();
     assert_eq!(next_error(&mut rogue).await.0, error_code::BAD_MESSAGE);
@@ -358,7 +420,11 @@ async fn two_players_see_each_other_move() {
     .await
     .expect("a sees two players");
     let (bx0, _) = a.room().unwrap().position_of(b_slot).unwrap();
-    let movement = if bx0 < f32::from(room.setup.width) / 2.0 { MOVE_RIGHT } else { MOVE_LEFT };
+    let movement = if bx0 < f32::from(room.setup.width) / 2.0 {
+        MOVE_RIGHT
+    } else {
+        MOVE_LEFT
+    };
     for _ in 0..10 {
         b.send_input(movement, 0.0, false).await.unwrap();
         next_snapshot_tick(&mut b).await;
@@ -375,9 +441,16 @@ async fn two_players_see_each_other_move() {
         })
         .await
         .expect("a sees b's last input applied");
-    assert!((seen.0 - bx0).abs() > 10.0, "a saw b move from {bx0} to {}", seen.0);
+    assert!(
+        (seen.0 - bx0).abs() > 10.0,
+        "a saw b move from {bx0} to {}",
+        seen.0
+    );
     assert_eq!(
-        a.room().unwrap().roster_entry(b_slot).map(|e| e.name.as_str()),
+        a.room()
+            .unwrap()
+            .roster_entry(b_slot)
+            .map(|e| e.name.as_str()),
         Some("bob")
     );
 }
@@ -483,7 +556,9 @@ async fn a_disconnect_removes_the_player_and_an_empty_room_closes() {
     .await;
     let mut late = connect(&app, "late").await;
     let gone = late.join_by_code(&room.code).await;
-    assert!(matches!(gone, Err(BotError::Server { code, .. }) if code == error_code::ROOM_NOT_FOUND));
+    assert!(
+        matches!(gone, Err(BotError::Server { code, .. }) if code == error_code::ROOM_NOT_FOUND)
+    );
 }
 
 #[tokio::test]
