@@ -486,20 +486,6 @@ impl Handler<RoomToSession> for Session {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn close_reasons_are_cut_on_character_boundaries() {
-        assert_eq!(truncate_to_boundary("short", 123), "short");
-        let long = "é".repeat(100);
-        let cut = truncate_to_boundary(&long, MAX_CLOSE_REASON_BYTES);
-        assert_eq!(cut.len(), 122);
-        assert!(cut.chars().all(|c| c == 'é'));
-    }
-}
-
 /// Starts a session actor for an upgraded HTTP request.
 pub fn start(
     app: Arc<AppState>,
@@ -512,4 +498,18 @@ pub fn start(
     ws::WsResponseBuilder::new(Session::new(app, peer), req, stream)
         .frame_size(MAX_CLIENT_MESSAGE_BYTES)
         .start()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_reasons_are_cut_on_character_boundaries() {
+        assert_eq!(truncate_to_boundary("short", 123), "short");
+        let long = "é".repeat(100);
+        let cut = truncate_to_boundary(&long, MAX_CLOSE_REASON_BYTES);
+        assert_eq!(cut.len(), 122);
+        assert!(cut.chars().all(|c| c == 'é'));
+    }
 }
