@@ -31,8 +31,8 @@ use tokio::sync::watch;
 use crate::game::{Game, GameEvent};
 use crate::lobby::RoomDirectory;
 use crate::protocol::{
-    encode_server, encode_snapshot_into, error_code, GameSetup, Input, RosterEntry, ServerMsg,
-    Slot, Snapshot,
+    encode_server, encode_snapshot_into, error_code, GameSetup, Input, RoomInfo, RosterEntry,
+    ServerMsg, Slot, Snapshot,
 };
 
 /// Inputs a member may queue between two ticks; more are dropped. A client sending at the tick
@@ -218,8 +218,8 @@ impl Room {
         }
     }
 
-    fn info(&self) -> crate::protocol::RoomInfo {
-        crate::protocol::RoomInfo {
+    fn info(&self) -> RoomInfo {
+        RoomInfo {
             id: self.settings.id,
             name: self.settings.name.clone(),
             mode: self.game.mode().to_string(),
@@ -399,7 +399,6 @@ impl Actor for Room {
                 "private"
             }
         );
-        self.schedule = TickSchedule::new(Instant::now(), self.settings.tick_rate);
         self.schedule_tick(ctx);
         self.start_close_timer(ctx);
     }
