@@ -305,6 +305,16 @@ pub fn encode_server_into(msg: &ServerMsg, out: &mut Vec<u8>) {
     let _ = bincode::serde::encode_into_std_write(msg, out, wire_config());
 }
 
+/// Encodes `ServerMsg::Snapshot(snapshot)` at the end of `out` without moving the snapshot into
+/// a message, so the room can reuse the snapshot's buffers every tick.
+pub fn encode_snapshot_into(snapshot: &Snapshot, out: &mut Vec<u8>) {
+    out.extend_from_slice(&SNAPSHOT_TAG.to_le_bytes());
+    let _ = bincode::serde::encode_into_std_write(snapshot, out, wire_config());
+}
+
+/// The variant index of `ServerMsg::Snapshot`, as bincode writes it.
+const SNAPSHOT_TAG: u32 = 7;
+
 fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
     let mut out = Vec::with_capacity(64);
     let _ = bincode::serde::encode_into_std_write(msg, &mut out, wire_config());
@@ -476,6 +486,23 @@ mod tests {
             ..Snapshot::default()
         });
         assert_eq!(encode_server(&snap).len() - encode_server(&empty).len(), 12);
+    }
+
+    #[test]
+    fn snapshot_encoding_without_a_message_matches_the_message() {
+        let snapshot = Snapshot {
+            tick: 9,
+            players: vec![],
+            bullets: vec![BulletState {
+                id: 1,
+                owner: 2,
+                x: 3,
+                y: 4,
+            }],
+        };
+        let mut out = Vec::new();
+        encode_snapshot_into(&snapshot, &mut out);
+        assert_eq!(out, encode_server(&ServerMsg::Snapshot(snapshot)));
     }
 
     #[test]
