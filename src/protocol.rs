@@ -410,7 +410,18 @@ fn check_text(what: &str, text: &str, max_chars: usize) -> Result<(), String> {
     if text.chars().any(char::is_control) {
         return Err(format!("{what} contains control characters"));
     }
+    if text.chars().any(is_invisible_or_bidi) {
+        return Err(format!(
+            "{what} contains invisible or direction-changing characters"
+        ));
+    }
     Ok(())
+}
+
+/// Zero-width and bidirectional-override characters: they let a name look like another one,
+/// or like nothing at all.
+fn is_invisible_or_bidi(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// Checks the values of an input that decoding alone cannot: finite aim, known movement bits.
@@ -551,6 +562,8 @@ mod tests {
         assert!(check_player_name(&"x".repeat(25)).is_err());
         assert!(check_player_name(&"é".repeat(24)).is_ok());
         assert!(check_player_name("a\u{7}b").is_err());
+        assert!(check_player_name("\u{200B}\u{200B}").is_err());
+        assert!(check_player_name("evil\u{202E}gnp").is_err());
     }
 
     #[test]

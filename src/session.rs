@@ -32,6 +32,18 @@ const CHAT_PER_SECOND: f64 = 1.0;
 /// Quick join tries this many rooms that fill up under it before making a new one.
 const QUICK_JOIN_ATTEMPTS: u32 = 3;
 
+/// A close frame's payload is at most 125 bytes, two of them the code.
+const MAX_CLOSE_REASON_BYTES: usize = 123;
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
+fn truncate_to_boundary(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// Where the connection stands.
 enum State {
     /// Connected; the first message must be `Hello`.
@@ -81,10 +93,11 @@ impl Session {
 
     /// Sends an `Error`, then closes the connection with `close` (a `close_code`).
     fn fail(&self, ctx: &mut ws::WebsocketContext<Self>, code: u16, message: String, close: u16) {
-        self.send_error(ctx, code, message.clone());
+        let description = truncate_to_boundary(&message, MAX_CLOSE_REASON_BYTES).to_string();
+        self.send_error(ctx, code, message);
         ctx.close(Some(ws::CloseReason {
             code: ws::CloseCode::from(close),
-            description: Some(message),
+            description: Some(description),
         }));
         ctx.stop();
     }
@@ -485,4 +498,18 @@ pub fn start(
     ws::WsResponseBuilder::new(Session::new(app, peer), req, stream)
         .frame_size(MAX_CLIENT_MESSAGE_BYTES)
         .start()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_reasons_are_cut_on_character_boundaries() {
+        assert_eq!(truncate_to_boundary("short", 123), "short");
+        let long = "é".repeat(100);
+        let cut = truncate_to_boundary(&long, MAX_CLOSE_REASON_BYTES);
+        assert_eq!(cut.len(), 122);
+        assert!(cut.chars().all(|c| c == 'é'));
+    }
 }

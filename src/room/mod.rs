@@ -112,8 +112,6 @@ struct Member {
     session: Recipient<RoomToSession>,
     queued: Vec<Input>,
     ack: u32,
-    kills: u16,
-    deaths: u16,
 }
 
 pub struct Room {
@@ -178,13 +176,14 @@ impl Room {
             .filter(|m| m.player_id == player_id)
     }
 
-    fn roster_entry(slot: usize, member: &Member) -> RosterEntry {
+    fn roster_entry(&self, slot: usize, member: &Member) -> RosterEntry {
+        let score = self.game.score(slot as Slot).unwrap_or_default();
         RosterEntry {
             slot: slot as Slot,
             player_id: member.player_id,
             name: member.name.clone(),
-            kills: member.kills,
-            deaths: member.deaths,
+            kills: score.kills,
+            deaths: score.deaths,
         }
     }
 
@@ -290,12 +289,6 @@ impl Room {
                     victim,
                     respawn_tick,
                 } => {
-                    if let Some(Some(m)) = self.members.get_mut(usize::from(killer)) {
-                        m.kills = m.kills.saturating_add(1);
-                    }
-                    if let Some(Some(m)) = self.members.get_mut(usize::from(victim)) {
-                        m.deaths = m.deaths.saturating_add(1);
-                    }
                     self.broadcast_event(&ServerMsg::Kill {
                         tick: self.game.tick(),
                         killer,
@@ -421,11 +414,9 @@ impl Handler<Join> for Room {
             session: join.session,
             queued: Vec::with_capacity(4),
             ack: 0,
-            kills: 0,
-            deaths: 0,
         };
         self.broadcast_event(&ServerMsg::PlayerJoined {
-            player: Room::roster_entry(free, &member),
+            player: self.roster_entry(free, &member),
         });
         let session = member.session.clone();
         self.members[free] = Some(member);
@@ -435,7 +426,7 @@ impl Handler<Join> for Room {
             .members
             .iter()
             .enumerate()
-            .filter_map(|(slot, m)| m.as_ref().map(|m| Room::roster_entry(slot, m)))
+            .filter_map(|(slot, m)| m.as_ref().map(|m| self.roster_entry(slot, m)))
             .collect();
         let joined = ServerMsg::Joined {
             room: self.info(),
