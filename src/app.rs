@@ -3,7 +3,7 @@
 //!
 //! Made once at startup and shared behind an `Arc`; holds no per-connection state.
 
-use std::sync::atomic::{AtomicU32, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -15,6 +15,7 @@ use crate::game::arena::Arena;
 use crate::game::map::Map;
 use crate::game::Game;
 use crate::lobby::{RoomDirectory, RoomEntry};
+use crate::metrics::Metrics;
 use crate::room::{Room, RoomSettings, TickStats};
 
 pub struct AppState {
@@ -27,6 +28,9 @@ pub struct AppState {
     next_player_id: AtomicU32,
     /// Open WebSocket sessions, for the stats endpoint.
     pub sessions: AtomicUsize,
+    pub metrics: Arc<Metrics>,
+    /// False once the server stops taking players (shutting down); `/readyz` reports it.
+    ready: AtomicBool,
 }
 
 impl AppState {
@@ -45,7 +49,20 @@ impl AppState {
             next_room_thread: AtomicUsize::new(0),
             next_player_id: AtomicU32::new(1),
             sessions: AtomicUsize::new(0),
+            metrics: Arc::new(Metrics::new()),
+            ready: AtomicBool::new(true),
         }
+    }
+
+    /// Whether the server takes new players: true from the start until `stop_accepting`.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Relaxed)
+    }
+
+    /// Marks the server as shutting down: `/readyz` answers 503 from now on, so that a load
+    /// balancer sends new players elsewhere. There is no way back.
+    pub fn stop_accepting(&self) {
+        self.ready.store(false, Ordering::Relaxed);
     }
 
     pub fn next_player_id(&self) -> u32 {
@@ -66,14 +83,18 @@ impl AppState {
             tick_rate: self.config.tick_rate,
             empty_grace: self.config.empty_room_grace(),
             lag_limit: self.config.lag_limit(),
+            max_spectators: usize::from(self.config.max_spectators),
         };
         let seed: u64 = rand::rng().random();
         let game = Box::new(Arena::new(self.map.clone(), self.config.tick_rate, seed));
         let mode = game.mode();
+        let metrics = self.metrics.room(mode);
         let room = {
             let (players, stats, directory) =
                 (players.clone(), stats.clone(), self.directory.clone());
-            move |_: &mut actix::Context<Room>| Room::new(settings, game, players, stats, directory)
+            move |_: &mut actix::Context<Room>| {
+                Room::new(settings, game, players, stats, directory, metrics)
+            }
         };
         let thread =
             self.next_room_thread.fetch_add(1, Ordering::Relaxed) % self.room_threads.len();

@@ -20,12 +20,17 @@
 //! - [`bot`]: the Rust client that bots, the load tool and the tests use.
 //! - [`app`], [`config`], [`routes`], [`startup`]: shared state and wiring.
 //! - [`ratelimit`]: token buckets for what clients may do per second.
+//! - [`metrics`], [`admin`], [`logging`]: what operators see: Prometheus metrics, the
+//!   operator endpoints and monitor page, the log format.
 
+pub mod admin;
 pub mod app;
 pub mod bot;
 pub mod config;
 pub mod game;
 pub mod lobby;
+pub mod logging;
+pub mod metrics;
 pub mod protocol;
 pub mod ratelimit;
 pub mod room;

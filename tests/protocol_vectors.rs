@@ -26,8 +26,8 @@ use skirmish::protocol::{
     MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP, PLAYER_ALIVE, PROTOCOL_VERSION,
 };
 
-const CLIENT_VARIANTS: u32 = 10;
-const SERVER_VARIANTS: u32 = 12;
+const CLIENT_VARIANTS: u32 = 12;
+const SERVER_VARIANTS: u32 = 13;
 const DOC_BEGIN: &str = "<!-- BEGIN GENERATED EXAMPLES: written by `UPDATE_VECTORS=1 cargo test --test protocol_vectors`; do not edit by hand -->";
 const DOC_END: &str = "<!-- END GENERATED EXAMPLES -->";
 
@@ -243,6 +243,13 @@ fn vectors() -> Vec<Vector> {
                 t: 1_700_000_000_123,
             },
         ),
+        client("client_spectate", ClientMsg::Spectate { room: 42 }),
+        client(
+            "client_spectate_by_code",
+            ClientMsg::SpectateByCode {
+                code: "M4RS9A".into(),
+            },
+        ),
         server(
             "server_welcome",
             ServerMsg::Welcome {
@@ -303,7 +310,7 @@ fn vectors() -> Vec<Vector> {
                 tick: 0,
                 setup: GameSetup {
                     walls: vec![],
-                    ..setup
+                    ..setup.clone()
                 },
                 roster: vec![roster_entry(0, 7, "bob", 0, 0)],
             },
@@ -397,6 +404,22 @@ fn vectors() -> Vec<Vector> {
                 reason: "the server is shutting down".into(),
             },
         ),
+        server(
+            "server_spectating",
+            ServerMsg::Spectating {
+                room: RoomInfo {
+                    players: 2,
+                    ..friday
+                },
+                code: "QX7K2P".into(),
+                tick: 1234,
+                setup,
+                roster: vec![
+                    roster_entry(0, 3, "ada", 5, 2),
+                    roster_entry(2, 7, "bob", 0, 0),
+                ],
+            },
+        ),
     ]
 }
 
@@ -469,7 +492,7 @@ fn malformed_frames() -> Vec<MalformedFrame> {
             "client_unknown_tag",
             "client",
             CLIENT_VARIANTS.to_le_bytes().to_vec(),
-            "tag 10 is one past the last ClientMsg variant",
+            "tag 12 is one past the last ClientMsg variant",
         ),
         frame(
             "client_tag_high_byte",
@@ -511,7 +534,7 @@ fn malformed_frames() -> Vec<MalformedFrame> {
             "server_unknown_tag",
             "server",
             SERVER_VARIANTS.to_le_bytes().to_vec(),
-            "tag 12 is one past the last ServerMsg variant",
+            "tag 13 is one past the last ServerMsg variant",
         ),
         frame(
             "server_truncated_snapshot",
@@ -580,6 +603,8 @@ fn client_variant(msg: &ClientMsg) -> (u32, &'static str) {
         ClientMsg::Input(_) => (7, "Input"),
         ClientMsg::Chat { .. } => (8, "Chat"),
         ClientMsg::Ping { .. } => (9, "Ping"),
+        ClientMsg::Spectate { .. } => (10, "Spectate"),
+        ClientMsg::SpectateByCode { .. } => (11, "SpectateByCode"),
     }
 }
 
@@ -597,6 +622,7 @@ fn server_variant(msg: &ServerMsg) -> (u32, &'static str) {
         ServerMsg::Chat { .. } => (9, "Chat"),
         ServerMsg::Pong { .. } => (10, "Pong"),
         ServerMsg::RoomClosed { .. } => (11, "RoomClosed"),
+        ServerMsg::Spectating { .. } => (12, "Spectating"),
     }
 }
 
@@ -750,6 +776,8 @@ impl Dump {
             }
             ClientMsg::Chat { text } => self.string("text", text),
             ClientMsg::Ping { t } => self.u64("t", *t),
+            ClientMsg::Spectate { room } => self.u32("room", *room),
+            ClientMsg::SpectateByCode { code } => self.string("code", code),
         }
     }
 
@@ -817,6 +845,22 @@ impl Dump {
             }
             ServerMsg::Pong { t } => self.u64("t", *t),
             ServerMsg::RoomClosed { reason } => self.string("reason", reason),
+            ServerMsg::Spectating {
+                room,
+                code,
+                tick,
+                setup,
+                roster,
+            } => {
+                self.room_info("room", room);
+                self.string("code", code);
+                self.u32("tick", *tick);
+                self.setup("setup", setup);
+                self.count("roster", roster.len());
+                for (i, entry) in roster.iter().enumerate() {
+                    self.roster_entry(&format!("roster[{i}]"), entry);
+                }
+            }
         }
     }
 

@@ -14,10 +14,14 @@
 //! A room knows sessions only as `Recipient<RoomToSession>`, never their type. It does no I/O and
 //! never blocks; the game behind it is any [`Game`].
 
+mod inspect;
 mod schedule;
+mod spectators;
 mod stats;
 
+pub use inspect::{Inspect, RoomDetails};
 pub use schedule::{Due, TickSchedule, MAX_CATCH_UP};
+pub use spectators::Spectate;
 pub use stats::{TickReport, TickStats};
 
 use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
@@ -30,6 +34,7 @@ use tokio::sync::watch;
 
 use crate::game::{Game, GameEvent};
 use crate::lobby::RoomDirectory;
+use crate::metrics::RoomMetrics;
 use crate::protocol::{
     encode_server, encode_snapshot_into, error_code, GameSetup, Input, RoomInfo, RosterEntry,
     ServerMsg, Slot, Snapshot,
@@ -72,6 +77,13 @@ pub enum RoomToSession {
     Closed { room_id: u32, frame: Bytes },
     /// The room removed you for falling too far behind its snapshots.
     Dropped { room_id: u32 },
+    /// You watch `room` now, reading snapshots from `feed`. `frame` is the encoded `Spectating`.
+    Watching {
+        room: Addr<Room>,
+        room_id: u32,
+        frame: Bytes,
+        feed: SnapshotFeed,
+    },
 }
 
 /// Asks for a seat. The room answers with `RoomToSession::Joined` to `session` before it replies,
@@ -127,6 +139,7 @@ pub struct RoomSettings {
     pub empty_grace: Duration,
     /// A member whose session has not sent a snapshot for this long is removed.
     pub lag_limit: Duration,
+    pub max_spectators: usize,
 }
 
 struct Member {
@@ -148,6 +161,8 @@ pub struct Room {
     players: Arc<AtomicU8>,
     stats: Arc<TickStats>,
     directory: Arc<dyn RoomDirectory>,
+    spectators: spectators::Spectators,
+    metrics: RoomMetrics,
     schedule: TickSchedule,
     lag_limit_ticks: u32,
     snapshots: watch::Sender<SnapshotFrame>,
@@ -165,12 +180,14 @@ impl Room {
         players: Arc<AtomicU8>,
         stats: Arc<TickStats>,
         directory: Arc<dyn RoomDirectory>,
+        metrics: RoomMetrics,
     ) -> Room {
         let setup = game.setup();
         let schedule = TickSchedule::new(Instant::now(), settings.tick_rate);
         let members = (0..settings.capacity).map(|_| None).collect();
         let lag_limit_ticks =
             (settings.lag_limit.as_secs_f64() * f64::from(settings.tick_rate)).ceil() as u32;
+        let spectators = spectators::Spectators::new(settings.max_spectators);
         Room {
             lag_limit_ticks: lag_limit_ticks.max(1),
             snapshots: watch::Sender::new(SnapshotFrame::default()),
@@ -181,6 +198,8 @@ impl Room {
             players,
             stats,
             directory,
+            spectators,
+            metrics,
             schedule,
             close_timer: None,
             events: Vec::new(),
@@ -230,7 +249,7 @@ impl Room {
     }
 
     /// Sends an event every member must see (never dropped for being behind).
-    fn broadcast_event(&self, msg: &ServerMsg) {
+    fn broadcast_event(&mut self, msg: &ServerMsg) {
         let frame = Bytes::from(encode_server(msg));
         for member in self.members.iter().flatten() {
             member.session.do_send(RoomToSession::Frame {
@@ -238,6 +257,12 @@ impl Room {
                 frame: frame.clone(),
             });
         }
+        let watchers = self.spectators.send_all(|| RoomToSession::Frame {
+            room_id: self.settings.id,
+            frame: frame.clone(),
+        });
+        let copies = self.member_count() as u64 + watchers;
+        self.metrics.sent(msg, frame.len(), copies);
     }
 
     fn remove_member(&mut self, slot: usize, ctx: &mut Context<Self>) {
@@ -297,6 +322,7 @@ impl Room {
         let ended = Instant::now();
         self.stats
             .record(ended, ended - woke, due.steps, self.schedule.overruns());
+        self.metrics.tick(ended - woke, due);
     }
 
     fn apply_queued_inputs(&mut self) {
@@ -334,7 +360,7 @@ impl Room {
     }
 
     fn publish_snapshot(&mut self) {
-        if self.member_count() == 0 {
+        if self.member_count() == 0 && self.spectators.count() == 0 {
             return;
         }
         self.game.snapshot(&mut self.snapshot);
@@ -345,16 +371,31 @@ impl Room {
         }
         self.encoded.clear();
         encode_snapshot_into(&self.snapshot, &mut self.encoded);
+        // A session that has not taken the previous snapshot yet never will: this one
+        // replaces it.
+        let previous = self.snapshots.borrow().tick;
+        let behind = self
+            .members
+            .iter()
+            .flatten()
+            .filter(|m| m.delivered.load(Ordering::Relaxed) < previous)
+            .count()
+            + self.spectators.behind(previous);
         self.snapshots.send_replace(SnapshotFrame {
             tick: self.snapshot.tick,
             bytes: Bytes::copy_from_slice(&self.encoded),
         });
+        let recipients = self.member_count() + self.spectators.count();
+        self.metrics
+            .snapshot_published(self.encoded.len(), recipients as u64, behind as u64);
     }
 
     /// Removes members whose sessions stopped taking snapshots: a client that does not read
     /// stalls its session, and it must cost the others nothing.
     fn drop_laggards(&mut self, ctx: &mut Context<Self>) {
         let tick = self.game.tick();
+        self.spectators
+            .drop_laggards(tick, self.lag_limit_ticks, self.settings.id);
         let lagging: Vec<usize> = self
             .members
             .iter()
@@ -410,15 +451,22 @@ impl Actor for Room {
     }
 
     fn stopped(&mut self, _ctx: &mut Context<Self>) {
-        let frame = Bytes::from(encode_server(&ServerMsg::RoomClosed {
+        let closed = ServerMsg::RoomClosed {
             reason: "the room has closed".into(),
-        }));
+        };
+        let frame = Bytes::from(encode_server(&closed));
         for member in self.members.iter().flatten() {
             member.session.do_send(RoomToSession::Closed {
                 room_id: self.settings.id,
                 frame: frame.clone(),
             });
         }
+        let watchers = self.spectators.send_all(|| RoomToSession::Closed {
+            room_id: self.settings.id,
+            frame: frame.clone(),
+        });
+        let copies = self.member_count() as u64 + watchers;
+        self.metrics.sent(&closed, frame.len(), copies);
         log::info!("room {} closed", self.settings.id);
     }
 }
@@ -488,11 +536,13 @@ impl Handler<Join> for Room {
             setup: self.setup.clone(),
             roster,
         };
+        let frame = Bytes::from(encode_server(&joined));
+        self.metrics.sent(&joined, frame.len(), 1);
         session.do_send(RoomToSession::Joined {
             room: ctx.address(),
             room_id: self.settings.id,
             slot,
-            frame: Bytes::from(encode_server(&joined)),
+            frame,
             feed,
         });
         Ok(())
@@ -505,6 +555,12 @@ impl Handler<Leave> for Room {
     fn handle(&mut self, leave: Leave, ctx: &mut Context<Self>) {
         if let Some(slot) = self.slot_of(leave.player_id) {
             self.remove_member(usize::from(slot), ctx);
+        } else if self.spectators.remove(leave.player_id) {
+            log::info!(
+                "room {}: player {} stopped watching",
+                self.settings.id,
+                leave.player_id
+            );
         }
     }
 }
