@@ -1,4 +1,34 @@
-//! Skirmish: a multiplayer game server with actor-based rooms.
+//! Skirmish: a multiplayer game server with actor-based rooms, a bundled browser game and
+//! first-class bots.
+//!
+//! ```text
+//!  browser / bot ──binary WebSocket frames──▶ session (one actor per connection)
+//!                                              │ decode + check (protocol)
+//!            lobby (RoomDirectory) ◀── lookup ─┤
+//!                                              ▼ Join / PlayerInput / ChatLine / Leave
+//!                                             room (one actor per room, fixed tick)
+//!                                              │ apply inputs → game.step → snapshot
+//!                                              ▼ one encoded frame, shared by every member
+//!  browser / bot ◀─────────────────────────── session ◀── RoomToSession::Frame
+//! ```
+//!
+//! - [`protocol`]: the wire format; the only module that knows bytes.
+//! - [`session`]: one connection: handshake, checks, lobby requests, forwarding.
+//! - [`lobby`]: the directory of live rooms behind a small trait.
+//! - [`room`]: the room actor and its fixed-tick schedule.
+//! - [`game`]: the pure, deterministic simulations a room runs (the arena shooter).
+//! - [`bot`]: the Rust client that bots, the load tool and the tests use.
+//! - [`app`], [`config`], [`routes`], [`startup`]: shared state and wiring.
+//! - [`ratelimit`]: token buckets for what clients may do per second.
+
+pub mod app;
 pub mod bot;
+pub mod config;
 pub mod game;
+pub mod lobby;
 pub mod protocol;
+pub mod ratelimit;
+pub mod room;
+pub mod routes;
+pub mod session;
+pub mod startup;

@@ -305,6 +305,16 @@ pub fn encode_server_into(msg: &ServerMsg, out: &mut Vec<u8>) {
     let _ = bincode::serde::encode_into_std_write(msg, out, wire_config());
 }
 
+/// Encodes `ServerMsg::Snapshot(snapshot)` at the end of `out` without moving the snapshot into
+/// a message, so the room can reuse the snapshot's buffers every tick.
+pub fn encode_snapshot_into(snapshot: &Snapshot, out: &mut Vec<u8>) {
+    out.extend_from_slice(&SNAPSHOT_TAG.to_le_bytes());
+    let _ = bincode::serde::encode_into_std_write(snapshot, out, wire_config());
+}
+
+/// The variant index of `ServerMsg::Snapshot`, as bincode writes it.
+const SNAPSHOT_TAG: u32 = 7;
+
 fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
     let mut out = Vec::with_capacity(64);
     let _ = bincode::serde::encode_into_std_write(msg, &mut out, wire_config());
@@ -400,7 +410,18 @@ fn check_text(what: &str, text: &str, max_chars: usize) -> Result<(), String> {
     if text.chars().any(char::is_control) {
         return Err(format!("{what} contains control characters"));
     }
+    if text.chars().any(is_invisible_or_bidi) {
+        return Err(format!(
+            "{what} contains invisible or direction-changing characters"
+        ));
+    }
     Ok(())
+}
+
+/// Zero-width and bidirectional-override characters: they let a name look like another one,
+/// or like nothing at all.
+fn is_invisible_or_bidi(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// Checks the values of an input that decoding alone cannot: finite aim, known movement bits.
@@ -479,6 +500,23 @@ mod tests {
     }
 
     #[test]
+    fn snapshot_encoding_without_a_message_matches_the_message() {
+        let snapshot = Snapshot {
+            tick: 9,
+            players: vec![],
+            bullets: vec![BulletState {
+                id: 1,
+                owner: 2,
+                x: 3,
+                y: 4,
+            }],
+        };
+        let mut out = Vec::new();
+        encode_snapshot_into(&snapshot, &mut out);
+        assert_eq!(out, encode_server(&ServerMsg::Snapshot(snapshot)));
+    }
+
+    #[test]
     fn oversized_and_trailing_and_garbage_are_refused() {
         let big = vec![0u8; MAX_CLIENT_MESSAGE_BYTES + 1];
         assert!(matches!(
@@ -524,6 +562,8 @@ mod tests {
         assert!(check_player_name(&"x".repeat(25)).is_err());
         assert!(check_player_name(&"é".repeat(24)).is_ok());
         assert!(check_player_name("a\u{7}b").is_err());
+        assert!(check_player_name("\u{200B}\u{200B}").is_err());
+        assert!(check_player_name("evil\u{202E}gnp").is_err());
     }
 
     #[test]

@@ -1,1 +1,20 @@
-//! PLACEHOLDER: the Rust bot client, replaced by the bots work.
+//! The Rust bot client: everything a program needs to play Skirmish over its WebSocket
+//! protocol, for the bundled bot binary, the load tool and the end-to-end tests.
+//!
+//! - [`BotClient`] (in `client`) owns one connection: handshake, lobby requests that return
+//!   their answers as values, inputs with their sequence numbers, pings, and a
+//!   [`RoomView`] kept up to date from every message it receives.
+//! - [`RoomView`] (in `state`) is that tracked state on its own, pure and testable: the room,
+//!   the roster with kills and deaths, the latest snapshot, positions in world units.
+//!
+//! This module speaks the protocol only through `crate::protocol` and knows nothing about the
+//! server's internals. It never panics on what the server sends: every surprise is a
+//! [`BotError`].
+
+mod client;
+mod error;
+mod state;
+
+pub use client::{BotClient, Welcome, DEFAULT_TIMEOUT};
+pub use error::BotError;
+pub use state::{is_alive, world_aim, world_position, JoinedRoom, RoomView};

@@ -1,19 +1,323 @@
-//! PLACEHOLDER: the arena shooter, replaced by the game work.
+//! The bundled arena shooter: players run around a walled map, shoot straight bullets at each
+//! other, die at 0 hit points and respawn after a delay.
+//!
+//! Owns the rules of play (movement, collision, firing, damage, death, respawn), the tuning
+//! numbers and the per-player kills and deaths. It must not do I/O, read clocks or iterate
+//! anything in an unspecified order: every step is a pure function of the seed, the map and
+//! the inputs, so a match replays identically. It must not panic, whatever the inputs, and the
+//! per-tick path (`step`, `snapshot`) must not allocate once its buffers have grown.
+//!
+//! Rules worth knowing:
+//! - Players do not collide with each other, only with walls and the map's edges.
+//! - A bullet appears at its shooter's edge in the step it is fired (the stretch from the
+//!   shooter's centre to the edge is still tested, so a shot fired into a wall or into an
+//!   overlapping player hits it) and then flies `bullet_speed` per second for at most
+//!   `bullet_range` units. It stops at the first wall, map edge or living player (other than
+//!   its shooter) it touches, tested along its whole path.
+//! - Fire is held like the movement keys (the latest input wins) and, in addition, a `fire`
+//!   in any input since the last step counts for the next step, so a tap is never lost.
+//! - Bullets of a player who dies stay in flight and can still score; bullets of a player who
+//!   leaves the room are removed with the player.
 
+use std::f32::consts::{FRAC_1_SQRT_2, TAU};
 use std::sync::Arc;
 
-use super::map::Map;
-use super::{Game, GameEvent};
-use crate::protocol::{GameSetup, Input, Slot, Snapshot};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
+use super::map::Map;
+use super::{Game, GameEvent, Score};
+use crate::protocol::{
+    quantize_angle, quantize_position, BulletState, GameSetup, Input, PlayerState, Slot, Snapshot,
+    Wall, MOVE_ALL, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP, PLAYER_ALIVE,
+};
+
+/// Every number that decides how the arena plays, in world units and seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tuning {
+    pub player_radius: f32,
+    /// Units per second.
+    pub player_speed: f32,
+    pub max_hp: u8,
+    /// Seconds between two shots of one player.
+    pub fire_cooldown: f32,
+    pub bullet_damage: u8,
+    /// Units per second.
+    pub bullet_speed: f32,
+    pub bullet_radius: f32,
+    /// Units a bullet flies, from its shooter's edge, before it fades.
+    pub bullet_range: f32,
+    /// Seconds from death to respawn.
+    pub respawn_delay: f32,
+    /// A spawn point is free when no living player is closer than this.
+    pub spawn_free_radius: f32,
+}
+
+impl Default for Tuning {
+    fn default() -> Tuning {
+        Tuning {
+            player_radius: 16.0,
+            player_speed: 220.0,
+            max_hp: 100,
+            fire_cooldown: 0.2,
+            bullet_damage: 20,
+            bullet_speed: 900.0,
+            bullet_radius: 4.0,
+            bullet_range: 1000.0,
+            respawn_delay: 2.0,
+            spawn_free_radius: 150.0,
+        }
+    }
+}
+
+/// How close to a wall a player may end up: pushing out of a wall lands exactly on its
+/// radius, and rounding must not count that as touching.
+const WALL_TOLERANCE: f32 = 1e-3;
+/// Overlapping walls can push a player back and forth; a few rounds settle any sane map.
+const PUSH_OUT_ROUNDS: usize = 4;
+
+#[derive(Debug, Clone)]
+struct Player {
+    slot: Slot,
+    x: f32,
+    y: f32,
+    /// Radians in `0..TAU`.
+    aim: f32,
+    movement: u8,
+    /// The fire button of the latest input.
+    fire_held: bool,
+    /// Some input since the last step asked to fire.
+    fire_latched: bool,
+    /// 0 while dead.
+    hp: u8,
+    /// Steps until the player may fire again.
+    fire_cooldown_left: u32,
+    /// The tick at which a dead player respawns.
+    respawn_tick: u32,
+    score: Score,
+}
+
+impl Player {
+    fn alive(&self) -> bool {
+        self.hp > 0
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Bullet {
+    id: u16,
+    owner: Slot,
+    x: f32,
+    y: f32,
+    dir_x: f32,
+    dir_y: f32,
+    range_left: f32,
+    /// Fired this step: still at its shooter's centre, about to move to the shooter's edge.
+    fresh: bool,
+    spent: bool,
+}
+
+/// What stopped a bullet.
+enum Stop {
+    Wall,
+    Player(usize),
+}
+
+/// The arena shooter on one map. See the module docs for the rules.
 pub struct Arena {
     map: Arc<Map>,
+    tuning: Tuning,
+    /// Seconds per step.
+    dt: f32,
+    fire_cooldown_ticks: u32,
+    respawn_delay_ticks: u32,
     tick: u32,
+    rng: ChaCha8Rng,
+    /// Sorted by slot, so every loop runs in slot order.
+    players: Vec<Player>,
+    /// In the order they were fired.
+    bullets: Vec<Bullet>,
+    next_bullet_id: u16,
 }
 
 impl Arena {
-    pub fn new(map: Arc<Map>, _tick_rate: u16, _seed: u64) -> Arena {
-        Arena { map, tick: 0 }
+    /// An empty arena on `map`, stepping `tick_rate` times per second (0 is taken as 1), with
+    /// every random choice drawn from `seed`.
+    pub fn new(map: Arc<Map>, tick_rate: u16, seed: u64) -> Arena {
+        let tuning = Tuning::default();
+        let rate = f32::from(tick_rate.max(1));
+        let seconds_to_ticks = |seconds: f32| ((seconds * rate).round() as u32).max(1);
+        Arena {
+            map,
+            tuning,
+            dt: 1.0 / rate,
+            fire_cooldown_ticks: seconds_to_ticks(tuning.fire_cooldown),
+            respawn_delay_ticks: seconds_to_ticks(tuning.respawn_delay),
+            tick: 0,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            players: Vec::new(),
+            bullets: Vec::new(),
+            next_bullet_id: 0,
+        }
+    }
+
+    /// The tuning numbers in use.
+    pub fn tuning(&self) -> &Tuning {
+        &self.tuning
+    }
+
+    fn player_index(&self, slot: Slot) -> Option<usize> {
+        self.players.binary_search_by_key(&slot, |p| p.slot).ok()
+    }
+
+    /// A random free spawn point, or a random spawn point when none is free. A map without
+    /// spawn points (only possible when built by hand, never from JSON) spawns in its middle.
+    fn pick_spawn(&mut self) -> (f32, f32) {
+        let free_radius_sq = self.tuning.spawn_free_radius * self.tuning.spawn_free_radius;
+        let players = &self.players;
+        let is_free = |&&(x, y): &&(f32, f32)| {
+            !players.iter().any(|p| {
+                let (dx, dy) = (p.x - x, p.y - y);
+                p.alive() && dx * dx + dy * dy < free_radius_sq
+            })
+        };
+        let spawns = &self.map.spawns;
+        let free = spawns.iter().filter(is_free).count();
+        let candidates = if free > 0 { free } else { spawns.len() };
+        if candidates == 0 {
+            return (
+                f32::from(self.map.width) / 2.0,
+                f32::from(self.map.height) / 2.0,
+            );
+        }
+        let chosen = self.rng.random_range(0..candidates as u32) as usize;
+        let mut pool = spawns.iter().filter(|spawn| free == 0 || is_free(spawn));
+        pool.nth(chosen).copied().unwrap_or(spawns[0])
+    }
+
+    fn respawn_due_players(&mut self) {
+        for index in 0..self.players.len() {
+            let player = &self.players[index];
+            if player.alive() || player.respawn_tick != self.tick {
+                continue;
+            }
+            let (x, y) = self.pick_spawn();
+            let player = &mut self.players[index];
+            player.x = x;
+            player.y = y;
+            player.hp = self.tuning.max_hp.max(1);
+            player.fire_cooldown_left = 0;
+        }
+    }
+
+    fn move_player(&mut self, index: usize) {
+        let player = &self.players[index];
+        if !player.alive() {
+            return;
+        }
+        let Some((dir_x, dir_y)) = move_direction(player.movement) else {
+            return;
+        };
+        let radius = self.tuning.player_radius;
+        let distance = self.tuning.player_speed * self.dt;
+        // Sub-steps shorter than half a radius cannot jump over any wall, however thin.
+        let sub_steps = (distance / (radius * 0.5)).ceil().clamp(1.0, 64.0);
+        let (step_x, step_y) = (dir_x * distance / sub_steps, dir_y * distance / sub_steps);
+        let (mut x, mut y) = (player.x, player.y);
+        for _ in 0..sub_steps as u32 {
+            match push_out_of_walls(&self.map, x + step_x, y + step_y, radius) {
+                Some((nx, ny)) => (x, y) = (nx, ny),
+                None => break,
+            }
+        }
+        let player = &mut self.players[index];
+        player.x = x;
+        player.y = y;
+    }
+
+    fn fire(&mut self, index: usize) {
+        let player = &mut self.players[index];
+        let wants_fire = player.fire_held || player.fire_latched;
+        player.fire_latched = false;
+        player.fire_cooldown_left = player.fire_cooldown_left.saturating_sub(1);
+        if !wants_fire || !player.alive() || player.fire_cooldown_left > 0 {
+            return;
+        }
+        player.fire_cooldown_left = self.fire_cooldown_ticks;
+        let (dir_y, dir_x) = player.aim.sin_cos();
+        self.bullets.push(Bullet {
+            id: self.next_bullet_id,
+            owner: player.slot,
+            x: player.x,
+            y: player.y,
+            dir_x,
+            dir_y,
+            range_left: self.tuning.bullet_range,
+            fresh: true,
+            spent: false,
+        });
+        self.next_bullet_id = self.next_bullet_id.wrapping_add(1);
+    }
+
+    fn advance_bullets(&mut self, events: &mut Vec<GameEvent>) {
+        let flight = self.tuning.bullet_speed * self.dt;
+        for index in 0..self.bullets.len() {
+            let bullet = self.bullets[index];
+            let travel = if bullet.fresh {
+                self.tuning.player_radius
+            } else {
+                flight.min(bullet.range_left)
+            };
+            let (dx, dy) = (bullet.dir_x * travel, bullet.dir_y * travel);
+            let stop = trace(
+                &self.map,
+                &self.players,
+                &self.tuning,
+                bullet.owner,
+                (bullet.x, bullet.y),
+                (dx, dy),
+            );
+            let bullet = &mut self.bullets[index];
+            match stop {
+                None => {
+                    bullet.x += dx;
+                    bullet.y += dy;
+                    if !bullet.fresh {
+                        bullet.range_left -= travel;
+                    }
+                    bullet.fresh = false;
+                    bullet.spent = bullet.range_left <= 0.0;
+                }
+                Some(Stop::Wall) => bullet.spent = true,
+                Some(Stop::Player(victim)) => {
+                    bullet.spent = true;
+                    let owner = bullet.owner;
+                    self.damage(victim, owner, events);
+                }
+            }
+        }
+        self.bullets.retain(|bullet| !bullet.spent);
+    }
+
+    fn damage(&mut self, victim_index: usize, killer: Slot, events: &mut Vec<GameEvent>) {
+        let victim = &mut self.players[victim_index];
+        victim.hp = victim.hp.saturating_sub(self.tuning.bullet_damage);
+        if victim.alive() {
+            return;
+        }
+        let respawn_tick = self.tick.wrapping_add(self.respawn_delay_ticks);
+        victim.respawn_tick = respawn_tick;
+        victim.score.deaths = victim.score.deaths.saturating_add(1);
+        let victim = victim.slot;
+        if let Some(killer_index) = self.player_index(killer) {
+            let score = &mut self.players[killer_index].score;
+            score.kills = score.kills.saturating_add(1);
+        }
+        events.push(GameEvent::Kill {
+            killer,
+            victim,
+            respawn_tick,
+        });
     }
 }
 
@@ -21,30 +325,972 @@ impl Game for Arena {
     fn mode(&self) -> &'static str {
         "arena"
     }
+
     fn setup(&self) -> GameSetup {
         GameSetup {
             width: self.map.width,
             height: self.map.height,
             walls: self.map.walls.clone(),
-            player_radius: 16.0,
-            player_speed: 200.0,
-            bullet_radius: 4.0,
-            bullet_speed: 600.0,
-            max_hp: 100,
+            player_radius: self.tuning.player_radius,
+            player_speed: self.tuning.player_speed,
+            bullet_radius: self.tuning.bullet_radius,
+            bullet_speed: self.tuning.bullet_speed,
+            max_hp: self.tuning.max_hp,
         }
     }
+
     fn tick(&self) -> u32 {
         self.tick
     }
-    fn add_player(&mut self, _slot: Slot) {}
-    fn remove_player(&mut self, _slot: Slot) {}
-    fn apply_input(&mut self, _slot: Slot, _input: &Input) {}
-    fn step(&mut self, _events: &mut Vec<GameEvent>) {
-        self.tick += 1;
+
+    /// Spawns the player at once at a random free spawn point. A slot that is already taken
+    /// is left as it is.
+    fn add_player(&mut self, slot: Slot) {
+        let Err(index) = self.players.binary_search_by_key(&slot, |p| p.slot) else {
+            return;
+        };
+        let (x, y) = self.pick_spawn();
+        self.players.insert(
+            index,
+            Player {
+                slot,
+                x,
+                y,
+                aim: 0.0,
+                movement: 0,
+                fire_held: false,
+                fire_latched: false,
+                hp: self.tuning.max_hp.max(1),
+                fire_cooldown_left: 0,
+                respawn_tick: 0,
+                score: Score::default(),
+            },
+        );
     }
+
+    fn remove_player(&mut self, slot: Slot) {
+        if let Some(index) = self.player_index(slot) {
+            self.players.remove(index);
+            self.bullets.retain(|bullet| bullet.owner != slot);
+        }
+    }
+
+    fn apply_input(&mut self, slot: Slot, input: &Input) {
+        let Some(index) = self.player_index(slot) else {
+            return;
+        };
+        let player = &mut self.players[index];
+        player.movement = input.movement & MOVE_ALL;
+        if input.aim.is_finite() {
+            player.aim = input.aim.rem_euclid(TAU);
+        }
+        player.fire_held = input.fire;
+        player.fire_latched |= input.fire;
+    }
+
+    /// One step: every player moves, then every player fires, then every bullet flies and
+    /// hits, then due players respawn, each in slot (or firing) order. Respawning last shows
+    /// a respawned player exactly at its spawn point in the snapshot of its respawn tick.
+    fn step(&mut self, events: &mut Vec<GameEvent>) {
+        self.tick = self.tick.wrapping_add(1);
+        for index in 0..self.players.len() {
+            self.move_player(index);
+        }
+        for index in 0..self.players.len() {
+            self.fire(index);
+        }
+        self.advance_bullets(events);
+        self.respawn_due_players();
+    }
+
+    fn score(&self, slot: Slot) -> Option<Score> {
+        self.player_index(slot)
+            .map(|index| self.players[index].score)
+    }
+
     fn snapshot(&self, out: &mut Snapshot) {
         out.tick = self.tick;
         out.players.clear();
+        out.players.extend(self.players.iter().map(|p| PlayerState {
+            slot: p.slot,
+            x: quantize_position(p.x),
+            y: quantize_position(p.y),
+            aim: quantize_angle(p.aim),
+            hp: p.hp,
+            flags: if p.alive() { PLAYER_ALIVE } else { 0 },
+            ack: 0,
+        }));
         out.bullets.clear();
+        out.bullets.extend(self.bullets.iter().map(|b| BulletState {
+            id: b.id,
+            owner: b.owner,
+            x: quantize_position(b.x),
+            y: quantize_position(b.y),
+        }));
+    }
+}
+
+/// The unit direction the `MOVE_*` bits ask for; `None` when they ask for none (no keys, or
+/// only opposite keys).
+fn move_direction(movement: u8) -> Option<(f32, f32)> {
+    let axis = |negative: u8, positive: u8| {
+        f32::from(u8::from(movement & positive != 0))
+            - f32::from(u8::from(movement & negative != 0))
+    };
+    let (x, y) = (axis(MOVE_LEFT, MOVE_RIGHT), axis(MOVE_UP, MOVE_DOWN));
+    match (x != 0.0, y != 0.0) {
+        (false, false) => None,
+        (true, true) => Some((x * FRAC_1_SQRT_2, y * FRAC_1_SQRT_2)),
+        _ => Some((x, y)),
+    }
+}
+
+fn wall_bounds(wall: &Wall) -> (f32, f32, f32, f32) {
+    let (min_x, min_y) = (f32::from(wall.x), f32::from(wall.y));
+    (
+        min_x,
+        min_y,
+        min_x + f32::from(wall.w),
+        min_y + f32::from(wall.h),
+    )
+}
+
+/// Keeps a circle inside the map.
+fn clamp_to_map(map: &Map, x: f32, y: f32, radius: f32) -> (f32, f32) {
+    // max then min rather than clamp: never panics, even for a map narrower than a player.
+    (
+        x.max(radius).min(f32::from(map.width) - radius),
+        y.max(radius).min(f32::from(map.height) - radius),
+    )
+}
+
+/// Moves a circle out of every wall it overlaps, along the shortest way out, which makes a
+/// player slide along a wall it runs into. `None` when it cannot be freed (walls pushing it
+/// into each other): the caller then keeps the player where it was.
+fn push_out_of_walls(map: &Map, x: f32, y: f32, radius: f32) -> Option<(f32, f32)> {
+    let (mut x, mut y) = clamp_to_map(map, x, y, radius);
+    let touching_sq = (radius - WALL_TOLERANCE) * (radius - WALL_TOLERANCE);
+    for _ in 0..PUSH_OUT_ROUNDS {
+        let mut pushed = false;
+        for wall in &map.walls {
+            let (min_x, min_y, max_x, max_y) = wall_bounds(wall);
+            let (dx, dy) = (x - x.clamp(min_x, max_x), y - y.clamp(min_y, max_y));
+            let distance_sq = dx * dx + dy * dy;
+            if distance_sq >= touching_sq {
+                continue;
+            }
+            pushed = true;
+            if distance_sq > 0.0 {
+                let distance = distance_sq.sqrt();
+                let push = (radius - distance) / distance;
+                x += dx * push;
+                y += dy * push;
+            } else {
+                // The centre is inside the wall: leave by the nearest side.
+                let exits = [
+                    (x - min_x, min_x - radius, x),
+                    (max_x - x, max_x + radius, x),
+                    (y - min_y, y, min_y - radius),
+                    (max_y - y, y, max_y + radius),
+                ];
+                let nearest = exits
+                    .iter()
+                    .min_by(|a, b| a.0.total_cmp(&b.0))
+                    .map_or((x, y), |&(_, ex, ey)| (ex, ey));
+                (x, y) = nearest;
+            }
+            (x, y) = clamp_to_map(map, x, y, radius);
+        }
+        if !pushed {
+            return Some((x, y));
+        }
+    }
+    let touches_wall = map.walls.iter().any(|wall| {
+        let (min_x, min_y, max_x, max_y) = wall_bounds(wall);
+        let (dx, dy) = (x - x.clamp(min_x, max_x), y - y.clamp(min_y, max_y));
+        dx * dx + dy * dy < touching_sq
+    });
+    (!touches_wall).then_some((x, y))
+}
+
+/// The first thing a bullet at `from` moving by `delta` this step runs into: a wall (grown by
+/// the bullet's radius), the map's edge, or a living player other than `owner`. Ties go to
+/// the wall: cover protects.
+fn trace(
+    map: &Map,
+    players: &[Player],
+    tuning: &Tuning,
+    owner: Slot,
+    from: (f32, f32),
+    delta: (f32, f32),
+) -> Option<Stop> {
+    let mut nearest: Option<(f32, Stop)> = None;
+    let grow = tuning.bullet_radius;
+    for wall in &map.walls {
+        let (min_x, min_y, max_x, max_y) = wall_bounds(wall);
+        let hit = segment_enters_box(
+            from,
+            delta,
+            (min_x - grow, min_y - grow),
+            (max_x + grow, max_y + grow),
+        );
+        if let Some(t) = hit {
+            if nearest.as_ref().is_none_or(|(best, _)| t < *best) {
+                nearest = Some((t, Stop::Wall));
+            }
+        }
+    }
+    if let Some(t) = segment_leaves_map(map, from, delta) {
+        if nearest.as_ref().is_none_or(|(best, _)| t < *best) {
+            nearest = Some((t, Stop::Wall));
+        }
+    }
+    let reach = tuning.player_radius + tuning.bullet_radius;
+    for (index, player) in players.iter().enumerate() {
+        if player.slot == owner || !player.alive() {
+            continue;
+        }
+        if let Some(t) = segment_hits_circle(from, delta, (player.x, player.y), reach) {
+            if nearest.as_ref().is_none_or(|(best, _)| t < *best) {
+                nearest = Some((t, Stop::Player(index)));
+            }
+        }
+    }
+    nearest.map(|(_, stop)| stop)
+}
+
+/// The fraction `0..=1` of the segment `from + t * delta` at which it first touches the box,
+/// 0 if it starts inside it.
+fn segment_enters_box(
+    from: (f32, f32),
+    delta: (f32, f32),
+    min: (f32, f32),
+    max: (f32, f32),
+) -> Option<f32> {
+    let (mut enter, mut exit) = (0.0f32, 1.0f32);
+    for (start, step, low, high) in [
+        (from.0, delta.0, min.0, max.0),
+        (from.1, delta.1, min.1, max.1),
+    ] {
+        if step.abs() < 1e-6 {
+            if start < low || start > high {
+                return None;
+            }
+            continue;
+        }
+        let (a, b) = ((low - start) / step, (high - start) / step);
+        enter = enter.max(a.min(b));
+        exit = exit.min(a.max(b));
+        if enter > exit {
+            return None;
+        }
+    }
+    Some(enter)
+}
+
+/// The fraction `0..=1` of the segment at which its point leaves the map, if it does.
+fn segment_leaves_map(map: &Map, from: (f32, f32), delta: (f32, f32)) -> Option<f32> {
+    let mut leave: Option<f32> = None;
+    for (start, step, size) in [
+        (from.0, delta.0, f32::from(map.width)),
+        (from.1, delta.1, f32::from(map.height)),
+    ] {
+        let t = if step > 0.0 {
+            (size - start) / step
+        } else if step < 0.0 {
+            -start / step
+        } else {
+            continue;
+        };
+        if t < 1.0 {
+            let t = t.max(0.0);
+            leave = Some(leave.map_or(t, |l| l.min(t)));
+        }
+    }
+    leave
+}
+
+/// The fraction `0..=1` of the segment at which it first comes within `radius` of `centre`,
+/// 0 if it starts within.
+fn segment_hits_circle(
+    from: (f32, f32),
+    delta: (f32, f32),
+    centre: (f32, f32),
+    radius: f32,
+) -> Option<f32> {
+    let (fx, fy) = (from.0 - centre.0, from.1 - centre.1);
+    let outside = fx * fx + fy * fy - radius * radius;
+    if outside <= 0.0 {
+        return Some(0.0);
+    }
+    let a = delta.0 * delta.0 + delta.1 * delta.1;
+    let b = fx * delta.0 + fy * delta.1;
+    if a <= 0.0 || b >= 0.0 {
+        return None;
+    }
+    let discriminant = b * b - a * outside;
+    if discriminant < 0.0 {
+        return None;
+    }
+    let t = (-b - discriminant.sqrt()) / a;
+    (t <= 1.0).then_some(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::game::map::{distance_to_wall, SPAWN_CLEARANCE};
+    use crate::protocol::dequantize_position;
+
+    const EPS: f32 = 0.01;
+
+    fn map(
+        width: u16,
+        height: u16,
+        walls: &[(u16, u16, u16, u16)],
+        spawns: &[(f32, f32)],
+    ) -> Arc<Map> {
+        let walls: Vec<String> = walls
+            .iter()
+            .map(|(x, y, w, h)| format!(r#"{{"x":{x},"y":{y},"w":{w},"h":{h}}}"#))
+            .collect();
+        let spawns: Vec<String> = spawns
+            .iter()
+            .map(|(x, y)| format!(r#"{{"x":{x},"y":{y}}}"#))
+            .collect();
+        let json = format!(
+            r#"{{"width":{width},"height":{height},"walls":[{}],"spawns":[{}]}}"#,
+            walls.join(","),
+            spawns.join(",")
+        );
+        Arc::new(Map::from_json(&json).expect("test map is valid"))
+    }
+
+    fn bundled_map() -> Arc<Map> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/maps/arena.json");
+        let text = std::fs::read_to_string(path).expect("assets/maps/arena.json is readable");
+        Arc::new(Map::from_json(&text).expect("the bundled arena is valid"))
+    }
+
+    fn input(movement: u8, aim: f32, fire: bool) -> Input {
+        Input {
+            seq: 1,
+            movement,
+            aim,
+            fire,
+        }
+    }
+
+    fn player(arena: &Arena, slot: Slot) -> &Player {
+        let index = arena.player_index(slot).expect("player exists");
+        &arena.players[index]
+    }
+
+    fn place(arena: &mut Arena, slot: Slot, x: f32, y: f32) {
+        let index = arena.player_index(slot).expect("player exists");
+        arena.players[index].x = x;
+        arena.players[index].y = y;
+    }
+
+    fn position(arena: &Arena, slot: Slot) -> (f32, f32) {
+        let p = player(arena, slot);
+        (p.x, p.y)
+    }
+
+    fn run(arena: &mut Arena, steps: u32) -> Vec<GameEvent> {
+        let mut events = Vec::new();
+        for _ in 0..steps {
+            arena.step(&mut events);
+        }
+        events
+    }
+
+    fn assert_near(actual: (f32, f32), expected: (f32, f32)) {
+        assert!(
+            (actual.0 - expected.0).abs() < EPS && (actual.1 - expected.1).abs() < EPS,
+            "at {actual:?}, expected {expected:?}"
+        );
+    }
+
+    /// An open field with one spawn in the middle and shooter/target helpers around it.
+    fn field(width: u16, walls: &[(u16, u16, u16, u16)], tick_rate: u16) -> Arena {
+        let spawn = (f32::from(width) / 2.0, 500.0);
+        Arena::new(map(width, 1000, walls, &[spawn]), tick_rate, 1)
+    }
+
+    #[test]
+    fn players_move_at_their_speed_in_eight_directions() {
+        let mut arena = field(2000, &[], 30);
+        arena.add_player(0);
+        let speed = arena.tuning().player_speed;
+        assert_eq!(position(&arena, 0), (1000.0, 500.0));
+
+        arena.apply_input(0, &input(MOVE_RIGHT, 0.0, false));
+        run(&mut arena, 30);
+        assert_near(position(&arena, 0), (1000.0 + speed, 500.0));
+
+        arena.apply_input(0, &input(MOVE_UP, 0.0, false));
+        run(&mut arena, 15);
+        assert_near(position(&arena, 0), (1000.0 + speed, 500.0 - speed / 2.0));
+
+        let start = position(&arena, 0);
+        arena.apply_input(0, &input(MOVE_DOWN | MOVE_LEFT, 0.0, false));
+        run(&mut arena, 30);
+        let diagonal = speed * FRAC_1_SQRT_2;
+        assert_near(
+            position(&arena, 0),
+            (start.0 - diagonal, start.1 + diagonal),
+        );
+
+        let start = position(&arena, 0);
+        arena.apply_input(0, &input(MOVE_LEFT | MOVE_RIGHT, 0.0, false));
+        run(&mut arena, 10);
+        assert_eq!(position(&arena, 0), start, "opposite keys cancel");
+
+        arena.apply_input(0, &input(MOVE_UP | MOVE_DOWN | MOVE_LEFT, 0.0, false));
+        run(&mut arena, 30);
+        assert_near(position(&arena, 0), (start.0 - speed, start.1));
+
+        let start = position(&arena, 0);
+        arena.apply_input(0, &input(0, 0.0, false));
+        run(&mut arena, 10);
+        assert_eq!(position(&arena, 0), start);
+    }
+
+    #[test]
+    fn players_stop_at_map_edges() {
+        let mut arena = field(1000, &[], 30);
+        arena.add_player(0);
+        arena.apply_input(0, &input(MOVE_UP | MOVE_LEFT, 0.0, false));
+        run(&mut arena, 300);
+        let radius = arena.tuning().player_radius;
+        assert_near(position(&arena, 0), (radius, radius));
+    }
+
+    #[test]
+    fn walls_block_and_players_slide_along_them() {
+        let wall = (600, 200, 40, 600);
+        let mut arena = field(1000, &[wall], 30);
+        arena.add_player(0);
+        let radius = arena.tuning().player_radius;
+        let speed = arena.tuning().player_speed;
+        let wall = arena.map.walls[0];
+
+        arena.apply_input(0, &input(MOVE_RIGHT, 0.0, false));
+        for _ in 0..60 {
+            run(&mut arena, 1);
+            let (x, y) = position(&arena, 0);
+            assert!(
+                distance_to_wall(x, y, &wall) >= radius - EPS,
+                "in the wall at {x}"
+            );
+        }
+        assert_near(position(&arena, 0), (600.0 - radius, 500.0));
+
+        arena.apply_input(0, &input(MOVE_RIGHT | MOVE_DOWN, 0.0, false));
+        run(&mut arena, 30);
+        assert_near(
+            position(&arena, 0),
+            (600.0 - radius, 500.0 + speed * FRAC_1_SQRT_2),
+        );
+    }
+
+    #[test]
+    fn a_thin_wall_holds_even_at_one_step_per_second() {
+        let mut arena = field(1000, &[(600, 0, 1, 1000)], 1);
+        arena.add_player(0);
+        let radius = arena.tuning().player_radius;
+        let one_step = 500.0 + arena.tuning().player_speed;
+        assert!(
+            one_step > 601.0 + radius,
+            "unchecked, one step would jump the wall"
+        );
+        arena.apply_input(0, &input(MOVE_RIGHT, 0.0, false));
+        run(&mut arena, 5);
+        assert_near(position(&arena, 0), (600.0 - radius, 500.0));
+    }
+
+    #[test]
+    fn players_never_end_inside_walls() {
+        let mut arena = Arena::new(bundled_map(), 30, 7);
+        let mut script = ChaCha8Rng::seed_from_u64(99);
+        for slot in 0..40 {
+            arena.add_player(slot);
+        }
+        let radius = arena.tuning().player_radius;
+        let (width, height) = (f32::from(arena.map.width), f32::from(arena.map.height));
+        for _ in 0..600 {
+            for slot in 0..40 {
+                if script.random_bool(0.1) {
+                    let movement = script.random_range(0..=MOVE_ALL);
+                    arena.apply_input(slot, &input(movement, 0.0, false));
+                }
+            }
+            run(&mut arena, 1);
+            for p in &arena.players {
+                assert!((radius..=width - radius).contains(&p.x), "x {}", p.x);
+                assert!((radius..=height - radius).contains(&p.y), "y {}", p.y);
+                for wall in &arena.map.walls {
+                    let distance = distance_to_wall(p.x, p.y, wall);
+                    assert!(distance >= radius - EPS, "{} inside {wall:?}", p.slot);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_bullet_appears_at_the_edge_hits_and_damages() {
+        let mut arena = field(2000, &[], 30);
+        arena.add_player(0);
+        arena.add_player(1);
+        place(&mut arena, 0, 300.0, 500.0);
+        place(&mut arena, 1, 700.0, 500.0);
+        arena.apply_input(0, &input(0, 0.0, true));
+        arena.apply_input(0, &input(0, 0.0, false));
+        let mut snapshot = Snapshot::default();
+        let mut events = Vec::new();
+        arena.step(&mut events);
+        arena.snapshot(&mut snapshot);
+        let radius = arena.tuning().player_radius;
+        assert_eq!(
+            snapshot.bullets,
+            vec![BulletState {
+                id: 0,
+                owner: 0,
+                x: quantize_position(300.0 + radius),
+                y: quantize_position(500.0),
+            }]
+        );
+        for _ in 0..30 {
+            arena.step(&mut events);
+        }
+        assert!(arena.bullets.is_empty(), "the bullet stopped in the target");
+        let max_hp = arena.tuning().max_hp;
+        assert_eq!(player(&arena, 1).hp, max_hp - arena.tuning().bullet_damage);
+        assert_eq!(player(&arena, 0).hp, max_hp);
+        assert!(events.is_empty());
+    }
+
+    #[test]
+    fn a_bullet_never_hits_its_owner() {
+        for bystander in [false, true] {
+            let mut arena = field(2000, &[], 30);
+            arena.add_player(0);
+            arena.add_player(1);
+            place(&mut arena, 0, 300.0, 500.0);
+            place(&mut arena, 1, 300.0, 900.0);
+            arena.apply_input(0, &input(0, 0.0, true));
+            arena.apply_input(0, &input(0, 0.0, false));
+            run(&mut arena, 1);
+            let in_the_way = if bystander { 1 } else { 0 };
+            place(&mut arena, in_the_way, 400.0, 500.0);
+            run(&mut arena, 40);
+            let hp = player(&arena, in_the_way).hp;
+            if bystander {
+                assert!(hp < arena.tuning().max_hp, "another player is hit");
+            } else {
+                assert_eq!(hp, arena.tuning().max_hp, "the owner is not");
+            }
+        }
+    }
+
+    fn bullet_xs_until_gone(arena: &mut Arena, max_steps: u32) -> Vec<f32> {
+        let mut xs = Vec::new();
+        let mut snapshot = Snapshot::default();
+        for _ in 0..max_steps {
+            run(arena, 1);
+            arena.snapshot(&mut snapshot);
+            match snapshot.bullets.first() {
+                Some(bullet) => xs.push(dequantize_position(bullet.x)),
+                None => return xs,
+            }
+        }
+        panic!("the bullet still flies after {max_steps} steps");
+    }
+
+    #[test]
+    fn bullets_stop_at_walls_however_fast() {
+        for tick_rate in [30, 1] {
+            let mut arena = field(2000, &[(600, 0, 2, 1000)], tick_rate);
+            arena.add_player(0);
+            arena.add_player(1);
+            place(&mut arena, 0, 300.0, 500.0);
+            place(&mut arena, 1, 700.0, 500.0);
+            arena.apply_input(0, &input(0, 0.0, true));
+            arena.apply_input(0, &input(0, 0.0, false));
+            let xs = bullet_xs_until_gone(&mut arena, 100);
+            assert!(!xs.is_empty());
+            assert!(xs.iter().all(|&x| x < 600.0), "{xs:?} at {tick_rate} Hz");
+            assert_eq!(
+                player(&arena, 1).hp,
+                arena.tuning().max_hp,
+                "{tick_rate} Hz"
+            );
+        }
+    }
+
+    #[test]
+    fn bullets_stop_at_the_map_edge_and_at_their_range() {
+        let mut arena = field(1000, &[], 30);
+        arena.add_player(0);
+        place(&mut arena, 0, 900.0, 500.0);
+        arena.apply_input(0, &input(0, 0.0, true));
+        arena.apply_input(0, &input(0, 0.0, false));
+        let xs = bullet_xs_until_gone(&mut arena, 10);
+        assert!(xs.iter().all(|&x| x <= 1000.0), "{xs:?}");
+
+        let mut arena = field(4000, &[], 30);
+        arena.add_player(0);
+        place(&mut arena, 0, 100.0, 500.0);
+        arena.apply_input(0, &input(0, 0.0, true));
+        arena.apply_input(0, &input(0, 0.0, false));
+        let xs = bullet_xs_until_gone(&mut arena, 100);
+        let tuning = *arena.tuning();
+        let flight = tuning.bullet_speed / 30.0;
+        let farthest = xs.iter().copied().fold(0.0, f32::max);
+        let range_end = 100.0 + tuning.player_radius + tuning.bullet_range;
+        assert!(
+            farthest <= range_end && farthest > range_end - flight,
+            "flew to {farthest}"
+        );
+        let flight_steps = (tuning.bullet_range / flight).ceil() as usize;
+        // Shown at the edge, then after every flight step but the last, which ends its range.
+        assert_eq!(xs.len(), flight_steps);
+    }
+
+    #[test]
+    fn a_kill_counts_and_the_victim_respawns_after_the_delay() {
+        let spawns = [(100.0, 100.0), (1900.0, 900.0)];
+        let mut arena = Arena::new(map(2000, 1000, &[], &spawns), 30, 3);
+        arena.add_player(0);
+        arena.add_player(1);
+        place(&mut arena, 0, 300.0, 500.0);
+        place(&mut arena, 1, 700.0, 500.0);
+        arena.players[1].hp = arena.tuning().bullet_damage;
+        arena.apply_input(0, &input(0, 0.0, true));
+        arena.apply_input(0, &input(0, 0.0, false));
+        let mut events = Vec::new();
+        while events.is_empty() && arena.tick() < 30 {
+            arena.step(&mut events);
+        }
+        let kill_tick = arena.tick();
+        let respawn_tick = kill_tick + 60;
+        assert_eq!(
+            events,
+            vec![GameEvent::Kill {
+                killer: 0,
+                victim: 1,
+                respawn_tick
+            }]
+        );
+        assert_eq!(
+            arena.score(0),
+            Some(Score {
+                kills: 1,
+                deaths: 0
+            })
+        );
+        assert_eq!(
+            arena.score(1),
+            Some(Score {
+                kills: 0,
+                deaths: 1
+            })
+        );
+        let mut snapshot = Snapshot::default();
+        arena.snapshot(&mut snapshot);
+        assert_eq!((snapshot.players[1].hp, snapshot.players[1].flags), (0, 0));
+
+        let corpse = position(&arena, 1);
+        arena.apply_input(1, &input(MOVE_LEFT, std::f32::consts::PI, true));
+        arena.apply_input(0, &input(0, 0.0, true));
+        run(&mut arena, 20);
+        assert_eq!(position(&arena, 1), corpse, "the dead do not move");
+        assert!(arena.bullets.iter().all(|b| b.owner == 0), "nor shoot");
+        assert!(
+            arena.bullets.iter().any(|b| b.x > corpse.0),
+            "nor stop bullets"
+        );
+        arena.apply_input(0, &input(0, 0.0, false));
+
+        events.clear();
+        while arena.tick() + 1 < respawn_tick {
+            arena.step(&mut events);
+        }
+        assert!(!player(&arena, 1).alive());
+        arena.step(&mut events);
+        let victim = player(&arena, 1);
+        assert!(victim.alive());
+        assert_eq!(victim.hp, arena.tuning().max_hp);
+        assert!(spawns.contains(&(victim.x, victim.y)), "at a spawn");
+        assert!(events.is_empty(), "{events:?}");
+        assert_eq!(
+            arena.score(1),
+            Some(Score {
+                kills: 0,
+                deaths: 1
+            })
+        );
+    }
+
+    #[test]
+    fn players_spawn_at_free_spawn_points() {
+        let spawns = [(100.0, 100.0), (900.0, 900.0)];
+        let map = map(1000, 1000, &[], &spawns);
+        let mut first_choices = Vec::new();
+        for seed in 0..20 {
+            let mut arena = Arena::new(map.clone(), 30, seed);
+            arena.add_player(0);
+            arena.add_player(1);
+            let (first, second) = (position(&arena, 0), position(&arena, 1));
+            assert_ne!(first, second, "seed {seed}: the taken spawn is avoided");
+            first_choices.push(first);
+            arena.add_player(2);
+            assert!(
+                spawns.contains(&position(&arena, 2)),
+                "all taken: any spawn"
+            );
+        }
+        assert!(first_choices.contains(&spawns[0]) && first_choices.contains(&spawns[1]));
+    }
+
+    #[test]
+    fn a_fire_tap_between_two_steps_is_not_lost() {
+        let mut arena = field(2000, &[], 30);
+        arena.add_player(0);
+        arena.apply_input(0, &input(0, 0.0, false));
+        run(&mut arena, 1);
+        assert!(arena.bullets.is_empty());
+
+        arena.apply_input(0, &input(0, 0.0, true));
+        arena.apply_input(0, &input(0, 1.0, false));
+        run(&mut arena, 1);
+        assert_eq!(arena.bullets.len(), 1);
+        let bullet = arena.bullets[0];
+        assert_near((bullet.dir_x, bullet.dir_y), (1.0f32.cos(), 1.0f32.sin()));
+
+        run(&mut arena, 10);
+        assert_eq!(arena.bullets.len(), 1, "released: no more shots");
+    }
+
+    #[test]
+    fn held_fire_respects_the_cooldown() {
+        let mut arena = field(4000, &[], 30);
+        arena.add_player(0);
+        place(&mut arena, 0, 100.0, 500.0);
+        arena.apply_input(0, &input(0, 0.0, true));
+        run(&mut arena, 30);
+        let cooldown_steps = (arena.tuning().fire_cooldown * 30.0).round() as usize;
+        let mut snapshot = Snapshot::default();
+        arena.snapshot(&mut snapshot);
+        let ids: Vec<u16> = snapshot.bullets.iter().map(|b| b.id).collect();
+        assert_eq!(ids.len(), 30_usize.div_ceil(cooldown_steps));
+        assert_eq!(ids, (0..ids.len() as u16).collect::<Vec<_>>());
+        let spacing = arena.tuning().bullet_speed / 30.0 * cooldown_steps as f32;
+        for pair in arena.bullets.windows(2) {
+            assert!((pair[0].x - pair[1].x - spacing).abs() < 0.1, "{pair:?}");
+        }
+    }
+
+    #[test]
+    fn removing_a_player_removes_its_bullets_and_unknown_slots_are_ignored() {
+        let mut arena = field(2000, &[], 30);
+        arena.add_player(0);
+        arena.add_player(1);
+        place(&mut arena, 0, 300.0, 100.0);
+        place(&mut arena, 1, 300.0, 900.0);
+        arena.apply_input(0, &input(0, 0.0, true));
+        arena.apply_input(1, &input(0, 0.0, true));
+        run(&mut arena, 1);
+        assert_eq!(arena.bullets.len(), 2);
+
+        arena.remove_player(0);
+        assert_eq!(arena.score(0), None);
+        assert!(arena.bullets.iter().all(|b| b.owner == 1));
+        assert_eq!(arena.bullets.len(), 1);
+        arena.remove_player(0);
+        arena.remove_player(200);
+        arena.apply_input(0, &input(MOVE_LEFT, 0.0, true));
+        arena.apply_input(255, &input(MOVE_LEFT, 0.0, true));
+        run(&mut arena, 1);
+        let mut snapshot = Snapshot::default();
+        arena.snapshot(&mut snapshot);
+        assert_eq!(snapshot.players.len(), 1);
+        assert_eq!(snapshot.players[0].slot, 1);
+        assert!(snapshot.bullets.iter().all(|b| b.owner == 1));
+
+        let before = position(&arena, 1);
+        arena.add_player(1);
+        assert_eq!(
+            position(&arena, 1),
+            before,
+            "adding a taken slot changes nothing"
+        );
+    }
+
+    /// Drives `arena` with inputs drawn from `script_seed`, aiming every player at the next
+    /// one, and returns every snapshot and event.
+    fn play(arena: &mut Arena, script_seed: u64, steps: u32) -> (Vec<Snapshot>, Vec<GameEvent>) {
+        let mut script = ChaCha8Rng::seed_from_u64(script_seed);
+        let mut snapshots = Vec::new();
+        let mut events = Vec::new();
+        let mut snapshot = Snapshot::default();
+        for _ in 0..steps {
+            arena.snapshot(&mut snapshot);
+            let count = snapshot.players.len();
+            for (i, me) in snapshot.players.iter().enumerate() {
+                let target = &snapshot.players[(i + 1) % count];
+                let aim = (f32::from(target.y) - f32::from(me.y))
+                    .atan2(f32::from(target.x) - f32::from(me.x));
+                let movement = script.random_range(0..=MOVE_ALL);
+                arena.apply_input(me.slot, &input(movement, aim, script.random_bool(0.5)));
+            }
+            arena.step(&mut events);
+            arena.snapshot(&mut snapshot);
+            snapshots.push(snapshot.clone());
+        }
+        (snapshots, events)
+    }
+
+    #[test]
+    fn the_same_seed_and_inputs_replay_identically() {
+        let map = bundled_map();
+        let start = |seed: u64| {
+            let mut arena = Arena::new(map.clone(), 30, seed);
+            for slot in [3, 0, 7, 1, 9, 4] {
+                arena.add_player(slot);
+            }
+            arena
+        };
+        let (mut first, mut second) = (start(42), start(42));
+        let (snapshots, events) = play(&mut first, 5, 600);
+        assert_eq!(
+            (snapshots.clone(), events.clone()),
+            play(&mut second, 5, 600)
+        );
+        assert!(
+            events
+                .iter()
+                .filter(|e| matches!(e, GameEvent::Kill { .. }))
+                .count()
+                >= 3,
+            "the script fights: {events:?}"
+        );
+        let slots: Vec<Slot> = snapshots[0].players.iter().map(|p| p.slot).collect();
+        assert_eq!(slots, [0, 1, 3, 4, 7, 9], "slot order");
+
+        let other = start(43);
+        let mut first_snapshot = Snapshot::default();
+        let mut other_snapshot = Snapshot::default();
+        start(42).snapshot(&mut first_snapshot);
+        other.snapshot(&mut other_snapshot);
+        assert_ne!(
+            first_snapshot, other_snapshot,
+            "another seed spawns elsewhere"
+        );
+    }
+
+    #[test]
+    fn any_input_on_a_full_room_is_survived() {
+        let mut arena = Arena::new(bundled_map(), 0, 11);
+        for slot in 0..=Slot::MAX {
+            arena.add_player(slot);
+        }
+        let aims = [
+            f32::NAN,
+            f32::INFINITY,
+            -f32::INFINITY,
+            1e30,
+            -1e30,
+            0.0,
+            -3.0,
+        ];
+        let mut script = ChaCha8Rng::seed_from_u64(1);
+        let mut events = Vec::new();
+        let mut snapshot = Snapshot::default();
+        for _ in 0..30 {
+            for slot in 0..=Slot::MAX {
+                let aim = aims[script.random_range(0..aims.len())];
+                arena.apply_input(slot, &input(script.random(), aim, script.random()));
+            }
+            arena.step(&mut events);
+            arena.snapshot(&mut snapshot);
+            assert_eq!(snapshot.players.len(), 256);
+        }
+        assert!(arena.players.iter().all(|p| p.aim.is_finite()));
+    }
+
+    #[test]
+    fn snapshots_reuse_their_buffers() {
+        let mut arena = Arena::new(bundled_map(), 30, 1);
+        for slot in 0..10 {
+            arena.add_player(slot);
+            arena.apply_input(slot, &input(0, 0.0, true));
+        }
+        let mut snapshot = Snapshot::default();
+        run(&mut arena, 1);
+        arena.snapshot(&mut snapshot);
+        let buffers = (snapshot.players.as_ptr(), snapshot.bullets.as_ptr());
+        run(&mut arena, 1);
+        arena.snapshot(&mut snapshot);
+        assert_eq!(snapshot.tick, 2);
+        assert_eq!((snapshot.players.len(), snapshot.bullets.len()), (10, 10));
+        assert_eq!(
+            buffers,
+            (snapshot.players.as_ptr(), snapshot.bullets.as_ptr())
+        );
+    }
+
+    #[test]
+    fn setup_carries_the_map_and_tuning() {
+        let map = bundled_map();
+        let arena = Arena::new(map.clone(), 30, 1);
+        let tuning = *arena.tuning();
+        let setup = arena.setup();
+        assert_eq!((setup.width, setup.height), (map.width, map.height));
+        assert_eq!(setup.walls, map.walls);
+        assert_eq!(setup.player_radius, tuning.player_radius);
+        assert_eq!(setup.player_speed, tuning.player_speed);
+        assert_eq!(setup.bullet_radius, tuning.bullet_radius);
+        assert_eq!(setup.bullet_speed, tuning.bullet_speed);
+        assert_eq!(setup.max_hp, tuning.max_hp);
+        assert!(
+            tuning.player_radius <= SPAWN_CLEARANCE,
+            "spawns leave room for a player"
+        );
+        assert_eq!(arena.mode(), "arena");
+    }
+
+    #[test]
+    fn geometry_helpers() {
+        assert_eq!(
+            move_direction(MOVE_LEFT | MOVE_RIGHT | MOVE_UP | MOVE_DOWN),
+            None
+        );
+        assert_eq!(move_direction(MOVE_DOWN), Some((0.0, 1.0)));
+        assert_eq!(
+            segment_enters_box((0.0, 5.0), (20.0, 0.0), (10.0, 0.0), (12.0, 10.0)),
+            Some(0.5)
+        );
+        assert_eq!(
+            segment_enters_box((0.0, 15.0), (20.0, 0.0), (10.0, 0.0), (12.0, 10.0)),
+            None
+        );
+        assert_eq!(
+            segment_enters_box((11.0, 5.0), (20.0, 0.0), (10.0, 0.0), (12.0, 10.0)),
+            Some(0.0)
+        );
+        assert_eq!(
+            segment_hits_circle((0.0, 0.0), (10.0, 0.0), (8.0, 0.0), 2.0),
+            Some(0.6)
+        );
+        assert_eq!(
+            segment_hits_circle((0.0, 0.0), (10.0, 0.0), (8.0, 3.0), 2.0),
+            None
+        );
+        assert_eq!(
+            segment_hits_circle((0.0, 0.0), (-10.0, 0.0), (8.0, 0.0), 2.0),
+            None
+        );
     }
 }

@@ -20,6 +20,13 @@ pub enum GameEvent {
     },
 }
 
+/// A player's tally in the current match, for the room's roster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Score {
+    pub kills: u16,
+    pub deaths: u16,
+}
+
 /// A simulation a room runs one fixed step per tick.
 pub trait Game: Send + 'static {
     /// The name clients see as the room's mode, e.g. "arena".
@@ -38,6 +45,8 @@ pub trait Game: Send + 'static {
     fn apply_input(&mut self, slot: Slot, input: &Input);
     /// Advances the world by one fixed step, appending what happened to `events`.
     fn step(&mut self, events: &mut Vec<GameEvent>);
+    /// The kills and deaths of the player in `slot`, or `None` if there is no such player.
+    fn score(&self, slot: Slot) -> Option<Score>;
     /// Writes the current state into `out`, reusing its buffers; every `ack` is left 0 for the
     /// room to fill in.
     fn snapshot(&self, out: &mut Snapshot);

@@ -1,0 +1,128 @@
+//! Every setting of the server: its default, its command-line flag, its environment variable and
+//! its validation. Nothing here starts anything; `startup` reads a validated `Config`.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+use crate::protocol::MAX_ROOM_CAPACITY;
+
+/// Skirmish: a multiplayer game server with actor-based rooms, a browser game and bots.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "skirmish", version, about)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "SKIRMISH_BIND", default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, env = "SKIRMISH_PORT", default_value_t = 8080)]
+    pub port: u16,
+
+    /// Room ticks per second (each tick steps the game and sends one snapshot).
+    #[arg(long, env = "SKIRMISH_TICK_RATE", default_value_t = 30,
+          value_parser = clap::value_parser!(u16).range(1..=120))]
+    pub tick_rate: u16,
+
+    /// Capacity of the rooms that quick join creates (created rooms choose their own, up to 100).
+    #[arg(long, env = "SKIRMISH_ROOM_CAPACITY", default_value_t = 16,
+          value_parser = clap::value_parser!(u8).range(1..=MAX_ROOM_CAPACITY as i64))]
+    pub room_capacity: u8,
+
+    /// Milliseconds an empty room waits for a player before it closes.
+    #[arg(long, env = "SKIRMISH_EMPTY_ROOM_GRACE_MS", default_value_t = 10_000)]
+    pub empty_room_grace_ms: u64,
+
+    /// Directory of the browser client, served at `/`.
+    #[arg(long, env = "SKIRMISH_CLIENT_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/client"))]
+    pub client_dir: PathBuf,
+
+    /// Directory of the assets (maps, sprites), served at `/assets/`.
+    #[arg(long, env = "SKIRMISH_ASSETS_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/assets"))]
+    pub assets_dir: PathBuf,
+
+    /// The arena map, relative to the assets directory.
+    #[arg(long, env = "SKIRMISH_MAP", default_value = "maps/arena.json")]
+    pub map: PathBuf,
+
+    /// Threads that run rooms (0: one per core).
+    #[arg(long, env = "SKIRMISH_ROOM_THREADS", default_value_t = 0)]
+    pub room_threads: usize,
+
+    /// Threads that run HTTP and WebSocket sessions (0: one per core).
+    #[arg(long, env = "SKIRMISH_HTTP_WORKERS", default_value_t = 0)]
+    pub http_workers: usize,
+}
+
+impl Config {
+    /// The defaults (and any `SKIRMISH_*` environment variables), as if started with no flags.
+    pub fn defaults() -> Config {
+        Config::parse_from(["skirmish"])
+    }
+
+    pub fn empty_room_grace(&self) -> Duration {
+        Duration::from_millis(self.empty_room_grace_ms)
+    }
+
+    pub fn map_path(&self) -> PathBuf {
+        self.assets_dir.join(&self.map)
+    }
+
+    /// Thread counts with 0 resolved to the number of cores.
+    pub fn resolved_threads(&self) -> (usize, usize) {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let pick = |n: usize| if n == 0 { cores } else { n };
+        (pick(self.room_threads), pick(self.http_workers))
+    }
+
+    /// Checks what flags alone cannot: that the directories and the map exist.
+    pub fn validate(&self) -> Result<(), String> {
+        for (what, dir) in [
+            ("client directory", &self.client_dir),
+            ("assets directory", &self.assets_dir),
+        ] {
+            if !dir.is_dir() {
+                return Err(format!("{what} {} is not a directory", dir.display()));
+            }
+        }
+        if !self.map_path().is_file() {
+            return Err(format!("map {} is not a file", self.map_path().display()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_defaults_and_bad_values_are_rejected() {
+        let config = Config::parse_from(["skirmish", "--port", "0", "--tick-rate", "60"]);
+        assert_eq!(config.port, 0);
+        assert_eq!(config.tick_rate, 60);
+        assert!(Config::try_parse_from(["skirmish", "--tick-rate", "0"]).is_err());
+        assert!(Config::try_parse_from(["skirmish", "--room-capacity", "101"]).is_err());
+        assert!(Config::try_parse_from(["skirmish", "--bind", "nowhere"]).is_err());
+    }
+
+    #[test]
+    fn defaults_point_at_the_bundled_client_and_assets() {
+        let config = Config::defaults();
+        assert_eq!(config.port, 8080);
+        assert!(config.client_dir.ends_with("client"));
+        assert!(config.map_path().ends_with("assets/maps/arena.json"));
+    }
+
+    #[test]
+    fn validation_names_the_missing_directory() {
+        let config = Config {
+            client_dir: "/nonexistent/client".into(),
+            ..Config::defaults()
+        };
+        let err = config.validate().unwrap_err();
+        assert!(err.contains("/nonexistent/client"), "{err}");
+    }
+}

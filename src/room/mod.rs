@@ -1,0 +1,483 @@
+//! The room actor: the single owner of one match. It holds the members and their queued inputs,
+//! runs the fixed-tick loop, and fans the snapshot of every tick out to its members.
+//!
+//! One tick, in order:
+//! 1. take the ticks due from the schedule (at most `MAX_CATCH_UP` after a stall);
+//! 2. for each member in slot order, apply its queued inputs in seq order (older or repeated
+//!    seqs are ignored) and remember the highest as its ack;
+//! 3. step the game once per due tick, turning game events into event messages;
+//! 4. encode one snapshot, with every member's ack in its own entry, and hand the same bytes to
+//!    every member.
+//!
+//! A room knows sessions only as `Recipient<RoomToSession>`, never their type. It does no I/O and
+//! never blocks; the game behind it is any [`Game`].
+
+mod schedule;
+mod stats;
+
+pub use schedule::{Due, TickSchedule, MAX_CATCH_UP};
+pub use stats::{TickReport, TickStats};
+
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+use bytes::Bytes;
+
+use crate::game::{Game, GameEvent};
+use crate::lobby::RoomDirectory;
+use crate::protocol::{
+    encode_server, encode_snapshot_into, error_code, GameSetup, Input, RosterEntry, ServerMsg,
+    Slot, Snapshot,
+};
+
+/// Inputs a member may queue between two ticks; more are dropped. A client sending at the tick
+/// rate queues one or two; this leaves room for jitter, not for floods.
+const MAX_QUEUED_INPUTS: usize = 16;
+
+/// What a room sends to a session.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub enum RoomToSession {
+    /// You are a member now: talk to `room` as `slot`. `frame` is the encoded `Joined`.
+    Joined {
+        room: Addr<Room>,
+        room_id: u32,
+        slot: Slot,
+        frame: Bytes,
+    },
+    /// A message for the members of `room_id` (snapshot or event).
+    Frame { room_id: u32, frame: Bytes },
+    /// The room has closed; `frame` is the encoded `RoomClosed`.
+    Closed { room_id: u32, frame: Bytes },
+}
+
+/// Asks for a seat. The room answers with `RoomToSession::Joined` to `session` before it replies,
+/// so the session sees its membership before any snapshot.
+#[derive(Message)]
+#[rtype(result = "Result<(), JoinRefused>")]
+pub struct Join {
+    pub player_id: u32,
+    pub name: String,
+    pub session: Recipient<RoomToSession>,
+}
+
+/// Why a room turned a join down: an `error_code` and words for the player.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoinRefused {
+    pub code: u16,
+    pub message: String,
+}
+
+/// The player leaves (or its connection ended).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Leave {
+    pub player_id: u32,
+}
+
+/// One input of the member in `slot`, already checked.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct PlayerInput {
+    pub slot: Slot,
+    pub player_id: u32,
+    pub input: Input,
+}
+
+/// A chat line of the member in `slot`, already checked and rate-limited.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ChatLine {
+    pub slot: Slot,
+    pub player_id: u32,
+    pub text: String,
+}
+
+/// How a room is set up when it is created.
+pub struct RoomSettings {
+    pub id: u32,
+    pub name: String,
+    pub code: String,
+    pub capacity: u8,
+    pub public: bool,
+    pub tick_rate: u16,
+    pub empty_grace: Duration,
+}
+
+struct Member {
+    player_id: u32,
+    name: String,
+    session: Recipient<RoomToSession>,
+    queued: Vec<Input>,
+    ack: u32,
+}
+
+pub struct Room {
+    settings: RoomSettings,
+    game: Box<dyn Game>,
+    setup: GameSetup,
+    /// Indexed by slot; `None` is a free seat.
+    members: Vec<Option<Member>>,
+    players: Arc<AtomicU8>,
+    stats: Arc<TickStats>,
+    directory: Arc<dyn RoomDirectory>,
+    schedule: TickSchedule,
+    close_timer: Option<SpawnHandle>,
+    // Reused every tick so that the tick allocates nothing but the shared frame.
+    events: Vec<GameEvent>,
+    snapshot: Snapshot,
+    encoded: Vec<u8>,
+}
+
+impl Room {
+    pub fn new(
+        settings: RoomSettings,
+        game: Box<dyn Game>,
+        players: Arc<AtomicU8>,
+        stats: Arc<TickStats>,
+        directory: Arc<dyn RoomDirectory>,
+    ) -> Room {
+        let setup = game.setup();
+        let schedule = TickSchedule::new(Instant::now(), settings.tick_rate);
+        let members = (0..settings.capacity).map(|_| None).collect();
+        Room {
+            settings,
+            game,
+            setup,
+            members,
+            players,
+            stats,
+            directory,
+            schedule,
+            close_timer: None,
+            events: Vec::new(),
+            snapshot: Snapshot::default(),
+            encoded: Vec::new(),
+        }
+    }
+
+    fn member_count(&self) -> usize {
+        self.members.iter().flatten().count()
+    }
+
+    fn slot_of(&self, player_id: u32) -> Option<Slot> {
+        self.members
+            .iter()
+            .position(|m| m.as_ref().is_some_and(|m| m.player_id == player_id))
+            .and_then(|slot| Slot::try_from(slot).ok())
+    }
+
+    fn member_in(&mut self, slot: Slot, player_id: u32) -> Option<&mut Member> {
+        self.members
+            .get_mut(usize::from(slot))?
+            .as_mut()
+            .filter(|m| m.player_id == player_id)
+    }
+
+    fn roster_entry(&self, slot: usize, member: &Member) -> RosterEntry {
+        let score = self.game.score(slot as Slot).unwrap_or_default();
+        RosterEntry {
+            slot: slot as Slot,
+            player_id: member.player_id,
+            name: member.name.clone(),
+            kills: score.kills,
+            deaths: score.deaths,
+        }
+    }
+
+    fn info(&self) -> crate::protocol::RoomInfo {
+        crate::protocol::RoomInfo {
+            id: self.settings.id,
+            name: self.settings.name.clone(),
+            mode: self.game.mode().to_string(),
+            players: self.member_count() as u8,
+            capacity: self.settings.capacity,
+            public: self.settings.public,
+        }
+    }
+
+    /// Sends an event every member must see (never dropped for being behind).
+    fn broadcast_event(&self, msg: &ServerMsg) {
+        let frame = Bytes::from(encode_server(msg));
+        for member in self.members.iter().flatten() {
+            member.session.do_send(RoomToSession::Frame {
+                room_id: self.settings.id,
+                frame: frame.clone(),
+            });
+        }
+    }
+
+    fn remove_member(&mut self, slot: usize, ctx: &mut Context<Self>) {
+        let Some(member) = self.members.get_mut(slot).and_then(Option::take) else {
+            return;
+        };
+        log::info!(
+            "room {}: player {} ({}) left",
+            self.settings.id,
+            member.player_id,
+            member.name
+        );
+        self.game.remove_player(slot as Slot);
+        self.players
+            .store(self.member_count() as u8, Ordering::Relaxed);
+        self.broadcast_event(&ServerMsg::PlayerLeft { slot: slot as Slot });
+        if self.member_count() == 0 {
+            self.start_close_timer(ctx);
+        }
+    }
+
+    fn start_close_timer(&mut self, ctx: &mut Context<Self>) {
+        if let Some(timer) = self.close_timer.take() {
+            ctx.cancel_future(timer);
+        }
+        self.close_timer = Some(ctx.run_later(self.settings.empty_grace, |room, ctx| {
+            if room.member_count() == 0 {
+                ctx.stop();
+            }
+        }));
+    }
+
+    fn schedule_tick(&self, ctx: &mut Context<Self>) {
+        let delay = self
+            .schedule
+            .next_deadline()
+            .saturating_duration_since(Instant::now());
+        ctx.run_later(delay, |room, ctx| {
+            room.on_tick_timer(ctx);
+            room.schedule_tick(ctx);
+        });
+    }
+
+    fn on_tick_timer(&mut self, ctx: &mut Context<Self>) {
+        let woke = Instant::now();
+        let due = self.schedule.take_due(woke);
+        if due.steps == 0 {
+            return;
+        }
+        self.apply_queued_inputs();
+        for _ in 0..due.steps {
+            self.game.step(&mut self.events);
+        }
+        self.publish_events();
+        self.publish_snapshot(ctx);
+        let ended = Instant::now();
+        self.stats
+            .record(ended, ended - woke, due.steps, self.schedule.overruns());
+    }
+
+    fn apply_queued_inputs(&mut self) {
+        for (slot, member) in self.members.iter_mut().enumerate() {
+            let Some(member) = member else { continue };
+            member.queued.sort_unstable_by_key(|input| input.seq);
+            for input in member.queued.drain(..) {
+                if input.seq > member.ack {
+                    self.game.apply_input(slot as Slot, &input);
+                    member.ack = input.seq;
+                }
+            }
+        }
+    }
+
+    fn publish_events(&mut self) {
+        let mut events = std::mem::take(&mut self.events);
+        for event in events.drain(..) {
+            match event {
+                GameEvent::Kill {
+                    killer,
+                    victim,
+                    respawn_tick,
+                } => {
+                    self.broadcast_event(&ServerMsg::Kill {
+                        tick: self.game.tick(),
+                        killer,
+                        victim,
+                        respawn_tick,
+                    });
+                }
+            }
+        }
+        self.events = events;
+    }
+
+    fn publish_snapshot(&mut self, ctx: &mut Context<Self>) {
+        if self.member_count() == 0 {
+            return;
+        }
+        self.game.snapshot(&mut self.snapshot);
+        for player in &mut self.snapshot.players {
+            if let Some(Some(member)) = self.members.get(usize::from(player.slot)) {
+                player.ack = member.ack;
+            }
+        }
+        self.encoded.clear();
+        encode_snapshot_into(&self.snapshot, &mut self.encoded);
+        let frame = Bytes::copy_from_slice(&self.encoded);
+        let mut gone = Vec::new();
+        for (slot, member) in self.members.iter().enumerate() {
+            let Some(member) = member else { continue };
+            let sent = member.session.try_send(RoomToSession::Frame {
+                room_id: self.settings.id,
+                frame: frame.clone(),
+            });
+            // A full mailbox means the member is behind: it skips this snapshot and gets the
+            // next one. A closed one means its session is gone.
+            if let Err(SendError::Closed(_)) = sent {
+                gone.push(slot);
+            }
+        }
+        for slot in gone {
+            self.remove_member(slot, ctx);
+        }
+    }
+}
+
+impl Actor for Room {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        // Every member's inputs pass through this mailbox: leave room for a full room's burst.
+        ctx.set_mailbox_capacity(usize::from(self.settings.capacity) * MAX_QUEUED_INPUTS);
+        log::info!(
+            "room {} \"{}\" created (code {}, capacity {}, {})",
+            self.settings.id,
+            self.settings.name,
+            self.settings.code,
+            self.settings.capacity,
+            if self.settings.public {
+                "public"
+            } else {
+                "private"
+            }
+        );
+        self.schedule = TickSchedule::new(Instant::now(), self.settings.tick_rate);
+        self.schedule_tick(ctx);
+        self.start_close_timer(ctx);
+    }
+
+    fn stopping(&mut self, _ctx: &mut Context<Self>) -> Running {
+        // Leave the directory before anything else, so the list never shows a closing room.
+        self.directory.remove(self.settings.id);
+        Running::Stop
+    }
+
+    fn stopped(&mut self, _ctx: &mut Context<Self>) {
+        let frame = Bytes::from(encode_server(&ServerMsg::RoomClosed {
+            reason: "the room has closed".into(),
+        }));
+        for member in self.members.iter().flatten() {
+            member.session.do_send(RoomToSession::Closed {
+                room_id: self.settings.id,
+                frame: frame.clone(),
+            });
+        }
+        log::info!("room {} closed", self.settings.id);
+    }
+}
+
+impl Handler<Join> for Room {
+    type Result = Result<(), JoinRefused>;
+
+    fn handle(&mut self, join: Join, ctx: &mut Context<Self>) -> Self::Result {
+        if self.slot_of(join.player_id).is_some() {
+            return Err(JoinRefused {
+                code: error_code::ALREADY_IN_ROOM,
+                message: "you are already in this room".into(),
+            });
+        }
+        let Some(free) = self.members.iter().position(Option::is_none) else {
+            return Err(JoinRefused {
+                code: error_code::ROOM_FULL,
+                message: format!(
+                    "room \"{}\" is full ({} of {} players)",
+                    self.settings.name,
+                    self.member_count(),
+                    self.settings.capacity
+                ),
+            });
+        };
+        if let Some(timer) = self.close_timer.take() {
+            ctx.cancel_future(timer);
+        }
+        let slot = free as Slot;
+        self.game.add_player(slot);
+        log::info!(
+            "room {}: player {} ({}) joined in slot {slot}",
+            self.settings.id,
+            join.player_id,
+            join.name
+        );
+        let member = Member {
+            player_id: join.player_id,
+            name: join.name,
+            session: join.session,
+            queued: Vec::with_capacity(4),
+            ack: 0,
+        };
+        self.broadcast_event(&ServerMsg::PlayerJoined {
+            player: self.roster_entry(free, &member),
+        });
+        let session = member.session.clone();
+        self.members[free] = Some(member);
+        self.players
+            .store(self.member_count() as u8, Ordering::Relaxed);
+        let roster = self
+            .members
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, m)| m.as_ref().map(|m| self.roster_entry(slot, m)))
+            .collect();
+        let joined = ServerMsg::Joined {
+            room: self.info(),
+            code: self.settings.code.clone(),
+            you: slot,
+            tick: self.game.tick(),
+            setup: self.setup.clone(),
+            roster,
+        };
+        session.do_send(RoomToSession::Joined {
+            room: ctx.address(),
+            room_id: self.settings.id,
+            slot,
+            frame: Bytes::from(encode_server(&joined)),
+        });
+        Ok(())
+    }
+}
+
+impl Handler<Leave> for Room {
+    type Result = ();
+
+    fn handle(&mut self, leave: Leave, ctx: &mut Context<Self>) {
+        if let Some(slot) = self.slot_of(leave.player_id) {
+            self.remove_member(usize::from(slot), ctx);
+        }
+    }
+}
+
+impl Handler<PlayerInput> for Room {
+    type Result = ();
+
+    fn handle(&mut self, msg: PlayerInput, _ctx: &mut Context<Self>) {
+        if let Some(member) = self.member_in(msg.slot, msg.player_id) {
+            if member.queued.len() < MAX_QUEUED_INPUTS {
+                member.queued.push(msg.input);
+            }
+        }
+    }
+}
+
+impl Handler<ChatLine> for Room {
+    type Result = ();
+
+    fn handle(&mut self, msg: ChatLine, _ctx: &mut Context<Self>) {
+        if self.member_in(msg.slot, msg.player_id).is_some() {
+            self.broadcast_event(&ServerMsg::Chat {
+                tick: self.game.tick(),
+                from: msg.slot,
+                text: msg.text,
+            });
+        }
+    }
+}

@@ -1,0 +1,515 @@
+//! One WebSocket connection as an actor: the handshake, heartbeat, decoding and checking every
+//! client message, lobby requests, and forwarding inputs and chat to the player's room.
+//!
+//! It holds no game state: the room owns the match. Everything a client sends is checked here;
+//! a bad message gets an `Error` with a code (and a close where going on makes no sense), never a
+//! panic and never an effect on other players. actix-web-actors stays inside this module.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+use actix_web_actors::ws;
+
+use crate::app::AppState;
+use crate::lobby::RoomEntry;
+use crate::protocol::{
+    check_chat_text, check_input, check_player_name, check_room_name, close_code, decode_client,
+    encode_server, error_code, ClientMsg, DecodeError, ServerMsg, Slot, MAX_CLIENT_MESSAGE_BYTES,
+    MAX_ROOM_CAPACITY, MIN_ROOM_CAPACITY, PROTOCOL_VERSION,
+};
+use crate::ratelimit::TokenBucket;
+use crate::room::{ChatLine, Join, JoinRefused, Leave, PlayerInput, Room, RoomToSession};
+
+/// How often the server pings a connection.
+pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(5);
+/// A connection silent (no message, no pong) for this long is closed.
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(15);
+/// Chat: a burst of this many lines, then one per `1 / CHAT_PER_SECOND` seconds.
+const CHAT_BURST: u32 = 5;
+const CHAT_PER_SECOND: f64 = 1.0;
+/// Quick join tries this many rooms that fill up under it before making a new one.
+const QUICK_JOIN_ATTEMPTS: u32 = 3;
+
+/// A close frame's payload is at most 125 bytes, two of them the code.
+const MAX_CLOSE_REASON_BYTES: usize = 123;
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
+fn truncate_to_boundary(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Where the connection stands.
+enum State {
+    /// Connected; the first message must be `Hello`.
+    AwaitingHello,
+    /// Welcomed, in no room.
+    Lobby,
+    /// A join was sent to `room`; the answer has not come yet.
+    Joining { room: Addr<Room> },
+    InRoom {
+        room: Addr<Room>,
+        room_id: u32,
+        slot: Slot,
+    },
+}
+
+pub struct Session {
+    app: Arc<AppState>,
+    peer: String,
+    state: State,
+    player_id: u32,
+    name: String,
+    last_heard: Instant,
+    chat: TokenBucket,
+}
+
+impl Session {
+    pub fn new(app: Arc<AppState>, peer: String) -> Session {
+        Session {
+            app,
+            peer,
+            state: State::AwaitingHello,
+            player_id: 0,
+            name: String::new(),
+            last_heard: Instant::now(),
+            chat: TokenBucket::new(CHAT_BURST, CHAT_PER_SECOND, Instant::now()),
+        }
+    }
+
+    fn send(&self, ctx: &mut ws::WebsocketContext<Self>, msg: &ServerMsg) {
+        ctx.binary(encode_server(msg));
+    }
+
+    fn send_error(&self, ctx: &mut ws::WebsocketContext<Self>, code: u16, message: String) {
+        log::debug!("{}: error {code}: {message}", self.peer);
+        self.send(ctx, &ServerMsg::Error { code, message });
+    }
+
+    /// Sends an `Error`, then closes the connection with `close` (a `close_code`).
+    fn fail(&self, ctx: &mut ws::WebsocketContext<Self>, code: u16, message: String, close: u16) {
+        let description = truncate_to_boundary(&message, MAX_CLOSE_REASON_BYTES).to_string();
+        self.send_error(ctx, code, message);
+        ctx.close(Some(ws::CloseReason {
+            code: ws::CloseCode::from(close),
+            description: Some(description),
+        }));
+        ctx.stop();
+    }
+
+    fn heartbeat(&self, ctx: &mut ws::WebsocketContext<Self>) {
+        ctx.run_interval(HEARTBEAT_INTERVAL, |session, ctx| {
+            if session.last_heard.elapsed() > CLIENT_TIMEOUT {
+                log::info!(
+                    "{}: no message for {CLIENT_TIMEOUT:?}, closing",
+                    session.peer
+                );
+                ctx.close(Some(ws::CloseReason {
+                    code: ws::CloseCode::from(close_code::TIMEOUT),
+                    description: Some("no message or pong for too long".into()),
+                }));
+                ctx.stop();
+            } else {
+                ctx.ping(b"");
+            }
+        });
+    }
+
+    fn on_binary(&mut self, bytes: &[u8], ctx: &mut ws::WebsocketContext<Self>) {
+        match decode_client(bytes) {
+            Ok(msg) => self.on_message(msg, ctx),
+            Err(DecodeError::TooLarge(len, limit)) => self.fail(
+                ctx,
+                error_code::MESSAGE_TOO_LARGE,
+                format!("a message of {len} bytes is over the limit of {limit} bytes"),
+                close_code::MESSAGE_TOO_BIG,
+            ),
+            Err(err) => self.fail(
+                ctx,
+                error_code::BAD_MESSAGE,
+                format!("could not decode the message: {err}"),
+                close_code::INVALID_PAYLOAD,
+            ),
+        }
+    }
+
+    fn on_message(&mut self, msg: ClientMsg, ctx: &mut ws::WebsocketContext<Self>) {
+        if let State::AwaitingHello = self.state {
+            return self.on_hello(msg, ctx);
+        }
+        match msg {
+            ClientMsg::Hello { .. } => self.send_error(
+                ctx,
+                error_code::HANDSHAKE_REQUIRED,
+                "Hello was already received on this connection".into(),
+            ),
+            ClientMsg::Ping { t } => self.send(ctx, &ServerMsg::Pong { t }),
+            ClientMsg::ListRooms => {
+                let rooms = self
+                    .app
+                    .directory
+                    .public_rooms()
+                    .iter()
+                    .map(RoomEntry::info)
+                    .collect();
+                self.send(ctx, &ServerMsg::RoomList { rooms });
+            }
+            ClientMsg::CreateRoom {
+                name,
+                capacity,
+                public,
+            } => self.on_create_room(name, capacity, public, ctx),
+            ClientMsg::JoinRoom { room } => {
+                // A private room is reachable by its code only, so its id reveals nothing.
+                match self.app.directory.by_id(room).filter(|r| r.public) {
+                    Some(entry) => self.join(entry, 0, ctx),
+                    None => self.send_error(
+                        ctx,
+                        error_code::ROOM_NOT_FOUND,
+                        format!("there is no public room with id {room}"),
+                    ),
+                }
+            }
+            ClientMsg::JoinByCode { code } => match self.app.directory.by_code(&code) {
+                Some(entry) => self.join(entry, 0, ctx),
+                None => self.send_error(
+                    ctx,
+                    error_code::ROOM_NOT_FOUND,
+                    format!("there is no room with code \"{}\"", code.trim()),
+                ),
+            },
+            ClientMsg::QuickJoin => self.quick_join(1, ctx),
+            ClientMsg::LeaveRoom => self.on_leave(ctx),
+            ClientMsg::Input(input) => self.on_input(input, ctx),
+            ClientMsg::Chat { text } => self.on_chat(text, ctx),
+        }
+    }
+
+    fn on_hello(&mut self, msg: ClientMsg, ctx: &mut ws::WebsocketContext<Self>) {
+        let ClientMsg::Hello { protocol, name } = msg else {
+            return self.fail(
+                ctx,
+                error_code::HANDSHAKE_REQUIRED,
+                "the first message must be Hello".into(),
+                close_code::HANDSHAKE_REQUIRED,
+            );
+        };
+        if protocol != PROTOCOL_VERSION {
+            return self.fail(
+                ctx,
+                error_code::VERSION_MISMATCH,
+                format!("this server speaks protocol {PROTOCOL_VERSION}, not {protocol}"),
+                close_code::VERSION_MISMATCH,
+            );
+        }
+        if let Err(problem) = check_player_name(&name) {
+            return self.fail(ctx, error_code::BAD_NAME, problem, close_code::BAD_NAME);
+        }
+        self.player_id = self.app.next_player_id();
+        self.name = name.trim().to_string();
+        self.state = State::Lobby;
+        log::info!(
+            "{}: player {} \"{}\" connected",
+            self.peer,
+            self.player_id,
+            self.name
+        );
+        self.send(
+            ctx,
+            &ServerMsg::Welcome {
+                protocol: PROTOCOL_VERSION,
+                player_id: self.player_id,
+                tick_rate: self.app.config.tick_rate,
+                max_message_bytes: MAX_CLIENT_MESSAGE_BYTES as u32,
+            },
+        );
+    }
+
+    /// Refuses a lobby request when the player is in a room or joining one.
+    fn check_in_lobby(&self, ctx: &mut ws::WebsocketContext<Self>) -> bool {
+        match self.state {
+            State::Lobby => true,
+            _ => {
+                self.send_error(
+                    ctx,
+                    error_code::ALREADY_IN_ROOM,
+                    "leave your room (or wait for your join to finish) first".into(),
+                );
+                false
+            }
+        }
+    }
+
+    fn on_create_room(
+        &mut self,
+        name: String,
+        capacity: u8,
+        public: bool,
+        ctx: &mut ws::WebsocketContext<Self>,
+    ) {
+        if !self.check_in_lobby(ctx) {
+            return;
+        }
+        if let Err(problem) = check_room_name(&name) {
+            return self.send_error(ctx, error_code::BAD_ROOM_SETTINGS, problem);
+        }
+        if !(MIN_ROOM_CAPACITY..=MAX_ROOM_CAPACITY).contains(&capacity) {
+            return self.send_error(
+                ctx,
+                error_code::BAD_ROOM_SETTINGS,
+                format!(
+                    "capacity {capacity} is out of range {MIN_ROOM_CAPACITY} to {MAX_ROOM_CAPACITY}"
+                ),
+            );
+        }
+        let entry = self
+            .app
+            .create_room(name.trim().to_string(), capacity, public);
+        self.join(entry, 0, ctx);
+    }
+
+    fn quick_join(&mut self, attempt: u32, ctx: &mut ws::WebsocketContext<Self>) {
+        if !self.check_in_lobby(ctx) {
+            return;
+        }
+        let entry = match self.app.directory.fullest_public_with_space() {
+            Some(entry) if attempt <= QUICK_JOIN_ATTEMPTS => entry,
+            _ => {
+                let number = self.app.directory.public_rooms().len() + 1;
+                self.app.create_room(
+                    format!("Arena {number}"),
+                    self.app.config.room_capacity,
+                    true,
+                )
+            }
+        };
+        self.join(entry, attempt, ctx);
+    }
+
+    /// Asks `entry`'s room for a seat. `quick_attempt` > 0 marks a quick join, which moves on to
+    /// another room when this one filled up meanwhile.
+    fn join(&mut self, entry: RoomEntry, quick_attempt: u32, ctx: &mut ws::WebsocketContext<Self>) {
+        if !self.check_in_lobby(ctx) {
+            return;
+        }
+        let room = entry.addr.clone();
+        self.state = State::Joining { room: room.clone() };
+        let request = room.send(Join {
+            player_id: self.player_id,
+            name: self.name.clone(),
+            session: ctx.address().recipient(),
+        });
+        ctx.spawn(request.into_actor(self).map(move |answer, session, ctx| {
+            let refusal = match answer {
+                Ok(Ok(())) => return,
+                Ok(Err(refusal)) => refusal,
+                Err(_) => JoinRefused {
+                    code: error_code::ROOM_NOT_FOUND,
+                    message: format!("room \"{}\" has closed", entry.name),
+                },
+            };
+            // Only a join still waiting for this answer goes back to the lobby: the session
+            // may have moved on (its Joined already arrived, or it disconnected).
+            if matches!(&session.state, State::Joining { room: r } if *r == entry.addr) {
+                session.state = State::Lobby;
+                if quick_attempt > 0 && refusal.code == error_code::ROOM_FULL {
+                    return session.quick_join(quick_attempt + 1, ctx);
+                }
+                session.send_error(ctx, refusal.code, refusal.message);
+            }
+        }));
+    }
+
+    fn on_leave(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
+        let State::InRoom { room, room_id, .. } = &self.state else {
+            return self.send_error(ctx, error_code::NOT_IN_ROOM, "you are not in a room".into());
+        };
+        room.do_send(Leave {
+            player_id: self.player_id,
+        });
+        let room_id = *room_id;
+        self.state = State::Lobby;
+        self.send(ctx, &ServerMsg::Left { room: room_id });
+    }
+
+    fn on_input(&mut self, input: crate::protocol::Input, ctx: &mut ws::WebsocketContext<Self>) {
+        let State::InRoom { room, slot, .. } = &self.state else {
+            return self.send_error(
+                ctx,
+                error_code::NOT_IN_ROOM,
+                "inputs are only accepted in a room".into(),
+            );
+        };
+        if let Err(problem) = check_input(&input) {
+            return self.send_error(ctx, error_code::BAD_INPUT, problem);
+        }
+        // A room whose mailbox is full is behind: dropping this input is better than growing
+        // its queue; the next input carries the same held keys.
+        let _ = room.try_send(PlayerInput {
+            slot: *slot,
+            player_id: self.player_id,
+            input,
+        });
+    }
+
+    fn on_chat(&mut self, text: String, ctx: &mut ws::WebsocketContext<Self>) {
+        let State::InRoom { room, slot, .. } = &self.state else {
+            return self.send_error(
+                ctx,
+                error_code::NOT_IN_ROOM,
+                "chat is only possible in a room".into(),
+            );
+        };
+        if let Err(problem) = check_chat_text(&text) {
+            return self.send_error(ctx, error_code::BAD_CHAT, problem);
+        }
+        let (room, slot) = (room.clone(), *slot);
+        if !self.chat.try_take(Instant::now()) {
+            return self.send_error(
+                ctx,
+                error_code::RATE_LIMITED,
+                format!("too many chat lines: at most {CHAT_BURST} at once, then one a second"),
+            );
+        }
+        room.do_send(ChatLine {
+            slot,
+            player_id: self.player_id,
+            text,
+        });
+    }
+}
+
+impl Actor for Session {
+    type Context = ws::WebsocketContext<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        self.app.sessions.fetch_add(1, Ordering::Relaxed);
+        self.heartbeat(ctx);
+    }
+
+    fn stopped(&mut self, _ctx: &mut Self::Context) {
+        self.app.sessions.fetch_sub(1, Ordering::Relaxed);
+        match &self.state {
+            State::Joining { room } | State::InRoom { room, .. } => room.do_send(Leave {
+                player_id: self.player_id,
+            }),
+            State::AwaitingHello | State::Lobby => {}
+        }
+        log::info!("{}: player {} disconnected", self.peer, self.player_id);
+    }
+}
+
+impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for Session {
+    fn handle(&mut self, item: Result<ws::Message, ws::ProtocolError>, ctx: &mut Self::Context) {
+        self.last_heard = Instant::now();
+        match item {
+            Ok(ws::Message::Binary(bytes)) => self.on_binary(&bytes, ctx),
+            Ok(ws::Message::Text(_)) => self.fail(
+                ctx,
+                error_code::BAD_MESSAGE,
+                "text frames are not part of the protocol: send binary frames".into(),
+                close_code::UNSUPPORTED_DATA,
+            ),
+            Ok(ws::Message::Continuation(_)) => self.fail(
+                ctx,
+                error_code::BAD_MESSAGE,
+                "fragmented messages are not accepted: send each message in one frame".into(),
+                close_code::UNSUPPORTED_DATA,
+            ),
+            Ok(ws::Message::Ping(payload)) => ctx.pong(&payload),
+            Ok(ws::Message::Pong(_)) | Ok(ws::Message::Nop) => {}
+            Ok(ws::Message::Close(reason)) => {
+                ctx.close(reason);
+                ctx.stop();
+            }
+            Err(ws::ProtocolError::Overflow) => self.fail(
+                ctx,
+                error_code::MESSAGE_TOO_LARGE,
+                format!("a frame is over the limit of {MAX_CLIENT_MESSAGE_BYTES} bytes"),
+                close_code::MESSAGE_TOO_BIG,
+            ),
+            Err(err) => self.fail(
+                ctx,
+                error_code::BAD_MESSAGE,
+                format!("the WebSocket stream is broken: {err}"),
+                close_code::INVALID_PAYLOAD,
+            ),
+        }
+    }
+}
+
+impl Handler<RoomToSession> for Session {
+    type Result = ();
+
+    fn handle(&mut self, msg: RoomToSession, ctx: &mut Self::Context) {
+        let current_room = match &self.state {
+            State::InRoom { room_id, .. } => Some(*room_id),
+            _ => None,
+        };
+        match msg {
+            RoomToSession::Joined {
+                room,
+                room_id,
+                slot,
+                frame,
+            } => {
+                if !matches!(&self.state, State::Joining { room: pending } if *pending == room) {
+                    // The player moved on while the join was under way.
+                    return room.do_send(Leave {
+                        player_id: self.player_id,
+                    });
+                }
+                self.state = State::InRoom {
+                    room,
+                    room_id,
+                    slot,
+                };
+                ctx.binary(frame);
+            }
+            RoomToSession::Frame { room_id, frame } => {
+                if current_room == Some(room_id) {
+                    ctx.binary(frame);
+                }
+            }
+            RoomToSession::Closed { room_id, frame } => {
+                if current_room == Some(room_id) {
+                    self.state = State::Lobby;
+                    ctx.binary(frame);
+                }
+            }
+        }
+    }
+}
+
+/// Starts a session actor for an upgraded HTTP request.
+pub fn start(
+    app: Arc<AppState>,
+    req: &actix_web::HttpRequest,
+    stream: actix_web::web::Payload,
+) -> Result<actix_web::HttpResponse, actix_web::Error> {
+    let peer = req
+        .peer_addr()
+        .map_or_else(|| "unknown peer".to_string(), |addr| addr.to_string());
+    ws::WsResponseBuilder::new(Session::new(app, peer), req, stream)
+        .frame_size(MAX_CLIENT_MESSAGE_BYTES)
+        .start()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_reasons_are_cut_on_character_boundaries() {
+        assert_eq!(truncate_to_boundary("short", 123), "short");
+        let long = "é".repeat(100);
+        let cut = truncate_to_boundary(&long, MAX_CLOSE_REASON_BYTES);
+        assert_eq!(cut.len(), 122);
+        assert!(cut.chars().all(|c| c == 'é'));
+    }
+}

@@ -1,0 +1,112 @@
+//! Shared helpers of the end-to-end tests: a real server on 127.0.0.1:0, connected bot clients,
+//! a minimal HTTP GET, and bounded waiting on conditions.
+#![allow(dead_code)] // each test binary uses its own subset of these helpers
+
+use std::time::Duration;
+
+use skirmish::bot::{BotClient, BotError};
+use skirmish::config::Config;
+use skirmish::protocol::ServerMsg;
+use skirmish::startup::{self, RunningServer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// How long any single expectation in a test may take before it counts as failed.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// Test defaults: a free port, a short grace for empty rooms, the map without cover (so that
+/// shots in tests are not blocked by walls).
+pub fn test_config() -> Config {
+    Config {
+        port: 0,
+        empty_room_grace_ms: 300,
+        map: "maps/open.json".into(),
+        room_threads: 1,
+        http_workers: 1,
+        ..Config::defaults()
+    }
+}
+
+pub fn spawn_app() -> RunningServer {
+    spawn_app_with(test_config())
+}
+
+pub fn spawn_app_with(config: Config) -> RunningServer {
+    let _ = env_logger::builder().is_test(true).try_init();
+    startup::spawn(config).expect("the server starts")
+}
+
+pub async fn connect(app: &RunningServer, name: &str) -> BotClient {
+    BotClient::connect(&app.ws_url(), name)
+        .await
+        .expect("connects and is welcomed")
+}
+
+/// The code of the next `Error` the server sends (skipping anything else).
+pub async fn next_error(client: &mut BotClient) -> (u16, String) {
+    client
+        .wait_for(WAIT, |msg| match msg {
+            ServerMsg::Error { code, message } => Some((*code, message.clone())),
+            _ => None,
+        })
+        .await
+        .expect("an Error message")
+}
+
+/// Reads on until the server closes the connection; returns the close code.
+pub async fn close_code(client: &mut BotClient) -> u16 {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        match tokio::time::timeout_at(deadline, client.recv()).await {
+            Err(_) => panic!("the server did not close the connection within {WAIT:?}"),
+            Ok(Err(BotError::Closed { code, .. })) => return code,
+            Ok(Err(other)) => panic!("expected a close, got {other}"),
+            Ok(Ok(_)) => continue,
+        }
+    }
+}
+
+/// GET `path` over plain HTTP/1.1; returns the status code and the body.
+pub async fn http_get(app: &RunningServer, path: &str) -> (u16, String) {
+    let mut stream = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .expect("HTTP connect");
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        app.addr
+    );
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .expect("HTTP write");
+    let mut response = Vec::new();
+    tokio::time::timeout(WAIT, stream.read_to_end(&mut response))
+        .await
+        .expect("HTTP answer in time")
+        .expect("HTTP read");
+    let response = String::from_utf8_lossy(&response).to_string();
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .expect("an HTTP response with headers");
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status code");
+    (status, body.to_string())
+}
+
+/// Polls `check` every 20 ms until it is true, failing after `WAIT`.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: not true within {WAIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

@@ -1,0 +1,1056 @@
+//! Golden vectors for the wire protocol: the bytes of representative messages, stored in
+//! `tests/vectors/` so that every codec (this crate's, the browser client's, bots in other
+//! languages) can be checked against the same files, and the annotated examples in PROTOCOL.md.
+//!
+//! The messages below are the source of truth. Run with `UPDATE_VECTORS=1` to rewrite
+//! `tests/vectors/` and the generated part of PROTOCOL.md from them; without it the tests only
+//! compare, so a change to the bytes of any message fails here until the files (and
+//! `PROTOCOL_VERSION`) are updated on purpose.
+//!
+//! The annotated examples are written by a field-by-field encoder of their own (`Dump`), which
+//! must produce exactly the codec's bytes: that checks the layout PROTOCOL.md describes, not
+//! just the codec against itself.
+
+use std::collections::BTreeSet;
+use std::f32::consts::{FRAC_PI_2, FRAC_PI_4};
+use std::fmt::Write as _;
+use std::fs;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use skirmish::protocol::{
+    decode_client, decode_server, encode_client, encode_server, error_code, quantize_angle,
+    quantize_position, BulletState, ClientMsg, GameSetup, Input, PlayerState, RoomInfo,
+    RosterEntry, ServerMsg, Snapshot, Wall, MAX_CLIENT_MESSAGE_BYTES, MAX_NAME_CHARS, MOVE_ALL,
+    MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP, PLAYER_ALIVE, PROTOCOL_VERSION,
+};
+
+const CLIENT_VARIANTS: u32 = 10;
+const SERVER_VARIANTS: u32 = 12;
+const DOC_BEGIN: &str = "<!-- BEGIN GENERATED EXAMPLES: written by `UPDATE_VECTORS=1 cargo test --test protocol_vectors`; do not edit by hand -->";
+const DOC_END: &str = "<!-- END GENERATED EXAMPLES -->";
+
+enum Message {
+    Client(ClientMsg),
+    Server(ServerMsg),
+}
+
+impl Message {
+    fn direction(&self) -> &'static str {
+        match self {
+            Message::Client(_) => "client",
+            Message::Server(_) => "server",
+        }
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        match self {
+            Message::Client(msg) => encode_client(msg),
+            Message::Server(msg) => encode_server(msg),
+        }
+    }
+
+    fn rust_name(&self) -> String {
+        let (enum_name, variant) = match self {
+            Message::Client(msg) => ("ClientMsg", client_variant(msg).1),
+            Message::Server(msg) => ("ServerMsg", server_variant(msg).1),
+        };
+        format!("{enum_name}::{variant}")
+    }
+
+    /// The message as plain JSON: `{"type": variant, ...fields}`, nested structs as objects.
+    fn to_json(&self) -> Value {
+        let tagged = match self {
+            Message::Client(msg) => serde_json::to_value(msg),
+            Message::Server(msg) => serde_json::to_value(msg),
+        };
+        flatten_variant(tagged.expect("protocol messages serialize to JSON"))
+    }
+}
+
+struct Vector {
+    name: &'static str,
+    message: Message,
+}
+
+struct MalformedFrame {
+    name: &'static str,
+    direction: &'static str,
+    bytes: Vec<u8>,
+    reason: &'static str,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct Index {
+    about: String,
+    protocol_version: u16,
+    valid: Vec<ValidEntry>,
+    invalid: Vec<InvalidEntry>,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct ValidEntry {
+    name: String,
+    direction: String,
+    file: String,
+    hex: String,
+    message: Value,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct InvalidEntry {
+    name: String,
+    direction: String,
+    hex: String,
+    reason: String,
+}
+
+fn vectors() -> Vec<Vector> {
+    let client = |name, msg| Vector {
+        name,
+        message: Message::Client(msg),
+    };
+    let server = |name, msg| Vector {
+        name,
+        message: Message::Server(msg),
+    };
+    let longest_name = "Zoë Ångström 名前 🚀🎯 ŻÓŁW!".to_string();
+    assert_eq!(longest_name.chars().count(), MAX_NAME_CHARS);
+    let friday = RoomInfo {
+        id: 1,
+        name: "Friday night".into(),
+        mode: "arena".into(),
+        players: 3,
+        capacity: 8,
+        public: true,
+    };
+    let cafe = RoomInfo {
+        id: 42,
+        name: "Café ☕".into(),
+        mode: "arena".into(),
+        players: 0,
+        capacity: 100,
+        public: true,
+    };
+    let setup = GameSetup {
+        width: 1600,
+        height: 1000,
+        walls: vec![
+            Wall {
+                x: 0,
+                y: 0,
+                w: 1600,
+                h: 20,
+            },
+            Wall {
+                x: 700,
+                y: 400,
+                w: 200,
+                h: 40,
+            },
+        ],
+        player_radius: 15.5,
+        player_speed: 200.0,
+        bullet_radius: 4.0,
+        bullet_speed: 600.0,
+        max_hp: 100,
+    };
+    let roster_entry = |slot, player_id, name: &str, kills, deaths| RosterEntry {
+        slot,
+        player_id,
+        name: name.into(),
+        kills,
+        deaths,
+    };
+    vec![
+        client(
+            "client_hello",
+            ClientMsg::Hello {
+                protocol: PROTOCOL_VERSION,
+                name: "ada".into(),
+            },
+        ),
+        client(
+            "client_hello_longest_name",
+            ClientMsg::Hello {
+                protocol: PROTOCOL_VERSION,
+                name: longest_name.clone(),
+            },
+        ),
+        client("client_list_rooms", ClientMsg::ListRooms),
+        client(
+            "client_create_room",
+            ClientMsg::CreateRoom {
+                name: "Friday night".into(),
+                capacity: 8,
+                public: true,
+            },
+        ),
+        client(
+            "client_create_room_private",
+            ClientMsg::CreateRoom {
+                name: "Büro 🏢".into(),
+                capacity: 100,
+                public: false,
+            },
+        ),
+        client("client_join_room", ClientMsg::JoinRoom { room: 42 }),
+        client(
+            "client_join_by_code",
+            ClientMsg::JoinByCode {
+                code: "QX7K2P".into(),
+            },
+        ),
+        client("client_quick_join", ClientMsg::QuickJoin),
+        client("client_leave_room", ClientMsg::LeaveRoom),
+        client(
+            "client_input",
+            ClientMsg::Input(Input {
+                seq: 1,
+                movement: MOVE_RIGHT,
+                aim: 0.0,
+                fire: false,
+            }),
+        ),
+        client(
+            "client_input_diagonal_fire",
+            ClientMsg::Input(Input {
+                seq: 257,
+                movement: MOVE_DOWN | MOVE_RIGHT,
+                aim: FRAC_PI_4,
+                fire: true,
+            }),
+        ),
+        client(
+            "client_input_max_seq_negative_aim",
+            ClientMsg::Input(Input {
+                seq: u32::MAX,
+                movement: MOVE_UP | MOVE_LEFT,
+                aim: -FRAC_PI_2,
+                fire: true,
+            }),
+        ),
+        client(
+            "client_chat",
+            ClientMsg::Chat {
+                text: "gg, nice shot 👍".into(),
+            },
+        ),
+        client(
+            "client_ping",
+            ClientMsg::Ping {
+                t: 1_700_000_000_123,
+            },
+        ),
+        server(
+            "server_welcome",
+            ServerMsg::Welcome {
+                protocol: PROTOCOL_VERSION,
+                player_id: 7,
+                tick_rate: 30,
+                max_message_bytes: MAX_CLIENT_MESSAGE_BYTES as u32,
+            },
+        ),
+        server(
+            "server_error",
+            ServerMsg::Error {
+                code: error_code::ROOM_FULL,
+                message: "room \"Friday night\" is full".into(),
+            },
+        ),
+        server(
+            "server_room_list_empty",
+            ServerMsg::RoomList { rooms: vec![] },
+        ),
+        server(
+            "server_room_list",
+            ServerMsg::RoomList {
+                rooms: vec![friday.clone(), cafe.clone()],
+            },
+        ),
+        server(
+            "server_joined",
+            ServerMsg::Joined {
+                room: RoomInfo {
+                    players: 3,
+                    ..cafe.clone()
+                },
+                code: "QX7K2P".into(),
+                you: 2,
+                tick: 1234,
+                setup: setup.clone(),
+                roster: vec![
+                    roster_entry(0, 3, "ada", 5, 2),
+                    roster_entry(1, 9, &longest_name, 0, 1),
+                    roster_entry(2, 7, "bob", 0, 0),
+                ],
+            },
+        ),
+        server(
+            "server_joined_private_no_walls",
+            ServerMsg::Joined {
+                room: RoomInfo {
+                    id: 77,
+                    name: "secret".into(),
+                    mode: "arena".into(),
+                    players: 1,
+                    capacity: 2,
+                    public: false,
+                },
+                code: "M4RS9A".into(),
+                you: 0,
+                tick: 0,
+                setup: GameSetup {
+                    walls: vec![],
+                    ..setup
+                },
+                roster: vec![roster_entry(0, 7, "bob", 0, 0)],
+            },
+        ),
+        server("server_left", ServerMsg::Left { room: 42 }),
+        server(
+            "server_player_joined",
+            ServerMsg::PlayerJoined {
+                player: roster_entry(3, 11, "eve", 0, 0),
+            },
+        ),
+        server("server_player_left", ServerMsg::PlayerLeft { slot: 1 }),
+        server(
+            "server_snapshot",
+            ServerMsg::Snapshot(Snapshot {
+                tick: 1235,
+                players: vec![
+                    PlayerState {
+                        slot: 0,
+                        x: quantize_position(812.5),
+                        y: quantize_position(300.0625),
+                        aim: quantize_angle(FRAC_PI_2),
+                        hp: 100,
+                        flags: PLAYER_ALIVE,
+                        ack: 118,
+                    },
+                    PlayerState {
+                        slot: 1,
+                        x: quantize_position(95.25),
+                        y: quantize_position(640.0),
+                        aim: quantize_angle(-FRAC_PI_4),
+                        hp: 0,
+                        flags: 0,
+                        ack: 0,
+                    },
+                    PlayerState {
+                        slot: 2,
+                        x: quantize_position(1500.0),
+                        y: quantize_position(980.75),
+                        aim: quantize_angle(std::f32::consts::PI),
+                        hp: 35,
+                        flags: PLAYER_ALIVE,
+                        ack: 70_000,
+                    },
+                ],
+                bullets: vec![
+                    BulletState {
+                        id: 65_535,
+                        owner: 0,
+                        x: quantize_position(830.0),
+                        y: quantize_position(320.5),
+                    },
+                    BulletState {
+                        id: 0,
+                        owner: 2,
+                        x: quantize_position(1480.0),
+                        y: quantize_position(980.75),
+                    },
+                ],
+            }),
+        ),
+        server(
+            "server_snapshot_empty",
+            ServerMsg::Snapshot(Snapshot {
+                tick: 0,
+                players: vec![],
+                bullets: vec![],
+            }),
+        ),
+        server(
+            "server_kill",
+            ServerMsg::Kill {
+                tick: 1240,
+                killer: 0,
+                victim: 1,
+                respawn_tick: 1330,
+            },
+        ),
+        server(
+            "server_chat",
+            ServerMsg::Chat {
+                tick: 1241,
+                from: 1,
+                text: "gg, nice shot 👍".into(),
+            },
+        ),
+        server("server_pong", ServerMsg::Pong { t: (1 << 53) - 1 }),
+        server(
+            "server_room_closed",
+            ServerMsg::RoomClosed {
+                reason: "the server is shutting down".into(),
+            },
+        ),
+    ]
+}
+
+fn malformed_frames() -> Vec<MalformedFrame> {
+    let hello = encode_client(&ClientMsg::Hello {
+        protocol: PROTOCOL_VERSION,
+        name: "ada".into(),
+    });
+    let input = encode_client(&ClientMsg::Input(Input {
+        seq: 1,
+        movement: MOVE_ALL,
+        aim: 0.0,
+        fire: false,
+    }));
+    let mut input_fire_2 = input.clone();
+    *input_fire_2.last_mut().expect("an input has bytes") = 2;
+    let mut hello_tag_high_byte = hello.clone();
+    hello_tag_high_byte[3] = 1;
+    let mut hello_huge_name = hello[..6].to_vec();
+    hello_huge_name.extend_from_slice(&(1u64 << 40).to_le_bytes());
+    let mut list_rooms_trailing = encode_client(&ClientMsg::ListRooms);
+    list_rooms_trailing.push(0);
+    let mut chat_bad_utf8 = 8u32.to_le_bytes().to_vec();
+    chat_bad_utf8.extend_from_slice(&2u64.to_le_bytes());
+    chat_bad_utf8.extend_from_slice(&[0xff, 0xfe]);
+    let one_player_snapshot = encode_server(&ServerMsg::Snapshot(Snapshot {
+        tick: 5,
+        players: vec![PlayerState {
+            slot: 0,
+            x: 16,
+            y: 32,
+            aim: 0,
+            hp: 100,
+            flags: PLAYER_ALIVE,
+            ack: 3,
+        }],
+        bullets: vec![],
+    }));
+    let mut snapshot_short_of_players = one_player_snapshot.clone();
+    // players count is the u64 after the tag and the tick
+    snapshot_short_of_players[8] = 2;
+    let mut room_list_public_2 = encode_server(&ServerMsg::RoomList {
+        rooms: vec![RoomInfo {
+            id: 1,
+            name: "a".into(),
+            mode: "arena".into(),
+            players: 0,
+            capacity: 4,
+            public: true,
+        }],
+    });
+    *room_list_public_2
+        .last_mut()
+        .expect("a room list has bytes") = 2;
+
+    let frame = |name, direction, bytes, reason| MalformedFrame {
+        name,
+        direction,
+        bytes,
+        reason,
+    };
+    vec![
+        frame(
+            "client_empty_frame",
+            "client",
+            vec![],
+            "no bytes at all: not even a tag",
+        ),
+        frame(
+            "client_unknown_tag",
+            "client",
+            CLIENT_VARIANTS.to_le_bytes().to_vec(),
+            "tag 10 is one past the last ClientMsg variant",
+        ),
+        frame(
+            "client_tag_high_byte",
+            "client",
+            hello_tag_high_byte,
+            "a Hello body after tag 0x01000000: the tag is all four bytes, not only the first",
+        ),
+        frame(
+            "client_bool_not_0_or_1",
+            "client",
+            input_fire_2,
+            "Input.fire is 2; a bool must be 0 or 1",
+        ),
+        frame(
+            "client_truncated",
+            "client",
+            hello[..hello.len() - 1].to_vec(),
+            "a Hello whose name claims 3 bytes but has 2",
+        ),
+        frame(
+            "client_trailing_byte",
+            "client",
+            list_rooms_trailing,
+            "a ListRooms followed by one more byte: a frame holds exactly one message",
+        ),
+        frame(
+            "client_string_longer_than_frame",
+            "client",
+            hello_huge_name,
+            "a Hello whose name claims 2^40 bytes; refuse it without allocating",
+        ),
+        frame(
+            "client_invalid_utf8",
+            "client",
+            chat_bad_utf8,
+            "a Chat whose text bytes ff fe are not UTF-8",
+        ),
+        frame(
+            "server_unknown_tag",
+            "server",
+            SERVER_VARIANTS.to_le_bytes().to_vec(),
+            "tag 12 is one past the last ServerMsg variant",
+        ),
+        frame(
+            "server_truncated_snapshot",
+            "server",
+            snapshot_short_of_players,
+            "a Snapshot claiming 2 players that holds 1 (and no bullet count)",
+        ),
+        frame(
+            "server_bool_not_0_or_1",
+            "server",
+            room_list_public_2,
+            "a RoomList whose room has public = 2; a bool must be 0 or 1",
+        ),
+    ]
+}
+
+/// `{"Hello": {...}}` or `"ListRooms"` (serde's external tagging) to `{"type": "Hello", ...}`.
+fn flatten_variant(tagged: Value) -> Value {
+    match tagged {
+        Value::String(variant) => {
+            let mut object = Map::new();
+            object.insert("type".into(), Value::String(variant));
+            Value::Object(object)
+        }
+        Value::Object(outer) if outer.len() == 1 => {
+            let (variant, fields) = outer.into_iter().next().expect("one entry");
+            let mut object = match fields {
+                Value::Object(fields) => fields,
+                other => panic!("variant {variant} holds {other}, not a struct"),
+            };
+            object.insert("type".into(), Value::String(variant));
+            Value::Object(object)
+        }
+        other => panic!("not an externally tagged enum: {other}"),
+    }
+}
+
+/// The inverse of `flatten_variant`: every variant with no fields is a unit variant.
+fn unflatten_variant(flat: &Value) -> Value {
+    let mut fields = flat
+        .as_object()
+        .expect("a message is a JSON object")
+        .clone();
+    let variant = match fields.remove("type") {
+        Some(Value::String(variant)) => variant,
+        other => panic!("message without a string \"type\": {other:?}"),
+    };
+    if fields.is_empty() {
+        Value::String(variant)
+    } else {
+        let mut outer = Map::new();
+        outer.insert(variant, Value::Object(fields));
+        Value::Object(outer)
+    }
+}
+
+fn client_variant(msg: &ClientMsg) -> (u32, &'static str) {
+    match msg {
+        ClientMsg::Hello { .. } => (0, "Hello"),
+        ClientMsg::ListRooms => (1, "ListRooms"),
+        ClientMsg::CreateRoom { .. } => (2, "CreateRoom"),
+        ClientMsg::JoinRoom { .. } => (3, "JoinRoom"),
+        ClientMsg::JoinByCode { .. } => (4, "JoinByCode"),
+        ClientMsg::QuickJoin => (5, "QuickJoin"),
+        ClientMsg::LeaveRoom => (6, "LeaveRoom"),
+        ClientMsg::Input(_) => (7, "Input"),
+        ClientMsg::Chat { .. } => (8, "Chat"),
+        ClientMsg::Ping { .. } => (9, "Ping"),
+    }
+}
+
+fn server_variant(msg: &ServerMsg) -> (u32, &'static str) {
+    match msg {
+        ServerMsg::Welcome { .. } => (0, "Welcome"),
+        ServerMsg::Error { .. } => (1, "Error"),
+        ServerMsg::RoomList { .. } => (2, "RoomList"),
+        ServerMsg::Joined { .. } => (3, "Joined"),
+        ServerMsg::Left { .. } => (4, "Left"),
+        ServerMsg::PlayerJoined { .. } => (5, "PlayerJoined"),
+        ServerMsg::PlayerLeft { .. } => (6, "PlayerLeft"),
+        ServerMsg::Snapshot(_) => (7, "Snapshot"),
+        ServerMsg::Kill { .. } => (8, "Kill"),
+        ServerMsg::Chat { .. } => (9, "Chat"),
+        ServerMsg::Pong { .. } => (10, "Pong"),
+        ServerMsg::RoomClosed { .. } => (11, "RoomClosed"),
+    }
+}
+
+/// Writes a message field by field, as PROTOCOL.md describes the format, and remembers what
+/// each run of bytes is.
+#[derive(Default)]
+struct Dump {
+    bytes: Vec<u8>,
+    rows: Vec<(Vec<u8>, String)>,
+}
+
+impl Dump {
+    const BYTES_PER_ROW: usize = 8;
+
+    fn push(&mut self, bytes: &[u8], label: String) {
+        self.bytes.extend_from_slice(bytes);
+        for (i, chunk) in bytes.chunks(Self::BYTES_PER_ROW).enumerate() {
+            let label = if i == 0 { label.clone() } else { "…".into() };
+            self.rows.push((chunk.to_vec(), label));
+        }
+    }
+
+    fn tag(&mut self, (index, variant): (u32, &str)) {
+        self.push(
+            &index.to_le_bytes(),
+            format!("tag: u32 = {index} → {variant}"),
+        );
+    }
+
+    fn u8(&mut self, field: &str, v: u8) {
+        self.push(&[v], format!("{field}: u8 = {v}"));
+    }
+
+    fn u16(&mut self, field: &str, v: u16) {
+        self.push(&v.to_le_bytes(), format!("{field}: u16 = {v}"));
+    }
+
+    fn u32(&mut self, field: &str, v: u32) {
+        self.push(&v.to_le_bytes(), format!("{field}: u32 = {v}"));
+    }
+
+    fn u64(&mut self, field: &str, v: u64) {
+        self.push(&v.to_le_bytes(), format!("{field}: u64 = {v}"));
+    }
+
+    fn f32(&mut self, field: &str, v: f32) {
+        self.push(
+            &v.to_le_bytes(),
+            format!("{field}: f32 = {v} (bits 0x{:08x})", v.to_bits()),
+        );
+    }
+
+    fn bool(&mut self, field: &str, v: bool) {
+        self.push(&[u8::from(v)], format!("{field}: bool = {v}"));
+    }
+
+    fn string(&mut self, field: &str, s: &str) {
+        self.push(
+            &(s.len() as u64).to_le_bytes(),
+            format!("{field}: String byte length u64 = {}", s.len()),
+        );
+        self.push(s.as_bytes(), format!("{field}: UTF-8 {s:?}"));
+    }
+
+    fn count(&mut self, field: &str, n: usize) {
+        self.push(
+            &(n as u64).to_le_bytes(),
+            format!("{field}: Vec element count u64 = {n}"),
+        );
+    }
+
+    fn room_info(&mut self, at: &str, room: &RoomInfo) {
+        self.u32(&format!("{at}.id"), room.id);
+        self.string(&format!("{at}.name"), &room.name);
+        self.string(&format!("{at}.mode"), &room.mode);
+        self.u8(&format!("{at}.players"), room.players);
+        self.u8(&format!("{at}.capacity"), room.capacity);
+        self.bool(&format!("{at}.public"), room.public);
+    }
+
+    fn roster_entry(&mut self, at: &str, entry: &RosterEntry) {
+        self.u8(&format!("{at}.slot"), entry.slot);
+        self.u32(&format!("{at}.player_id"), entry.player_id);
+        self.string(&format!("{at}.name"), &entry.name);
+        self.u16(&format!("{at}.kills"), entry.kills);
+        self.u16(&format!("{at}.deaths"), entry.deaths);
+    }
+
+    fn setup(&mut self, at: &str, setup: &GameSetup) {
+        self.u16(&format!("{at}.width"), setup.width);
+        self.u16(&format!("{at}.height"), setup.height);
+        self.count(&format!("{at}.walls"), setup.walls.len());
+        for (i, wall) in setup.walls.iter().enumerate() {
+            self.u16(&format!("{at}.walls[{i}].x"), wall.x);
+            self.u16(&format!("{at}.walls[{i}].y"), wall.y);
+            self.u16(&format!("{at}.walls[{i}].w"), wall.w);
+            self.u16(&format!("{at}.walls[{i}].h"), wall.h);
+        }
+        self.f32(&format!("{at}.player_radius"), setup.player_radius);
+        self.f32(&format!("{at}.player_speed"), setup.player_speed);
+        self.f32(&format!("{at}.bullet_radius"), setup.bullet_radius);
+        self.f32(&format!("{at}.bullet_speed"), setup.bullet_speed);
+        self.u8(&format!("{at}.max_hp"), setup.max_hp);
+    }
+
+    fn snapshot(&mut self, snapshot: &Snapshot) {
+        self.u32("tick", snapshot.tick);
+        self.count("players", snapshot.players.len());
+        for (i, p) in snapshot.players.iter().enumerate() {
+            self.u8(&format!("players[{i}].slot"), p.slot);
+            self.u16(&format!("players[{i}].x"), p.x);
+            self.u16(&format!("players[{i}].y"), p.y);
+            self.u8(&format!("players[{i}].aim"), p.aim);
+            self.u8(&format!("players[{i}].hp"), p.hp);
+            self.u8(&format!("players[{i}].flags"), p.flags);
+            self.u32(&format!("players[{i}].ack"), p.ack);
+        }
+        self.count("bullets", snapshot.bullets.len());
+        for (i, b) in snapshot.bullets.iter().enumerate() {
+            self.u16(&format!("bullets[{i}].id"), b.id);
+            self.u8(&format!("bullets[{i}].owner"), b.owner);
+            self.u16(&format!("bullets[{i}].x"), b.x);
+            self.u16(&format!("bullets[{i}].y"), b.y);
+        }
+    }
+
+    fn client(&mut self, msg: &ClientMsg) {
+        self.tag(client_variant(msg));
+        match msg {
+            ClientMsg::Hello { protocol, name } => {
+                self.u16("protocol", *protocol);
+                self.string("name", name);
+            }
+            ClientMsg::ListRooms | ClientMsg::QuickJoin | ClientMsg::LeaveRoom => {}
+            ClientMsg::CreateRoom {
+                name,
+                capacity,
+                public,
+            } => {
+                self.string("name", name);
+                self.u8("capacity", *capacity);
+                self.bool("public", *public);
+            }
+            ClientMsg::JoinRoom { room } => self.u32("room", *room),
+            ClientMsg::JoinByCode { code } => self.string("code", code),
+            ClientMsg::Input(input) => {
+                self.u32("seq", input.seq);
+                self.u8("movement", input.movement);
+                self.f32("aim", input.aim);
+                self.bool("fire", input.fire);
+            }
+            ClientMsg::Chat { text } => self.string("text", text),
+            ClientMsg::Ping { t } => self.u64("t", *t),
+        }
+    }
+
+    fn server(&mut self, msg: &ServerMsg) {
+        self.tag(server_variant(msg));
+        match msg {
+            ServerMsg::Welcome {
+                protocol,
+                player_id,
+                tick_rate,
+                max_message_bytes,
+            } => {
+                self.u16("protocol", *protocol);
+                self.u32("player_id", *player_id);
+                self.u16("tick_rate", *tick_rate);
+                self.u32("max_message_bytes", *max_message_bytes);
+            }
+            ServerMsg::Error { code, message } => {
+                self.u16("code", *code);
+                self.string("message", message);
+            }
+            ServerMsg::RoomList { rooms } => {
+                self.count("rooms", rooms.len());
+                for (i, room) in rooms.iter().enumerate() {
+                    self.room_info(&format!("rooms[{i}]"), room);
+                }
+            }
+            ServerMsg::Joined {
+                room,
+                code,
+                you,
+                tick,
+                setup,
+                roster,
+            } => {
+                self.room_info("room", room);
+                self.string("code", code);
+                self.u8("you", *you);
+                self.u32("tick", *tick);
+                self.setup("setup", setup);
+                self.count("roster", roster.len());
+                for (i, entry) in roster.iter().enumerate() {
+                    self.roster_entry(&format!("roster[{i}]"), entry);
+                }
+            }
+            ServerMsg::Left { room } => self.u32("room", *room),
+            ServerMsg::PlayerJoined { player } => self.roster_entry("player", player),
+            ServerMsg::PlayerLeft { slot } => self.u8("slot", *slot),
+            ServerMsg::Snapshot(snapshot) => self.snapshot(snapshot),
+            ServerMsg::Kill {
+                tick,
+                killer,
+                victim,
+                respawn_tick,
+            } => {
+                self.u32("tick", *tick);
+                self.u8("killer", *killer);
+                self.u8("victim", *victim);
+                self.u32("respawn_tick", *respawn_tick);
+            }
+            ServerMsg::Chat { tick, from, text } => {
+                self.u32("tick", *tick);
+                self.u8("from", *from);
+                self.string("text", text);
+            }
+            ServerMsg::Pong { t } => self.u64("t", *t),
+            ServerMsg::RoomClosed { reason } => self.string("reason", reason),
+        }
+    }
+
+    fn of(message: &Message) -> Dump {
+        let mut dump = Dump::default();
+        match message {
+            Message::Client(msg) => dump.client(msg),
+            Message::Server(msg) => dump.server(msg),
+        }
+        dump
+    }
+
+    fn render(&self) -> String {
+        let width = Self::BYTES_PER_ROW * 3 - 1;
+        let mut out = String::new();
+        for (bytes, label) in &self.rows {
+            let hex = bytes
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            writeln!(out, "{hex:<width$}  {label}").expect("writing to a String");
+        }
+        out
+    }
+}
+
+fn vectors_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors")
+}
+
+fn protocol_md_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("PROTOCOL.md")
+}
+
+fn updating() -> bool {
+    std::env::var_os("UPDATE_VECTORS").is_some_and(|v| v == "1")
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn from_hex(hex: &str) -> Vec<u8> {
+    assert!(hex.len() % 2 == 0, "odd-length hex {hex:?}");
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex digits"))
+        .collect()
+}
+
+fn expected_index() -> Index {
+    Index {
+        about:
+            "Golden vectors of the Skirmish wire protocol; the format of this file is described \
+                in PROTOCOL.md, section 'Golden vectors'. Generated by tests/protocol_vectors.rs."
+                .into(),
+        protocol_version: PROTOCOL_VERSION,
+        valid: vectors()
+            .iter()
+            .map(|v| ValidEntry {
+                name: v.name.into(),
+                direction: v.message.direction().into(),
+                file: format!("{}.bin", v.name),
+                hex: to_hex(&v.message.encode()),
+                message: v.message.to_json(),
+            })
+            .collect(),
+        invalid: malformed_frames()
+            .iter()
+            .map(|f| InvalidEntry {
+                name: f.name.into(),
+                direction: f.direction.into(),
+                hex: to_hex(&f.bytes),
+                reason: f.reason.into(),
+            })
+            .collect(),
+    }
+}
+
+fn expected_examples() -> String {
+    let mut out = String::new();
+    for vector in vectors() {
+        let dump = Dump::of(&vector.message);
+        let direction = match vector.message {
+            Message::Client(_) => "client → server",
+            Message::Server(_) => "server → client",
+        };
+        writeln!(
+            out,
+            "#### `{}`: `{}`, {direction}, {} bytes\n\n```text\n{}```\n\nWhole frame: `{}`\n",
+            vector.name,
+            vector.message.rust_name(),
+            dump.bytes.len(),
+            dump.render(),
+            to_hex(&dump.bytes)
+        )
+        .expect("writing to a String");
+    }
+    out
+}
+
+fn read_index() -> Index {
+    let path = vectors_dir().join("index.json");
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {}: {e}; run with UPDATE_VECTORS=1 to write it",
+            path.display()
+        )
+    });
+    serde_json::from_str(&text).expect("index.json is an Index")
+}
+
+#[test]
+fn vectors_cover_every_variant_once_or_more() {
+    let mut client_tags = BTreeSet::new();
+    let mut server_tags = BTreeSet::new();
+    for vector in vectors() {
+        match &vector.message {
+            Message::Client(msg) => client_tags.insert(client_variant(msg).0),
+            Message::Server(msg) => server_tags.insert(server_variant(msg).0),
+        };
+    }
+    assert_eq!(client_tags, (0..CLIENT_VARIANTS).collect());
+    assert_eq!(server_tags, (0..SERVER_VARIANTS).collect());
+}
+
+#[test]
+fn the_documented_layout_is_the_codecs_layout() {
+    for vector in vectors() {
+        assert_eq!(
+            Dump::of(&vector.message).bytes,
+            vector.message.encode(),
+            "{}: PROTOCOL.md's field-by-field layout differs from the codec",
+            vector.name
+        );
+    }
+}
+
+#[test]
+fn stored_vectors_match_the_codec() {
+    let expected = expected_index();
+    let dir = vectors_dir();
+    if updating() {
+        fs::create_dir_all(&dir).expect("create tests/vectors");
+        for entry in fs::read_dir(&dir).expect("list tests/vectors").flatten() {
+            if entry.path().extension().is_some_and(|e| e == "bin") {
+                fs::remove_file(entry.path()).expect("remove a stale .bin");
+            }
+        }
+        for entry in &expected.valid {
+            fs::write(dir.join(&entry.file), from_hex(&entry.hex)).expect("write a .bin");
+        }
+        let json = serde_json::to_string_pretty(&expected).expect("index serializes");
+        fs::write(dir.join("index.json"), json + "\n").expect("write index.json");
+    }
+
+    let stored = read_index();
+    assert_eq!(stored.protocol_version, PROTOCOL_VERSION);
+    let stored_names: Vec<_> = stored.valid.iter().map(|e| e.name.as_str()).collect();
+    let expected_names: Vec<_> = expected.valid.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(stored_names, expected_names, "the list of vectors changed");
+    for ((vector, want), got) in vectors().iter().zip(&expected.valid).zip(&stored.valid) {
+        assert_eq!(got, want, "index.json entry {}", vector.name);
+        let bin = fs::read(dir.join(&got.file)).expect("read a .bin");
+        assert_eq!(to_hex(&bin), got.hex, "{} differs from its hex", got.file);
+        let bytes = from_hex(&got.hex);
+        match &vector.message {
+            Message::Client(msg) => {
+                assert_eq!(encode_client(msg), bytes, "encoding {}", vector.name);
+                assert_eq!(decode_client(&bytes).as_ref(), Ok(msg), "{}", vector.name);
+                let from_json: ClientMsg = serde_json::from_value(unflatten_variant(&got.message))
+                    .expect("the JSON form reads back");
+                assert_eq!(&from_json, msg, "JSON of {}", vector.name);
+            }
+            Message::Server(msg) => {
+                assert_eq!(encode_server(msg), bytes, "encoding {}", vector.name);
+                assert_eq!(decode_server(&bytes).as_ref(), Ok(msg), "{}", vector.name);
+                let from_json: ServerMsg = serde_json::from_value(unflatten_variant(&got.message))
+                    .expect("the JSON form reads back");
+                assert_eq!(&from_json, msg, "JSON of {}", vector.name);
+            }
+        }
+    }
+    let bins: BTreeSet<_> = fs::read_dir(&dir)
+        .expect("list tests/vectors")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".bin"))
+        .collect();
+    let listed: BTreeSet<_> = stored.valid.iter().map(|e| e.file.clone()).collect();
+    assert_eq!(
+        bins, listed,
+        "tests/vectors holds .bin files index.json does not list"
+    );
+    assert_eq!(
+        stored.invalid, expected.invalid,
+        "index.json's invalid frames"
+    );
+}
+
+#[test]
+fn malformed_frames_do_not_decode() {
+    for frame in malformed_frames() {
+        let result = match frame.direction {
+            "client" => decode_client(&frame.bytes).map(|msg| format!("{msg:?}")),
+            _ => decode_server(&frame.bytes).map(|msg| format!("{msg:?}")),
+        };
+        assert!(
+            result.is_err(),
+            "{} ({}) decoded as {result:?}",
+            frame.name,
+            frame.reason
+        );
+    }
+}
+
+#[test]
+fn protocol_md_shows_the_stored_bytes() {
+    let path = protocol_md_path();
+    let doc = fs::read_to_string(&path).expect("read PROTOCOL.md");
+    let begin = doc
+        .find(DOC_BEGIN)
+        .expect("PROTOCOL.md has the begin marker")
+        + DOC_BEGIN.len();
+    let end = doc.find(DOC_END).expect("PROTOCOL.md has the end marker");
+    let generated = format!("\n\n{}", expected_examples());
+    if updating() {
+        let updated = format!("{}{generated}{}", &doc[..begin], &doc[end..]);
+        fs::write(&path, updated).expect("write PROTOCOL.md");
+    } else {
+        assert!(
+            doc[begin..end] == generated,
+            "PROTOCOL.md's examples are stale; run UPDATE_VECTORS=1 cargo test --test protocol_vectors"
+        );
+    }
+}
