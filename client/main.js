@@ -346,6 +346,15 @@ function currentScreen() {
   return "none";
 }
 
+/** The other players as the newest snapshot has them (world units). */
+function othersNow(room) {
+  const latest = room.snapshots.at(-1);
+  if (!latest) return [];
+  return [...latest.players.values()]
+    .filter((p) => p.slot !== room.you)
+    .map((p) => ({ name: room.nameOf(p.slot), x: p.x, y: p.y, alive: p.alive, hp: p.hp }));
+}
+
 function debugState() {
   const room = app.room;
   const now = performance.now();
@@ -369,6 +378,8 @@ function debugState() {
     aim: app.aim,
     stats: room ? { ...room.stats } : null,
     peersSeen: room ? [...room.peersSeen].map((slot) => room.nameOf(slot)) : [],
+    others: room ? othersNow(room) : [],
+    canvas: { scale: renderer.scale, left: renderer.left, top: renderer.top },
     roster: room ? [...room.roster.values()].map((p) => ({ ...p })) : [],
     chat: room ? room.chat.map((line) => ({ ...line })) : [],
     pingMs: app.connection?.rttMs ?? null,

@@ -110,10 +110,10 @@ export class Renderer {
     const ctx = this.context;
     ctx.save();
     ctx.shadowColor = slotColor(bullet.owner, 70);
-    ctx.shadowBlur = 10;
+    ctx.shadowBlur = 8 * this.dpr;
     ctx.fillStyle = "#fff6c8";
     ctx.beginPath();
-    ctx.arc(bullet.x, bullet.y, radius, 0, Math.PI * 2);
+    ctx.arc(bullet.x, bullet.y, Math.max(radius, 2.5 / this.scale), 0, Math.PI * 2);
     ctx.fill();
     ctx.restore();
   }
@@ -166,23 +166,34 @@ export class Renderer {
     }
     ctx.restore();
 
-    const barWidth = radius * 2.4;
-    const barY = player.y - radius - 12;
-    const fraction = Math.max(0, Math.min(1, player.hp / maxHp));
-    ctx.fillStyle = "rgba(0, 0, 0, 0.6)";
-    ctx.fillRect(player.x - barWidth / 2 - 1, barY - 1, barWidth + 2, 7);
-    ctx.fillStyle = fraction > 0.5 ? "#54d66b" : fraction > 0.25 ? "#f0c23b" : "#ef4b4b";
-    ctx.fillRect(player.x - barWidth / 2, barY, barWidth * fraction, 5);
+    this.drawLabel(player, radius, maxHp);
+  }
 
-    ctx.font = `${player.isYou ? "bold " : ""}15px system-ui, sans-serif`;
+  /** Name and health bar, in CSS pixels so they stay readable however small the arena is. */
+  drawLabel(player, radius, maxHp) {
+    const ctx = this.context;
+    ctx.save();
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    const x = player.x * this.scale;
+    const top = (player.y - radius) * this.scale;
+    const barWidth = Math.max(radius * 2.4 * this.scale, 34);
+    const barY = top - 9;
+    const fraction = Math.max(0, Math.min(1, player.hp / maxHp));
+    ctx.fillStyle = "rgba(0, 0, 0, 0.65)";
+    ctx.fillRect(x - barWidth / 2 - 1, barY - 1, barWidth + 2, 6);
+    ctx.fillStyle = fraction > 0.5 ? "#54d66b" : fraction > 0.25 ? "#f0c23b" : "#ef4b4b";
+    ctx.fillRect(x - barWidth / 2, barY, barWidth * fraction, 4);
+
+    ctx.font = `${player.isYou ? "bold " : ""}12px system-ui, sans-serif`;
     ctx.textAlign = "center";
     ctx.textBaseline = "bottom";
-    ctx.lineWidth = 4;
-    ctx.strokeStyle = "rgba(0, 0, 0, 0.75)";
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = "rgba(0, 0, 0, 0.8)";
     const label = player.isYou ? `${player.name} (you)` : player.name;
-    ctx.strokeText(label, player.x, barY - 3);
+    ctx.strokeText(label, x, barY - 2);
     ctx.fillStyle = player.isYou ? "#ffcf4a" : "#ffffff";
-    ctx.fillText(label, player.x, barY - 3);
+    ctx.fillText(label, x, barY - 2);
+    ctx.restore();
   }
 
   /** The stick is drawn in page pixels, relative to the canvas. */
