@@ -1,0 +1,554 @@
+//! End to end in a real browser: the server on 127.0.0.1:0, headless Chromium driven through
+//! chromedriver (WebDriver, via fantoccini). One player types a name, creates a room, moves
+//! with the keyboard and shoots with the mouse and the space bar; a second browser joins the
+//! same room by its code; both see each other; chat arrives as text, not HTML; a server error
+//! and a lost connection are shown in words. A screenshot of the game is saved to
+//! `target/screenshots/game.png`.
+//!
+//! Everything is asserted from the page's own state (`window.skirmish.state()`), polled with a
+//! deadline. Needs `chromium` and `chromedriver` (Debian: `apt-get install -y chromium
+//! chromium-driver`); where they are missing the test says so and passes as skipped, unless
+//! `REQUIRE_BROWSER=1`, which makes that a failure. `CHROMIUM` and `CHROMEDRIVER` override
+//! the programs used.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::actions::{
+    InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT,
+};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use skirmish::config::Config;
+
+/// How long one expectation about the page may take (a debug-build server and a browser share
+/// a small machine with other work).
+const PAGE_WAIT: Duration = Duration::from_secs(30);
+const POLL: Duration = Duration::from_millis(50);
+
+fn find_program(env_var: &str, names: &[&str]) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(env_var) {
+        return Some(PathBuf::from(path));
+    }
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths)
+        .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
+
+/// chromedriver on a free local port, ended when dropped.
+struct Driver {
+    process: Child,
+    url: String,
+}
+
+impl Driver {
+    async fn start(program: &Path) -> Driver {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port for chromedriver")
+            .port();
+        let process = Command::new(program)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start {}: {e}", program.display()));
+        let deadline = tokio::time::Instant::now() + PAGE_WAIT;
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "chromedriver did not listen on port {port} within {PAGE_WAIT:?}"
+            );
+            tokio::time::sleep(POLL).await;
+        }
+        Driver {
+            process,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// A fresh Chromium profile directory, removed when dropped.
+struct Profile(PathBuf);
+
+impl Profile {
+    fn new(label: &str) -> Profile {
+        let dir = std::env::temp_dir().join(format!(
+            "skirmish-browser-test-{}-{label}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a profile directory");
+        Profile(dir)
+    }
+}
+
+impl Drop for Profile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn open_browser(driver: &Driver, chromium: &Path, profile: &Profile) -> Client {
+    let args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--window-size=1280,820",
+        "--force-device-scale-factor=1",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([format!("--user-data-dir={}", profile.0.display())])
+    .collect::<Vec<_>>();
+    let capabilities = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": { "binary": chromium, "args": args },
+    });
+    let Value::Object(capabilities) = capabilities else {
+        unreachable!("a JSON object literal is an object")
+    };
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session through chromedriver")
+}
+
+async fn page_state(client: &Client) -> Value {
+    client
+        .execute(
+            "return window.skirmish ? window.skirmish.state() : null;",
+            vec![],
+        )
+        .await
+        .expect("the page answers a script")
+}
+
+/// Polls the page's state until `check` holds; fails with the last state after `PAGE_WAIT`.
+async fn wait_for_state(client: &Client, what: &str, check: impl Fn(&Value) -> bool) -> Value {
+    let deadline = tokio::time::Instant::now() + PAGE_WAIT;
+    loop {
+        let state = page_state(client).await;
+        if check(&state) {
+            return state;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: not true within {PAGE_WAIT:?}; page state: {state:#}"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Polls a script's result until `check` holds; fails with the last value after `PAGE_WAIT`.
+async fn wait_for_script(
+    client: &Client,
+    what: &str,
+    script: &str,
+    check: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = tokio::time::Instant::now() + PAGE_WAIT;
+    loop {
+        let value = client
+            .execute(script, vec![])
+            .await
+            .expect("the page answers a script");
+        if check(&value) {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: not true within {PAGE_WAIT:?}; last value: {value:#}"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+async fn fill(client: &Client, id: &str, text: &str) {
+    let input = client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id} on the page: {e}"));
+    input.clear().await.expect("clear an input");
+    input.send_keys(text).await.expect("type into an input");
+}
+
+async fn click(client: &Client, id: &str) {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id} on the page: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click #{id}: {e}"));
+}
+
+/// Opens the page, enters `name` and waits for the lobby.
+async fn enter_lobby(client: &Client, url: &str, name: &str) {
+    client.goto(url).await.expect("the page loads");
+    fill(client, "name-input", name).await;
+    click(client, "name-submit").await;
+    wait_for_state(client, "the lobby is shown after the name", |s| {
+        s["screen"] == "lobby" && s["connection"] == "open"
+    })
+    .await;
+}
+
+fn number(value: &Value) -> f64 {
+    value
+        .as_f64()
+        .unwrap_or_else(|| panic!("{value} is not a number"))
+}
+
+fn own_bullets(state: &Value) -> f64 {
+    number(&state["stats"]["ownBulletsSeen"])
+}
+
+fn peers(state: &Value) -> Vec<String> {
+    state["peersSeen"]
+        .as_array()
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(|n| n.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Opens the chat box with Enter, types `text` and sends it with Enter.
+async fn say(client: &Client, text: &str) {
+    client
+        .perform_actions(
+            KeyActions::new("keyboard".into())
+                .then(KeyAction::Down { value: '\u{e007}' })
+                .then(KeyAction::Up { value: '\u{e007}' }),
+        )
+        .await
+        .expect("press Enter to open the chat");
+    let chat = client
+        .find(Locator::Id("chat-input"))
+        .await
+        .expect("the chat box");
+    wait_for_script(
+        client,
+        "Enter focuses the chat box",
+        "return document.activeElement === document.getElementById('chat-input');",
+        |focused| focused == &json!(true),
+    )
+    .await;
+    chat.send_keys(text).await.expect("type a chat line");
+    chat.send_keys("\u{e007}")
+        .await
+        .expect("send the chat line");
+}
+
+/// Holds the keys that lead towards the middle of the arena until the player went 250 units.
+async fn walk_towards_the_middle(client: &Client) {
+    let state = page_state(client).await;
+    let (x, y) = (
+        number(&state["position"]["x"]),
+        number(&state["position"]["y"]),
+    );
+    let keys = [
+        if x < 800.0 { 'd' } else { 'a' },
+        if y < 500.0 { 's' } else { 'w' },
+    ];
+    client
+        .perform_actions(
+            KeyActions::new("keyboard".into())
+                .then(KeyAction::Down { value: keys[0] })
+                .then(KeyAction::Down { value: keys[1] }),
+        )
+        .await
+        .expect("press the keys");
+    wait_for_state(client, "the player walks towards the middle", |s| {
+        let (nx, ny) = (number(&s["position"]["x"]), number(&s["position"]["y"]));
+        (nx - x).hypot(ny - y) > 250.0
+    })
+    .await;
+    client.release_actions().await.expect("release the keys");
+}
+
+/// Points the mouse at the other player (page pixels from the page's own mapping) and holds
+/// the button down.
+async fn aim_at_the_other_and_fire(client: &Client) {
+    let state = page_state(client).await;
+    let other = &state["others"][0];
+    let canvas = &state["canvas"];
+    let scale = number(&canvas["scale"]);
+    let x = number(&canvas["left"]) + number(&other["x"]) * scale;
+    let y = number(&canvas["top"]) + number(&other["y"]) * scale;
+    client
+        .perform_actions(
+            MouseActions::new("mouse".into())
+                .then(PointerAction::MoveTo {
+                    duration: None,
+                    x: x.round(),
+                    y: y.round(),
+                })
+                .then(PointerAction::Down {
+                    button: MOUSE_BUTTON_LEFT,
+                }),
+        )
+        .await
+        .expect("aim and hold fire");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn players_move_shoot_and_see_each_other_in_chromium() {
+    let chromium = find_program(
+        "CHROMIUM",
+        &["chromium", "chromium-browser", "google-chrome"],
+    );
+    let chromedriver = find_program("CHROMEDRIVER", &["chromedriver"]);
+    let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
+        let message = "BROWSER TEST SKIPPED: chromium and chromedriver are not installed \
+                       (Debian: apt-get install -y chromium chromium-driver)";
+        assert!(
+            std::env::var("REQUIRE_BROWSER").as_deref() != Ok("1"),
+            "{message}, and REQUIRE_BROWSER=1 requires them"
+        );
+        eprintln!("\n\n*** {message} ***\n\n");
+        return;
+    };
+
+    let server = common::spawn_app_with(Config {
+        map: "maps/arena.json".into(),
+        ..common::test_config()
+    });
+    let url = server.http_url();
+    let driver = Driver::start(&chromedriver).await;
+    let alice_profile = Profile::new("alice");
+    let bob_profile = Profile::new("bob");
+    let alice = open_browser(&driver, &chromium, &alice_profile).await;
+    let bob = open_browser(&driver, &chromium, &bob_profile).await;
+
+    // Alice names herself and creates a room.
+    enter_lobby(&alice, &url, "alice").await;
+    fill(&alice, "room-name-input", "Browser test").await;
+    click(&alice, "create-submit").await;
+    let joined = wait_for_state(&alice, "alice is in her room and has a snapshot", |s| {
+        s["screen"] == "game" && s["position"].is_object() && s["alive"] == true
+    })
+    .await;
+    let code = joined["room"]["code"]
+        .as_str()
+        .expect("the room has a code")
+        .to_string();
+    let hash = alice
+        .execute("return location.hash;", vec![])
+        .await
+        .expect("the page answers a script");
+    assert_eq!(
+        hash,
+        json!(format!("#/room/{code}")),
+        "the address is the room's link"
+    );
+
+    // Keyboard: holding D moves her right, at once by prediction and then on the server.
+    let start_x = number(&joined["position"]["x"]);
+    alice
+        .perform_actions(KeyActions::new("keyboard".into()).then(KeyAction::Down { value: 'd' }))
+        .await
+        .expect("press D");
+    let moved = wait_for_state(&alice, "alice moves right while D is held", |s| {
+        number(&s["serverPosition"]["x"]) > start_x + 40.0
+    })
+    .await;
+    alice.release_actions().await.expect("release D");
+    assert!(number(&moved["position"]["x"]) > start_x + 40.0);
+    assert!(
+        number(&moved["stats"]["lastAck"]) > 0.0,
+        "the server acks her inputs"
+    );
+
+    // Mouse: aim at a point and hold the button; her bullets appear in the snapshots.
+    let canvas = alice
+        .find(Locator::Id("arena"))
+        .await
+        .expect("the game canvas");
+    alice
+        .perform_actions(
+            MouseActions::new("mouse".into())
+                .then(PointerAction::MoveToElement {
+                    element: canvas.clone(),
+                    duration: None,
+                    x: 120.0,
+                    y: -40.0,
+                })
+                .then(PointerAction::Down {
+                    button: MOUSE_BUTTON_LEFT,
+                }),
+        )
+        .await
+        .expect("move the mouse and press the button");
+    let fired = wait_for_state(&alice, "alice's mouse shots fly", |s| own_bullets(s) >= 2.0).await;
+    alice.release_actions().await.expect("release the mouse");
+    assert!(number(&fired["stats"]["shotsSent"]) > 0.0);
+
+    // Space shoots too.
+    let before_space = own_bullets(&fired);
+    alice
+        .perform_actions(KeyActions::new("keyboard".into()).then(KeyAction::Down { value: ' ' }))
+        .await
+        .expect("press space");
+    wait_for_state(&alice, "alice's space-bar shots fly", |s| {
+        own_bullets(s) > before_space
+    })
+    .await;
+    alice.release_actions().await.expect("release space");
+
+    // Bob names himself, tries a code that does not exist, sees why, then joins by Alice's.
+    enter_lobby(&bob, &url, "bob").await;
+    wait_for_script(
+        &bob,
+        "the lobby lists alice's public room",
+        "return document.getElementById('room-list').textContent;",
+        |text| text.as_str().is_some_and(|t| t.contains("Browser test")),
+    )
+    .await;
+    fill(&bob, "code-input", "NOSUCH").await;
+    bob.find(Locator::Css("#code-form button"))
+        .await
+        .expect("the join button")
+        .click()
+        .await
+        .expect("click join");
+    wait_for_script(
+        &bob,
+        "an unknown code is explained in words",
+        "const e = document.getElementById('lobby-error'); return e.hidden ? '' : e.textContent;",
+        |text| text.as_str().is_some_and(|t| t.contains("no room")),
+    )
+    .await;
+    fill(&bob, "code-input", &code).await;
+    bob.find(Locator::Css("#code-form button"))
+        .await
+        .expect("the join button")
+        .click()
+        .await
+        .expect("click join");
+    wait_for_state(&bob, "bob is in alice's room and sees her", |s| {
+        s["screen"] == "game"
+            && s["room"]["code"] == code.as_str()
+            && peers(s).contains(&"alice".to_string())
+    })
+    .await;
+    wait_for_state(&alice, "alice sees bob", |s| {
+        peers(s).contains(&"bob".to_string())
+    })
+    .await;
+
+    say(&bob, "gl hf!").await;
+    wait_for_script(
+        &alice,
+        "bob's greeting reaches alice",
+        "return document.getElementById('chat-log').textContent;",
+        |text| text.as_str().is_some_and(|t| t.contains("gl hf!")),
+    )
+    .await;
+
+    // A lively frame for the screenshot: both walk towards the middle, then aim at each other
+    // and shoot.
+    for client in [&alice, &bob] {
+        walk_towards_the_middle(client).await;
+    }
+    for client in [&alice, &bob] {
+        aim_at_the_other_and_fire(client).await;
+    }
+    let shooting = own_bullets(&page_state(&alice).await);
+    wait_for_state(&alice, "bullets in flight for the screenshot", |s| {
+        own_bullets(s) >= shooting + 2.0 && s["pingMs"].is_number()
+    })
+    .await;
+    wait_for_script(
+        &alice,
+        "the HUD shows ping, tick rate, snapshot rate and fps",
+        "return document.getElementById('hud-stats').textContent;",
+        |text| {
+            text.as_str().is_some_and(|t| {
+                ["ping", "ms", "tick 30 Hz", "snapshots", "fps"]
+                    .iter()
+                    .all(|part| t.contains(part))
+            })
+        },
+    )
+    .await;
+    let png = alice.screenshot().await.expect("a screenshot");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("target/screenshots");
+    std::fs::write(dir.join("game.png"), &png).expect("write the screenshot");
+    alice.release_actions().await.expect("release");
+    bob.release_actions().await.expect("release");
+
+    // Chat is shown as text: markup arrives as the characters typed.
+    let markup = "<b id=\"injected\">hi</b>";
+    say(&bob, markup).await;
+    wait_for_script(
+        &alice,
+        "bob's chat line reaches alice as text",
+        "return document.getElementById('chat-log').textContent;",
+        |text| text.as_str().is_some_and(|t| t.contains(markup)),
+    )
+    .await;
+    let injected = alice
+        .execute(
+            "return document.getElementById('injected') === null;",
+            vec![],
+        )
+        .await
+        .expect("the page answers a script");
+    assert_eq!(injected, json!(true), "chat text never becomes HTML");
+
+    // The server goes away: the page says so and offers to reconnect.
+    drop(server);
+    let lost = wait_for_state(&alice, "the page shows the lost connection", |s| {
+        s["connection"] == "closed"
+    })
+    .await;
+    assert!(
+        lost["connectionText"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty()),
+        "a reason in words: {lost}"
+    );
+    let reconnect_shown = alice
+        .execute(
+            "return !document.getElementById('reconnect').hidden \
+             && document.getElementById('connection').dataset.state === 'disconnected';",
+            vec![],
+        )
+        .await
+        .expect("the page answers a script");
+    assert_eq!(
+        reconnect_shown,
+        json!(true),
+        "a reconnect button is offered"
+    );
+
+    alice.close().await.expect("close alice's browser");
+    bob.close().await.expect("close bob's browser");
+}
