@@ -372,6 +372,7 @@ function debugState() {
     room: room ? { id: room.room.id, name: room.room.name, code: room.code, you: room.you } : null,
     tick: room?.latestTick ?? null,
     position: own ? { x: own.x, y: own.y } : null,
+    drawnPosition: room?.displayedOwnPosition(now) ?? null,
     serverPosition: latest ? { x: latest.x, y: latest.y } : null,
     alive: latest?.alive ?? null,
     hp: latest?.hp ?? null,

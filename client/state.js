@@ -22,6 +22,7 @@ const SNAPSHOT_BUFFER_LIMIT = 64;
 const SNAP_DISTANCE = 48;
 /** How fast a smoothed correction fades: the remaining error halves every this many ms. */
 const CORRECTION_HALF_LIFE_MS = 60;
+const QUANTIZATION_SLACK = 0.1;
 const KILL_FEED_MS = 6000;
 const KILL_FEED_LIMIT = 5;
 const CHAT_LIMIT = 50;
@@ -243,7 +244,8 @@ export class RoomState {
     const errorX = this.predicted.x - replayed.x;
     const errorY = this.predicted.y - replayed.y;
     if (errorX === 0 && errorY === 0) return;
-    this.stats.corrections += 1;
+    // Positions travel in 1/16 units; a difference below that is rounding, not a misprediction.
+    if (Math.hypot(errorX, errorY) > QUANTIZATION_SLACK) this.stats.corrections += 1;
     const current = this.currentCorrection(now);
     if (Math.hypot(errorX, errorY) > SNAP_DISTANCE) {
       this.correction = { x: 0, y: 0 };

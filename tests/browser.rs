@@ -1,9 +1,10 @@
 //! End to end in a real browser: the server on 127.0.0.1:0, headless Chromium driven through
 //! chromedriver (WebDriver, via fantoccini). One player types a name, creates a room, moves
-//! with the keyboard and shoots with the mouse and the space bar; a second browser joins the
-//! same room by its code; both see each other; chat arrives as text, not HTML; a server error
-//! and a lost connection are shown in words. A screenshot of the game is saved to
-//! `target/screenshots/game.png`.
+//! with the keyboard and shoots with the mouse and the space bar; a second browser is told in
+//! words that an unknown code has no room, then joins the same room by its code; a third opens
+//! the room's shared link; they see each other; chat arrives as text, not HTML; a screenshot of
+//! the game is saved to `target/screenshots/game.png`; and a lost connection is shown with its
+//! reason and a reconnect button.
 //!
 //! Everything is asserted from the page's own state (`window.skirmish.state()`), polled with a
 //! deadline. Needs `chromium` and `chromedriver` (Debian: `apt-get install -y chromium
@@ -13,6 +14,7 @@
 
 mod common;
 
+use std::io::Write as _;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -325,13 +327,14 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     );
     let chromedriver = find_program("CHROMEDRIVER", &["chromedriver"]);
     let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
-        let message = "BROWSER TEST SKIPPED: chromium and chromedriver are not installed \
+        let message = "BROWSER TEST SKIPPED: chromium or chromedriver is not installed \
                        (Debian: apt-get install -y chromium chromium-driver)";
         assert!(
             std::env::var("REQUIRE_BROWSER").as_deref() != Ok("1"),
             "{message}, and REQUIRE_BROWSER=1 requires them"
         );
-        eprintln!("\n\n*** {message} ***\n\n");
+        // Straight to stderr, past the test harness's capture, so a skip is never silent.
+        let _ = writeln!(std::io::stderr(), "\n*** {message} ***\n");
         return;
     };
 
@@ -461,6 +464,30 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
         peers(s).contains(&"bob".to_string())
     })
     .await;
+
+    // A shared link opens straight into the room after the name step.
+    let carol_profile = Profile::new("carol");
+    let carol = open_browser(&driver, &chromium, &carol_profile).await;
+    carol
+        .goto(&format!("{url}/#/room/{code}"))
+        .await
+        .expect("the room link loads");
+    fill(&carol, "name-input", "carol").await;
+    click(&carol, "name-submit").await;
+    wait_for_state(&carol, "the link takes carol into alice's room", |s| {
+        s["screen"] == "game" && s["room"]["code"] == code.as_str()
+    })
+    .await;
+    wait_for_state(&alice, "alice sees carol", |s| {
+        peers(s).contains(&"carol".to_string())
+    })
+    .await;
+    click(&carol, "leave").await;
+    wait_for_state(&carol, "leaving returns carol to the lobby", |s| {
+        s["screen"] == "lobby" && s["room"].is_null()
+    })
+    .await;
+    carol.close().await.expect("close carol's browser");
 
     say(&bob, "gl hf!").await;
     wait_for_script(
