@@ -1,10 +1,10 @@
 //! End to end in a real browser: the server on 127.0.0.1:0, headless Chromium driven through
 //! chromedriver (WebDriver, via fantoccini). One player types a name, creates a room, moves
-//! with the keyboard and shoots with the mouse and the space bar; a second browser is told in
-//! words that an unknown code has no room, then joins the same room by its code; a third opens
-//! the room's shared link; they see each other; chat arrives as text, not HTML; a screenshot of
-//! the game is saved to `target/screenshots/game.png`; and a lost connection is shown with its
-//! reason and a reconnect button.
+//! with the keyboard and shoots with the mouse and the space bar. A second browser is told in
+//! words that its name is refused and that an unknown code has no room, then joins the same
+//! room by its code; a third opens the room's shared link; they see each other; chat arrives
+//! as text, not HTML; a screenshot of the game is saved to `target/screenshots/game.png`; and
+//! a lost connection is shown with its reason and a reconnect button.
 //!
 //! Everything is asserted from the page's own state (`window.skirmish.state()`), polled with a
 //! deadline. Needs `chromium` and `chromedriver` (Debian: `apt-get install -y chromium
@@ -425,6 +425,20 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     alice.release_actions().await.expect("release space");
 
     // Bob names himself, tries a code that does not exist, sees why, then joins by Alice's.
+    // A name the server refuses (only invisible characters) is explained on the name step.
+    bob.goto(&url).await.expect("the page loads");
+    fill(&bob, "name-input", "\u{200B}\u{200B}").await;
+    click(&bob, "name-submit").await;
+    wait_for_script(
+        &bob,
+        "a refused name is explained in words",
+        "const e = document.getElementById('name-error'); return e.hidden ? '' : e.textContent;",
+        |text| {
+            text.as_str()
+                .is_some_and(|t| t.contains("name is not allowed"))
+        },
+    )
+    .await;
     enter_lobby(&bob, &url, "bob").await;
     wait_for_script(
         &bob,
