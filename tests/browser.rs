@@ -3,8 +3,8 @@
 //! with the keyboard and shoots with the mouse and the space bar. A second browser is told in
 //! words that its name is refused and that an unknown code has no room, then joins the same
 //! room by its code; a third opens the room's shared link; they see each other; chat arrives
-//! as text, not HTML; a screenshot of the game is saved to `target/screenshots/game.png`; and
-//! a lost connection is shown with its reason and a reconnect button.
+//! as text, not HTML; screenshots of the lobby and the game are saved to `target/screenshots/`;
+//! and a lost connection is shown with its reason and a reconnect button.
 //!
 //! Everything is asserted from the page's own state (`window.skirmish.state()`), polled with a
 //! deadline. Needs `chromium` and `chromedriver` (Debian: `apt-get install -y chromium
@@ -113,6 +113,7 @@ async fn open_browser(driver: &Driver, chromium: &Path, profile: &Profile) -> Cl
         "--disable-gpu",
         "--disable-dev-shm-usage",
         "--disable-background-networking",
+        "--disable-quic",
         "--disable-component-update",
         "--disable-sync",
         "--no-first-run",
@@ -238,6 +239,14 @@ fn peers(state: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Saves what the page shows to `target/screenshots/NAME`.
+async fn save_screenshot(client: &Client, name: &str) {
+    let png = client.screenshot().await.expect("a screenshot");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("target/screenshots");
+    std::fs::write(dir.join(name), &png).expect("write the screenshot");
 }
 
 /// Opens the chat box with Enter, types `text` and sends it with Enter.
@@ -447,6 +456,7 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
         |text| text.as_str().is_some_and(|t| t.contains("Browser test")),
     )
     .await;
+    save_screenshot(&bob, "lobby.png").await;
     fill(&bob, "code-input", "NOSUCH").await;
     bob.find(Locator::Css("#code-form button"))
         .await
@@ -538,10 +548,7 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
         },
     )
     .await;
-    let png = alice.screenshot().await.expect("a screenshot");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
-    std::fs::create_dir_all(&dir).expect("target/screenshots");
-    std::fs::write(dir.join("game.png"), &png).expect("write the screenshot");
+    save_screenshot(&alice, "game.png").await;
     alice.release_actions().await.expect("release");
     bob.release_actions().await.expect("release");
 
