@@ -6,13 +6,20 @@
 //!   [`RoomView`] kept up to date from every message it receives.
 //! - [`RoomView`] (in `state`) is that tracked state on its own, pure and testable: the room,
 //!   the roster with kills and deaths, the latest snapshot, positions in world units.
+//! - [`brain`] decides what a bundled bot does with that state (pure, seeded).
+//! - [`lean::LeanBot`] is the same protocol for thousands of bots in one process (the load
+//!   tool): minimal framing of its own (`frames`), snapshots read by offset, no allocation
+//!   per message.
 //!
 //! This module speaks the protocol only through `crate::protocol` and knows nothing about the
 //! server's internals. It never panics on what the server sends: every surprise is a
 //! [`BotError`].
 
+pub mod brain;
 mod client;
 mod error;
+pub mod frames;
+pub mod lean;
 mod state;
 
 pub use client::{BotClient, Welcome, DEFAULT_TIMEOUT};

@@ -114,11 +114,10 @@ impl RoomView {
                 if let Some(entry) = self.roster_entry_mut(*victim) {
                     entry.deaths = entry.deaths.saturating_add(1);
                 }
-                // A player who dies by their own hand does not score.
-                if killer != victim {
-                    if let Some(entry) = self.roster_entry_mut(*killer) {
-                        entry.kills = entry.kills.saturating_add(1);
-                    }
+                // As the game scores (and PROTOCOL.md tells clients to): one kill to the
+                // killer, one death to the victim.
+                if let Some(entry) = self.roster_entry_mut(*killer) {
+                    entry.kills = entry.kills.saturating_add(1);
                 }
             }
             _ => {}
@@ -311,8 +310,8 @@ mod tests {
             respawn_tick: 100,
         };
         RoomView::track(&mut view, &kill(0, 1));
+        RoomView::track(&mut view, &kill(2, 0));
         RoomView::track(&mut view, &kill(0, 2));
-        RoomView::track(&mut view, &kill(2, 2));
         RoomView::track(&mut view, &ServerMsg::PlayerLeft { slot: 1 });
         let current = view.expect("still in the room");
         let summary: Vec<_> = current
@@ -320,7 +319,7 @@ mod tests {
             .iter()
             .map(|e| (e.slot, e.name.as_str(), e.kills, e.deaths))
             .collect();
-        assert_eq!(summary, [(0, "me", 2, 0), (2, "b", 0, 2)]);
+        assert_eq!(summary, [(0, "me", 2, 1), (2, "b", 1, 1)]);
         assert_eq!(current.room.players, 2);
     }
 

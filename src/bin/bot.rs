@@ -1,0 +1,201 @@
+//! `bot`: plays Skirmish with one or more bundled bots (`skirmish::bot::brain`) until stopped.
+//!
+//! Wiring only: flags, one task per bot, printing what happens. The client and the play
+//! live in `skirmish::bot`.
+
+use std::time::Duration;
+
+use clap::Parser;
+use skirmish::bot::brain::Brain;
+use skirmish::bot::{BotClient, BotError, JoinedRoom};
+use skirmish::protocol::{ServerMsg, MAX_NAME_CHARS};
+use tokio::time::{Instant, MissedTickBehavior};
+
+/// Bots that play Skirmish: chase, aim, shoot, steer around walls.
+#[derive(Debug, Parser)]
+#[command(name = "bot", version, about)]
+struct Args {
+    /// The server's WebSocket URL.
+    #[arg(long, default_value = "ws://127.0.0.1:8080/ws")]
+    url: String,
+    /// Join the room with this code; without it, quick join.
+    #[arg(long)]
+    room: Option<String>,
+    /// How many bots to run.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    count: u32,
+    /// The bots' name (numbered when there are several).
+    #[arg(long, default_value = "bot")]
+    name: String,
+    /// Stop after this many seconds (default: run until Ctrl-C).
+    #[arg(long)]
+    seconds: Option<f64>,
+    /// Inputs per second each bot sends.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=60))]
+    input_rate: u16,
+    /// Seed of the bots' random choices (each bot adds its number).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let deadline = args
+        .seconds
+        .map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
+    let mut bots = tokio::task::JoinSet::new();
+    for number in 1..=args.count {
+        let name = bot_name(&args.name, number, args.count);
+        let settings = BotSettings {
+            url: args.url.clone(),
+            room: args.room.clone(),
+            input_period: Duration::from_secs_f64(1.0 / f64::from(args.input_rate)),
+            seed: args.seed.wrapping_add(u64::from(number)),
+            deadline,
+        };
+        bots.spawn(async move {
+            let outcome = play(&name, &settings).await;
+            (name, outcome)
+        });
+    }
+    let mut failed = 0;
+    loop {
+        tokio::select! {
+            finished = bots.join_next() => match finished {
+                None => break,
+                Some(Ok((name, Ok(())))) => println!("{name}: done"),
+                Some(Ok((name, Err(err)))) => {
+                    eprintln!("{name}: {err}");
+                    failed += 1;
+                }
+                Some(Err(panicked)) => {
+                    eprintln!("a bot task failed: {panicked}");
+                    failed += 1;
+                }
+            },
+            _ = tokio::signal::ctrl_c() => {
+                println!("stopping");
+                break;
+            }
+        }
+    }
+    if failed > 0 {
+        std::process::ExitCode::FAILURE
+    } else {
+        std::process::ExitCode::SUCCESS
+    }
+}
+
+struct BotSettings {
+    url: String,
+    room: Option<String>,
+    input_period: Duration,
+    seed: u64,
+    deadline: Option<Instant>,
+}
+
+fn bot_name(base: &str, number: u32, count: u32) -> String {
+    if count == 1 {
+        return base.chars().take(MAX_NAME_CHARS).collect();
+    }
+    let suffix = format!("-{number}");
+    let keep = MAX_NAME_CHARS.saturating_sub(suffix.chars().count());
+    base.chars().take(keep).chain(suffix.chars()).collect()
+}
+
+async fn play(name: &str, settings: &BotSettings) -> Result<(), BotError> {
+    let mut client = BotClient::connect(&settings.url, name).await?;
+    let joined = match &settings.room {
+        Some(code) => client.join_by_code(code).await?,
+        None => client.quick_join().await?,
+    };
+    announce_join(name, &joined);
+    let mut brain = Brain::new(settings.seed, client.tick_rate());
+    let mut inputs = tokio::time::interval(settings.input_period);
+    inputs.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let far_future = Instant::now() + Duration::from_secs(86_400 * 365);
+    let stop = tokio::time::sleep_until(settings.deadline.unwrap_or(far_future));
+    tokio::pin!(stop);
+    let mut was_firing = false;
+    loop {
+        tokio::select! {
+            msg = client.recv() => report(name, &client, &msg?),
+            _ = inputs.tick() => {
+                let Some(view) = client.room() else {
+                    println!("{name}: no longer in a room");
+                    return Ok(());
+                };
+                let decision = brain.decide(view);
+                if decision.fire && !was_firing {
+                    println!("{name}: target in sight, firing (aim {:.2} rad)", decision.aim);
+                }
+                was_firing = decision.fire;
+                client
+                    .send_input(decision.movement, decision.aim, decision.fire)
+                    .await?;
+            }
+            _ = &mut stop => {
+                client.close().await?;
+                return Ok(());
+            }
+        }
+    }
+}
+
+fn announce_join(name: &str, joined: &JoinedRoom) {
+    let others: Vec<&str> = joined
+        .roster
+        .iter()
+        .filter(|entry| entry.slot != joined.you)
+        .map(|entry| entry.name.as_str())
+        .collect();
+    println!(
+        "{name}: joined room {} {:?} (code {}) in slot {} with {} other(s) {:?}",
+        joined.room.id,
+        joined.room.name,
+        joined.code,
+        joined.you,
+        others.len(),
+        others
+    );
+}
+
+/// Prints the events worth reading; snapshots and pongs are silent.
+fn report(name: &str, client: &BotClient, msg: &ServerMsg) {
+    let Some(view) = client.room() else {
+        if let ServerMsg::RoomClosed { reason } = msg {
+            println!("{name}: room closed: {reason}");
+        }
+        return;
+    };
+    let name_of = |slot| {
+        view.roster_entry(slot)
+            .map_or_else(|| format!("slot {slot}"), |e| e.name.clone())
+    };
+    match msg {
+        ServerMsg::PlayerJoined { player } => println!("{name}: {} joined", player.name),
+        ServerMsg::PlayerLeft { slot } => println!("{name}: slot {slot} left"),
+        ServerMsg::Kill { killer, victim, .. } if *victim == view.you => {
+            let me = view.roster_entry(view.you);
+            println!(
+                "{name}: killed by {} ({} kills, {} deaths)",
+                name_of(*killer),
+                me.map_or(0, |e| e.kills),
+                me.map_or(0, |e| e.deaths)
+            );
+        }
+        ServerMsg::Kill { killer, victim, .. } if *killer == view.you => {
+            let me = view.roster_entry(view.you);
+            println!(
+                "{name}: shot {} ({} kills, {} deaths)",
+                name_of(*victim),
+                me.map_or(0, |e| e.kills),
+                me.map_or(0, |e| e.deaths)
+            );
+        }
+        ServerMsg::Chat { from, text, .. } => println!("{name}: <{}> {text}", name_of(*from)),
+        ServerMsg::Error { code, message } => println!("{name}: server error {code}: {message}"),
+        _ => {}
+    }
+}

@@ -1,0 +1,595 @@
+//! `loadtest`: runs the benchmark scenario "arena v1" (see the bench's SCENARIO.md) against a
+//! running server and prints one summary line with every figure the scenario names.
+//!
+//! N lean bots (`skirmish::bot::lean`) are started at a bounded rate, fill rooms of 50 that
+//! they create themselves (the first bot of a room creates it, the others join by its code),
+//! and each sends 20 inputs a second in a random direction that changes about once a second,
+//! firing at most once a second. After all have joined and a settling time, a window is
+//! measured: snapshots and bytes per client, input-to-ack latency, the server's and this
+//! tool's CPU from /proc, and the server's own tick p99 from `/api/stats`.
+//!
+//! One tokio task per bot; everything protocol-specific lives in `skirmish::bot`.
+
+mod report;
+mod stats;
+
+use std::collections::VecDeque;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use skirmish::bot::lean::{Incoming, LeanBot};
+use skirmish::bot::BotError;
+use skirmish::protocol::{MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP};
+use tokio::sync::watch;
+use tokio::time::{Instant, MissedTickBehavior};
+
+use report::Summary;
+
+/// Runs the "arena v1" load against a Skirmish server and prints one summary line.
+#[derive(Debug, Parser)]
+#[command(name = "loadtest", version, about)]
+struct Args {
+    /// The server's WebSocket URL (ws://HOST:PORT/PATH).
+    #[arg(long, default_value = "ws://127.0.0.1:8080/ws")]
+    url: String,
+    /// Number of bots (N).
+    #[arg(short = 'n', long, default_value_t = 1000)]
+    clients: usize,
+    /// Bots per room.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u8).range(1..=100))]
+    room_size: u8,
+    /// Bots started per second.
+    #[arg(long, default_value_t = 500.0)]
+    ramp_rate: f64,
+    /// Seconds between the last join and the measured window.
+    #[arg(long, default_value_t = 3.0)]
+    settle: f64,
+    /// Length of the measured window in seconds.
+    #[arg(long, default_value_t = 20.0)]
+    window: f64,
+    /// Inputs per second per bot.
+    #[arg(long, default_value_t = 20.0)]
+    input_rate: f64,
+    /// The server's process id: its CPU and memory are read from /proc.
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// Tokio worker threads of this tool.
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+    /// Spread the bots over this many source addresses 127.0.0.1, 127.0.0.2, ... (for more
+    /// connections than one address has ephemeral ports).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=250))]
+    source_ips: u8,
+    /// Exit non-zero when more than this percentage of bots fail to connect or join.
+    #[arg(long, default_value_t = 1.0)]
+    max_failed_percent: f64,
+    /// Seconds to wait for all bots to join after the ramp.
+    #[arg(long, default_value_t = 30.0)]
+    join_timeout: f64,
+    /// Print the summary as one JSON object instead of the line.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The server under load. Built from the flags; a future `--spawn-server` would start the
+/// server here and fill in its address and pid.
+struct Target {
+    addr: SocketAddr,
+    path: String,
+    pid: Option<u32>,
+}
+
+impl Target {
+    fn from_args(args: &Args) -> Result<Target, String> {
+        let rest = args
+            .url
+            .strip_prefix("ws://")
+            .ok_or_else(|| format!("{}: only ws:// URLs are supported", args.url))?;
+        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let addr = host
+            .to_socket_addrs()
+            .map_err(|e| format!("{host}: {e}"))?
+            .next()
+            .ok_or_else(|| format!("{host}: no address"))?;
+        Ok(Target {
+            addr,
+            path: if path.is_empty() {
+                "/".into()
+            } else {
+                path.into()
+            },
+            pid: args.server_pid,
+        })
+    }
+}
+
+/// Counters one bot updates and the main task reads; padded so that bots on different
+/// threads do not share cache lines.
+#[repr(align(64))]
+#[derive(Default)]
+struct BotCounters {
+    snapshots: AtomicU64,
+    bytes: AtomicU64,
+}
+
+/// What a room's creator tells the bots that join it.
+#[derive(Clone)]
+enum RoomCode {
+    Pending,
+    Ready(Arc<str>),
+    Failed,
+}
+
+struct Shared {
+    addr: SocketAddr,
+    path: String,
+    room_size: usize,
+    source_ips: u8,
+    input_period: Duration,
+    bots: Vec<BotCounters>,
+    rooms: Vec<watch::Sender<RoomCode>>,
+    join_timeout: Duration,
+    connected: AtomicUsize,
+    joined: AtomicUsize,
+    failed: AtomicUsize,
+    dropped: AtomicUsize,
+    errors_shown: AtomicUsize,
+    tick_rate: AtomicUsize,
+    measuring: AtomicBool,
+    latency: stats::Histogram,
+}
+
+/// At most this many individual bot errors are printed.
+const ERRORS_SHOWN: usize = 10;
+
+impl Shared {
+    fn report_error(&self, bot: usize, what: &str, err: &BotError) {
+        if self.errors_shown.fetch_add(1, Relaxed) < ERRORS_SHOWN {
+            eprintln!("loadtest: bot {bot}: {what}: {err}");
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let target = match Target::from_args(&args) {
+        Ok(target) => target,
+        Err(err) => {
+            eprintln!("loadtest: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(limit) = stats::open_files_limit() {
+        if limit < args.clients as u64 + 64 {
+            eprintln!(
+                "loadtest: warning: the open files limit is {limit}, too low for {} bots \
+                 (raise it with `ulimit -n`)",
+                args.clients
+            );
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(args.threads.max(1))
+        .enable_all()
+        .build();
+    match runtime {
+        Ok(runtime) => runtime.block_on(run(args, target)),
+        Err(err) => {
+            eprintln!("loadtest: cannot start the runtime: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args, target: Target) -> ExitCode {
+    let machine = stats::machine();
+    if !args.json {
+        println!("{}", report::machine_line(&machine));
+    }
+    let n = args.clients;
+    let room_size = usize::from(args.room_size);
+    let shared = Arc::new(Shared {
+        addr: target.addr,
+        path: target.path.clone(),
+        room_size,
+        source_ips: args.source_ips,
+        input_period: Duration::from_secs_f64(1.0 / args.input_rate.max(0.1)),
+        bots: (0..n).map(|_| BotCounters::default()).collect(),
+        rooms: (0..n.div_ceil(room_size))
+            .map(|_| watch::channel(RoomCode::Pending).0)
+            .collect(),
+        join_timeout: Duration::from_secs_f64(args.join_timeout.max(1.0)),
+        connected: AtomicUsize::new(0),
+        joined: AtomicUsize::new(0),
+        failed: AtomicUsize::new(0),
+        dropped: AtomicUsize::new(0),
+        errors_shown: AtomicUsize::new(0),
+        tick_rate: AtomicUsize::new(0),
+        measuring: AtomicBool::new(false),
+        latency: stats::Histogram::new(),
+    });
+
+    let progress = tokio::spawn(print_progress(shared.clone()));
+    let started = Instant::now();
+    let ramp_period = Duration::from_secs_f64(1.0 / args.ramp_rate.max(1.0));
+    for index in 0..n {
+        tokio::time::sleep_until(started + ramp_period.mul_f64(index as f64)).await;
+        tokio::spawn(run_bot(index, shared.clone()));
+    }
+    let all_in = async {
+        while shared.joined.load(Relaxed) + shared.failed.load(Relaxed) < n {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    if tokio::time::timeout(shared.join_timeout, all_in)
+        .await
+        .is_err()
+    {
+        eprintln!(
+            "loadtest: only {} of {n} bots joined within {:?}; measuring those",
+            shared.joined.load(Relaxed),
+            shared.join_timeout
+        );
+    }
+    tokio::time::sleep(Duration::from_secs_f64(args.settle.max(0.0))).await;
+
+    let server_pid = target.pid.map(|pid| pid.to_string());
+    let window = Duration::from_secs_f64(args.window.max(1.0));
+    let before = Sample::take(&shared, server_pid.as_deref());
+    shared.measuring.store(true, Relaxed);
+    tokio::time::sleep(window).await;
+    shared.measuring.store(false, Relaxed);
+    let after = Sample::take(&shared, server_pid.as_deref());
+    progress.abort();
+
+    let tick_p99_ms = match report::server_tick_p99_ms(target.addr).await {
+        Ok(p99) => p99,
+        Err(err) => {
+            eprintln!("loadtest: no tick statistics from the server: {err}");
+            None
+        }
+    };
+    let summary = summarize(&shared, &before, &after, tick_p99_ms, server_pid.as_deref());
+    if args.json {
+        println!("{}", report::json(&summary, &machine));
+    } else {
+        println!("{}", summary.line());
+    }
+    let failed_percent = summary.failed as f64 * 100.0 / n.max(1) as f64;
+    if summary.joined == 0 || failed_percent > args.max_failed_percent {
+        eprintln!(
+            "loadtest: {} of {n} bots failed to connect or join (limit {}%)",
+            summary.failed, args.max_failed_percent
+        );
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+/// Counters and CPU times at one instant.
+struct Sample {
+    at: Instant,
+    snapshots: Vec<u64>,
+    bytes: u64,
+    server_cpu_s: Option<f64>,
+    own_cpu_s: Option<f64>,
+}
+
+impl Sample {
+    fn take(shared: &Shared, server_pid: Option<&str>) -> Sample {
+        Sample {
+            at: Instant::now(),
+            snapshots: shared
+                .bots
+                .iter()
+                .map(|b| b.snapshots.load(Relaxed))
+                .collect(),
+            bytes: shared.bots.iter().map(|b| b.bytes.load(Relaxed)).sum(),
+            server_cpu_s: server_pid.and_then(stats::cpu_seconds),
+            own_cpu_s: stats::cpu_seconds("self"),
+        }
+    }
+}
+
+fn summarize(
+    shared: &Shared,
+    before: &Sample,
+    after: &Sample,
+    tick_p99_ms: Option<f64>,
+    server_pid: Option<&str>,
+) -> Summary {
+    let n = shared.bots.len();
+    let seconds = (after.at - before.at).as_secs_f64();
+    let joined = shared.joined.load(Relaxed);
+    let tick_rate = shared.tick_rate.load(Relaxed) as f64;
+    let received: Vec<u64> = after
+        .snapshots
+        .iter()
+        .zip(&before.snapshots)
+        .map(|(a, b)| a - b)
+        .collect();
+    let expected = tick_rate * seconds;
+    let under90 = received
+        .iter()
+        .filter(|&&count| (count as f64) < 0.9 * expected)
+        .count();
+    let cpu_percent = |a: Option<f64>, b: Option<f64>| Some((a? - b?) * 100.0 / seconds);
+    let server_cpu_percent = cpu_percent(after.server_cpu_s, before.server_cpu_s);
+    let memory = server_pid.and_then(stats::memory_mb);
+    Summary {
+        clients: n,
+        joined,
+        failed: shared.failed.load(Relaxed),
+        window_s: seconds,
+        server_cpu_percent,
+        us_per_client_s: server_cpu_percent.map(|p| p * 1e4 / joined.max(1) as f64),
+        rss_mb: memory.map(|m| m.0),
+        peak_rss_mb: memory.map(|m| m.1),
+        upd_rate: received.iter().sum::<u64>() as f64 / n.max(1) as f64 / seconds,
+        under90_percent: under90 as f64 * 100.0 / n.max(1) as f64,
+        lat_p50_ms: shared.latency.quantile(0.50).map(|us| us / 1000.0),
+        lat_p99_ms: shared.latency.quantile(0.99).map(|us| us / 1000.0),
+        latency_samples: shared.latency.count(),
+        bytes_per_client_s: (after.bytes - before.bytes) as f64 / joined.max(1) as f64 / seconds,
+        tick_p99_ms,
+        load_cpu_percent: cpu_percent(after.own_cpu_s, before.own_cpu_s),
+        tick_rate: tick_rate as u16,
+    }
+}
+
+/// One line on stderr per second while the tool runs.
+async fn print_progress(shared: Arc<Shared>) {
+    let started = Instant::now();
+    let mut last_total = 0u64;
+    let mut last_at = Instant::now();
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    every.tick().await;
+    loop {
+        every.tick().await;
+        let total: u64 = shared.bots.iter().map(|b| b.snapshots.load(Relaxed)).sum();
+        let joined = shared.joined.load(Relaxed);
+        let rate =
+            (total - last_total) as f64 / joined.max(1) as f64 / last_at.elapsed().as_secs_f64();
+        (last_total, last_at) = (total, Instant::now());
+        eprintln!(
+            "[{:5.1}s{}] connected {} joined {} failed {} dropped {} snapshots/s per bot {:.1}",
+            started.elapsed().as_secs_f64(),
+            if shared.measuring.load(Relaxed) {
+                " measuring"
+            } else {
+                ""
+            },
+            shared.connected.load(Relaxed),
+            joined,
+            shared.failed.load(Relaxed),
+            shared.dropped.load(Relaxed),
+            rate
+        );
+    }
+}
+
+/// The eight directions a bot runs in.
+const HEADINGS: [u8; 8] = [
+    MOVE_UP,
+    MOVE_UP | MOVE_RIGHT,
+    MOVE_RIGHT,
+    MOVE_RIGHT | MOVE_DOWN,
+    MOVE_DOWN,
+    MOVE_DOWN | MOVE_LEFT,
+    MOVE_LEFT,
+    MOVE_LEFT | MOVE_UP,
+];
+
+/// The scenario's input pattern: a random heading and aim, changed after 15 to 25 inputs
+/// (about a second at 20 a second), and a shot every 20 to 29 inputs (at most once a second).
+struct Pattern {
+    rng: u64,
+    movement: u8,
+    aim: f32,
+    until_turn: u32,
+    until_shot: u32,
+}
+
+impl Pattern {
+    fn new(seed: u64) -> Pattern {
+        let mut pattern = Pattern {
+            rng: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+            movement: 0,
+            aim: 0.0,
+            until_turn: 0,
+            until_shot: 0,
+        };
+        pattern.until_shot = 1 + pattern.random(20);
+        pattern
+    }
+
+    fn random(&mut self, bound: u32) -> u32 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        (self.rng % u64::from(bound.max(1))) as u32
+    }
+
+    /// (movement, aim, fire) of the next input.
+    fn next(&mut self) -> (u8, f32, bool) {
+        if self.until_turn == 0 {
+            self.movement = HEADINGS[self.random(8) as usize];
+            self.aim = self.random(360) as f32 * std::f32::consts::TAU / 360.0;
+            self.until_turn = 15 + self.random(11);
+        }
+        self.until_turn -= 1;
+        self.until_shot -= 1;
+        let fire = self.until_shot == 0;
+        if fire {
+            self.until_shot = 20 + self.random(10);
+        }
+        (self.movement, self.aim, fire)
+    }
+}
+
+async fn run_bot(index: usize, shared: Arc<Shared>) {
+    let Some(mut bot) = join(index, &shared).await else {
+        shared.failed.fetch_add(1, Relaxed);
+        return;
+    };
+    shared.joined.fetch_add(1, Relaxed);
+    if let Err(err) = play(index, &mut bot, &shared).await {
+        shared.dropped.fetch_add(1, Relaxed);
+        shared.report_error(index, "connection lost", &err);
+    }
+}
+
+/// Connects, and creates (first bot of a room) or joins the bot's room.
+async fn join(index: usize, shared: &Shared) -> Option<LeanBot> {
+    let room = index / shared.room_size;
+    let creates = index % shared.room_size == 0;
+    let source_octet = 1 + (index % usize::from(shared.source_ips)) as u8;
+    let source = IpAddr::V4(Ipv4Addr::new(127, 0, 0, source_octet));
+    let name = format!("load-{index}");
+    let connected = LeanBot::connect(
+        shared.addr,
+        (shared.source_ips > 1).then_some(source),
+        &shared.path,
+        &name,
+        index as u32,
+    )
+    .await;
+    let (mut bot, welcome) = match connected {
+        Ok(connected) => connected,
+        Err(err) => {
+            shared.report_error(index, "connect", &err);
+            if creates {
+                shared.rooms[room].send_replace(RoomCode::Failed);
+            }
+            return None;
+        }
+    };
+    shared.connected.fetch_add(1, Relaxed);
+    shared
+        .tick_rate
+        .store(usize::from(welcome.tick_rate), Relaxed);
+    if creates {
+        let capacity = shared.room_size as u8;
+        match bot
+            .create_room(&format!("load {room}"), capacity, false)
+            .await
+        {
+            Ok(joined) => {
+                shared.rooms[room].send_replace(RoomCode::Ready(joined.code.into()));
+                Some(bot)
+            }
+            Err(err) => {
+                shared.report_error(index, "create room", &err);
+                shared.rooms[room].send_replace(RoomCode::Failed);
+                None
+            }
+        }
+    } else {
+        let mut codes = shared.rooms[room].subscribe();
+        let ready = codes.wait_for(|code| !matches!(code, RoomCode::Pending));
+        let code = match tokio::time::timeout(shared.join_timeout, ready).await {
+            Ok(Ok(code)) => code.clone(),
+            _ => RoomCode::Failed,
+        };
+        let RoomCode::Ready(code) = code else {
+            if shared.errors_shown.fetch_add(1, Relaxed) < ERRORS_SHOWN {
+                eprintln!("loadtest: bot {index}: its room {room} was not created");
+            }
+            return None;
+        };
+        match bot.join_by_code(&code).await {
+            Ok(_) => Some(bot),
+            Err(err) => {
+                shared.report_error(index, "join", &err);
+                None
+            }
+        }
+    }
+}
+
+/// Sends inputs at the input rate and reads snapshots until the connection ends.
+async fn play(index: usize, bot: &mut LeanBot, shared: &Shared) -> Result<(), BotError> {
+    let counters = &shared.bots[index];
+    let mut pattern = Pattern::new(index as u64 + 1);
+    // A random phase, so that the bots' inputs do not arrive in bursts.
+    let phase = shared
+        .input_period
+        .mul_f64(f64::from(pattern.random(1000)) / 1000.0);
+    let mut inputs = tokio::time::interval_at(Instant::now() + phase, shared.input_period);
+    inputs.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    // Inputs sent and not yet acknowledged, oldest first.
+    let mut unacked: VecDeque<(u32, Instant)> = VecDeque::with_capacity(32);
+    let mut snapshots = 0u64;
+    loop {
+        tokio::select! {
+            filled = bot.fill() => {
+                filled?;
+                let mut newest_ack = None;
+                bot.drain(|incoming| {
+                    if let Incoming::Snapshot { own_ack } = incoming {
+                        snapshots += 1;
+                        newest_ack = own_ack.max(newest_ack);
+                    }
+                })?;
+                if let Some(ack) = newest_ack {
+                    let now = Instant::now();
+                    let measuring = shared.measuring.load(Relaxed);
+                    while let Some(&(seq, sent)) = unacked.front() {
+                        if seq > ack {
+                            break;
+                        }
+                        if measuring {
+                            shared.latency.record((now - sent).as_micros() as u64);
+                        }
+                        unacked.pop_front();
+                    }
+                }
+                counters.snapshots.store(snapshots, Relaxed);
+                counters.bytes.store(bot.payload_bytes(), Relaxed);
+                bot.flush().await?;
+            }
+            _ = inputs.tick() => {
+                let (movement, aim, fire) = pattern.next();
+                let seq = bot.queue_input(movement, aim, fire);
+                if unacked.len() == unacked.capacity() {
+                    unacked.pop_front();
+                }
+                unacked.push_back((seq, Instant::now()));
+                bot.flush().await?;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pattern_turns_about_once_a_second_and_fires_at_most_once_a_second() {
+        let mut pattern = Pattern::new(3);
+        let inputs: Vec<_> = (0..20 * 60).map(|_| pattern.next()).collect();
+        let shots: Vec<usize> = (0..inputs.len()).filter(|&i| inputs[i].2).collect();
+        assert!(shots.windows(2).all(|w| w[1] - w[0] >= 20));
+        assert!(shots.len() >= 40, "{} shots in a minute", shots.len());
+        let turns = inputs
+            .windows(2)
+            .filter(|w| (w[0].0, w[0].1) != (w[1].0, w[1].1))
+            .count();
+        assert!((40..=80).contains(&turns), "{turns} turns in a minute");
+    }
+
+    #[test]
+    fn the_target_comes_from_the_url() {
+        let args = Args::parse_from(["loadtest", "--url", "ws://127.0.0.1:9000/ws"]);
+        let target = Target::from_args(&args).expect("a valid URL");
+        assert_eq!(target.addr, "127.0.0.1:9000".parse().expect("address"));
+        assert_eq!(target.path, "/ws");
+        let args = Args::parse_from(["loadtest", "--url", "wss://example.org/ws"]);
+        assert!(Target::from_args(&args).is_err());
+    }
+}

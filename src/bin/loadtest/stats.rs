@@ -1,0 +1,167 @@
+//! Measurement helpers of the load tool: a lock-free latency histogram shared by all client
+//! tasks, and readers of /proc for CPU time, memory and the machine's description.
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+/// Linux reports process CPU time in USER_HZ ticks, which is 100 on every architecture the
+/// kernel ships today (it is part of the user-space ABI, unlike the kernel's own HZ).
+const USER_HZ: f64 = 100.0;
+
+/// Values below this many microseconds get a bucket each.
+const EXACT_BELOW: u64 = 128;
+/// Sub-buckets per power of two above that: under 1.6 % relative error.
+const SUB_BITS: u32 = 6;
+const OCTAVES: usize = 64 - 7;
+const BUCKETS: usize = EXACT_BELOW as usize + OCTAVES * (1 << SUB_BITS);
+
+/// Latencies in microseconds, log-linear buckets, recorded from any thread.
+pub struct Histogram {
+    buckets: Box<[AtomicU64]>,
+}
+
+impl Histogram {
+    pub fn new() -> Histogram {
+        Histogram {
+            buckets: (0..BUCKETS).map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+
+    pub fn record(&self, micros: u64) {
+        self.buckets[bucket_of(micros)].fetch_add(1, Relaxed);
+    }
+
+    pub fn count(&self) -> u64 {
+        self.buckets.iter().map(|b| b.load(Relaxed)).sum()
+    }
+
+    /// The value (microseconds, bucket midpoint) below which `quantile` of the samples lie.
+    pub fn quantile(&self, quantile: f64) -> Option<f64> {
+        let total = self.count();
+        if total == 0 {
+            return None;
+        }
+        let rank = ((quantile * total as f64).ceil() as u64).clamp(1, total);
+        let mut seen = 0;
+        for (index, bucket) in self.buckets.iter().enumerate() {
+            seen += bucket.load(Relaxed);
+            if seen >= rank {
+                return Some(bucket_midpoint(index));
+            }
+        }
+        None
+    }
+}
+
+fn bucket_of(micros: u64) -> usize {
+    if micros < EXACT_BELOW {
+        return micros as usize;
+    }
+    let octave = 63 - micros.leading_zeros();
+    let sub = (micros >> (octave - SUB_BITS)) & ((1 << SUB_BITS) - 1);
+    let index = EXACT_BELOW as usize + (octave as usize - 7) * (1 << SUB_BITS) + sub as usize;
+    index.min(BUCKETS - 1)
+}
+
+fn bucket_midpoint(index: usize) -> f64 {
+    if index < EXACT_BELOW as usize {
+        return index as f64;
+    }
+    let above = index - EXACT_BELOW as usize;
+    let octave = (above >> SUB_BITS) as u32 + 7;
+    let sub = (above & ((1 << SUB_BITS) - 1)) as u64;
+    let width = 1u64 << (octave - SUB_BITS);
+    let low = (1u64 << octave) + sub * width;
+    low as f64 + width as f64 / 2.0
+}
+
+/// A process's user plus system CPU time in seconds, all threads (`pid` "self" or a number).
+pub fn cpu_seconds(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces and parentheses; the fields follow the last ')'.
+    let fields: Vec<&str> = stat
+        .get(stat.rfind(')')? + 1..)?
+        .split_whitespace()
+        .collect();
+    // Counting from `state` (field 3 of proc(5)): utime is field 14, stime field 15.
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) as f64 / USER_HZ)
+}
+
+/// VmRSS and VmHWM of a process, in MiB.
+pub fn memory_mb(pid: &str) -> Option<(f64, f64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| -> Option<f64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb / 1024.0)
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+/// The soft limit on open files of this process.
+pub fn open_files_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
+/// The machine: CPU model, logical cores, kernel.
+pub struct Machine {
+    pub cpu: String,
+    pub cores: usize,
+    pub kernel: String,
+}
+
+pub fn machine() -> Machine {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map_or_else(|| "unknown".to_string(), |(_, v)| v.trim().to_string());
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map_or_else(|_| "unknown".to_string(), |s| s.trim().to_string());
+    Machine {
+        cpu,
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        kernel,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_are_monotonic_and_close() {
+        let mut last = 0;
+        for micros in (0..2_000_000u64).step_by(97) {
+            let bucket = bucket_of(micros);
+            assert!(bucket >= last);
+            last = bucket;
+            let mid = bucket_midpoint(bucket);
+            assert!((mid - micros as f64).abs() <= (micros as f64 * 0.016).max(0.5));
+        }
+    }
+
+    #[test]
+    fn quantiles_of_a_known_spread() {
+        let histogram = Histogram::new();
+        assert_eq!(histogram.quantile(0.5), None);
+        for micros in 1..=1000 {
+            histogram.record(micros * 100);
+        }
+        let p50 = histogram.quantile(0.5).expect("samples");
+        let p99 = histogram.quantile(0.99).expect("samples");
+        assert!((p50 - 50_000.0).abs() < 800.0, "{p50}");
+        assert!((p99 - 99_000.0).abs() < 1600.0, "{p99}");
+    }
+
+    #[test]
+    fn reads_its_own_process() {
+        assert!(cpu_seconds("self").is_some());
+        let (rss, peak) = memory_mb("self").expect("status");
+        assert!(rss > 0.0 && peak >= rss);
+    }
+}

@@ -1,0 +1,490 @@
+//! The bundled bot's play: one decision per input, from the tracked room state to the
+//! controls to send.
+//!
+//! Pure: no I/O, no clock (time is the snapshot's tick), randomness from a seeded generator,
+//! so a decision can be tested from a hand-made `RoomView`. It plays simply and legibly:
+//! chase the nearest living enemy, aim at where it will be, shoot when it is in range with a
+//! clear line, keep a little distance, never push into a wall, and wander when alone.
+
+use super::state::{is_alive, world_position, RoomView};
+use crate::protocol::{GameSetup, Snapshot, Wall, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP};
+
+/// The controls of one input (the client adds the seq).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decision {
+    pub movement: u8,
+    pub aim: f32,
+    pub fire: bool,
+}
+
+/// How far a bot shoots at most, in seconds of bullet flight.
+const RANGE_SECONDS: f32 = 1.2;
+/// Closer than this many player radii the bot circles its target instead of closing in.
+const KEEP_DISTANCE_RADII: f32 = 8.0;
+/// How far ahead (in seconds of running) a step must be free of walls.
+const LOOKAHEAD_SECONDS: f32 = 0.15;
+/// How long a wander heading lasts, in seconds.
+const WANDER_SECONDS: f32 = 2.0;
+
+/// The eight headings a bot can run in, as movement bits and unit vectors (+y is down).
+const HEADINGS: [(u8, f32, f32); 8] = {
+    const D: f32 = std::f32::consts::FRAC_1_SQRT_2;
+    [
+        (MOVE_RIGHT, 1.0, 0.0),
+        (MOVE_RIGHT | MOVE_DOWN, D, D),
+        (MOVE_DOWN, 0.0, 1.0),
+        (MOVE_LEFT | MOVE_DOWN, -D, D),
+        (MOVE_LEFT, -1.0, 0.0),
+        (MOVE_LEFT | MOVE_UP, -D, -D),
+        (MOVE_UP, 0.0, -1.0),
+        (MOVE_RIGHT | MOVE_UP, D, -D),
+    ]
+};
+
+/// One bot's memory between decisions: its random generator, its wander heading, and
+/// where its target was last seen (to lead shots).
+#[derive(Debug, Clone)]
+pub struct Brain {
+    rng: u64,
+    tick_rate: f32,
+    wander_heading: usize,
+    wander_until_tick: u32,
+    /// Slot, tick and position of the target at the previous decision.
+    last_target: Option<(u8, u32, f32, f32)>,
+    /// +1 or -1: which way the bot circles a close target.
+    circle_side: f32,
+    aim: f32,
+}
+
+impl Brain {
+    /// `tick_rate` is the server's (from `Welcome`), to turn ticks into seconds.
+    pub fn new(seed: u64, tick_rate: u16) -> Brain {
+        let mut brain = Brain {
+            rng: seed | 1,
+            tick_rate: f32::from(tick_rate.max(1)),
+            wander_heading: 0,
+            wander_until_tick: 0,
+            last_target: None,
+            circle_side: 1.0,
+            aim: 0.0,
+        };
+        brain.wander_heading = brain.random_below(HEADINGS.len() as u64) as usize;
+        brain
+    }
+
+    /// The controls for the current state of the room.
+    pub fn decide(&mut self, view: &RoomView) -> Decision {
+        let idle = Decision {
+            movement: 0,
+            aim: self.aim,
+            fire: false,
+        };
+        let (Some(snapshot), Some(me)) = (view.snapshot(), view.own_state()) else {
+            return idle;
+        };
+        if !is_alive(me) {
+            self.last_target = None;
+            return idle;
+        }
+        let setup = &view.setup;
+        let (x, y) = world_position(me);
+        let Some((slot, tx, ty)) = nearest_enemy(snapshot, view.you, x, y) else {
+            self.last_target = None;
+            let movement = self.wander(snapshot.tick, setup, x, y);
+            return Decision {
+                movement,
+                aim: self.aim,
+                fire: false,
+            };
+        };
+
+        let (px, py) = self.lead(slot, snapshot.tick, (x, y), (tx, ty), setup);
+        self.aim = (py - y).atan2(px - x);
+        let distance = (tx - x).hypot(ty - y);
+        let range = setup.bullet_speed * RANGE_SECONDS;
+        let clear = line_is_clear(&setup.walls, (x, y), (tx, ty), setup.bullet_radius);
+        let fire = clear && distance <= range;
+
+        let (to_x, to_y) = ((tx - x) / distance.max(1e-3), (ty - y) / distance.max(1e-3));
+        let keep = setup.player_radius * KEEP_DISTANCE_RADII;
+        let wanted = if !clear || distance > keep {
+            (to_x, to_y)
+        } else {
+            // Circle the target, drifting outwards when too close.
+            let side = self.circle_side;
+            let out = if distance < keep * 0.6 { -0.7 } else { 0.0 };
+            (-to_y * side + to_x * out, to_x * side + to_y * out)
+        };
+        let movement = best_free_heading(setup, x, y, wanted).unwrap_or(0);
+        if movement == 0 || self.random_below(60) == 0 {
+            self.circle_side = -self.circle_side;
+        }
+        Decision {
+            movement,
+            aim: self.aim,
+            fire,
+        }
+    }
+
+    /// Where to aim at the target: where it will be when a bullet gets there, from its
+    /// velocity since the previous decision (only when that was the same target, recently).
+    fn lead(
+        &mut self,
+        slot: u8,
+        tick: u32,
+        (x, y): (f32, f32),
+        (tx, ty): (f32, f32),
+        setup: &GameSetup,
+    ) -> (f32, f32) {
+        let previous = self.last_target.replace((slot, tick, tx, ty));
+        let Some((last_slot, last_tick, lx, ly)) = previous else {
+            return (tx, ty);
+        };
+        let ticks = tick.wrapping_sub(last_tick);
+        if last_slot != slot || ticks == 0 || ticks > self.tick_rate as u32 {
+            return (tx, ty);
+        }
+        let seconds = ticks as f32 / self.tick_rate;
+        let (vx, vy) = ((tx - lx) / seconds, (ty - ly) / seconds);
+        // A jump faster than running is a respawn, not movement.
+        if vx.hypot(vy) > setup.player_speed * 1.5 {
+            return (tx, ty);
+        }
+        let flight = (tx - x).hypot(ty - y) / setup.bullet_speed.max(1.0);
+        (tx + vx * flight, ty + vy * flight)
+    }
+
+    /// Keeps a random heading for a while, and picks a new one when it expires or is blocked.
+    fn wander(&mut self, tick: u32, setup: &GameSetup, x: f32, y: f32) -> u8 {
+        let expired = tick >= self.wander_until_tick
+            || self.wander_until_tick - tick > (WANDER_SECONDS * self.tick_rate) as u32 * 2;
+        let (_, hx, hy) = HEADINGS[self.wander_heading];
+        if expired || !step_is_free(setup, x, y, hx, hy) {
+            self.wander_heading = self.random_below(HEADINGS.len() as u64) as usize;
+            let jitter = self.random_below(self.tick_rate as u64 + 1) as u32;
+            self.wander_until_tick =
+                tick.saturating_add((WANDER_SECONDS * self.tick_rate) as u32 + jitter);
+        }
+        let (_, hx, hy) = HEADINGS[self.wander_heading];
+        self.aim = hy.atan2(hx);
+        best_free_heading(setup, x, y, (hx, hy)).unwrap_or(0)
+    }
+
+    /// xorshift64: plenty for play, and reproducible from the seed.
+    fn random_below(&mut self, bound: u64) -> u64 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        self.rng % bound.max(1)
+    }
+}
+
+/// The closest living player other than `you`: slot and position in world units.
+fn nearest_enemy(snapshot: &Snapshot, you: u8, x: f32, y: f32) -> Option<(u8, f32, f32)> {
+    snapshot
+        .players
+        .iter()
+        .filter(|p| p.slot != you && is_alive(p))
+        .map(|p| {
+            let (px, py) = world_position(p);
+            (p.slot, px, py, (px - x).hypot(py - y))
+        })
+        .min_by(|a, b| a.3.total_cmp(&b.3))
+        .map(|(slot, px, py, _)| (slot, px, py))
+}
+
+/// Of the eight headings whose next step is free of walls, the one closest to `wanted`
+/// (a direction, not necessarily of unit length). `None` when every step is blocked.
+fn best_free_heading(setup: &GameSetup, x: f32, y: f32, wanted: (f32, f32)) -> Option<u8> {
+    HEADINGS
+        .iter()
+        .filter(|(_, hx, hy)| step_is_free(setup, x, y, *hx, *hy))
+        .max_by(|a, b| {
+            let score = |(_, hx, hy): &&(u8, f32, f32)| hx * wanted.0 + hy * wanted.1;
+            score(a).total_cmp(&score(b))
+        })
+        .map(|(movement, _, _)| *movement)
+}
+
+/// Whether a player at (x, y) can run a short way along the unit vector (hx, hy) without
+/// touching a wall or leaving the map.
+fn step_is_free(setup: &GameSetup, x: f32, y: f32, hx: f32, hy: f32) -> bool {
+    let r = setup.player_radius;
+    let ahead = setup.player_speed * LOOKAHEAD_SECONDS;
+    let (nx, ny) = (x + hx * ahead, y + hy * ahead);
+    let inside =
+        nx >= r && ny >= r && nx <= f32::from(setup.width) - r && ny <= f32::from(setup.height) - r;
+    // Only walls that the step gets closer to block it, so a bot touching a wall can leave.
+    inside
+        && !setup.walls.iter().any(|wall| {
+            circle_touches_wall(wall, nx, ny, r)
+                && distance_to_wall(wall, nx, ny) < distance_to_wall(wall, x, y)
+        })
+}
+
+fn distance_to_wall(wall: &Wall, x: f32, y: f32) -> f32 {
+    let (left, top) = (f32::from(wall.x), f32::from(wall.y));
+    let (right, bottom) = (left + f32::from(wall.w), top + f32::from(wall.h));
+    let dx = (left - x).max(0.0).max(x - right);
+    let dy = (top - y).max(0.0).max(y - bottom);
+    dx.hypot(dy)
+}
+
+fn circle_touches_wall(wall: &Wall, x: f32, y: f32, r: f32) -> bool {
+    distance_to_wall(wall, x, y) < r
+}
+
+/// Whether a bullet of radius `r` flies from `from` to `to` without touching a wall: the
+/// segment against every wall grown by `r` (slab test).
+fn line_is_clear(walls: &[Wall], from: (f32, f32), to: (f32, f32), r: f32) -> bool {
+    walls.iter().all(|wall| {
+        let left = f32::from(wall.x) - r;
+        let top = f32::from(wall.y) - r;
+        let right = f32::from(wall.x) + f32::from(wall.w) + r;
+        let bottom = f32::from(wall.y) + f32::from(wall.h) + r;
+        !segment_hits_box(from, to, (left, top, right, bottom))
+    })
+}
+
+fn segment_hits_box(
+    (x0, y0): (f32, f32),
+    (x1, y1): (f32, f32),
+    (left, top, right, bottom): (f32, f32, f32, f32),
+) -> bool {
+    let (dx, dy) = (x1 - x0, y1 - y0);
+    let mut enter = 0.0f32;
+    let mut leave = 1.0f32;
+    for (start, delta, low, high) in [(x0, dx, left, right), (y0, dy, top, bottom)] {
+        if delta.abs() < 1e-6 {
+            if start < low || start > high {
+                return false;
+            }
+            continue;
+        }
+        let (a, b) = ((low - start) / delta, (high - start) / delta);
+        enter = enter.max(a.min(b));
+        leave = leave.min(a.max(b));
+        if enter > leave {
+            return false;
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bot::state::JoinedRoom;
+    use crate::protocol::{
+        quantize_position, PlayerState, RoomInfo, RosterEntry, ServerMsg, PLAYER_ALIVE,
+    };
+    use std::f32::consts::{FRAC_PI_2, PI};
+
+    const ME: u8 = 0;
+
+    fn view(walls: Vec<Wall>, players: &[(u8, f32, f32, bool)]) -> RoomView {
+        let roster = players
+            .iter()
+            .map(|&(slot, ..)| RosterEntry {
+                slot,
+                player_id: slot as u32,
+                name: format!("p{slot}"),
+                kills: 0,
+                deaths: 0,
+            })
+            .collect();
+        let mut view = RoomView::new(JoinedRoom {
+            room: RoomInfo {
+                id: 1,
+                name: "test".into(),
+                mode: "arena".into(),
+                players: players.len() as u8,
+                capacity: 8,
+                public: true,
+            },
+            code: "CODE".into(),
+            you: ME,
+            tick: 0,
+            setup: GameSetup {
+                width: 1600,
+                height: 1000,
+                walls,
+                player_radius: 16.0,
+                player_speed: 200.0,
+                bullet_radius: 4.0,
+                bullet_speed: 600.0,
+                max_hp: 100,
+            },
+            roster,
+        });
+        view.observe(&snapshot(10, players));
+        view
+    }
+
+    fn snapshot(tick: u32, players: &[(u8, f32, f32, bool)]) -> ServerMsg {
+        ServerMsg::Snapshot(Snapshot {
+            tick,
+            players: players
+                .iter()
+                .map(|&(slot, x, y, alive)| PlayerState {
+                    slot,
+                    x: quantize_position(x),
+                    y: quantize_position(y),
+                    aim: 0,
+                    hp: 100,
+                    flags: if alive { PLAYER_ALIVE } else { 0 },
+                    ack: 0,
+                })
+                .collect(),
+            bullets: vec![],
+        })
+    }
+
+    fn heading_of(movement: u8) -> (f32, f32) {
+        HEADINGS
+            .iter()
+            .find(|(bits, ..)| *bits == movement)
+            .map(|&(_, hx, hy)| (hx, hy))
+            .unwrap_or((0.0, 0.0))
+    }
+
+    fn angle_close(a: f32, b: f32) -> bool {
+        let diff = (a - b).rem_euclid(std::f32::consts::TAU);
+        !(0.01..=std::f32::consts::TAU - 0.01).contains(&diff)
+    }
+
+    #[test]
+    fn aims_and_shoots_at_the_nearest_living_enemy() {
+        let state = view(
+            vec![],
+            &[
+                (ME, 500.0, 500.0, true),
+                (1, 500.0, 300.0, true),
+                (2, 500.0, 600.0, false),
+                (3, 900.0, 500.0, true),
+            ],
+        );
+        let decision = Brain::new(7, 30).decide(&state);
+        assert!(
+            angle_close(decision.aim, -FRAC_PI_2),
+            "aims up at slot 1 (the dead slot 2 is closer), got {}",
+            decision.aim
+        );
+        assert!(decision.fire);
+        let (_, hy) = heading_of(decision.movement);
+        assert!(hy < 0.0, "closes in on the target");
+    }
+
+    #[test]
+    fn holds_fire_behind_a_wall_and_out_of_range() {
+        let wall = Wall {
+            x: 600,
+            y: 400,
+            w: 40,
+            h: 200,
+        };
+        let behind = view(
+            vec![wall],
+            &[(ME, 500.0, 500.0, true), (1, 800.0, 500.0, true)],
+        );
+        let decision = Brain::new(7, 30).decide(&behind);
+        assert!(angle_close(decision.aim, 0.0));
+        assert!(!decision.fire, "the wall is in the way");
+
+        let far = view(
+            vec![],
+            &[(ME, 100.0, 100.0, true), (1, 1500.0, 900.0, true)],
+        );
+        assert!(!Brain::new(7, 30).decide(&far).fire, "out of range");
+    }
+
+    #[test]
+    fn never_steps_into_a_wall_it_touches() {
+        // A wall just right of the bot, the enemy straight behind it.
+        let wall = Wall {
+            x: 517,
+            y: 300,
+            w: 40,
+            h: 400,
+        };
+        let state = view(
+            vec![wall],
+            &[(ME, 500.0, 500.0, true), (1, 800.0, 500.0, true)],
+        );
+        let mut brain = Brain::new(3, 30);
+        for _ in 0..20 {
+            let decision = brain.decide(&state);
+            let (hx, hy) = heading_of(decision.movement);
+            assert!(hx <= 0.0, "moved into the wall: {:#x}", decision.movement);
+            assert!(hy != 0.0, "slides along the wall to get around it");
+        }
+    }
+
+    #[test]
+    fn stays_inside_the_map() {
+        let state = view(vec![], &[(ME, 17.0, 17.0, true), (1, 17.0, 17.0, false)]);
+        let mut brain = Brain::new(11, 30);
+        for _ in 0..50 {
+            let (hx, hy) = heading_of(brain.decide(&state).movement);
+            assert!(hx >= 0.0 && hy >= 0.0, "walked out of the corner");
+        }
+    }
+
+    #[test]
+    fn wanders_when_alone_and_changes_heading_over_time() {
+        let mut state = view(vec![], &[(ME, 800.0, 500.0, true)]);
+        let mut brain = Brain::new(5, 30);
+        let mut headings = std::collections::HashSet::new();
+        for tick in 0..3000 {
+            state.observe(&snapshot(tick, &[(ME, 800.0, 500.0, true)]));
+            let decision = brain.decide(&state);
+            assert_ne!(decision.movement, 0, "keeps moving");
+            assert!(!decision.fire, "nothing to shoot at");
+            headings.insert(decision.movement);
+        }
+        assert!(headings.len() >= 4, "only wandered {headings:?}");
+    }
+
+    #[test]
+    fn a_dead_bot_waits() {
+        let state = view(
+            vec![],
+            &[(ME, 500.0, 500.0, false), (1, 600.0, 500.0, true)],
+        );
+        let decision = Brain::new(1, 30).decide(&state);
+        assert_eq!((decision.movement, decision.fire), (0, false));
+    }
+
+    #[test]
+    fn leads_a_moving_target() {
+        let mut state = view(vec![], &[(ME, 500.0, 500.0, true), (1, 800.0, 500.0, true)]);
+        let mut brain = Brain::new(1, 30);
+        brain.decide(&state);
+        // One second later the target has run 180 units down.
+        state.observe(&snapshot(
+            40,
+            &[(ME, 500.0, 500.0, true), (1, 800.0, 680.0, true)],
+        ));
+        let aim = brain.decide(&state).aim;
+        let straight = (180.0f32).atan2(300.0);
+        assert!(
+            aim > straight && aim < PI / 2.0,
+            "aim {aim} is not ahead of {straight}"
+        );
+    }
+
+    #[test]
+    fn line_of_sight_respects_the_bullet_radius() {
+        let wall = Wall {
+            x: 100,
+            y: 100,
+            w: 10,
+            h: 10,
+        };
+        assert!(!line_is_clear(&[wall], (0.0, 105.0), (200.0, 105.0), 1.0));
+        assert!(line_is_clear(&[wall], (0.0, 96.0), (200.0, 96.0), 1.0));
+        assert!(!line_is_clear(&[wall], (0.0, 96.0), (200.0, 96.0), 5.0));
+        assert!(line_is_clear(&[wall], (0.0, 105.0), (90.0, 105.0), 1.0));
+        assert!(!line_is_clear(&[wall], (105.0, 0.0), (105.0, 300.0), 1.0));
+    }
+}

@@ -1,0 +1,466 @@
+//! `LeanBot`: a frugal bot connection for load generation, for thousands of bots in one
+//! process.
+//!
+//! It speaks the same protocol as `BotClient` but pays as little as possible per message: a
+//! 4 KiB read buffer per connection, frames parsed in place (`frames`), snapshots read by
+//! offset for the own entry's ack instead of decoded, inputs written into a reused buffer.
+//! Only the few setup messages (Welcome, Joined) are decoded in full. It keeps no room state
+//! and has no timers: the caller paces inputs and watches acks.
+
+use std::net::{IpAddr, SocketAddr};
+use std::ops::Range;
+
+use tokio::net::{TcpSocket, TcpStream};
+
+use super::client::Welcome;
+use super::error::BotError;
+use super::frames::{self, Frame};
+use super::state::JoinedRoom;
+use crate::protocol::{
+    decode_server, encode_client, ClientMsg, ServerMsg, Slot, MAX_SERVER_MESSAGE_BYTES,
+    PROTOCOL_VERSION,
+};
+
+/// Enough for a few snapshots of a full room; grown only for a larger frame.
+const READ_BUFFER_BYTES: usize = 4096;
+/// The largest frame header (2 bytes, 8 length bytes).
+const MAX_FRAME_HEADER: usize = 10;
+
+/// The bytes of a snapshot that the lean reader looks at (see `protocol::Snapshot`): a u32
+/// enum tag, the tick, the player count as u64, then fixed-size player entries.
+mod snapshot_layout {
+    /// `ServerMsg::Snapshot`'s variant index.
+    pub const TAG: u32 = 7;
+    pub const PLAYER_COUNT_AT: usize = 8;
+    pub const PLAYERS_AT: usize = 16;
+    pub const PLAYER_LEN: usize = 12;
+    pub const SLOT_IN_PLAYER: usize = 0;
+    pub const ACK_IN_PLAYER: usize = 8;
+}
+
+/// The bytes of `ClientMsg::Input`: u32 tag, u32 seq, u8 movement, f32 aim, u8 fire.
+mod input_layout {
+    pub const TAG: u32 = 7;
+    pub const LEN: usize = 14;
+}
+
+/// What a message received in a room was, as far as load generation cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Incoming {
+    /// A snapshot; `own_ack` is this bot's entry's ack (`None` if the bot is not in it).
+    Snapshot { own_ack: Option<u32> },
+    /// Anything else (joins, kills, chat...), not decoded.
+    Other,
+}
+
+/// Reads a snapshot's own entry by offsets. `None` if `payload` is not a snapshot.
+pub fn peek_snapshot(payload: &[u8], you: Slot) -> Option<Incoming> {
+    use snapshot_layout::*;
+    let tag = u32::from_le_bytes(payload.get(..4)?.try_into().ok()?);
+    if tag != TAG {
+        return None;
+    }
+    let count_bytes = payload.get(PLAYER_COUNT_AT..PLAYERS_AT)?;
+    let claimed = u64::from_le_bytes(count_bytes.try_into().ok()?);
+    let present = (payload.len() - PLAYERS_AT) / PLAYER_LEN;
+    let count = usize::try_from(claimed).map_or(present, |c| c.min(present));
+    let own_ack = payload[PLAYERS_AT..PLAYERS_AT + count * PLAYER_LEN]
+        .chunks_exact(PLAYER_LEN)
+        .find(|entry| entry[SLOT_IN_PLAYER] == you)
+        .map(|entry| {
+            let ack = &entry[ACK_IN_PLAYER..ACK_IN_PLAYER + 4];
+            u32::from_le_bytes([ack[0], ack[1], ack[2], ack[3]])
+        });
+    Some(Incoming::Snapshot { own_ack })
+}
+
+/// Writes the payload of `ClientMsg::Input` without allocating.
+pub fn input_payload(seq: u32, movement: u8, aim: f32, fire: bool) -> [u8; input_layout::LEN] {
+    let mut bytes = [0u8; input_layout::LEN];
+    bytes[..4].copy_from_slice(&input_layout::TAG.to_le_bytes());
+    bytes[4..8].copy_from_slice(&seq.to_le_bytes());
+    bytes[8] = movement;
+    bytes[9..13].copy_from_slice(&aim.to_le_bytes());
+    bytes[13] = u8::from(fire);
+    bytes
+}
+
+/// One step of reading the buffer.
+enum Step {
+    /// No complete frame at this point yet.
+    Incomplete,
+    /// A control frame, handled; consume this many bytes.
+    Control(usize),
+    /// A binary message's payload at this range of the buffer; consume this many bytes.
+    Binary(Range<usize>, usize),
+}
+
+pub struct LeanBot {
+    stream: TcpStream,
+    buf: Vec<u8>,
+    filled: usize,
+    /// Bytes waiting to be written: pongs and inputs.
+    out: Vec<u8>,
+    mask_state: u32,
+    you: Slot,
+    seq: u32,
+    payload_bytes: u64,
+}
+
+impl LeanBot {
+    /// Connects from `source` (any local address if `None`) to `server`, upgrades at `path`,
+    /// and says `Hello`. `seed` varies the frame masks between bots.
+    pub async fn connect(
+        server: SocketAddr,
+        source: Option<IpAddr>,
+        path: &str,
+        name: &str,
+        seed: u32,
+    ) -> Result<(LeanBot, Welcome), BotError> {
+        let connect_error = |reason: String| BotError::Connect {
+            url: format!("ws://{server}{path}"),
+            reason,
+        };
+        let socket = match server {
+            SocketAddr::V4(_) => TcpSocket::new_v4(),
+            SocketAddr::V6(_) => TcpSocket::new_v6(),
+        }
+        .map_err(|e| connect_error(e.to_string()))?;
+        if let Some(ip) = source {
+            socket
+                .bind(SocketAddr::new(ip, 0))
+                .map_err(|e| connect_error(format!("binding {ip}: {e}")))?;
+        }
+        let stream = socket
+            .connect(server)
+            .await
+            .map_err(|e| connect_error(e.to_string()))?;
+        stream
+            .set_nodelay(true)
+            .map_err(|e| connect_error(e.to_string()))?;
+        let mut buf = vec![0u8; READ_BUFFER_BYTES];
+        let filled = frames::upgrade(&stream, &server.to_string(), path, &mut buf)
+            .await
+            .map_err(connect_error)?;
+        let mut bot = LeanBot {
+            stream,
+            buf,
+            filled,
+            out: Vec::with_capacity(64),
+            mask_state: seed | 1,
+            you: 0,
+            seq: 0,
+            payload_bytes: 0,
+        };
+        let welcome = bot
+            .request(
+                &ClientMsg::Hello {
+                    protocol: PROTOCOL_VERSION,
+                    name: name.into(),
+                },
+                |msg| match msg {
+                    ServerMsg::Welcome {
+                        protocol,
+                        player_id,
+                        tick_rate,
+                        max_message_bytes,
+                    } => Some(Welcome {
+                        protocol,
+                        player_id,
+                        tick_rate,
+                        max_message_bytes,
+                    }),
+                    _ => None,
+                },
+            )
+            .await?;
+        Ok((bot, welcome))
+    }
+
+    pub async fn create_room(
+        &mut self,
+        name: &str,
+        capacity: u8,
+        public: bool,
+    ) -> Result<JoinedRoom, BotError> {
+        self.join_with(&ClientMsg::CreateRoom {
+            name: name.into(),
+            capacity,
+            public,
+        })
+        .await
+    }
+
+    pub async fn join_by_code(&mut self, code: &str) -> Result<JoinedRoom, BotError> {
+        self.join_with(&ClientMsg::JoinByCode { code: code.into() })
+            .await
+    }
+
+    async fn join_with(&mut self, msg: &ClientMsg) -> Result<JoinedRoom, BotError> {
+        let joined = self.request(msg, |msg| JoinedRoom::from_msg(&msg)).await?;
+        self.you = joined.you;
+        Ok(joined)
+    }
+
+    /// Sends `msg` and decodes messages until `pick` accepts one or the server answers with
+    /// `Error`. For the few setup messages only: this allocates.
+    async fn request<T>(
+        &mut self,
+        msg: &ClientMsg,
+        mut pick: impl FnMut(ServerMsg) -> Option<T>,
+    ) -> Result<T, BotError> {
+        let mask = self.next_mask();
+        frames::write_masked(
+            frames::OPCODE_BINARY,
+            &encode_client(msg),
+            mask,
+            &mut self.out,
+        );
+        self.flush().await?;
+        loop {
+            match self.step(0)? {
+                Step::Incomplete => {
+                    self.flush().await?;
+                    self.fill().await?;
+                    continue;
+                }
+                Step::Control(len) => self.consume(len),
+                Step::Binary(payload, len) => {
+                    let decoded = decode_server(&self.buf[payload]);
+                    self.consume(len);
+                    match decoded? {
+                        ServerMsg::Error { code, message } => {
+                            return Err(BotError::Server { code, message })
+                        }
+                        other => {
+                            if let Some(found) = pick(other) {
+                                return Ok(found);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// This bot's slot in its room.
+    pub fn slot(&self) -> Slot {
+        self.you
+    }
+
+    /// WebSocket payload bytes received so far (every message, from the first `Welcome`).
+    pub fn payload_bytes(&self) -> u64 {
+        self.payload_bytes
+    }
+
+    /// Waits for bytes from the server and reads once. Cancel-safe.
+    pub async fn fill(&mut self) -> Result<(), BotError> {
+        if self.filled == self.buf.len() {
+            let needed = frames::needed(&self.buf[..self.filled])
+                .unwrap_or(self.filled + 1)
+                .min(MAX_SERVER_MESSAGE_BYTES + MAX_FRAME_HEADER);
+            if needed <= self.filled {
+                return Err(BotError::Transport("read buffer overflow".into()));
+            }
+            self.buf.resize(needed, 0);
+        }
+        let read = frames::read_some(&self.stream, &mut self.buf[self.filled..])
+            .await
+            .map_err(|e| BotError::Transport(e.to_string()))?;
+        if read == 0 {
+            return Err(BotError::Closed {
+                code: 1006,
+                reason: "the server closed the connection without a close frame".into(),
+            });
+        }
+        self.filled += read;
+        Ok(())
+    }
+
+    /// Handles every complete message in the buffer, telling `each` what it was. Pings are
+    /// answered (the pong waits in the output for `flush`); a close frame is
+    /// `BotError::Closed`.
+    pub fn drain(&mut self, mut each: impl FnMut(Incoming)) -> Result<(), BotError> {
+        let mut at = 0;
+        let result = loop {
+            match self.step(at) {
+                Ok(Step::Incomplete) => break Ok(()),
+                Ok(Step::Control(len)) => at += len,
+                Ok(Step::Binary(payload, len)) => {
+                    each(peek_snapshot(&self.buf[payload], self.you).unwrap_or(Incoming::Other));
+                    at += len;
+                }
+                Err(err) => break Err(err),
+            }
+        };
+        self.consume(at);
+        result
+    }
+
+    /// Parses the frame at `at` and handles control frames.
+    fn step(&mut self, at: usize) -> Result<Step, BotError> {
+        let max_payload = MAX_SERVER_MESSAGE_BYTES;
+        let Some(Frame {
+            opcode,
+            payload,
+            len,
+        }) = frames::parse(&self.buf[at..self.filled], max_payload)
+            .map_err(|e| BotError::Transport(e.to_string()))?
+        else {
+            return Ok(Step::Incomplete);
+        };
+        let payload = at + payload.start..at + payload.end;
+        self.payload_bytes += payload.len() as u64;
+        match opcode {
+            frames::OPCODE_BINARY => Ok(Step::Binary(payload, len)),
+            frames::OPCODE_PING => {
+                let mask = self.next_mask();
+                frames::write_masked(frames::OPCODE_PONG, &self.buf[payload], mask, &mut self.out);
+                Ok(Step::Control(len))
+            }
+            frames::OPCODE_PONG => Ok(Step::Control(len)),
+            frames::OPCODE_CLOSE => {
+                let body = &self.buf[payload];
+                let code = match body {
+                    [high, low, ..] => u16::from_be_bytes([*high, *low]),
+                    _ => 1005,
+                };
+                let reason = String::from_utf8_lossy(body.get(2..).unwrap_or_default()).into();
+                Err(BotError::Closed { code, reason })
+            }
+            frames::OPCODE_TEXT => Err(BotError::UnexpectedText(
+                String::from_utf8_lossy(&self.buf[payload]).into(),
+            )),
+            other => Err(BotError::Transport(format!("unknown opcode {other:#x}"))),
+        }
+    }
+
+    fn consume(&mut self, len: usize) {
+        self.buf.copy_within(len..self.filled, 0);
+        self.filled -= len;
+    }
+
+    /// Queues the next input (seq one above the last) for `flush`; returns its seq.
+    pub fn queue_input(&mut self, movement: u8, aim: f32, fire: bool) -> u32 {
+        self.seq = self.seq.wrapping_add(1);
+        let payload = input_payload(self.seq, movement, aim, fire);
+        let mask = self.next_mask();
+        frames::write_masked(frames::OPCODE_BINARY, &payload, mask, &mut self.out);
+        self.seq
+    }
+
+    /// Whether pongs or inputs wait to be written.
+    pub fn has_output(&self) -> bool {
+        !self.out.is_empty()
+    }
+
+    /// Writes what is queued. Not cancel-safe: await it to the end.
+    pub async fn flush(&mut self) -> Result<(), BotError> {
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        frames::write_all(&self.stream, &self.out)
+            .await
+            .map_err(|e| BotError::Transport(e.to_string()))?;
+        self.out.clear();
+        Ok(())
+    }
+
+    /// xorshift32: masks only need to vary, not to be secret.
+    fn next_mask(&mut self) -> [u8; 4] {
+        self.mask_state ^= self.mask_state << 13;
+        self.mask_state ^= self.mask_state >> 17;
+        self.mask_state ^= self.mask_state << 5;
+        self.mask_state.to_le_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{encode_server, BulletState, Input, PlayerState, Snapshot, PLAYER_ALIVE};
+
+    fn player(slot: Slot, ack: u32) -> PlayerState {
+        PlayerState {
+            slot,
+            x: 100,
+            y: 200,
+            aim: 3,
+            hp: 9,
+            flags: PLAYER_ALIVE,
+            ack,
+        }
+    }
+
+    #[test]
+    fn the_own_ack_is_found_by_offsets_in_an_encoded_snapshot() {
+        let bytes = encode_server(&ServerMsg::Snapshot(Snapshot {
+            tick: 77,
+            players: vec![player(0, 5), player(3, 0x0102_0304), player(9, 1)],
+            bullets: vec![BulletState {
+                id: 1,
+                owner: 3,
+                x: 3,
+                y: 7,
+            }],
+        }));
+        assert_eq!(
+            peek_snapshot(&bytes, 3),
+            Some(Incoming::Snapshot {
+                own_ack: Some(0x0102_0304)
+            })
+        );
+        assert_eq!(
+            peek_snapshot(&bytes, 9),
+            Some(Incoming::Snapshot { own_ack: Some(1) })
+        );
+        assert_eq!(
+            peek_snapshot(&bytes, 4),
+            Some(Incoming::Snapshot { own_ack: None })
+        );
+    }
+
+    #[test]
+    fn other_messages_and_truncated_snapshots_are_harmless() {
+        assert_eq!(
+            peek_snapshot(&encode_server(&ServerMsg::Pong { t: 7 }), 0),
+            None
+        );
+        assert_eq!(
+            peek_snapshot(&encode_server(&ServerMsg::PlayerLeft { slot: 0 }), 0),
+            None
+        );
+        let mut bytes = encode_server(&ServerMsg::Snapshot(Snapshot {
+            tick: 1,
+            players: vec![player(0, 5), player(1, 6)],
+            bullets: vec![],
+        }));
+        // A count claiming more players than the bytes hold reads only those present.
+        bytes[8] = 200;
+        bytes.truncate(16 + 12 + 5);
+        assert_eq!(
+            peek_snapshot(&bytes, 0),
+            Some(Incoming::Snapshot { own_ack: Some(5) })
+        );
+        assert_eq!(
+            peek_snapshot(&bytes, 1),
+            Some(Incoming::Snapshot { own_ack: None })
+        );
+        assert_eq!(peek_snapshot(&bytes[..10], 0), None);
+    }
+
+    #[test]
+    fn the_input_payload_is_what_the_protocol_encodes() {
+        for (seq, movement, aim, fire) in [(1, 8, 0.0, false), (u32::MAX, 5, -2.5, true)] {
+            assert_eq!(
+                input_payload(seq, movement, aim, fire).to_vec(),
+                encode_client(&ClientMsg::Input(Input {
+                    seq,
+                    movement,
+                    aim,
+                    fire
+                }))
+            );
+        }
+    }
+}
