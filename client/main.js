@@ -378,7 +378,7 @@ function debugState() {
     hp: latest?.hp ?? null,
     aim: app.aim,
     stats: room ? { ...room.stats } : null,
-    peersSeen: room ? [...room.peersSeen].map((slot) => room.nameOf(slot)) : [],
+    peersSeen: room ? [...room.peersSeen.values()] : [],
     others: room ? othersNow(room) : [],
     canvas: { scale: renderer.scale, left: renderer.left, top: renderer.top },
     roster: room ? [...room.roster.values()].map((p) => ({ ...p })) : [],

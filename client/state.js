@@ -69,7 +69,8 @@ export class RoomState {
       corrections: 0,
     };
     this.seenBulletIds = new Set();
-    this.peersSeen = new Set();
+    /** Every other player seen in a snapshot: slot -> name (kept after they leave). */
+    this.peersSeen = new Map();
   }
 
   nameOf(slot) {
@@ -160,7 +161,7 @@ export class RoomState {
         alive: (p.flags & PLAYER_ALIVE) !== 0,
         ack: p.ack,
       });
-      if (p.slot !== this.you) this.peersSeen.add(p.slot);
+      if (p.slot !== this.you) this.peersSeen.set(p.slot, this.nameOf(p.slot));
       if ((p.flags & PLAYER_ALIVE) !== 0) this.respawnTicks.delete(p.slot);
     }
     const bullets = new Map();

@@ -143,7 +143,7 @@ test("remote players are interpolated between snapshots, behind the newest one",
   assert.ok(Math.abs(view.renderTick - expectedTick) < 0.01, `render tick ${view.renderTick}`);
   assert.ok(Math.abs(them.x - (100 + expectedTick * 8)) < 0.05, `x = ${them.x}`);
   assert.equal(them.isYou, false);
-  assert.deepEqual(room.peersSeen, new Set([1]));
+  assert.deepEqual([...room.peersSeen.values()], ["them"]);
 });
 
 test("bullets are interpolated by id and the own ones are counted once", () => {

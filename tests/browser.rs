@@ -26,6 +26,7 @@ use fantoccini::actions::{
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use skirmish::config::Config;
+use skirmish::game::map::Map;
 
 /// How long one expectation about the page may take (a debug-build server and a browser share
 /// a small machine with other work).
@@ -276,42 +277,121 @@ async fn say(client: &Client, text: &str) {
         .expect("send the chat line");
 }
 
-/// Holds the keys that lead towards the middle of the arena until the player went 250 units.
-async fn walk_towards_the_middle(client: &Client) {
+/// Holds the keys of a direction with a clear run (towards the middle of the arena when it
+/// has one) until the player went 250 units.
+async fn walk_into_the_open(client: &Client, map: &Map) {
     let state = page_state(client).await;
-    let (x, y) = (
-        number(&state["position"]["x"]),
-        number(&state["position"]["y"]),
-    );
-    let keys = [
-        if x < 800.0 { 'd' } else { 'a' },
-        if y < 500.0 { 's' } else { 'w' },
-    ];
+    let start = position_of(&state, "serverPosition");
+    let horizontal = if start.0 < f64::from(map.width) / 2.0 {
+        'd'
+    } else {
+        'a'
+    };
+    let vertical = if start.1 < f64::from(map.height) / 2.0 {
+        's'
+    } else {
+        'w'
+    };
+    let unit = |key: char| match key {
+        'd' => (1.0, 0.0),
+        'a' => (-1.0, 0.0),
+        's' => (0.0, 1.0),
+        _ => (0.0, -1.0),
+    };
+    let mut choices: Vec<Vec<char>> = vec![vec![horizontal, vertical]];
+    for h in ['d', 'a'] {
+        for v in ['s', 'w'] {
+            choices.push(vec![h, v]);
+        }
+    }
+    choices.extend(['d', 'a', 's', 'w'].map(|key| vec![key]));
+    let keys = choices
+        .into_iter()
+        .find(|keys| {
+            let (x, y) = keys
+                .iter()
+                .map(|&key| unit(key))
+                .fold((0.0, 0.0), |acc, d| (acc.0 + d.0, acc.1 + d.1));
+            let length = f64::hypot(x, y);
+            is_clear(map, start, (x / length, y / length), 260.0, 17.0)
+        })
+        .expect("some direction has a clear run");
+    let actions = keys
+        .iter()
+        .fold(KeyActions::new("keyboard".into()), |actions, &key| {
+            actions.then(KeyAction::Down { value: key })
+        });
     client
-        .perform_actions(
-            KeyActions::new("keyboard".into())
-                .then(KeyAction::Down { value: keys[0] })
-                .then(KeyAction::Down { value: keys[1] }),
-        )
+        .perform_actions(actions)
         .await
         .expect("press the keys");
-    wait_for_state(client, "the player walks towards the middle", |s| {
-        let (nx, ny) = (number(&s["position"]["x"]), number(&s["position"]["y"]));
-        (nx - x).hypot(ny - y) > 250.0
+    wait_for_state(client, "the player walks into the open", |s| {
+        let (x, y) = position_of(s, "serverPosition");
+        (x - start.0).hypot(y - start.1) > 250.0
     })
     .await;
     client.release_actions().await.expect("release the keys");
 }
 
-/// Points the mouse at the other player (page pixels from the page's own mapping) and holds
-/// the button down.
-async fn aim_at_the_other_and_fire(client: &Client) {
+/// The bundled arena map the test's server runs, to pick directions free of walls.
+fn arena_map() -> Map {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/maps/arena.json");
+    let json = std::fs::read_to_string(&path).expect("the arena map is readable");
+    Map::from_json(&json).expect("the arena map is valid")
+}
+
+/// Whether a circle of `margin` can travel `distance` units from `from` along the unit vector
+/// `dir` without touching a wall or leaving the map (sampled every unit).
+fn is_clear(map: &Map, from: (f64, f64), dir: (f64, f64), distance: f64, margin: f64) -> bool {
+    (0..=distance as u32).all(|step| {
+        let (x, y) = (
+            from.0 + dir.0 * f64::from(step),
+            from.1 + dir.1 * f64::from(step),
+        );
+        let inside = x >= margin
+            && y >= margin
+            && x <= f64::from(map.width) - margin
+            && y <= f64::from(map.height) - margin;
+        inside
+            && map.walls.iter().all(|wall| {
+                x < f64::from(wall.x) - margin
+                    || x > f64::from(wall.x + wall.w) + margin
+                    || y < f64::from(wall.y) - margin
+                    || y > f64::from(wall.y + wall.h) + margin
+            })
+    })
+}
+
+fn position_of(state: &Value, key: &str) -> (f64, f64) {
+    (number(&state[key]["x"]), number(&state[key]["y"]))
+}
+
+/// Points the mouse where a shot flies free for a while (at the other player when nothing is
+/// in between) and holds the button down. Bullets that start against a wall vanish before
+/// any snapshot shows them, so the direction matters.
+async fn aim_and_fire(client: &Client, map: &Map, at_the_other: bool) {
     let state = page_state(client).await;
-    let other = &state["others"][0];
+    let from = position_of(&state, "serverPosition");
+    let towards_other = at_the_other
+        .then(|| {
+            let other = &state["others"][0];
+            let (dx, dy) = (number(&other["x"]) - from.0, number(&other["y"]) - from.1);
+            let distance = dx.hypot(dy);
+            ((dx / distance, dy / distance), distance)
+        })
+        .filter(|&(dir, distance)| is_clear(map, from, dir, distance - 20.0, 5.0));
+    let (dir, reach) = towards_other
+        .or_else(|| {
+            (0..16)
+                .map(|i| f64::from(i) * std::f64::consts::TAU / 16.0)
+                .map(|angle| ((angle.cos(), angle.sin()), 120.0))
+                .find(|&(dir, reach)| is_clear(map, from, dir, reach, 5.0))
+        })
+        .expect("some direction is free of walls");
     let canvas = &state["canvas"];
     let scale = number(&canvas["scale"]);
-    let x = number(&canvas["left"]) + number(&other["x"]) * scale;
-    let y = number(&canvas["top"]) + number(&other["y"]) * scale;
+    let x = number(&canvas["left"]) + (from.0 + dir.0 * reach) * scale;
+    let y = number(&canvas["top"]) + (from.1 + dir.1 * reach) * scale;
     client
         .perform_actions(
             MouseActions::new("mouse".into())
@@ -380,43 +460,41 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
         "the address is the room's link"
     );
 
-    // Keyboard: holding D moves her right, at once by prediction and then on the server.
-    let start_x = number(&joined["position"]["x"]);
+    // Keyboard: holding a direction key (one with room to walk) moves her at once by
+    // prediction and then on the server.
+    let map = arena_map();
+    let start = position_of(&joined, "serverPosition");
+    let (key, _) = [
+        ('d', (1.0, 0.0)),
+        ('s', (0.0, 1.0)),
+        ('a', (-1.0, 0.0)),
+        ('w', (0.0, -1.0)),
+    ]
+    .into_iter()
+    .find(|&(_, dir)| is_clear(&map, start, dir, 80.0, 17.0))
+    .expect("some direction has room to walk");
     alice
-        .perform_actions(KeyActions::new("keyboard".into()).then(KeyAction::Down { value: 'd' }))
+        .perform_actions(KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key }))
         .await
-        .expect("press D");
-    let moved = wait_for_state(&alice, "alice moves right while D is held", |s| {
-        number(&s["serverPosition"]["x"]) > start_x + 40.0
+        .expect("press a direction key");
+    let moved_away = |s: &Value, key: &str| {
+        let (x, y) = position_of(s, key);
+        (x - start.0).hypot(y - start.1) > 40.0
+    };
+    let moved = wait_for_state(&alice, "alice moves while the key is held", |s| {
+        moved_away(s, "serverPosition")
     })
     .await;
-    alice.release_actions().await.expect("release D");
-    assert!(number(&moved["position"]["x"]) > start_x + 40.0);
+    alice.release_actions().await.expect("release the key");
+    assert!(moved_away(&moved, "position"), "the prediction moved too");
     assert!(
         number(&moved["stats"]["lastAck"]) > 0.0,
         "the server acks her inputs"
     );
 
-    // Mouse: aim at a point and hold the button; her bullets appear in the snapshots.
-    let canvas = alice
-        .find(Locator::Id("arena"))
-        .await
-        .expect("the game canvas");
-    alice
-        .perform_actions(
-            MouseActions::new("mouse".into())
-                .then(PointerAction::MoveToElement {
-                    element: canvas.clone(),
-                    duration: None,
-                    x: 120.0,
-                    y: -40.0,
-                })
-                .then(PointerAction::Down {
-                    button: MOUSE_BUTTON_LEFT,
-                }),
-        )
-        .await
-        .expect("move the mouse and press the button");
+    // Mouse: aim where a shot flies free and hold the button; her bullets appear in the
+    // snapshots.
+    aim_and_fire(&alice, &map, false).await;
     let fired = wait_for_state(&alice, "alice's mouse shots fly", |s| own_bullets(s) >= 2.0).await;
     alice.release_actions().await.expect("release the mouse");
     assert!(number(&fired["stats"]["shotsSent"]) > 0.0);
@@ -522,13 +600,13 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     )
     .await;
 
-    // A lively frame for the screenshot: both walk towards the middle, then aim at each other
-    // and shoot.
+    // A lively frame for the screenshot: both walk into the open, then shoot (at each other
+    // when no wall is in between).
     for client in [&alice, &bob] {
-        walk_towards_the_middle(client).await;
+        walk_into_the_open(client, &map).await;
     }
     for client in [&alice, &bob] {
-        aim_at_the_other_and_fire(client).await;
+        aim_and_fire(client, &map, true).await;
     }
     let shooting = own_bullets(&page_state(&alice).await);
     wait_for_state(&alice, "bullets in flight for the screenshot", |s| {
