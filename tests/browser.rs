@@ -432,9 +432,11 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
         ..common::test_config()
     });
     let url = server.http_url();
-    let driver = Driver::start(&chromedriver).await;
+    // Declared before the driver so that they are removed after it has ended the browsers.
     let alice_profile = Profile::new("alice");
     let bob_profile = Profile::new("bob");
+    let carol_profile = Profile::new("carol");
+    let driver = Driver::start(&chromedriver).await;
     let alice = open_browser(&driver, &chromium, &alice_profile).await;
     let bob = open_browser(&driver, &chromium, &bob_profile).await;
 
@@ -568,7 +570,6 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     .await;
 
     // A shared link opens straight into the room after the name step.
-    let carol_profile = Profile::new("carol");
     let carol = open_browser(&driver, &chromium, &carol_profile).await;
     carol
         .goto(&format!("{url}/#/room/{code}"))
