@@ -48,7 +48,7 @@ export function showRoomInAddress(code) {
 export class Lobby {
   /**
    * @param actions { submitName(name), quickPlay(), create({name, capacity, public}),
-   *   joinRoom(id), joinCode(code), changeName() }
+   *   joinRoom(id), watchRoom(id), joinCode(code), changeName() }
    */
   constructor(actions) {
     this.actions = actions;
@@ -135,7 +135,14 @@ export class Lobby {
       join.disabled = full;
       join.dataset.roomId = String(room.id);
       join.addEventListener("click", () => this.actions.joinRoom(room.id));
-      action.append(join);
+      // Watching takes no seat, so a full room can be watched too.
+      const watch = document.createElement("button");
+      watch.type = "button";
+      watch.textContent = "Watch";
+      watch.className = "watch";
+      watch.dataset.watchRoomId = String(room.id);
+      watch.addEventListener("click", () => this.actions.watchRoom(room.id));
+      action.append(join, " ", watch);
       row.append(name, mode, players, action);
       return row;
     });

@@ -16,6 +16,7 @@ import {
 } from "./lobby.js";
 import { PROTOCOL_VERSION } from "./protocol.js";
 import { Renderer } from "./render.js";
+import { cameraFocus, nextFollow, SpectatorBar, watchCodeFromSearch } from "./spectate.js";
 import { RoomState } from "./state.js";
 import { ConnectionBanner, describeError, GameHud, showScreen } from "./ui.js";
 
@@ -30,6 +31,10 @@ const app = {
   room: null,
   /** A room code to join as soon as the connection is ready (from a link or a reconnect). */
   pendingCode: roomCodeFromHash(location.hash),
+  /** A room code to watch as soon as the connection is ready (`?watch=CODE`, the monitor's). */
+  pendingWatch: watchCodeFromSearch(location.search),
+  /** Spectators only: the slot the camera follows, or null for the whole arena. */
+  following: null,
   lastError: null,
   rooms: [],
   inputSeq: 0,
@@ -56,6 +61,7 @@ const lobby = new Lobby({
   quickPlay: () => requestJoin({ type: "QuickJoin" }),
   create: (settings) => requestJoin({ type: "CreateRoom", ...settings }),
   joinRoom: (id) => requestJoin({ type: "JoinRoom", room: id }),
+  watchRoom: (id) => requestJoin({ type: "Spectate", room: id }),
   joinCode: (code) => requestJoin({ type: "JoinByCode", code }),
   changeName() {
     closeConnection();
@@ -86,6 +92,12 @@ const hud = new GameHud({
   typing(isTyping) {
     controls.setEnabled(app.room !== null && !isTyping);
   },
+});
+
+const spectatorBar = new SpectatorBar((step) => {
+  if (!app.room || app.room.you !== null) return;
+  app.following = nextFollow([...app.room.roster.keys()], app.following, step);
+  spectatorBar.setFollowing(app.following === null ? null : app.room.nameOf(app.following));
 });
 
 function showNameStep(error) {
@@ -159,7 +171,12 @@ function handleMessage(msg) {
       app.connectionText = "Connected";
       banner.set("connected", `Connected as ${app.name}`);
       rememberName(app.name);
-      if (app.pendingCode) {
+      if (app.pendingWatch) {
+        const code = app.pendingWatch;
+        app.pendingWatch = null;
+        showLobby();
+        requestJoin({ type: "SpectateByCode", code });
+      } else if (app.pendingCode) {
         const code = app.pendingCode;
         app.pendingCode = null;
         showLobby();
@@ -177,6 +194,9 @@ function handleMessage(msg) {
       break;
     case "Joined":
       enterRoom(msg, now);
+      break;
+    case "Spectating":
+      enterRoom({ ...msg, you: null }, now);
       break;
     case "Left":
       leaveRoomLocally();
@@ -245,10 +265,18 @@ function enterRoom(joined, now) {
   app.lastError = null;
   app.room = new RoomState(joined, app.welcome.tick_rate, now);
   app.inputSeq = 0;
-  showRoomInAddress(joined.code);
   lobby.hide();
   showScreen("game-screen");
   hud.enter(app.room);
+  const spectating = joined.you === null;
+  app.following = null;
+  spectatorBar.show(spectating);
+  spectatorBar.setFollowing(null);
+  // Spectators neither play nor chat; the address keeps the player's join link only.
+  document.getElementById("chat-form").hidden = spectating;
+  document.querySelector("#game-screen .help").hidden = spectating;
+  if (spectating) return;
+  showRoomInAddress(joined.code);
   controls.setEnabled(true);
   startInputLoop(app.welcome.tick_rate);
 }
@@ -256,6 +284,8 @@ function enterRoom(joined, now) {
 function leaveRoomLocally() {
   stopInputLoop();
   controls.setEnabled(false);
+  spectatorBar.show(false);
+  app.following = null;
   app.room = null;
   showRoomInAddress(null);
 }
@@ -307,9 +337,13 @@ function frame(now) {
   const room = app.room;
   if (room) {
     const setup = room.setup;
-    renderer.resize(setup.width, setup.height);
     const ownAim = controls.enabled ? currentAim(now) : null;
     const view = room.view(now, ownAim);
+    if (app.following !== null && !room.roster.has(app.following)) {
+      app.following = null;
+      spectatorBar.setFollowing(null);
+    }
+    renderer.resize(setup.width, setup.height, cameraFocus(view, app.following));
     renderer.draw(setup, view, {
       bulletRadius: setup.bullet_radius,
       playerRadius: setup.player_radius,
@@ -370,6 +404,8 @@ function debugState() {
     lastError: app.lastError,
     rooms: app.rooms.map((r) => ({ ...r })),
     room: room ? { id: room.room.id, name: room.room.name, code: room.code, you: room.you } : null,
+    spectating: room ? room.you === null : false,
+    following: app.following,
     tick: room?.latestTick ?? null,
     position: own ? { x: own.x, y: own.y } : null,
     drawnPosition: room?.displayedOwnPosition(now) ?? null,

@@ -33,11 +33,11 @@ export const PLAYER_ALIVE = 1;
 // The variant order is the tag; it must match the Rust enums exactly.
 const CLIENT_VARIANTS = [
   "Hello", "ListRooms", "CreateRoom", "JoinRoom", "JoinByCode",
-  "QuickJoin", "LeaveRoom", "Input", "Chat", "Ping",
+  "QuickJoin", "LeaveRoom", "Input", "Chat", "Ping", "Spectate", "SpectateByCode",
 ];
 const SERVER_VARIANTS = [
   "Welcome", "Error", "RoomList", "Joined", "Left", "PlayerJoined",
-  "PlayerLeft", "Snapshot", "Kill", "Chat", "Pong", "RoomClosed",
+  "PlayerLeft", "Snapshot", "Kill", "Chat", "Pong", "RoomClosed", "Spectating",
 ];
 
 export const ERROR_CODES = Object.freeze({
@@ -408,9 +408,11 @@ export function encodeClient(msg) {
       w.bool(msg.public, "public");
       break;
     case "JoinRoom":
+    case "Spectate":
       w.u32(msg.room, "room");
       break;
     case "JoinByCode":
+    case "SpectateByCode":
       w.string(msg.code, "code");
       break;
     case "Input":
@@ -492,6 +494,14 @@ export function encodeServer(msg) {
       break;
     case "RoomClosed":
       w.string(msg.reason, "reason");
+      break;
+    case "Spectating":
+      writeRoomInfo(w, msg.room, "room");
+      w.string(msg.code, "code");
+      w.u32(msg.tick, "tick");
+      writeSetup(w, msg.setup);
+      w.u64(msg.roster.length, "roster length");
+      msg.roster.forEach((entry, i) => writeRosterEntry(w, entry, `roster[${i}]`));
       break;
   }
   return w.finish();
@@ -575,6 +585,15 @@ export function decodeServer(data) {
       return finish(r, { type, t: r.u64("t") });
     case "RoomClosed":
       return finish(r, { type, reason: r.string("reason") });
+    case "Spectating":
+      return finish(r, {
+        type,
+        room: readRoomInfo(r, "room"),
+        code: r.string("code"),
+        tick: r.u32("tick"),
+        setup: readSetup(r),
+        roster: r.vec("roster", ROSTER_ENTRY_MIN_BYTES, (f) => readRosterEntry(r, f)),
+      });
   }
   throw new ProtocolError(`no decoder for server message ${type}`);
 }
@@ -600,8 +619,10 @@ export function decodeClient(data) {
         public: r.bool("public"),
       });
     case "JoinRoom":
+    case "Spectate":
       return finish(r, { type, room: r.u32("room") });
     case "JoinByCode":
+    case "SpectateByCode":
       return finish(r, { type, code: r.string("code") });
     case "Input":
       return finish(r, {

@@ -38,19 +38,31 @@ export class Renderer {
     this.scale = 1;
     this.left = 0;
     this.top = 0;
+    // Where world (0, 0) is on the canvas, in CSS pixels: not 0 only when a camera follows.
+    this.originX = 0;
+    this.originY = 0;
     this.dpr = 1;
   }
 
-  /** Sizes the canvas to the window for a world of `width` x `height` units. */
-  resize(width, height) {
+  /**
+   * Sizes the canvas to the window for a world of `width` x `height` units: the whole world,
+   * or with `focus` ({x, y, zoom}, for spectators) the window's worth around that point.
+   */
+  resize(width, height, focus = null) {
     const dpr = window.devicePixelRatio || 1;
-    const scale = Math.min(window.innerWidth / width, window.innerHeight / height);
-    const cssWidth = Math.floor(width * scale);
-    const cssHeight = Math.floor(height * scale);
+    const fit = Math.min(window.innerWidth / width, window.innerHeight / height);
+    const scale = focus ? fit * focus.zoom : fit;
+    const cssWidth = focus ? window.innerWidth : Math.floor(width * scale);
+    const cssHeight = focus ? window.innerHeight : Math.floor(height * scale);
     this.scale = scale;
     this.dpr = dpr;
     this.left = Math.floor((window.innerWidth - cssWidth) / 2);
     this.top = Math.floor((window.innerHeight - cssHeight) / 2);
+    // Centre the focus, but never show more than half a window beyond the world's edges.
+    const centre = (at, size, view) =>
+      Math.min(view / 2, Math.max(view / 2 - size * scale, view / 2 - at * scale));
+    this.originX = focus ? centre(focus.x, width, cssWidth) : 0;
+    this.originY = focus ? centre(focus.y, height, cssHeight) : 0;
     const style = this.canvas.style;
     style.width = `${cssWidth}px`;
     style.height = `${cssHeight}px`;
@@ -63,11 +75,17 @@ export class Renderer {
   }
 
   worldToPage(x, y) {
-    return { x: this.left + x * this.scale, y: this.top + y * this.scale };
+    return {
+      x: this.left + this.originX + x * this.scale,
+      y: this.top + this.originY + y * this.scale,
+    };
   }
 
   pageToWorld(x, y) {
-    return { x: (x - this.left) / this.scale, y: (y - this.top) / this.scale };
+    return {
+      x: (x - this.left - this.originX) / this.scale,
+      y: (y - this.top - this.originY) / this.scale,
+    };
   }
 
   pattern(name) {
@@ -84,7 +102,10 @@ export class Renderer {
   draw(setup, view, { bulletRadius, playerRadius, maxHp, touchStick, aimPoint }) {
     const ctx = this.context;
     const k = this.scale * this.dpr;
-    ctx.setTransform(k, 0, 0, k, 0, 0);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = "#0b0f18";
+    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    ctx.setTransform(k, 0, 0, k, this.originX * this.dpr, this.originY * this.dpr);
 
     ctx.fillStyle = this.pattern("floor") ?? "#1d2436";
     ctx.fillRect(0, 0, setup.width, setup.height);
@@ -174,8 +195,8 @@ export class Renderer {
     const ctx = this.context;
     ctx.save();
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
-    const x = player.x * this.scale;
-    const top = (player.y - radius) * this.scale;
+    const x = this.originX + player.x * this.scale;
+    const top = this.originY + (player.y - radius) * this.scale;
     const barWidth = Math.max(radius * 2.4 * this.scale, 34);
     const barY = top - 9;
     const fraction = Math.max(0, Math.min(1, player.hp / maxHp));

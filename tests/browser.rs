@@ -436,6 +436,7 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     let alice_profile = Profile::new("alice");
     let bob_profile = Profile::new("bob");
     let carol_profile = Profile::new("carol");
+    let dave_profile = Profile::new("dave");
     let driver = Driver::start(&chromedriver).await;
     let alice = open_browser(&driver, &chromium, &alice_profile).await;
     let bob = open_browser(&driver, &chromium, &bob_profile).await;
@@ -649,6 +650,105 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
         .await
         .expect("the page answers a script");
     assert_eq!(injected, json!(true), "chat text never becomes HTML");
+
+    // Dave watches from the room list: no seat, the whole arena, then one player followed.
+    let dave = open_browser(&driver, &chromium, &dave_profile).await;
+    enter_lobby(&dave, &url, "dave").await;
+    let room_id = joined["room"]["id"].as_u64().expect("a room id");
+    let watch_button = format!("button[data-watch-room-id='{room_id}']");
+    wait_for_script(
+        &dave,
+        "the room list offers to watch alice's room",
+        &format!("return document.querySelector(\"{watch_button}\") !== null;"),
+        |found| found == &json!(true),
+    )
+    .await;
+    dave.find(Locator::Css(&watch_button))
+        .await
+        .expect("the watch button")
+        .click()
+        .await
+        .expect("click watch");
+    let watching = wait_for_state(&dave, "dave watches alice and bob", |s| {
+        s["screen"] == "game"
+            && s["spectating"] == true
+            && peers(s).contains(&"alice".to_string())
+            && peers(s).contains(&"bob".to_string())
+    })
+    .await;
+    assert!(watching["room"]["you"].is_null(), "a spectator has no slot");
+    assert!(watching["following"].is_null(), "the whole arena first");
+    let whole_arena_scale = number(&watching["canvas"]["scale"]);
+    click(&dave, "follow-next").await;
+    let following = wait_for_state(&dave, "dave follows a player up close", |s| {
+        s["following"].is_number() && number(&s["canvas"]["scale"]) > whole_arena_scale * 1.5
+    })
+    .await;
+    let roster = following["roster"].as_array().expect("a roster");
+    assert_eq!(
+        roster.len(),
+        2,
+        "the spectator is not in the roster: {roster:?}"
+    );
+    wait_for_script(
+        &dave,
+        "the bar names the followed player",
+        "return document.getElementById('follow-name').textContent;",
+        |text| text.as_str().is_some_and(|t| t.starts_with("Following ")),
+    )
+    .await;
+    save_screenshot(&dave, "spectator.png").await;
+
+    // The monitor page lists the room with its players and opens it to watch.
+    dave.goto(&format!("{url}/monitor"))
+        .await
+        .expect("the monitor loads");
+    let rows = wait_for_script(
+        &dave,
+        "the monitor shows the room, its players and its tick timing",
+        "return document.getElementById('room-rows').textContent;",
+        |text| {
+            text.as_str().is_some_and(|t| {
+                ["Browser test", "alice", "bob", "2 / 8", "Hz", "ms", "Watch"]
+                    .iter()
+                    .all(|part| t.contains(part))
+            })
+        },
+    )
+    .await;
+    assert!(!rows.as_str().unwrap_or_default().contains("dave"));
+    wait_for_script(
+        &dave,
+        "the monitor's summary counts players and rates",
+        "return document.getElementById('players').textContent + ' ' + \
+         document.getElementById('rate-out').textContent;",
+        |text| {
+            text.as_str()
+                .is_some_and(|t| t.starts_with("2 ") && t.contains("/s"))
+        },
+    )
+    .await;
+    save_screenshot(&dave, "monitor.png").await;
+    let watch_link = dave
+        .execute(
+            "return document.querySelector('#room-rows a.watch').getAttribute('href');",
+            vec![],
+        )
+        .await
+        .expect("the page answers a script");
+    assert_eq!(watch_link, json!(format!("/?watch={code}")));
+    dave.goto(&format!("{url}/?watch={code}"))
+        .await
+        .expect("the watch link loads");
+    fill(&dave, "name-input", "dave").await;
+    click(&dave, "name-submit").await;
+    wait_for_state(
+        &dave,
+        "the watch link makes dave a spectator of the room",
+        |s| s["spectating"] == true && s["room"]["code"] == code.as_str(),
+    )
+    .await;
+    dave.close().await.expect("close dave's browser");
 
     // The server goes away: the page says so and offers to reconnect.
     drop(server);
