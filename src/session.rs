@@ -5,7 +5,7 @@
 //! a bad message gets an `Error` with a code (and a close where going on makes no sense), never a
 //! panic and never an effect on other players. actix-web-actors stays inside this module.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -22,7 +22,7 @@ use crate::protocol::{
 };
 use crate::ratelimit::TokenBucket;
 use crate::room::{
-    ChatLine, Join, JoinRefused, Leave, PlayerInput, Room, RoomToSession, SnapshotFeed,
+    ChatLine, Join, JoinRefused, Leave, MemberLink, Room, RoomToSession, SnapshotFeed,
     SnapshotFrame,
 };
 
@@ -61,7 +61,7 @@ enum State {
         slot: Slot,
         /// The subscription to the room's snapshots, cancelled on leaving.
         feed: SpawnHandle,
-        delivered: Arc<AtomicU32>,
+        link: Arc<MemberLink>,
     },
 }
 
@@ -349,7 +349,7 @@ impl Session {
     }
 
     fn on_input(&mut self, input: crate::protocol::Input, ctx: &mut ws::WebsocketContext<Self>) {
-        let State::InRoom { room, slot, .. } = &self.state else {
+        let State::InRoom { link, .. } = &self.state else {
             return self.send_error(
                 ctx,
                 error_code::NOT_IN_ROOM,
@@ -359,13 +359,9 @@ impl Session {
         if let Err(problem) = check_input(&input) {
             return self.send_error(ctx, error_code::BAD_INPUT, problem);
         }
-        // A room whose mailbox is full is behind: dropping this input is better than growing
-        // its queue; the next input carries the same held keys.
-        let _ = room.try_send(PlayerInput {
-            slot: *slot,
-            player_id: self.player_id,
-            input,
-        });
+        // A full queue means the client sends far faster than the tick rate: dropping the excess
+        // loses nothing, as the next input carries the same held keys.
+        link.push_input(input);
     }
 
     fn on_chat(&mut self, text: String, ctx: &mut ws::WebsocketContext<Self>) {
@@ -468,11 +464,7 @@ impl Handler<RoomToSession> for Session {
                 room_id,
                 slot,
                 frame,
-                feed:
-                    SnapshotFeed {
-                        snapshots,
-                        delivered,
-                    },
+                feed: SnapshotFeed { snapshots, link },
             } => {
                 if !matches!(&self.state, State::Joining { room: pending } if *pending == room) {
                     // The player moved on while the join was under way.
@@ -487,7 +479,7 @@ impl Handler<RoomToSession> for Session {
                     room_id,
                     slot,
                     feed,
-                    delivered,
+                    link,
                 };
             }
             RoomToSession::Frame { room_id, frame } => {
@@ -532,8 +524,8 @@ fn newest_snapshots(
 
 impl StreamHandler<SnapshotFrame> for Session {
     fn handle(&mut self, frame: SnapshotFrame, ctx: &mut Self::Context) {
-        if let State::InRoom { delivered, .. } = &self.state {
-            delivered.store(frame.tick, Ordering::Relaxed);
+        if let State::InRoom { link, .. } = &self.state {
+            link.delivered(frame.tick);
             ctx.binary(frame.bytes);
         }
     }
