@@ -8,7 +8,7 @@
 
 mod spectate;
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -26,7 +26,7 @@ use crate::protocol::{
 };
 use crate::ratelimit::TokenBucket;
 use crate::room::{
-    ChatLine, Join, JoinRefused, Leave, PlayerInput, Room, RoomToSession, SnapshotFeed,
+    ChatLine, Join, JoinRefused, Leave, MemberLink, Room, RoomToSession, SnapshotFeed,
     SnapshotFrame,
 };
 
@@ -65,14 +65,14 @@ enum State {
         slot: Slot,
         /// The subscription to the room's snapshots, cancelled on leaving.
         feed: SpawnHandle,
-        delivered: Arc<AtomicU32>,
+        link: Arc<MemberLink>,
     },
     /// Watching `room` without playing; the feed is as for a member.
     Spectating {
         room: Addr<Room>,
         room_id: u32,
         feed: SpawnHandle,
-        delivered: Arc<AtomicU32>,
+        link: Arc<MemberLink>,
     },
 }
 
@@ -399,7 +399,7 @@ impl Session {
     }
 
     fn on_input(&mut self, input: crate::protocol::Input, ctx: &mut ws::WebsocketContext<Self>) {
-        let State::InRoom { room, slot, .. } = &self.state else {
+        let State::InRoom { link, .. } = &self.state else {
             return self.send_error(
                 ctx,
                 error_code::NOT_IN_ROOM,
@@ -409,13 +409,9 @@ impl Session {
         if let Err(problem) = check_input(&input) {
             return self.send_error(ctx, error_code::BAD_INPUT, problem);
         }
-        // A room whose mailbox is full is behind: dropping this input is better than growing
-        // its queue; the next input carries the same held keys.
-        let _ = room.try_send(PlayerInput {
-            slot: *slot,
-            player_id: self.player_id,
-            input,
-        });
+        // A full queue means the client sends far faster than the tick rate: dropping the excess
+        // loses nothing, as the next input carries the same held keys.
+        link.push_input(input);
     }
 
     fn on_chat(&mut self, text: String, ctx: &mut ws::WebsocketContext<Self>) {
@@ -523,11 +519,7 @@ impl Handler<RoomToSession> for Session {
                 room_id,
                 slot,
                 frame,
-                feed:
-                    SnapshotFeed {
-                        snapshots,
-                        delivered,
-                    },
+                feed: SnapshotFeed { snapshots, link },
             } => {
                 if !matches!(&self.state, State::Joining { room: pending } if *pending == room) {
                     // The player moved on while the join was under way.
@@ -542,7 +534,7 @@ impl Handler<RoomToSession> for Session {
                     room_id,
                     slot,
                     feed,
-                    delivered,
+                    link,
                 });
             }
             RoomToSession::Frame { room_id, frame } => {
@@ -593,8 +585,8 @@ fn newest_snapshots(
 
 impl StreamHandler<SnapshotFrame> for Session {
     fn handle(&mut self, frame: SnapshotFrame, ctx: &mut Self::Context) {
-        if let State::InRoom { delivered, .. } | State::Spectating { delivered, .. } = &self.state {
-            delivered.store(frame.tick, Ordering::Relaxed);
+        if let State::InRoom { link, .. } | State::Spectating { link, .. } = &self.state {
+            link.delivered(frame.tick);
             ctx.binary(frame.bytes);
         }
     }

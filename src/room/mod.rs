@@ -25,7 +25,7 @@ pub use spectators::Spectate;
 pub use stats::{TickReport, TickStats};
 
 use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
@@ -51,11 +51,45 @@ pub struct SnapshotFrame {
     pub bytes: Bytes,
 }
 
-/// A member's view of the room's snapshots: the newest one, and where the member reports the
-/// tick of the last one it wrote to its socket (the room drops members that stop reporting).
+/// What a member's session and the room share, so that the hottest traffic needs no actor
+/// message at all: inputs wait here for the next tick (the room is not woken for each one),
+/// and the session reports the tick of the last snapshot it wrote (the room drops members
+/// that stop reporting).
+#[derive(Default)]
+pub struct MemberLink {
+    inputs: Mutex<Vec<Input>>,
+    delivered: AtomicU32,
+}
+
+impl MemberLink {
+    /// Queues an input for the next tick; drops it when the queue is full, so a client sending
+    /// far faster than the tick rate loses only its excess.
+    pub fn push_input(&self, input: Input) {
+        if let Ok(mut inputs) = self.inputs.lock() {
+            if inputs.len() < MAX_QUEUED_INPUTS {
+                inputs.push(input);
+            }
+        }
+    }
+
+    /// Records that the session wrote the snapshot of `tick` to its socket.
+    pub fn delivered(&self, tick: u32) {
+        self.delivered.store(tick, Ordering::Relaxed);
+    }
+
+    /// Moves the queued inputs into `into` (emptied first), keeping both allocations.
+    fn take_inputs(&self, into: &mut Vec<Input>) {
+        into.clear();
+        if let Ok(mut inputs) = self.inputs.lock() {
+            std::mem::swap(&mut *inputs, into);
+        }
+    }
+}
+
+/// A new member's connection to the room: the newest snapshot, and the shared link.
 pub struct SnapshotFeed {
     pub snapshots: watch::Receiver<SnapshotFrame>,
-    pub delivered: Arc<AtomicU32>,
+    pub link: Arc<MemberLink>,
 }
 
 /// What a room sends to a session.
@@ -110,15 +144,6 @@ pub struct Leave {
     pub player_id: u32,
 }
 
-/// One input of the member in `slot`, already checked.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct PlayerInput {
-    pub slot: Slot,
-    pub player_id: u32,
-    pub input: Input,
-}
-
 /// A chat line of the member in `slot`, already checked and rate-limited.
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -146,10 +171,8 @@ struct Member {
     player_id: u32,
     name: String,
     session: Recipient<RoomToSession>,
-    queued: Vec<Input>,
+    link: Arc<MemberLink>,
     ack: u32,
-    /// The tick of the last snapshot the member's session wrote, as it reports it.
-    delivered: Arc<AtomicU32>,
 }
 
 pub struct Room {
@@ -169,6 +192,7 @@ pub struct Room {
     close_timer: Option<SpawnHandle>,
     // Reused every tick so that the tick allocates nothing but the shared frame.
     events: Vec<GameEvent>,
+    inputs: Vec<Input>,
     snapshot: Snapshot,
     encoded: Vec<u8>,
 }
@@ -203,6 +227,7 @@ impl Room {
             schedule,
             close_timer: None,
             events: Vec::new(),
+            inputs: Vec::with_capacity(MAX_QUEUED_INPUTS),
             snapshot: Snapshot::default(),
             encoded: Vec::new(),
         }
@@ -328,10 +353,11 @@ impl Room {
     fn apply_queued_inputs(&mut self) {
         for (slot, member) in self.members.iter_mut().enumerate() {
             let Some(member) = member else { continue };
-            member.queued.sort_unstable_by_key(|input| input.seq);
-            for input in member.queued.drain(..) {
+            member.link.take_inputs(&mut self.inputs);
+            self.inputs.sort_unstable_by_key(|input| input.seq);
+            for input in &self.inputs {
                 if input.seq > member.ack {
-                    self.game.apply_input(slot as Slot, &input);
+                    self.game.apply_input(slot as Slot, input);
                     member.ack = input.seq;
                 }
             }
@@ -378,7 +404,7 @@ impl Room {
             .members
             .iter()
             .flatten()
-            .filter(|m| m.delivered.load(Ordering::Relaxed) < previous)
+            .filter(|m| m.link.delivered.load(Ordering::Relaxed) < previous)
             .count()
             + self.spectators.behind(previous);
         self.snapshots.send_replace(SnapshotFrame {
@@ -401,7 +427,7 @@ impl Room {
             .iter()
             .enumerate()
             .filter_map(|(slot, member)| {
-                let delivered = member.as_ref()?.delivered.load(Ordering::Relaxed);
+                let delivered = member.as_ref()?.link.delivered.load(Ordering::Relaxed);
                 (tick.saturating_sub(delivered) > self.lag_limit_ticks).then_some(slot)
             })
             .collect();
@@ -411,7 +437,7 @@ impl Room {
                     "room {}: player {} is {} ticks behind, removing it",
                     self.settings.id,
                     member.player_id,
-                    tick.saturating_sub(member.delivered.load(Ordering::Relaxed))
+                    tick.saturating_sub(member.link.delivered.load(Ordering::Relaxed))
                 );
                 member.session.do_send(RoomToSession::Dropped {
                     room_id: self.settings.id,
@@ -426,8 +452,6 @@ impl Actor for Room {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
-        // Every member's inputs pass through this mailbox: leave room for a full room's burst.
-        ctx.set_mailbox_capacity(usize::from(self.settings.capacity) * MAX_QUEUED_INPUTS);
         log::info!(
             "room {} \"{}\" created (code {}, capacity {}, {})",
             self.settings.id,
@@ -507,9 +531,11 @@ impl Handler<Join> for Room {
             player_id: join.player_id,
             name: join.name,
             session: join.session,
-            queued: Vec::with_capacity(4),
+            link: Arc::new(MemberLink {
+                inputs: Mutex::new(Vec::with_capacity(4)),
+                delivered: AtomicU32::new(self.game.tick()),
+            }),
             ack: 0,
-            delivered: Arc::new(AtomicU32::new(self.game.tick())),
         };
         self.broadcast_event(&ServerMsg::PlayerJoined {
             player: self.roster_entry(free, &member),
@@ -517,7 +543,7 @@ impl Handler<Join> for Room {
         let session = member.session.clone();
         let feed = SnapshotFeed {
             snapshots: self.snapshots.subscribe(),
-            delivered: member.delivered.clone(),
+            link: member.link.clone(),
         };
         self.members[free] = Some(member);
         self.players
@@ -561,18 +587,6 @@ impl Handler<Leave> for Room {
                 self.settings.id,
                 leave.player_id
             );
-        }
-    }
-}
-
-impl Handler<PlayerInput> for Room {
-    type Result = ();
-
-    fn handle(&mut self, msg: PlayerInput, _ctx: &mut Context<Self>) {
-        if let Some(member) = self.member_in(msg.slot, msg.player_id) {
-            if member.queued.len() < MAX_QUEUED_INPUTS {
-                member.queued.push(msg.input);
-            }
         }
     }
 }

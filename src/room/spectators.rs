@@ -4,12 +4,12 @@
 //! `max_spectators` of them, and drops those that stop taking snapshots like it drops members.
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use actix::prelude::*;
 use bytes::Bytes;
 
-use super::{JoinRefused, Room, RoomToSession, SnapshotFeed};
+use super::{JoinRefused, MemberLink, Room, RoomToSession, SnapshotFeed};
 use crate::protocol::{encode_server, error_code, ServerMsg};
 
 /// Asks to watch the room. Like `Join`, the room sends `RoomToSession::Watching` to `session`
@@ -25,8 +25,8 @@ pub struct Spectate {
 struct Spectator {
     player_id: u32,
     session: Recipient<RoomToSession>,
-    /// The tick of the last snapshot the spectator's session wrote.
-    delivered: Arc<AtomicU32>,
+    /// Where the spectator's session reports the last snapshot it wrote (it queues no input).
+    link: Arc<MemberLink>,
 }
 
 pub(super) struct Spectators {
@@ -65,7 +65,7 @@ impl Spectators {
     pub(super) fn behind(&self, tick: u32) -> usize {
         self.watching
             .iter()
-            .filter(|s| s.delivered.load(Ordering::Relaxed) < tick)
+            .filter(|s| s.link.delivered.load(Ordering::Relaxed) < tick)
             .count()
     }
 
@@ -73,7 +73,7 @@ impl Spectators {
     /// sessions that no longer write.
     pub(super) fn drop_laggards(&mut self, tick: u32, limit_ticks: u32, room_id: u32) {
         self.watching.retain(|spectator| {
-            let behind = tick.saturating_sub(spectator.delivered.load(Ordering::Relaxed));
+            let behind = tick.saturating_sub(spectator.link.delivered.load(Ordering::Relaxed));
             if behind <= limit_ticks {
                 return true;
             }
@@ -117,14 +117,17 @@ impl Handler<Spectate> for Room {
         };
         let frame = Bytes::from(encode_server(&msg));
         self.metrics.sent(&msg, frame.len(), 1);
-        let delivered = Arc::new(AtomicU32::new(self.game.tick()));
+        let link = Arc::new(MemberLink {
+            inputs: Mutex::default(),
+            delivered: AtomicU32::new(self.game.tick()),
+        });
         request.session.do_send(RoomToSession::Watching {
             room: ctx.address(),
             room_id: self.settings.id,
             frame,
             feed: SnapshotFeed {
                 snapshots: self.snapshots.subscribe(),
-                delivered: delivered.clone(),
+                link: link.clone(),
             },
         });
         log::info!(
@@ -136,7 +139,7 @@ impl Handler<Spectate> for Room {
         self.spectators.watching.push(Spectator {
             player_id: request.player_id,
             session: request.session,
-            delivered,
+            link,
         });
         Ok(())
     }

@@ -82,16 +82,13 @@ impl Session {
             });
         }
         ctx.binary(frame);
-        let SnapshotFeed {
-            snapshots,
-            delivered,
-        } = feed;
+        let SnapshotFeed { snapshots, link } = feed;
         let feed = ctx.add_stream(newest_snapshots(snapshots));
         self.set_state(State::Spectating {
             room,
             room_id,
             feed,
-            delivered,
+            link,
         });
     }
 }
