@@ -65,6 +65,7 @@ impl AppState {
             public,
             tick_rate: self.config.tick_rate,
             empty_grace: self.config.empty_room_grace(),
+            lag_limit: self.config.lag_limit(),
         };
         let seed: u64 = rand::rng().random();
         let game = Box::new(Arena::new(self.map.clone(), self.config.tick_rate, seed));

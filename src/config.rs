@@ -35,6 +35,17 @@ pub struct Config {
     #[arg(long, env = "SKIRMISH_EMPTY_ROOM_GRACE_MS", default_value_t = 10_000)]
     pub empty_room_grace_ms: u64,
 
+    /// Milliseconds a client may go without taking the room's snapshots before it is removed
+    /// from the room and disconnected (a client that stopped reading).
+    #[arg(long, env = "SKIRMISH_LAG_LIMIT_MS", default_value_t = 5_000)]
+    pub lag_limit_ms: u64,
+
+    /// Milliseconds of silence (no message, no pong; or unacknowledged data, in the kernel)
+    /// after which a connection is dropped.
+    #[arg(long, env = "SKIRMISH_CLIENT_TIMEOUT_MS", default_value_t = 15_000,
+          value_parser = clap::value_parser!(u64).range(1_000..))]
+    pub client_timeout_ms: u64,
+
     /// Directory of the browser client, served at `/`.
     #[arg(long, env = "SKIRMISH_CLIENT_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/client"))]
     pub client_dir: PathBuf,
@@ -64,6 +75,14 @@ impl Config {
 
     pub fn empty_room_grace(&self) -> Duration {
         Duration::from_millis(self.empty_room_grace_ms)
+    }
+
+    pub fn lag_limit(&self) -> Duration {
+        Duration::from_millis(self.lag_limit_ms)
+    }
+
+    pub fn client_timeout(&self) -> Duration {
+        Duration::from_millis(self.client_timeout_ms)
     }
 
     pub fn map_path(&self) -> PathBuf {

@@ -5,7 +5,7 @@
 //!  browser / bot ──binary WebSocket frames──▶ session (one actor per connection)
 //!                                              │ decode + check (protocol)
 //!            lobby (RoomDirectory) ◀── lookup ─┤
-//!                                              ▼ Join / PlayerInput / ChatLine / Leave
+//!                                              ▼ Join / ChatLine / Leave; inputs via MemberLink
 //!                                             room (one actor per room, fixed tick)
 //!                                              │ apply inputs → game.step → snapshot
 //!                                              ▼ one encoded frame, shared by every member

@@ -256,6 +256,8 @@ pub mod error_code {
     pub const BAD_CHAT: u16 = 12;
     /// Too many messages of a kind (chat) in a short time; the message was dropped.
     pub const RATE_LIMITED: u16 = 13;
+    /// The connection fell too far behind the room's snapshots (it did not read them).
+    pub const TOO_SLOW: u16 = 14;
 }
 
 /// WebSocket close codes the server uses (besides 1000 for a normal close).
@@ -276,6 +278,8 @@ pub mod close_code {
     pub const HANDSHAKE_REQUIRED: u16 = 4003;
     /// No message or pong from the client for too long.
     pub const TIMEOUT: u16 = 4004;
+    /// The client did not read snapshots fast enough and fell behind.
+    pub const TOO_SLOW: u16 = 4005;
 }
 
 /// Why bytes did not decode into a message.

@@ -7,10 +7,11 @@
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use actix::prelude::*;
 use actix_web_actors::ws;
+use tokio::sync::watch;
 
 use crate::app::AppState;
 use crate::lobby::RoomEntry;
@@ -20,12 +21,14 @@ use crate::protocol::{
     MAX_ROOM_CAPACITY, MIN_ROOM_CAPACITY, PROTOCOL_VERSION,
 };
 use crate::ratelimit::TokenBucket;
-use crate::room::{ChatLine, Join, JoinRefused, Leave, PlayerInput, Room, RoomToSession};
+use crate::room::{
+    ChatLine, Join, JoinRefused, Leave, MemberLink, Room, RoomToSession, SnapshotFeed,
+    SnapshotFrame,
+};
 
-/// How often the server pings a connection.
-pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(5);
-/// A connection silent (no message, no pong) for this long is closed.
-pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(15);
+/// The server pings a connection this many times per client timeout, so one lost pong is no
+/// reason to drop it.
+const PINGS_PER_TIMEOUT: u32 = 3;
 /// Chat: a burst of this many lines, then one per `1 / CHAT_PER_SECOND` seconds.
 const CHAT_BURST: u32 = 5;
 const CHAT_PER_SECOND: f64 = 1.0;
@@ -56,6 +59,9 @@ enum State {
         room: Addr<Room>,
         room_id: u32,
         slot: Slot,
+        /// The subscription to the room's snapshots, cancelled on leaving.
+        feed: SpawnHandle,
+        link: Arc<MemberLink>,
     },
 }
 
@@ -103,12 +109,10 @@ impl Session {
     }
 
     fn heartbeat(&self, ctx: &mut ws::WebsocketContext<Self>) {
-        ctx.run_interval(HEARTBEAT_INTERVAL, |session, ctx| {
-            if session.last_heard.elapsed() > CLIENT_TIMEOUT {
-                log::info!(
-                    "{}: no message for {CLIENT_TIMEOUT:?}, closing",
-                    session.peer
-                );
+        let timeout = self.app.config.client_timeout();
+        ctx.run_interval(timeout / PINGS_PER_TIMEOUT, move |session, ctx| {
+            if session.last_heard.elapsed() > timeout {
+                log::info!("{}: no message for {timeout:?}, closing", session.peer);
                 ctx.close(Some(ws::CloseReason {
                     code: ws::CloseCode::from(close_code::TIMEOUT),
                     description: Some("no message or pong for too long".into()),
@@ -333,12 +337,19 @@ impl Session {
             player_id: self.player_id,
         });
         let room_id = *room_id;
-        self.state = State::Lobby;
+        self.back_to_lobby(ctx);
         self.send(ctx, &ServerMsg::Left { room: room_id });
     }
 
+    /// Leaves the room state (the room has been told or already knows) and stops its snapshots.
+    fn back_to_lobby(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
+        if let State::InRoom { feed, .. } = std::mem::replace(&mut self.state, State::Lobby) {
+            ctx.cancel_future(feed);
+        }
+    }
+
     fn on_input(&mut self, input: crate::protocol::Input, ctx: &mut ws::WebsocketContext<Self>) {
-        let State::InRoom { room, slot, .. } = &self.state else {
+        let State::InRoom { link, .. } = &self.state else {
             return self.send_error(
                 ctx,
                 error_code::NOT_IN_ROOM,
@@ -348,13 +359,9 @@ impl Session {
         if let Err(problem) = check_input(&input) {
             return self.send_error(ctx, error_code::BAD_INPUT, problem);
         }
-        // A room whose mailbox is full is behind: dropping this input is better than growing
-        // its queue; the next input carries the same held keys.
-        let _ = room.try_send(PlayerInput {
-            slot: *slot,
-            player_id: self.player_id,
-            input,
-        });
+        // A full queue means the client sends far faster than the tick rate: dropping the excess
+        // loses nothing, as the next input carries the same held keys.
+        link.push_input(input);
     }
 
     fn on_chat(&mut self, text: String, ctx: &mut ws::WebsocketContext<Self>) {
@@ -457,6 +464,7 @@ impl Handler<RoomToSession> for Session {
                 room_id,
                 slot,
                 frame,
+                feed: SnapshotFeed { snapshots, link },
             } => {
                 if !matches!(&self.state, State::Joining { room: pending } if *pending == room) {
                     // The player moved on while the join was under way.
@@ -464,12 +472,15 @@ impl Handler<RoomToSession> for Session {
                         player_id: self.player_id,
                     });
                 }
+                ctx.binary(frame);
+                let feed = ctx.add_stream(newest_snapshots(snapshots));
                 self.state = State::InRoom {
                     room,
                     room_id,
                     slot,
+                    feed,
+                    link,
                 };
-                ctx.binary(frame);
             }
             RoomToSession::Frame { room_id, frame } => {
                 if current_room == Some(room_id) {
@@ -478,11 +489,49 @@ impl Handler<RoomToSession> for Session {
             }
             RoomToSession::Closed { room_id, frame } => {
                 if current_room == Some(room_id) {
-                    self.state = State::Lobby;
+                    self.back_to_lobby(ctx);
                     ctx.binary(frame);
                 }
             }
+            RoomToSession::Dropped { room_id } => {
+                if current_room == Some(room_id) {
+                    self.back_to_lobby(ctx);
+                    self.fail(
+                        ctx,
+                        error_code::TOO_SLOW,
+                        "your connection fell too far behind the game".into(),
+                        close_code::TOO_SLOW,
+                    );
+                }
+            }
         }
+    }
+}
+
+/// The room's snapshots as a stream that yields only the newest one each time it is polled:
+/// a session that falls behind skips stale snapshots instead of queueing them.
+fn newest_snapshots(
+    snapshots: watch::Receiver<SnapshotFrame>,
+) -> impl futures_util::Stream<Item = SnapshotFrame> {
+    // The end of the stream (the room dropped its sender) needs nothing: the room's `Closed`
+    // message ends the membership.
+    futures_util::stream::unfold(snapshots, |mut snapshots| async move {
+        snapshots.changed().await.ok()?;
+        let newest = snapshots.borrow_and_update().clone();
+        Some((newest, snapshots))
+    })
+}
+
+impl StreamHandler<SnapshotFrame> for Session {
+    fn handle(&mut self, frame: SnapshotFrame, ctx: &mut Self::Context) {
+        if let State::InRoom { link, .. } = &self.state {
+            link.delivered(frame.tick);
+            ctx.binary(frame.bytes);
+        }
+    }
+
+    fn finished(&mut self, _ctx: &mut Self::Context) {
+        // Unlike the socket's stream, the end of a room's snapshots does not end the session.
     }
 }
 

@@ -14,6 +14,10 @@ use crate::game::map::{Map, MapError};
 use crate::lobby::LocalDirectory;
 use crate::routes;
 
+/// The most a connection buffers in user space before it stops taking frames (actix-web's
+/// default is 32 KiB).
+const RESPONSE_BUFFER_BYTES: usize = 8 * 1024;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("bad configuration: {0}")]
@@ -42,11 +46,31 @@ pub fn run(listener: TcpListener, config: Config) -> Result<Server, StartupError
         Arc::new(map),
         room_threads,
     ));
+    let client_timeout = app.config.client_timeout();
     let server = HttpServer::new(move || App::new().configure(routes::configure(app.clone())))
         .workers(http_workers)
+        // Snapshots and inputs are small and latency-bound: never wait to coalesce them.
+        .tcp_nodelay(true)
+        // A session's frames wait here when its socket is full. Snapshots are under a kilobyte
+        // and stale ones are skipped upstream, so a few kilobytes is plenty; more would only
+        // hold memory for clients that stopped reading.
+        .h1_write_buffer_size(RESPONSE_BUFFER_BYTES)
+        .on_connect(move |connection, _| drop_when_unacknowledged(connection, client_timeout))
         .listen(listener)?
         .run();
     Ok(server)
+}
+
+/// Asks the kernel to drop a connection whose sent data stays unacknowledged (also behind a zero
+/// window: a client that stopped reading) for `timeout`. A stalled client stalls its session
+/// actor too (actix-web stops polling a response body it cannot write), so the session's own
+/// heartbeat cannot notice; the kernel can.
+fn drop_when_unacknowledged(connection: &dyn std::any::Any, timeout: std::time::Duration) {
+    if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
+        if let Err(err) = socket2::SockRef::from(tcp).set_tcp_user_timeout(Some(timeout)) {
+            log::warn!("cannot set TCP_USER_TIMEOUT: {err}");
+        }
+    }
 }
 
 fn load_map(config: &Config) -> Result<Map, StartupError> {
@@ -90,6 +114,11 @@ impl Drop for RunningServer {
 /// `System`; returns once it is listening.
 pub fn spawn(config: Config) -> Result<RunningServer, StartupError> {
     let listener = TcpListener::bind((config.bind, config.port))?;
+    spawn_on(listener, config)
+}
+
+/// Like `spawn`, on a listener the caller made (tests shape its socket options).
+pub fn spawn_on(listener: TcpListener, config: Config) -> Result<RunningServer, StartupError> {
     let addr = listener.local_addr()?;
     let (started, ready) = std::sync::mpsc::channel();
     std::thread::Builder::new()

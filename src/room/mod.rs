@@ -6,8 +6,10 @@
 //! 2. for each member in slot order, apply its queued inputs in seq order (older or repeated
 //!    seqs are ignored) and remember the highest as its ack;
 //! 3. step the game once per due tick, turning game events into event messages;
-//! 4. encode one snapshot, with every member's ack in its own entry, and hand the same bytes to
-//!    every member.
+//! 4. encode one snapshot, with every member's ack in its own entry, and publish the same bytes
+//!    to every member at once through a latest-wins channel: a member that has not sent the
+//!    previous snapshot yet finds only the newest, never a backlog;
+//! 5. remove members whose sessions have fallen more than the lag limit behind.
 //!
 //! A room knows sessions only as `Recipient<RoomToSession>`, never their type. It does no I/O and
 //! never blocks; the game behind it is any [`Game`].
@@ -18,39 +20,92 @@ mod stats;
 pub use schedule::{Due, TickSchedule, MAX_CATCH_UP};
 pub use stats::{TickReport, TickStats};
 
-use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use bytes::Bytes;
+use tokio::sync::watch;
 
 use crate::game::{Game, GameEvent};
 use crate::lobby::RoomDirectory;
 use crate::protocol::{
-    encode_server, encode_snapshot_into, error_code, GameSetup, Input, RosterEntry, ServerMsg,
-    Slot, Snapshot,
+    encode_server, encode_snapshot_into, error_code, GameSetup, Input, RoomInfo, RosterEntry,
+    ServerMsg, Slot, Snapshot,
 };
 
 /// Inputs a member may queue between two ticks; more are dropped. A client sending at the tick
 /// rate queues one or two; this leaves room for jitter, not for floods.
 const MAX_QUEUED_INPUTS: usize = 16;
 
+/// The encoded snapshot of one tick, shared by every member.
+#[derive(Debug, Clone, Default)]
+pub struct SnapshotFrame {
+    pub tick: u32,
+    pub bytes: Bytes,
+}
+
+/// What a member's session and the room share, so that the hottest traffic needs no actor
+/// message at all: inputs wait here for the next tick (the room is not woken for each one),
+/// and the session reports the tick of the last snapshot it wrote (the room drops members
+/// that stop reporting).
+#[derive(Default)]
+pub struct MemberLink {
+    inputs: Mutex<Vec<Input>>,
+    delivered: AtomicU32,
+}
+
+impl MemberLink {
+    /// Queues an input for the next tick; drops it when the queue is full, so a client sending
+    /// far faster than the tick rate loses only its excess.
+    pub fn push_input(&self, input: Input) {
+        if let Ok(mut inputs) = self.inputs.lock() {
+            if inputs.len() < MAX_QUEUED_INPUTS {
+                inputs.push(input);
+            }
+        }
+    }
+
+    /// Records that the session wrote the snapshot of `tick` to its socket.
+    pub fn delivered(&self, tick: u32) {
+        self.delivered.store(tick, Ordering::Relaxed);
+    }
+
+    /// Moves the queued inputs into `into` (emptied first), keeping both allocations.
+    fn take_inputs(&self, into: &mut Vec<Input>) {
+        into.clear();
+        if let Ok(mut inputs) = self.inputs.lock() {
+            std::mem::swap(&mut *inputs, into);
+        }
+    }
+}
+
+/// A new member's connection to the room: the newest snapshot, and the shared link.
+pub struct SnapshotFeed {
+    pub snapshots: watch::Receiver<SnapshotFrame>,
+    pub link: Arc<MemberLink>,
+}
+
 /// What a room sends to a session.
 #[derive(Message)]
 #[rtype(result = "()")]
 pub enum RoomToSession {
-    /// You are a member now: talk to `room` as `slot`. `frame` is the encoded `Joined`.
+    /// You are a member now: talk to `room` as `slot`, read snapshots from `feed`. `frame` is
+    /// the encoded `Joined`.
     Joined {
         room: Addr<Room>,
         room_id: u32,
         slot: Slot,
         frame: Bytes,
+        feed: SnapshotFeed,
     },
-    /// A message for the members of `room_id` (snapshot or event).
+    /// An event for the members of `room_id`.
     Frame { room_id: u32, frame: Bytes },
     /// The room has closed; `frame` is the encoded `RoomClosed`.
     Closed { room_id: u32, frame: Bytes },
+    /// The room removed you for falling too far behind its snapshots.
+    Dropped { room_id: u32 },
 }
 
 /// Asks for a seat. The room answers with `RoomToSession::Joined` to `session` before it replies,
@@ -77,15 +132,6 @@ pub struct Leave {
     pub player_id: u32,
 }
 
-/// One input of the member in `slot`, already checked.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct PlayerInput {
-    pub slot: Slot,
-    pub player_id: u32,
-    pub input: Input,
-}
-
 /// A chat line of the member in `slot`, already checked and rate-limited.
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -104,13 +150,15 @@ pub struct RoomSettings {
     pub public: bool,
     pub tick_rate: u16,
     pub empty_grace: Duration,
+    /// A member whose session has not sent a snapshot for this long is removed.
+    pub lag_limit: Duration,
 }
 
 struct Member {
     player_id: u32,
     name: String,
     session: Recipient<RoomToSession>,
-    queued: Vec<Input>,
+    link: Arc<MemberLink>,
     ack: u32,
 }
 
@@ -124,9 +172,12 @@ pub struct Room {
     stats: Arc<TickStats>,
     directory: Arc<dyn RoomDirectory>,
     schedule: TickSchedule,
+    lag_limit_ticks: u32,
+    snapshots: watch::Sender<SnapshotFrame>,
     close_timer: Option<SpawnHandle>,
     // Reused every tick so that the tick allocates nothing but the shared frame.
     events: Vec<GameEvent>,
+    inputs: Vec<Input>,
     snapshot: Snapshot,
     encoded: Vec<u8>,
 }
@@ -142,7 +193,11 @@ impl Room {
         let setup = game.setup();
         let schedule = TickSchedule::new(Instant::now(), settings.tick_rate);
         let members = (0..settings.capacity).map(|_| None).collect();
+        let lag_limit_ticks =
+            (settings.lag_limit.as_secs_f64() * f64::from(settings.tick_rate)).ceil() as u32;
         Room {
+            lag_limit_ticks: lag_limit_ticks.max(1),
+            snapshots: watch::Sender::new(SnapshotFrame::default()),
             settings,
             game,
             setup,
@@ -153,6 +208,7 @@ impl Room {
             schedule,
             close_timer: None,
             events: Vec::new(),
+            inputs: Vec::with_capacity(MAX_QUEUED_INPUTS),
             snapshot: Snapshot::default(),
             encoded: Vec::new(),
         }
@@ -187,8 +243,8 @@ impl Room {
         }
     }
 
-    fn info(&self) -> crate::protocol::RoomInfo {
-        crate::protocol::RoomInfo {
+    fn info(&self) -> RoomInfo {
+        RoomInfo {
             id: self.settings.id,
             name: self.settings.name.clone(),
             mode: self.game.mode().to_string(),
@@ -261,7 +317,8 @@ impl Room {
             self.game.step(&mut self.events);
         }
         self.publish_events();
-        self.publish_snapshot(ctx);
+        self.publish_snapshot();
+        self.drop_laggards(ctx);
         let ended = Instant::now();
         self.stats
             .record(ended, ended - woke, due.steps, self.schedule.overruns());
@@ -270,10 +327,11 @@ impl Room {
     fn apply_queued_inputs(&mut self) {
         for (slot, member) in self.members.iter_mut().enumerate() {
             let Some(member) = member else { continue };
-            member.queued.sort_unstable_by_key(|input| input.seq);
-            for input in member.queued.drain(..) {
+            member.link.take_inputs(&mut self.inputs);
+            self.inputs.sort_unstable_by_key(|input| input.seq);
+            for input in &self.inputs {
                 if input.seq > member.ack {
-                    self.game.apply_input(slot as Slot, &input);
+                    self.game.apply_input(slot as Slot, input);
                     member.ack = input.seq;
                 }
             }
@@ -301,7 +359,7 @@ impl Room {
         self.events = events;
     }
 
-    fn publish_snapshot(&mut self, ctx: &mut Context<Self>) {
+    fn publish_snapshot(&mut self) {
         if self.member_count() == 0 {
             return;
         }
@@ -313,21 +371,37 @@ impl Room {
         }
         self.encoded.clear();
         encode_snapshot_into(&self.snapshot, &mut self.encoded);
-        let frame = Bytes::copy_from_slice(&self.encoded);
-        let mut gone = Vec::new();
-        for (slot, member) in self.members.iter().enumerate() {
-            let Some(member) = member else { continue };
-            let sent = member.session.try_send(RoomToSession::Frame {
-                room_id: self.settings.id,
-                frame: frame.clone(),
-            });
-            // A full mailbox means the member is behind: it skips this snapshot and gets the
-            // next one. A closed one means its session is gone.
-            if let Err(SendError::Closed(_)) = sent {
-                gone.push(slot);
+        self.snapshots.send_replace(SnapshotFrame {
+            tick: self.snapshot.tick,
+            bytes: Bytes::copy_from_slice(&self.encoded),
+        });
+    }
+
+    /// Removes members whose sessions stopped taking snapshots: a client that does not read
+    /// stalls its session, and it must cost the others nothing.
+    fn drop_laggards(&mut self, ctx: &mut Context<Self>) {
+        let tick = self.game.tick();
+        let lagging: Vec<usize> = self
+            .members
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, member)| {
+                let delivered = member.as_ref()?.link.delivered.load(Ordering::Relaxed);
+                (tick.saturating_sub(delivered) > self.lag_limit_ticks).then_some(slot)
+            })
+            .collect();
+        for slot in lagging {
+            if let Some(Some(member)) = self.members.get(slot) {
+                log::info!(
+                    "room {}: player {} is {} ticks behind, removing it",
+                    self.settings.id,
+                    member.player_id,
+                    tick.saturating_sub(member.link.delivered.load(Ordering::Relaxed))
+                );
+                member.session.do_send(RoomToSession::Dropped {
+                    room_id: self.settings.id,
+                });
             }
-        }
-        for slot in gone {
             self.remove_member(slot, ctx);
         }
     }
@@ -337,8 +411,6 @@ impl Actor for Room {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
-        // Every member's inputs pass through this mailbox: leave room for a full room's burst.
-        ctx.set_mailbox_capacity(usize::from(self.settings.capacity) * MAX_QUEUED_INPUTS);
         log::info!(
             "room {} \"{}\" created (code {}, capacity {}, {})",
             self.settings.id,
@@ -351,7 +423,6 @@ impl Actor for Room {
                 "private"
             }
         );
-        self.schedule = TickSchedule::new(Instant::now(), self.settings.tick_rate);
         self.schedule_tick(ctx);
         self.start_close_timer(ctx);
     }
@@ -412,13 +483,20 @@ impl Handler<Join> for Room {
             player_id: join.player_id,
             name: join.name,
             session: join.session,
-            queued: Vec::with_capacity(4),
+            link: Arc::new(MemberLink {
+                inputs: Mutex::new(Vec::with_capacity(4)),
+                delivered: AtomicU32::new(self.game.tick()),
+            }),
             ack: 0,
         };
         self.broadcast_event(&ServerMsg::PlayerJoined {
             player: self.roster_entry(free, &member),
         });
         let session = member.session.clone();
+        let feed = SnapshotFeed {
+            snapshots: self.snapshots.subscribe(),
+            link: member.link.clone(),
+        };
         self.members[free] = Some(member);
         self.players
             .store(self.member_count() as u8, Ordering::Relaxed);
@@ -441,6 +519,7 @@ impl Handler<Join> for Room {
             room_id: self.settings.id,
             slot,
             frame: Bytes::from(encode_server(&joined)),
+            feed,
         });
         Ok(())
     }
@@ -452,18 +531,6 @@ impl Handler<Leave> for Room {
     fn handle(&mut self, leave: Leave, ctx: &mut Context<Self>) {
         if let Some(slot) = self.slot_of(leave.player_id) {
             self.remove_member(usize::from(slot), ctx);
-        }
-    }
-}
-
-impl Handler<PlayerInput> for Room {
-    type Result = ();
-
-    fn handle(&mut self, msg: PlayerInput, _ctx: &mut Context<Self>) {
-        if let Some(member) = self.member_in(msg.slot, msg.player_id) {
-            if member.queued.len() < MAX_QUEUED_INPUTS {
-                member.queued.push(msg.input);
-            }
         }
     }
 }

@@ -31,8 +31,13 @@ pub fn spawn_app() -> RunningServer {
 }
 
 pub fn spawn_app_with(config: Config) -> RunningServer {
-    let _ = env_logger::builder().is_test(true).try_init();
+    init_logging();
     startup::spawn(config).expect("the server starts")
+}
+
+/// Server logs in test output (shown for failing tests, or all with `--nocapture`).
+pub fn init_logging() {
+    let _ = env_logger::builder().is_test(true).try_init();
 }
 
 pub async fn connect(app: &RunningServer, name: &str) -> BotClient {
@@ -109,4 +114,15 @@ where
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// The resident memory of this process (server and clients alike), in bytes.
+pub fn resident_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map(|kb| kb * 1024)
+        .expect("VmRSS")
 }
