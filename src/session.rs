@@ -27,7 +27,7 @@ use crate::protocol::{
 use crate::ratelimit::TokenBucket;
 use crate::room::{
     ChatLine, Join, JoinRefused, Leave, MemberLink, Room, RoomToSession, SnapshotFeed,
-    SnapshotFrame,
+    SnapshotFrame, Spectate,
 };
 
 /// The server pings a connection this many times per client timeout, so one lost pong is no
@@ -50,6 +50,18 @@ fn truncate_to_boundary(text: &str, max: usize) -> &str {
     }
     &text[..end]
 }
+
+/// What a seat request asks a room for.
+#[derive(Debug, Clone, Copy)]
+enum Seat {
+    Player,
+    Spectator,
+}
+
+/// A room's answer to `Join` or `Spectate`, whichever was asked.
+type SeatRequest = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Result<(), JoinRefused>, MailboxError>>>,
+>;
 
 /// Where the connection stands.
 enum State {
@@ -211,30 +223,29 @@ impl Session {
                 public,
             } => self.on_create_room(name, capacity, public, ctx),
             ClientMsg::JoinRoom { room } => {
-                // A private room is reachable by its code only, so its id reveals nothing.
-                match self.app.directory.by_id(room).filter(|r| r.public) {
-                    Some(entry) => self.join(entry, 0, ctx),
-                    None => self.send_error(
-                        ctx,
-                        error_code::ROOM_NOT_FOUND,
-                        format!("there is no public room with id {room}"),
-                    ),
+                if let Some(entry) = self.find_public_room(room, ctx) {
+                    self.request_seat(entry, Seat::Player, 0, ctx);
                 }
             }
-            ClientMsg::JoinByCode { code } => match self.app.directory.by_code(&code) {
-                Some(entry) => self.join(entry, 0, ctx),
-                None => self.send_error(
-                    ctx,
-                    error_code::ROOM_NOT_FOUND,
-                    format!("there is no room with code \"{}\"", code.trim()),
-                ),
-            },
+            ClientMsg::JoinByCode { code } => {
+                if let Some(entry) = self.find_room_by_code(&code, ctx) {
+                    self.request_seat(entry, Seat::Player, 0, ctx);
+                }
+            }
             ClientMsg::QuickJoin => self.quick_join(1, ctx),
             ClientMsg::LeaveRoom => self.on_leave(ctx),
             ClientMsg::Input(input) => self.on_input(input, ctx),
             ClientMsg::Chat { text } => self.on_chat(text, ctx),
-            ClientMsg::Spectate { room } => self.on_spectate_room(room, ctx),
-            ClientMsg::SpectateByCode { code } => self.on_spectate_by_code(code, ctx),
+            ClientMsg::Spectate { room } => {
+                if let Some(entry) = self.find_public_room(room, ctx) {
+                    self.request_seat(entry, Seat::Spectator, 0, ctx);
+                }
+            }
+            ClientMsg::SpectateByCode { code } => {
+                if let Some(entry) = self.find_room_by_code(&code, ctx) {
+                    self.request_seat(entry, Seat::Spectator, 0, ctx);
+                }
+            }
         }
     }
 
@@ -318,7 +329,7 @@ impl Session {
         let entry = self
             .app
             .create_room(name.trim().to_string(), capacity, public);
-        self.join(entry, 0, ctx);
+        self.request_seat(entry, Seat::Player, 0, ctx);
     }
 
     fn quick_join(&mut self, attempt: u32, ctx: &mut ws::WebsocketContext<Self>) {
@@ -336,22 +347,68 @@ impl Session {
                 )
             }
         };
-        self.join(entry, attempt, ctx);
+        self.request_seat(entry, Seat::Player, attempt, ctx);
     }
 
-    /// Asks `entry`'s room for a seat. `quick_attempt` > 0 marks a quick join, which moves on to
-    /// another room when this one filled up meanwhile.
-    fn join(&mut self, entry: RoomEntry, quick_attempt: u32, ctx: &mut ws::WebsocketContext<Self>) {
+    /// The public room with this id, or an error to the client. A private room is reachable by
+    /// its code only, so its id reveals nothing.
+    fn find_public_room(&self, id: u32, ctx: &mut ws::WebsocketContext<Self>) -> Option<RoomEntry> {
+        let found = self.app.directory.by_id(id).filter(|r| r.public);
+        if found.is_none() {
+            self.send_error(
+                ctx,
+                error_code::ROOM_NOT_FOUND,
+                format!("there is no public room with id {id}"),
+            );
+        }
+        found
+    }
+
+    /// The room with this join code, or an error to the client.
+    fn find_room_by_code(
+        &self,
+        code: &str,
+        ctx: &mut ws::WebsocketContext<Self>,
+    ) -> Option<RoomEntry> {
+        let found = self.app.directory.by_code(code);
+        if found.is_none() {
+            self.send_error(
+                ctx,
+                error_code::ROOM_NOT_FOUND,
+                format!("there is no room with code \"{}\"", code.trim()),
+            );
+        }
+        found
+    }
+
+    /// Asks `entry`'s room for a seat to play or to watch. `quick_attempt` > 0 marks a quick
+    /// join, which moves on to another room when this one filled up meanwhile.
+    fn request_seat(
+        &mut self,
+        entry: RoomEntry,
+        seat: Seat,
+        quick_attempt: u32,
+        ctx: &mut ws::WebsocketContext<Self>,
+    ) {
         if !self.check_in_lobby(ctx) {
             return;
         }
         let room = entry.addr.clone();
         self.set_state(State::Joining { room: room.clone() });
-        let request = room.send(Join {
-            player_id: self.player_id,
-            name: self.name.clone(),
-            session: ctx.address().recipient(),
-        });
+        let (player_id, name, session) =
+            (self.player_id, self.name.clone(), ctx.address().recipient());
+        let request: SeatRequest = match seat {
+            Seat::Player => Box::pin(room.send(Join {
+                player_id,
+                name,
+                session,
+            })),
+            Seat::Spectator => Box::pin(room.send(Spectate {
+                player_id,
+                name,
+                session,
+            })),
+        };
         ctx.spawn(request.into_actor(self).map(move |answer, session, ctx| {
             let refusal = match answer {
                 Ok(Ok(())) => return,
@@ -361,7 +418,7 @@ impl Session {
                     message: format!("room \"{}\" has closed", entry.name),
                 },
             };
-            // Only a join still waiting for this answer goes back to the lobby: the session
+            // Only a request still waiting for this answer goes back to the lobby: the session
             // may have moved on (its Joined already arrived, or it disconnected).
             if matches!(&session.state, State::Joining { room: r } if *r == entry.addr) {
                 session.set_state(State::Lobby);

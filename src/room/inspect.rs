@@ -26,12 +26,7 @@ impl Handler<Inspect> for Room {
     type Result = MessageResult<Inspect>;
 
     fn handle(&mut self, _: Inspect, _ctx: &mut Context<Self>) -> Self::Result {
-        let roster = self
-            .members
-            .iter()
-            .enumerate()
-            .filter_map(|(slot, m)| m.as_ref().map(|m| self.roster_entry(slot, m)))
-            .collect();
+        let roster = self.roster();
         let (messages_out, bytes_out) = self.metrics.totals();
         MessageResult(RoomDetails {
             tick: self.game.tick(),

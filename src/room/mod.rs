@@ -262,6 +262,15 @@ impl Room {
         }
     }
 
+    /// Every member, in slot order, with its score.
+    fn roster(&self) -> Vec<RosterEntry> {
+        self.members
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, m)| m.as_ref().map(|m| self.roster_entry(slot, m)))
+            .collect()
+    }
+
     fn info(&self) -> RoomInfo {
         RoomInfo {
             id: self.settings.id,
@@ -548,12 +557,7 @@ impl Handler<Join> for Room {
         self.members[free] = Some(member);
         self.players
             .store(self.member_count() as u8, Ordering::Relaxed);
-        let roster = self
-            .members
-            .iter()
-            .enumerate()
-            .filter_map(|(slot, m)| m.as_ref().map(|m| self.roster_entry(slot, m)))
-            .collect();
+        let roster = self.roster();
         let joined = ServerMsg::Joined {
             room: self.info(),
             code: self.settings.code.clone(),

@@ -102,12 +102,7 @@ impl Handler<Spectate> for Room {
                 ),
             });
         }
-        let roster = self
-            .members
-            .iter()
-            .enumerate()
-            .filter_map(|(slot, m)| m.as_ref().map(|m| self.roster_entry(slot, m)))
-            .collect();
+        let roster = self.roster();
         let msg = ServerMsg::Spectating {
             room: self.info(),
             code: self.settings.code.clone(),
