@@ -3,7 +3,7 @@
 //!
 //! Made once at startup and shared behind an `Arc`; holds no per-connection state.
 
-use std::sync::atomic::{AtomicU32, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -11,11 +11,22 @@ use actix::{Actor, ArbiterHandle};
 use rand::Rng;
 
 use crate::config::Config;
+use crate::connections::Connections;
 use crate::game::arena::Arena;
 use crate::game::map::Map;
 use crate::game::Game;
+use crate::limits::{Limits, RoomRefusal};
 use crate::lobby::{RoomDirectory, RoomEntry};
+use crate::reconnect::Resumption;
 use crate::room::{Room, RoomSettings, TickStats};
+
+/// Makes the game of a new room, from the room's name, the map, the tick rate and a seed. The
+/// server plays the arena; tests plug in games of their own.
+pub type GameMaker = Arc<dyn Fn(&str, Arc<Map>, u16, u64) -> Box<dyn Game> + Send + Sync>;
+
+fn arena(_room_name: &str, map: Arc<Map>, tick_rate: u16, seed: u64) -> Box<dyn Game> {
+    Box::new(Arena::new(map, tick_rate, seed))
+}
 
 pub struct AppState {
     pub config: Config,
@@ -27,6 +38,12 @@ pub struct AppState {
     next_player_id: AtomicU32,
     /// Open WebSocket sessions, for the stats endpoint.
     pub sessions: AtomicUsize,
+    pub limits: Arc<Limits>,
+    pub resumption: Resumption,
+    pub connections: Connections,
+    /// Set when a graceful shutdown begins: no new connections from then on.
+    pub shutting_down: AtomicBool,
+    make_game: GameMaker,
 }
 
 impl AppState {
@@ -37,6 +54,11 @@ impl AppState {
         room_threads: Vec<ArbiterHandle>,
     ) -> AppState {
         AppState {
+            limits: Arc::new(Limits::new(&config)),
+            resumption: Resumption::new(config.reconnect_grace()),
+            connections: Connections::default(),
+            shutting_down: AtomicBool::new(false),
+            make_game: Arc::new(arena),
             config,
             directory,
             started: Instant::now(),
@@ -46,6 +68,25 @@ impl AppState {
             next_player_id: AtomicU32::new(1),
             sessions: AtomicUsize::new(0),
         }
+    }
+
+    /// Replaces the game new rooms play.
+    pub fn with_game_maker(mut self, make_game: GameMaker) -> AppState {
+        self.make_game = make_game;
+        self
+    }
+
+    /// `create_room`, if the server's room limits allow one more now.
+    pub fn create_room_within_limits(
+        &self,
+        name: String,
+        capacity: u8,
+        public: bool,
+    ) -> Result<RoomEntry, RoomRefusal> {
+        self.limits.create_room(
+            || self.directory.all_rooms().len(),
+            || self.create_room(name, capacity, public),
+        )
     }
 
     pub fn next_player_id(&self) -> u32 {
@@ -66,9 +107,10 @@ impl AppState {
             tick_rate: self.config.tick_rate,
             empty_grace: self.config.empty_room_grace(),
             lag_limit: self.config.lag_limit(),
+            reconnect_grace: self.config.reconnect_grace(),
         };
         let seed: u64 = rand::rng().random();
-        let game = Box::new(Arena::new(self.map.clone(), self.config.tick_rate, seed));
+        let game = (self.make_game)(&name, self.map.clone(), self.config.tick_rate, seed);
         let mode = game.mode();
         let room = {
             let (players, stats, directory) =

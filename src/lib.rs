@@ -20,15 +20,25 @@
 //! - [`bot`]: the Rust client that bots, the load tool and the tests use.
 //! - [`app`], [`config`], [`routes`], [`startup`]: shared state and wiring.
 //! - [`ratelimit`]: token buckets for what clients may do per second.
+//! - [`limits`], [`admission`], [`auth`], [`tls`]: who may connect and how much they may do.
+//! - [`reconnect`], [`connections`], [`shutdown`]: resuming players, closing connections from
+//!   outside, and the graceful shutdown.
 
+pub mod admission;
 pub mod app;
+pub mod auth;
 pub mod bot;
 pub mod config;
+pub mod connections;
 pub mod game;
+pub mod limits;
 pub mod lobby;
 pub mod protocol;
 pub mod ratelimit;
+pub mod reconnect;
 pub mod room;
 pub mod routes;
 pub mod session;
+pub mod shutdown;
 pub mod startup;
+pub mod tls;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
+use crate::admission;
 use crate::app::AppState;
 use crate::lobby::RoomEntry;
 use crate::protocol::RoomInfo;
@@ -33,7 +34,10 @@ async fn websocket(
     stream: web::Payload,
     app: web::Data<AppState>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    session::start(app.into_inner(), &req, stream)
+    match admission::admit(&app, &req) {
+        Ok(admitted) => session::start(app.into_inner(), &req, stream, admitted),
+        Err(refusal) => Ok(refusal.response()),
+    }
 }
 
 /// The public rooms, for REST callers: `[{"id", "name", "mode", "players", "capacity", "public"}]`.
@@ -51,6 +55,9 @@ async fn rooms(app: web::Data<AppState>) -> HttpResponse {
 struct ServerStats {
     uptime_s: f64,
     sessions: usize,
+    players: usize,
+    dropped_messages: u64,
+    refused_connections: u64,
     rooms: Vec<RoomStats>,
 }
 
@@ -81,6 +88,9 @@ async fn stats(app: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(ServerStats {
         uptime_s: app.started.elapsed().as_secs_f64(),
         sessions: app.sessions.load(Ordering::Relaxed),
+        players: app.limits.players(),
+        dropped_messages: app.limits.dropped_messages.load(Ordering::Relaxed),
+        refused_connections: app.limits.refused_connections.load(Ordering::Relaxed),
         rooms,
     })
 }

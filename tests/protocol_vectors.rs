@@ -26,8 +26,8 @@ use skirmish::protocol::{
     MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP, PLAYER_ALIVE, PROTOCOL_VERSION,
 };
 
-const CLIENT_VARIANTS: u32 = 10;
-const SERVER_VARIANTS: u32 = 12;
+const CLIENT_VARIANTS: u32 = 11;
+const SERVER_VARIANTS: u32 = 13;
 const DOC_BEGIN: &str = "<!-- BEGIN GENERATED EXAMPLES: written by `UPDATE_VECTORS=1 cargo test --test protocol_vectors`; do not edit by hand -->";
 const DOC_END: &str = "<!-- END GENERATED EXAMPLES -->";
 
@@ -243,6 +243,13 @@ fn vectors() -> Vec<Vector> {
                 t: 1_700_000_000_123,
             },
         ),
+        client(
+            "client_resume",
+            ClientMsg::Resume {
+                protocol: PROTOCOL_VERSION,
+                token: "0f1e2d3c4b5a69788796a5b4c3d2e1f0".into(),
+            },
+        ),
         server(
             "server_welcome",
             ServerMsg::Welcome {
@@ -395,6 +402,13 @@ fn vectors() -> Vec<Vector> {
             "server_room_closed",
             ServerMsg::RoomClosed {
                 reason: "the server is shutting down".into(),
+            },
+        ),
+        server(
+            "server_session_token",
+            ServerMsg::SessionToken {
+                token: "0f1e2d3c4b5a69788796a5b4c3d2e1f0".into(),
+                grace_ms: 15_000,
             },
         ),
     ]
@@ -580,6 +594,7 @@ fn client_variant(msg: &ClientMsg) -> (u32, &'static str) {
         ClientMsg::Input(_) => (7, "Input"),
         ClientMsg::Chat { .. } => (8, "Chat"),
         ClientMsg::Ping { .. } => (9, "Ping"),
+        ClientMsg::Resume { .. } => (10, "Resume"),
     }
 }
 
@@ -597,6 +612,7 @@ fn server_variant(msg: &ServerMsg) -> (u32, &'static str) {
         ServerMsg::Chat { .. } => (9, "Chat"),
         ServerMsg::Pong { .. } => (10, "Pong"),
         ServerMsg::RoomClosed { .. } => (11, "RoomClosed"),
+        ServerMsg::SessionToken { .. } => (12, "SessionToken"),
     }
 }
 
@@ -750,6 +766,10 @@ impl Dump {
             }
             ClientMsg::Chat { text } => self.string("text", text),
             ClientMsg::Ping { t } => self.u64("t", *t),
+            ClientMsg::Resume { protocol, token } => {
+                self.u16("protocol", *protocol);
+                self.string("token", token);
+            }
         }
     }
 
@@ -817,6 +837,10 @@ impl Dump {
             }
             ServerMsg::Pong { t } => self.u64("t", *t),
             ServerMsg::RoomClosed { reason } => self.string("reason", reason),
+            ServerMsg::SessionToken { token, grace_ms } => {
+                self.string("token", token);
+                self.u32("grace_ms", *grace_ms);
+            }
         }
     }
 

@@ -14,9 +14,13 @@
 //! A room knows sessions only as `Recipient<RoomToSession>`, never their type. It does no I/O and
 //! never blocks; the game behind it is any [`Game`].
 
+mod guard;
+mod resume;
 mod schedule;
 mod stats;
 
+pub use guard::{CloseRoom, FAILED_REASON};
+pub use resume::{Detach, Reattach};
 pub use schedule::{Due, TickSchedule, MAX_CATCH_UP};
 pub use stats::{TickReport, TickStats};
 
@@ -127,6 +131,8 @@ pub struct RoomSettings {
     pub empty_grace: Duration,
     /// A member whose session has not sent a snapshot for this long is removed.
     pub lag_limit: Duration,
+    /// How long the seat of a player whose connection dropped is kept (0: not at all).
+    pub reconnect_grace: Duration,
 }
 
 struct Member {
@@ -137,6 +143,10 @@ struct Member {
     ack: u32,
     /// The tick of the last snapshot the member's session wrote, as it reports it.
     delivered: Arc<AtomicU32>,
+    /// The aim of the latest applied input, kept when the player is detached.
+    last_aim: f32,
+    /// Set while the member's connection is gone and its seat is kept (see `resume`).
+    detached: Option<Instant>,
 }
 
 pub struct Room {
@@ -156,6 +166,8 @@ pub struct Room {
     events: Vec<GameEvent>,
     snapshot: Snapshot,
     encoded: Vec<u8>,
+    /// What members are told when the room closes, if not the usual.
+    close_reason: Option<String>,
 }
 
 impl Room {
@@ -186,6 +198,7 @@ impl Room {
             events: Vec::new(),
             snapshot: Snapshot::default(),
             encoded: Vec::new(),
+            close_reason: None,
         }
     }
 
@@ -276,8 +289,9 @@ impl Room {
             .next_deadline()
             .saturating_duration_since(Instant::now());
         ctx.run_later(delay, |room, ctx| {
-            room.on_tick_timer(ctx);
-            room.schedule_tick(ctx);
+            if room.guarded_tick(ctx) {
+                room.schedule_tick(ctx);
+            }
         });
     }
 
@@ -307,6 +321,7 @@ impl Room {
                 if input.seq > member.ack {
                     self.game.apply_input(slot as Slot, &input);
                     member.ack = input.seq;
+                    member.last_aim = input.aim;
                 }
             }
         }
@@ -360,7 +375,12 @@ impl Room {
             .iter()
             .enumerate()
             .filter_map(|(slot, member)| {
-                let delivered = member.as_ref()?.delivered.load(Ordering::Relaxed);
+                // A detached member has no session to deliver to; its grace timer decides.
+                let delivered = member
+                    .as_ref()
+                    .filter(|m| m.detached.is_none())?
+                    .delivered
+                    .load(Ordering::Relaxed);
                 (tick.saturating_sub(delivered) > self.lag_limit_ticks).then_some(slot)
             })
             .collect();
@@ -410,9 +430,11 @@ impl Actor for Room {
     }
 
     fn stopped(&mut self, _ctx: &mut Context<Self>) {
-        let frame = Bytes::from(encode_server(&ServerMsg::RoomClosed {
-            reason: "the room has closed".into(),
-        }));
+        let reason = self
+            .close_reason
+            .take()
+            .unwrap_or_else(|| "the room has closed".into());
+        let frame = Bytes::from(encode_server(&ServerMsg::RoomClosed { reason }));
         for member in self.members.iter().flatten() {
             member.session.do_send(RoomToSession::Closed {
                 room_id: self.settings.id,
@@ -462,6 +484,8 @@ impl Handler<Join> for Room {
             queued: Vec::with_capacity(4),
             ack: 0,
             delivered: Arc::new(AtomicU32::new(self.game.tick())),
+            last_aim: 0.0,
+            detached: None,
         };
         self.broadcast_event(&ServerMsg::PlayerJoined {
             player: self.roster_entry(free, &member),

@@ -14,7 +14,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 pub const WAIT: Duration = Duration::from_secs(10);
 
 /// Test defaults: a free port, a short grace for empty rooms, the map without cover (so that
-/// shots in tests are not blocked by walls).
+/// shots in tests are not blocked by walls), no per-IP connection limits (every test client
+/// comes from 127.0.0.1; the limits have tests of their own).
 pub fn test_config() -> Config {
     Config {
         port: 0,
@@ -22,6 +23,8 @@ pub fn test_config() -> Config {
         map: "maps/open.json".into(),
         room_threads: 1,
         http_workers: 1,
+        max_connections_per_ip: 0,
+        new_connections_per_ip: 0,
         ..Config::defaults()
     }
 }
