@@ -193,6 +193,13 @@ impl RawClient {
         }
     }
 
+    /// True if a `Ping` is answered within `within` (false also if the ping was dropped).
+    pub async fn pong_within(&mut self, within: std::time::Duration) -> bool {
+        tokio::time::timeout(within, self.is_open())
+            .await
+            .unwrap_or(false)
+    }
+
     /// True if the connection is still open: a `Ping` is answered with its `Pong`.
     pub async fn is_open(&mut self) -> bool {
         if self
