@@ -496,6 +496,12 @@ impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for Session {
                 format!("a frame is over the limit of {MAX_CLIENT_MESSAGE_BYTES} bytes"),
                 close_code::MESSAGE_TOO_BIG,
             ),
+            Err(ws::ProtocolError::Io(err)) => {
+                // The connection is gone (reset, or ended without a close frame): nobody is
+                // left to tell, and the player keeps its seat for a resume.
+                log::debug!("{}: connection lost: {err}", self.peer);
+                ctx.stop();
+            }
             Err(err) => {
                 log::debug!("{}: WebSocket protocol error: {err}", self.peer);
                 self.fail(
