@@ -6,7 +6,6 @@
 //! the reason in plain text (browsers do not show it to scripts, so the checks that need the
 //! client's attention, like the token's signature, are made after the upgrade instead).
 
-use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use actix_web::http::header;
@@ -54,16 +53,16 @@ impl Refusal {
 /// Admits the request or says why not.
 pub fn admit(app: &AppState, req: &HttpRequest) -> Result<Admission, Refusal> {
     let admitted = check(app, req);
-    if admitted.is_err() {
-        app.limits
-            .refused_connections
-            .fetch_add(1, Ordering::Relaxed);
+    match &admitted {
+        Err(Refusal::Ip(_)) => app.metrics.rate_limited("connection"),
+        Err(refusal) => log::debug!("refused a WebSocket upgrade: {refusal:?}"),
+        Ok(_) => {}
     }
     admitted
 }
 
 fn check(app: &AppState, req: &HttpRequest) -> Result<Admission, Refusal> {
-    if app.shutting_down.load(Ordering::Relaxed) {
+    if !app.is_ready() {
         return Err(Refusal::ShuttingDown);
     }
     let origin = req

@@ -17,6 +17,7 @@ use crate::game::map::Map;
 use crate::game::Game;
 use crate::limits::{Limits, RoomRefusal};
 use crate::lobby::{RoomDirectory, RoomEntry};
+use crate::metrics::Metrics;
 use crate::reconnect::Resumption;
 use crate::room::{Room, RoomSettings, TickStats};
 
@@ -38,11 +39,12 @@ pub struct AppState {
     next_player_id: AtomicU32,
     /// Open WebSocket sessions, for the stats endpoint.
     pub sessions: AtomicUsize,
+    pub metrics: Arc<Metrics>,
+    /// False once the server stops taking players (shutting down); `/readyz` reports it.
+    ready: AtomicBool,
     pub limits: Arc<Limits>,
     pub resumption: Resumption,
     pub connections: Connections,
-    /// Set when a graceful shutdown begins: no new connections from then on.
-    pub shutting_down: AtomicBool,
     make_game: GameMaker,
 }
 
@@ -57,7 +59,6 @@ impl AppState {
             limits: Arc::new(Limits::new(&config)),
             resumption: Resumption::new(config.reconnect_grace()),
             connections: Connections::default(),
-            shutting_down: AtomicBool::new(false),
             make_game: Arc::new(arena),
             config,
             directory,
@@ -67,7 +68,20 @@ impl AppState {
             next_room_thread: AtomicUsize::new(0),
             next_player_id: AtomicU32::new(1),
             sessions: AtomicUsize::new(0),
+            metrics: Arc::new(Metrics::new()),
+            ready: AtomicBool::new(true),
         }
+    }
+
+    /// Whether the server takes new players: true from the start until `stop_accepting`.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Relaxed)
+    }
+
+    /// Marks the server as shutting down: `/readyz` answers 503 from now on, so that a load
+    /// balancer sends new players elsewhere. There is no way back.
+    pub fn stop_accepting(&self) {
+        self.ready.store(false, Ordering::Relaxed);
     }
 
     /// Replaces the game new rooms play.
@@ -107,15 +121,19 @@ impl AppState {
             tick_rate: self.config.tick_rate,
             empty_grace: self.config.empty_room_grace(),
             lag_limit: self.config.lag_limit(),
+            max_spectators: usize::from(self.config.max_spectators),
             reconnect_grace: self.config.reconnect_grace(),
         };
         let seed: u64 = rand::rng().random();
         let game = (self.make_game)(&name, self.map.clone(), self.config.tick_rate, seed);
         let mode = game.mode();
+        let metrics = self.metrics.room(mode);
         let room = {
             let (players, stats, directory) =
                 (players.clone(), stats.clone(), self.directory.clone());
-            move |_: &mut actix::Context<Room>| Room::new(settings, game, players, stats, directory)
+            move |_: &mut actix::Context<Room>| {
+                Room::new(settings, game, players, stats, directory, metrics)
+            }
         };
         let thread =
             self.next_room_thread.fetch_add(1, Ordering::Relaxed) % self.room_threads.len();

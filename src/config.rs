@@ -1,5 +1,10 @@
 //! Every setting of the server: its default, its command-line flag, its environment variable and
 //! its validation. Nothing here starts anything; `startup` reads a validated `Config`.
+//! Settings may also come from a TOML file (`--config`), read by the `file` submodule.
+
+mod file;
+
+pub use file::LoadError;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -31,8 +36,9 @@ pub struct Config {
           value_parser = clap::value_parser!(u8).range(1..=MAX_ROOM_CAPACITY as i64))]
     pub room_capacity: u8,
 
-    /// Milliseconds an empty room waits for a player before it closes.
-    #[arg(long, env = "SKIRMISH_EMPTY_ROOM_GRACE_MS", default_value_t = 10_000)]
+    /// Milliseconds an empty room waits for a player before it closes (at most a day).
+    #[arg(long, env = "SKIRMISH_EMPTY_ROOM_GRACE_MS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(0..=86_400_000))]
     pub empty_room_grace_ms: u64,
 
     /// Milliseconds a client may go without taking the room's snapshots before it is removed
@@ -65,6 +71,21 @@ pub struct Config {
     /// Threads that run HTTP and WebSocket sessions (0: one per core).
     #[arg(long, env = "SKIRMISH_HTTP_WORKERS", default_value_t = 0)]
     pub http_workers: usize,
+
+    /// Spectators a room takes at most (spectators never take a player's seat).
+    #[arg(long, env = "SKIRMISH_MAX_SPECTATORS", default_value_t = 32,
+          value_parser = clap::value_parser!(u16).range(0..=1000))]
+    pub max_spectators: u16,
+
+    /// Secret that `/metrics`, `/api/stats` and the monitor page's data require, sent as
+    /// `Authorization: Bearer TOKEN` or `?token=TOKEN` [default: none, they are open].
+    #[arg(long, env = "SKIRMISH_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+
+    /// TOML file of settings: keys are the flag names (`tick-rate = 60` or `tick_rate = 60`);
+    /// flags and environment variables take precedence over it [default: none].
+    #[arg(long, env = "SKIRMISH_CONFIG")]
+    pub config: Option<PathBuf>,
 
     /// PEM certificate chain: serve https and wss (needs --tls-key too).
     #[arg(long, env = "SKIRMISH_TLS_CERT", requires = "tls_key")]
@@ -187,6 +208,12 @@ impl Config {
         }
         if self.join_secret.as_ref().is_some_and(|s| s.len() < 16) {
             return Err("the join secret must be at least 16 bytes long".into());
+        }
+        if let Some(token) = &self.admin_token {
+            // The token itself is never echoed: it is a secret.
+            if token.is_empty() || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err("admin token is empty or contains white space".into());
+            }
         }
         Ok(())
     }

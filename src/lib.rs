@@ -5,7 +5,7 @@
 //!  browser / bot ──binary WebSocket frames──▶ session (one actor per connection)
 //!                                              │ decode + check (protocol)
 //!            lobby (RoomDirectory) ◀── lookup ─┤
-//!                                              ▼ Join / PlayerInput / ChatLine / Leave
+//!                                              ▼ Join / ChatLine / Leave; inputs via MemberLink
 //!                                             room (one actor per room, fixed tick)
 //!                                              │ apply inputs → game.step → snapshot
 //!                                              ▼ one encoded frame, shared by every member
@@ -23,7 +23,10 @@
 //! - [`limits`], [`admission`], [`auth`], [`tls`]: who may connect and how much they may do.
 //! - [`reconnect`], [`connections`], [`shutdown`]: resuming players, closing connections from
 //!   outside, and the graceful shutdown.
+//! - [`metrics`], [`admin`], [`logging`]: what operators see: Prometheus metrics, the
+//!   operator endpoints and monitor page, the log format.
 
+pub mod admin;
 pub mod admission;
 pub mod app;
 pub mod auth;
@@ -33,6 +36,8 @@ pub mod connections;
 pub mod game;
 pub mod limits;
 pub mod lobby;
+pub mod logging;
+pub mod metrics;
 pub mod protocol;
 pub mod ratelimit;
 pub mod reconnect;

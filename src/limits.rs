@@ -3,7 +3,8 @@
 //! holds and how fast rooms are made.
 //!
 //! Pure bookkeeping on token buckets and counters, cheap enough to run before any decoding or
-//! allocation. It decides only; the callers (the `/ws` route, the session) send the refusals.
+//! allocation. It decides only; the callers (the `/ws` route, the session) send the refusals
+//! and count them in the metrics (`skirmish_rate_limited_total{kind}`).
 
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -228,10 +229,6 @@ pub struct Limits {
     players: AtomicUsize,
     max_rooms: usize,
     rooms: Mutex<TokenBucket>,
-    /// Messages dropped for going over a connection's rate.
-    pub dropped_messages: AtomicU64,
-    /// Connections refused before the upgrade (any reason) or closed for flooding.
-    pub refused_connections: AtomicU64,
 }
 
 /// One welcomed player counted against `max_players`; gives its place back when dropped.
@@ -260,8 +257,6 @@ impl Limits {
                 f64::from(config.rooms_per_second),
                 Instant::now(),
             )),
-            dropped_messages: AtomicU64::new(0),
-            refused_connections: AtomicU64::new(0),
         }
     }
 

@@ -2,13 +2,12 @@
 
 use std::net::TcpListener;
 
-use clap::Parser;
 use skirmish::config::Config;
 use skirmish::startup;
 
 fn main() -> std::process::ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    let config = Config::parse();
+    skirmish::logging::init();
+    let config = Config::load(std::env::args_os()).unwrap_or_else(|err| err.exit());
     match serve(config) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {

@@ -79,6 +79,10 @@ pub enum ClientMsg {
     Chat { text: String },
     /// Answered at once with `Pong` carrying the same `t`.
     Ping { t: u64 },
+    /// Watches a public room by its id, without playing: answered with `Spectating`.
+    Spectate { room: u32 },
+    /// Watches any room by its join code, without playing: answered with `Spectating`.
+    SpectateByCode { code: String },
     /// Instead of `Hello` as the first message of a new connection: takes over the player of
     /// an earlier connection, with the token from its `SessionToken`.
     Resume { protocol: u16, token: String },
@@ -152,6 +156,15 @@ pub enum ServerMsg {
     /// The room is gone; you are back in the lobby.
     RoomClosed {
         reason: String,
+    },
+    /// You watch a room (answer to `Spectate`/`SpectateByCode`): like `Joined`, without a slot
+    /// of your own. Snapshots and events follow as for a member.
+    Spectating {
+        room: RoomInfo,
+        code: String,
+        tick: u32,
+        setup: GameSetup,
+        roster: Vec<RosterEntry>,
     },
     /// Sent right after `Welcome`: the token that lets a new connection resume this player
     /// (`ClientMsg::Resume`) within `grace_ms` milliseconds of losing this one.
@@ -253,7 +266,8 @@ pub mod error_code {
     /// No room with that id or code.
     pub const ROOM_NOT_FOUND: u16 = 6;
     pub const ROOM_FULL: u16 = 7;
-    /// Input, chat or leave while not in a room.
+    /// Input or chat while not playing in a room (in the lobby, or spectating); leave while
+    /// neither playing nor spectating.
     pub const NOT_IN_ROOM: u16 = 8;
     /// Join or create while already in a room (or while a join is under way).
     pub const ALREADY_IN_ROOM: u16 = 9;

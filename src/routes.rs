@@ -1,19 +1,17 @@
-//! The HTTP routes: the WebSocket upgrade at `/ws`, the JSON endpoints `/api/rooms` and
-//! `/api/stats`, `/healthz`, and the static files (`assets/` at `/assets/`, `client/` at `/`).
+//! The HTTP routes: the WebSocket upgrade at `/ws`, the JSON endpoint `/api/rooms`, `/healthz`,
+//! the operator's endpoints (`/api/stats`, `/metrics`, `/readyz`, `/monitor`, in `admin`), and
+//! the static files (`assets/` at `/assets/`, `client/` at `/`).
 //! Wiring only: each handler hands off to the module that owns the work.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Serialize;
 
 use crate::admission;
 use crate::app::AppState;
 use crate::lobby::RoomEntry;
 use crate::protocol::RoomInfo;
-use crate::room::TickReport;
-use crate::session;
+use crate::{admin, session};
 
 pub fn configure(app: Arc<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
@@ -22,8 +20,11 @@ pub fn configure(app: Arc<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
         cfg.app_data(web::Data::from(app))
             .route("/ws", web::get().to(websocket))
             .route("/api/rooms", web::get().to(rooms))
-            .route("/api/stats", web::get().to(stats))
+            .route("/api/stats", web::get().to(admin::stats))
+            .route("/metrics", web::get().to(admin::metrics))
             .route("/healthz", web::get().to(healthz))
+            .route("/readyz", web::get().to(admin::readyz))
+            .route("/monitor", web::get().to(admin::monitor))
             .service(actix_files::Files::new("/assets", assets_dir))
             .service(actix_files::Files::new("/", client_dir).index_file("index.html"));
     }
@@ -49,50 +50,6 @@ async fn rooms(app: web::Data<AppState>) -> HttpResponse {
         .map(RoomEntry::info)
         .collect();
     HttpResponse::Ok().json(rooms)
-}
-
-#[derive(Serialize)]
-struct ServerStats {
-    uptime_s: f64,
-    sessions: usize,
-    players: usize,
-    dropped_messages: u64,
-    refused_connections: u64,
-    rooms: Vec<RoomStats>,
-}
-
-#[derive(Serialize)]
-struct RoomStats {
-    id: u32,
-    name: String,
-    players: u8,
-    capacity: u8,
-    #[serde(flatten)]
-    ticks: TickReport,
-}
-
-/// Every room's tick timing, for operators and the load tool.
-async fn stats(app: web::Data<AppState>) -> HttpResponse {
-    let rooms = app
-        .directory
-        .all_rooms()
-        .into_iter()
-        .map(|room| RoomStats {
-            id: room.id,
-            name: room.name.clone(),
-            players: room.players.load(Ordering::Relaxed),
-            capacity: room.capacity,
-            ticks: room.stats.report(),
-        })
-        .collect();
-    HttpResponse::Ok().json(ServerStats {
-        uptime_s: app.started.elapsed().as_secs_f64(),
-        sessions: app.sessions.load(Ordering::Relaxed),
-        players: app.limits.players(),
-        dropped_messages: app.limits.dropped_messages.load(Ordering::Relaxed),
-        refused_connections: app.limits.refused_connections.load(Ordering::Relaxed),
-        rooms,
-    })
 }
 
 async fn healthz() -> HttpResponse {

@@ -4,8 +4,11 @@
 //! It holds no game state: the room owns the match. Everything a client sends is checked here;
 //! a bad message gets an `Error` with a code (and a close where going on makes no sense), never a
 //! panic and never an effect on other players. actix-web-actors stays inside this module.
+//! Watching a room without playing lives in the `spectate` submodule.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+mod spectate;
+
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -20,6 +23,7 @@ use crate::admission::Admission;
 use crate::app::AppState;
 use crate::limits::{room_creation_bucket, ConnectionPermit, MessageLimiter, PlayerPermit};
 use crate::lobby::RoomEntry;
+use crate::metrics::{error_code_name, SessionPhase};
 use crate::protocol::{
     check_chat_text, check_input, check_player_name, check_room_name, close_code, decode_client,
     encode_server, error_code, ClientMsg, DecodeError, ServerMsg, Slot, MAX_CLIENT_MESSAGE_BYTES,
@@ -27,7 +31,7 @@ use crate::protocol::{
 };
 use crate::ratelimit::TokenBucket;
 use crate::room::{
-    ChatLine, Join, JoinRefused, Leave, PlayerInput, Room, RoomToSession, SnapshotFeed,
+    ChatLine, Join, JoinRefused, Leave, MemberLink, Room, RoomToSession, SnapshotFeed,
     SnapshotFrame,
 };
 
@@ -66,8 +70,27 @@ enum State {
         slot: Slot,
         /// The subscription to the room's snapshots, cancelled on leaving.
         feed: SpawnHandle,
-        delivered: Arc<AtomicU32>,
+        link: Arc<MemberLink>,
     },
+    /// Watching `room` without playing; the feed is as for a member.
+    Spectating {
+        room: Addr<Room>,
+        room_id: u32,
+        feed: SpawnHandle,
+        link: Arc<MemberLink>,
+    },
+}
+
+impl State {
+    fn phase(&self) -> SessionPhase {
+        match self {
+            State::AwaitingHello => SessionPhase::Handshake,
+            State::Lobby => SessionPhase::Lobby,
+            State::Joining { .. } => SessionPhase::Joining,
+            State::InRoom { .. } => SessionPhase::Playing,
+            State::Spectating { .. } => SessionPhase::Spectating,
+        }
+    }
 }
 
 pub struct Session {
@@ -115,12 +138,26 @@ impl Session {
         }
     }
 
+    fn set_state(&mut self, state: State) {
+        self.app
+            .metrics
+            .session_moved(self.state.phase(), state.phase());
+        self.state = state;
+    }
+
     fn send(&self, ctx: &mut ws::WebsocketContext<Self>, msg: &ServerMsg) {
-        ctx.binary(encode_server(msg));
+        let frame = encode_server(msg);
+        self.app.metrics.sent(msg, frame.len(), 1);
+        ctx.binary(frame);
     }
 
     fn send_error(&self, ctx: &mut ws::WebsocketContext<Self>, code: u16, message: String) {
-        log::debug!("{}: error {code}: {message}", self.peer);
+        log::debug!(
+            "{}: error {code} {}: {message}",
+            self.peer,
+            error_code_name(code)
+        );
+        self.app.metrics.error(code);
         self.send(ctx, &ServerMsg::Error { code, message });
     }
 
@@ -162,7 +199,12 @@ impl Session {
         if !self.within_rate(guards::is_input(bytes), ctx) {
             return;
         }
-        match decode_client(bytes) {
+        let decoded = decode_client(bytes);
+        match &decoded {
+            Ok(msg) => self.app.metrics.received(msg, bytes.len()),
+            Err(_) => self.app.metrics.received_invalid(bytes.len()),
+        }
+        match decoded {
             Ok(msg) => self.on_message(msg, ctx),
             Err(DecodeError::TooLarge(len, limit)) => self.fail(
                 ctx,
@@ -234,6 +276,8 @@ impl Session {
             ClientMsg::LeaveRoom => self.on_leave(ctx),
             ClientMsg::Input(input) => self.on_input(input, ctx),
             ClientMsg::Chat { text } => self.on_chat(text, ctx),
+            ClientMsg::Spectate { room } => self.on_spectate_room(room, ctx),
+            ClientMsg::SpectateByCode { code } => self.on_spectate_by_code(code, ctx),
         }
     }
 
@@ -262,7 +306,7 @@ impl Session {
         }
         self.player_id = self.app.next_player_id();
         self.name = name.trim().to_string();
-        self.state = State::Lobby;
+        self.set_state(State::Lobby);
         log::info!(
             "{}: player {} \"{}\" connected",
             self.peer,
@@ -348,7 +392,7 @@ impl Session {
             return;
         }
         let room = entry.addr.clone();
-        self.state = State::Joining { room: room.clone() };
+        self.set_state(State::Joining { room: room.clone() });
         let request = room.send(Join {
             player_id: self.player_id,
             name: self.name.clone(),
@@ -366,7 +410,7 @@ impl Session {
             // Only a join still waiting for this answer goes back to the lobby: the session
             // may have moved on (its Joined already arrived, or it disconnected).
             if matches!(&session.state, State::Joining { room: r } if *r == entry.addr) {
-                session.state = State::Lobby;
+                session.set_state(State::Lobby);
                 if quick_attempt > 0 && refusal.code == error_code::ROOM_FULL {
                     return session.quick_join(quick_attempt + 1, ctx);
                 }
@@ -376,7 +420,9 @@ impl Session {
     }
 
     fn on_leave(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
-        let State::InRoom { room, room_id, .. } = &self.state else {
+        let (State::InRoom { room, room_id, .. } | State::Spectating { room, room_id, .. }) =
+            &self.state
+        else {
             return self.send_error(ctx, error_code::NOT_IN_ROOM, "you are not in a room".into());
         };
         room.do_send(Leave {
@@ -390,13 +436,17 @@ impl Session {
 
     /// Leaves the room state (the room has been told or already knows) and stops its snapshots.
     fn back_to_lobby(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
-        if let State::InRoom { feed, .. } = std::mem::replace(&mut self.state, State::Lobby) {
+        let previous = std::mem::replace(&mut self.state, State::Lobby);
+        self.app
+            .metrics
+            .session_moved(previous.phase(), SessionPhase::Lobby);
+        if let State::InRoom { feed, .. } | State::Spectating { feed, .. } = previous {
             ctx.cancel_future(feed);
         }
     }
 
     fn on_input(&mut self, input: crate::protocol::Input, ctx: &mut ws::WebsocketContext<Self>) {
-        let State::InRoom { room, slot, .. } = &self.state else {
+        let State::InRoom { link, .. } = &self.state else {
             return self.send_error(
                 ctx,
                 error_code::NOT_IN_ROOM,
@@ -406,13 +456,9 @@ impl Session {
         if let Err(problem) = check_input(&input) {
             return self.send_error(ctx, error_code::BAD_INPUT, problem);
         }
-        // A room whose mailbox is full is behind: dropping this input is better than growing
-        // its queue; the next input carries the same held keys.
-        let _ = room.try_send(PlayerInput {
-            slot: *slot,
-            player_id: self.player_id,
-            input,
-        });
+        // A full queue means the client sends far faster than the tick rate: dropping the excess
+        // loses nothing, as the next input carries the same held keys.
+        link.push_input(input);
     }
 
     fn on_chat(&mut self, text: String, ctx: &mut ws::WebsocketContext<Self>) {
@@ -428,6 +474,7 @@ impl Session {
         }
         let (room, slot) = (room.clone(), *slot);
         if !self.chat.try_take(Instant::now()) {
+            self.app.metrics.rate_limited("chat");
             return self.send_error(
                 ctx,
                 error_code::RATE_LIMITED,
@@ -450,12 +497,14 @@ impl Actor for Session {
         self.app
             .connections
             .insert(self.connection, ctx.address().recipient());
+        self.app.metrics.session_opened();
         self.heartbeat(ctx);
     }
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {
         self.app.sessions.fetch_sub(1, Ordering::Relaxed);
         self.app.connections.remove(self.connection);
+        self.app.metrics.session_closed(self.state.phase());
         self.release_player();
         log::info!("{}: player {} disconnected", self.peer, self.player_id);
     }
@@ -520,7 +569,7 @@ impl Handler<RoomToSession> for Session {
 
     fn handle(&mut self, msg: RoomToSession, ctx: &mut Self::Context) {
         let current_room = match &self.state {
-            State::InRoom { room_id, .. } => Some(*room_id),
+            State::InRoom { room_id, .. } | State::Spectating { room_id, .. } => Some(*room_id),
             _ => None,
         };
         match msg {
@@ -529,11 +578,7 @@ impl Handler<RoomToSession> for Session {
                 room_id,
                 slot,
                 frame,
-                feed:
-                    SnapshotFeed {
-                        snapshots,
-                        delivered,
-                    },
+                feed: SnapshotFeed { snapshots, link },
             } => {
                 if !matches!(&self.state, State::Joining { room: pending } if *pending == room) {
                     // The player moved on while the join was under way.
@@ -543,13 +588,13 @@ impl Handler<RoomToSession> for Session {
                 }
                 ctx.binary(frame);
                 let feed = ctx.add_stream(newest_snapshots(snapshots));
-                self.state = State::InRoom {
+                self.set_state(State::InRoom {
                     room,
                     room_id,
                     slot,
                     feed,
-                    delivered,
-                };
+                    link,
+                });
                 self.remember_seat();
             }
             RoomToSession::Frame { room_id, frame } => {
@@ -575,6 +620,12 @@ impl Handler<RoomToSession> for Session {
                     );
                 }
             }
+            RoomToSession::Watching {
+                room,
+                room_id,
+                frame,
+                feed,
+            } => self.on_watching(room, room_id, frame, feed, ctx),
         }
     }
 }
@@ -595,8 +646,8 @@ fn newest_snapshots(
 
 impl StreamHandler<SnapshotFrame> for Session {
     fn handle(&mut self, frame: SnapshotFrame, ctx: &mut Self::Context) {
-        if let State::InRoom { delivered, .. } = &self.state {
-            delivered.store(frame.tick, Ordering::Relaxed);
+        if let State::InRoom { link, .. } | State::Spectating { link, .. } = &self.state {
+            link.delivered(frame.tick);
             ctx.binary(frame.bytes);
         }
     }

@@ -1,8 +1,7 @@
-//! The graceful shutdown on SIGTERM or ctrl-c: stop accepting, close every room after the tick
+//! The graceful shutdown on SIGTERM or ctrl-c: stop taking players, close every room after the tick
 //! it is in (members get `RoomClosed`), close every connection with 1001 "server restarting",
 //! then stop the HTTP server, all within the configured bound.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -46,8 +45,9 @@ pub async fn signal() -> &'static str {
 /// about `app.config.shutdown_timeout()`.
 pub async fn drain(app: Arc<AppState>, server: ServerHandle) {
     let deadline = tokio::time::Instant::now() + app.config.shutdown_timeout();
-    app.shutting_down.store(true, Ordering::Relaxed);
-    server.pause().await;
+    // From here `/ws` answers 503 and `/readyz` reports the shutdown; the listener stays open
+    // so that load balancers can see that.
+    app.stop_accepting();
     let rooms = app.directory.all_rooms();
     log::info!(
         "shutting down: closing {} rooms and {} connections",

@@ -26,8 +26,8 @@ use skirmish::protocol::{
     MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP, PLAYER_ALIVE, PROTOCOL_VERSION,
 };
 
-const CLIENT_VARIANTS: u32 = 11;
-const SERVER_VARIANTS: u32 = 13;
+const CLIENT_VARIANTS: u32 = 13;
+const SERVER_VARIANTS: u32 = 14;
 const DOC_BEGIN: &str = "<!-- BEGIN GENERATED EXAMPLES: written by `UPDATE_VECTORS=1 cargo test --test protocol_vectors`; do not edit by hand -->";
 const DOC_END: &str = "<!-- END GENERATED EXAMPLES -->";
 
@@ -243,6 +243,13 @@ fn vectors() -> Vec<Vector> {
                 t: 1_700_000_000_123,
             },
         ),
+        client("client_spectate", ClientMsg::Spectate { room: 42 }),
+        client(
+            "client_spectate_by_code",
+            ClientMsg::SpectateByCode {
+                code: "M4RS9A".into(),
+            },
+        ),
         client(
             "client_resume",
             ClientMsg::Resume {
@@ -310,7 +317,7 @@ fn vectors() -> Vec<Vector> {
                 tick: 0,
                 setup: GameSetup {
                     walls: vec![],
-                    ..setup
+                    ..setup.clone()
                 },
                 roster: vec![roster_entry(0, 7, "bob", 0, 0)],
             },
@@ -405,6 +412,22 @@ fn vectors() -> Vec<Vector> {
             },
         ),
         server(
+            "server_spectating",
+            ServerMsg::Spectating {
+                room: RoomInfo {
+                    players: 2,
+                    ..friday
+                },
+                code: "QX7K2P".into(),
+                tick: 1234,
+                setup,
+                roster: vec![
+                    roster_entry(0, 3, "ada", 5, 2),
+                    roster_entry(2, 7, "bob", 0, 0),
+                ],
+            },
+        ),
+        server(
             "server_session_token",
             ServerMsg::SessionToken {
                 token: "0f1e2d3c4b5a69788796a5b4c3d2e1f0".into(),
@@ -483,7 +506,7 @@ fn malformed_frames() -> Vec<MalformedFrame> {
             "client_unknown_tag",
             "client",
             CLIENT_VARIANTS.to_le_bytes().to_vec(),
-            "tag 10 is one past the last ClientMsg variant",
+            "tag 12 is one past the last ClientMsg variant",
         ),
         frame(
             "client_tag_high_byte",
@@ -525,7 +548,7 @@ fn malformed_frames() -> Vec<MalformedFrame> {
             "server_unknown_tag",
             "server",
             SERVER_VARIANTS.to_le_bytes().to_vec(),
-            "tag 12 is one past the last ServerMsg variant",
+            "tag 13 is one past the last ServerMsg variant",
         ),
         frame(
             "server_truncated_snapshot",
@@ -594,7 +617,9 @@ fn client_variant(msg: &ClientMsg) -> (u32, &'static str) {
         ClientMsg::Input(_) => (7, "Input"),
         ClientMsg::Chat { .. } => (8, "Chat"),
         ClientMsg::Ping { .. } => (9, "Ping"),
-        ClientMsg::Resume { .. } => (10, "Resume"),
+        ClientMsg::Spectate { .. } => (10, "Spectate"),
+        ClientMsg::SpectateByCode { .. } => (11, "SpectateByCode"),
+        ClientMsg::Resume { .. } => (12, "Resume"),
     }
 }
 
@@ -612,7 +637,8 @@ fn server_variant(msg: &ServerMsg) -> (u32, &'static str) {
         ServerMsg::Chat { .. } => (9, "Chat"),
         ServerMsg::Pong { .. } => (10, "Pong"),
         ServerMsg::RoomClosed { .. } => (11, "RoomClosed"),
-        ServerMsg::SessionToken { .. } => (12, "SessionToken"),
+        ServerMsg::Spectating { .. } => (12, "Spectating"),
+        ServerMsg::SessionToken { .. } => (13, "SessionToken"),
     }
 }
 
@@ -766,6 +792,8 @@ impl Dump {
             }
             ClientMsg::Chat { text } => self.string("text", text),
             ClientMsg::Ping { t } => self.u64("t", *t),
+            ClientMsg::Spectate { room } => self.u32("room", *room),
+            ClientMsg::SpectateByCode { code } => self.string("code", code),
             ClientMsg::Resume { protocol, token } => {
                 self.u16("protocol", *protocol);
                 self.string("token", token);
@@ -837,6 +865,22 @@ impl Dump {
             }
             ServerMsg::Pong { t } => self.u64("t", *t),
             ServerMsg::RoomClosed { reason } => self.string("reason", reason),
+            ServerMsg::Spectating {
+                room,
+                code,
+                tick,
+                setup,
+                roster,
+            } => {
+                self.room_info("room", room);
+                self.string("code", code);
+                self.u32("tick", *tick);
+                self.setup("setup", setup);
+                self.count("roster", roster.len());
+                for (i, entry) in roster.iter().enumerate() {
+                    self.roster_entry(&format!("roster[{i}]"), entry);
+                }
+            }
             ServerMsg::SessionToken { token, grace_ms } => {
                 self.string("token", token);
                 self.u32("grace_ms", *grace_ms);

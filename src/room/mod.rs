@@ -15,17 +15,21 @@
 //! never blocks; the game behind it is any [`Game`].
 
 mod guard;
+mod inspect;
 mod resume;
 mod schedule;
+mod spectators;
 mod stats;
 
 pub use guard::{CloseRoom, FAILED_REASON};
+pub use inspect::{Inspect, RoomDetails};
 pub use resume::{Detach, Reattach};
 pub use schedule::{Due, TickSchedule, MAX_CATCH_UP};
+pub use spectators::Spectate;
 pub use stats::{TickReport, TickStats};
 
 use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
@@ -34,6 +38,7 @@ use tokio::sync::watch;
 
 use crate::game::{Game, GameEvent};
 use crate::lobby::RoomDirectory;
+use crate::metrics::RoomMetrics;
 use crate::protocol::{
     encode_server, encode_snapshot_into, error_code, GameSetup, Input, RoomInfo, RosterEntry,
     ServerMsg, Slot, Snapshot,
@@ -50,11 +55,45 @@ pub struct SnapshotFrame {
     pub bytes: Bytes,
 }
 
-/// A member's view of the room's snapshots: the newest one, and where the member reports the
-/// tick of the last one it wrote to its socket (the room drops members that stop reporting).
+/// What a member's session and the room share, so that the hottest traffic needs no actor
+/// message at all: inputs wait here for the next tick (the room is not woken for each one),
+/// and the session reports the tick of the last snapshot it wrote (the room drops members
+/// that stop reporting).
+#[derive(Default)]
+pub struct MemberLink {
+    inputs: Mutex<Vec<Input>>,
+    delivered: AtomicU32,
+}
+
+impl MemberLink {
+    /// Queues an input for the next tick; drops it when the queue is full, so a client sending
+    /// far faster than the tick rate loses only its excess.
+    pub fn push_input(&self, input: Input) {
+        if let Ok(mut inputs) = self.inputs.lock() {
+            if inputs.len() < MAX_QUEUED_INPUTS {
+                inputs.push(input);
+            }
+        }
+    }
+
+    /// Records that the session wrote the snapshot of `tick` to its socket.
+    pub fn delivered(&self, tick: u32) {
+        self.delivered.store(tick, Ordering::Relaxed);
+    }
+
+    /// Moves the queued inputs into `into` (emptied first), keeping both allocations.
+    fn take_inputs(&self, into: &mut Vec<Input>) {
+        into.clear();
+        if let Ok(mut inputs) = self.inputs.lock() {
+            std::mem::swap(&mut *inputs, into);
+        }
+    }
+}
+
+/// A new member's connection to the room: the newest snapshot, and the shared link.
 pub struct SnapshotFeed {
     pub snapshots: watch::Receiver<SnapshotFrame>,
-    pub delivered: Arc<AtomicU32>,
+    pub link: Arc<MemberLink>,
 }
 
 /// What a room sends to a session.
@@ -76,6 +115,13 @@ pub enum RoomToSession {
     Closed { room_id: u32, frame: Bytes },
     /// The room removed you for falling too far behind its snapshots.
     Dropped { room_id: u32 },
+    /// You watch `room` now, reading snapshots from `feed`. `frame` is the encoded `Spectating`.
+    Watching {
+        room: Addr<Room>,
+        room_id: u32,
+        frame: Bytes,
+        feed: SnapshotFeed,
+    },
 }
 
 /// Asks for a seat. The room answers with `RoomToSession::Joined` to `session` before it replies,
@@ -102,15 +148,6 @@ pub struct Leave {
     pub player_id: u32,
 }
 
-/// One input of the member in `slot`, already checked.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct PlayerInput {
-    pub slot: Slot,
-    pub player_id: u32,
-    pub input: Input,
-}
-
 /// A chat line of the member in `slot`, already checked and rate-limited.
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -131,6 +168,7 @@ pub struct RoomSettings {
     pub empty_grace: Duration,
     /// A member whose session has not sent a snapshot for this long is removed.
     pub lag_limit: Duration,
+    pub max_spectators: usize,
     /// How long the seat of a player whose connection dropped is kept (0: not at all).
     pub reconnect_grace: Duration,
 }
@@ -139,10 +177,8 @@ struct Member {
     player_id: u32,
     name: String,
     session: Recipient<RoomToSession>,
-    queued: Vec<Input>,
+    link: Arc<MemberLink>,
     ack: u32,
-    /// The tick of the last snapshot the member's session wrote, as it reports it.
-    delivered: Arc<AtomicU32>,
     /// The aim of the latest applied input, kept when the player is detached.
     last_aim: f32,
     /// Set while the member's connection is gone and its seat is kept (see `resume`).
@@ -158,12 +194,15 @@ pub struct Room {
     players: Arc<AtomicU8>,
     stats: Arc<TickStats>,
     directory: Arc<dyn RoomDirectory>,
+    spectators: spectators::Spectators,
+    metrics: RoomMetrics,
     schedule: TickSchedule,
     lag_limit_ticks: u32,
     snapshots: watch::Sender<SnapshotFrame>,
     close_timer: Option<SpawnHandle>,
     // Reused every tick so that the tick allocates nothing but the shared frame.
     events: Vec<GameEvent>,
+    inputs: Vec<Input>,
     snapshot: Snapshot,
     encoded: Vec<u8>,
     /// What members are told when the room closes, if not the usual.
@@ -177,12 +216,14 @@ impl Room {
         players: Arc<AtomicU8>,
         stats: Arc<TickStats>,
         directory: Arc<dyn RoomDirectory>,
+        metrics: RoomMetrics,
     ) -> Room {
         let setup = game.setup();
         let schedule = TickSchedule::new(Instant::now(), settings.tick_rate);
         let members = (0..settings.capacity).map(|_| None).collect();
         let lag_limit_ticks =
             (settings.lag_limit.as_secs_f64() * f64::from(settings.tick_rate)).ceil() as u32;
+        let spectators = spectators::Spectators::new(settings.max_spectators);
         Room {
             lag_limit_ticks: lag_limit_ticks.max(1),
             snapshots: watch::Sender::new(SnapshotFrame::default()),
@@ -193,9 +234,12 @@ impl Room {
             players,
             stats,
             directory,
+            spectators,
+            metrics,
             schedule,
             close_timer: None,
             events: Vec::new(),
+            inputs: Vec::with_capacity(MAX_QUEUED_INPUTS),
             snapshot: Snapshot::default(),
             encoded: Vec::new(),
             close_reason: None,
@@ -243,7 +287,7 @@ impl Room {
     }
 
     /// Sends an event every member must see (never dropped for being behind).
-    fn broadcast_event(&self, msg: &ServerMsg) {
+    fn broadcast_event(&mut self, msg: &ServerMsg) {
         let frame = Bytes::from(encode_server(msg));
         for member in self.members.iter().flatten() {
             member.session.do_send(RoomToSession::Frame {
@@ -251,6 +295,12 @@ impl Room {
                 frame: frame.clone(),
             });
         }
+        let watchers = self.spectators.send_all(|| RoomToSession::Frame {
+            room_id: self.settings.id,
+            frame: frame.clone(),
+        });
+        let copies = self.member_count() as u64 + watchers;
+        self.metrics.sent(msg, frame.len(), copies);
     }
 
     fn remove_member(&mut self, slot: usize, ctx: &mut Context<Self>) {
@@ -311,15 +361,17 @@ impl Room {
         let ended = Instant::now();
         self.stats
             .record(ended, ended - woke, due.steps, self.schedule.overruns());
+        self.metrics.tick(ended - woke, due);
     }
 
     fn apply_queued_inputs(&mut self) {
         for (slot, member) in self.members.iter_mut().enumerate() {
             let Some(member) = member else { continue };
-            member.queued.sort_unstable_by_key(|input| input.seq);
-            for input in member.queued.drain(..) {
+            member.link.take_inputs(&mut self.inputs);
+            self.inputs.sort_unstable_by_key(|input| input.seq);
+            for input in &self.inputs {
                 if input.seq > member.ack {
-                    self.game.apply_input(slot as Slot, &input);
+                    self.game.apply_input(slot as Slot, input);
                     member.ack = input.seq;
                     member.last_aim = input.aim;
                 }
@@ -349,7 +401,7 @@ impl Room {
     }
 
     fn publish_snapshot(&mut self) {
-        if self.member_count() == 0 {
+        if self.member_count() == 0 && self.spectators.count() == 0 {
             return;
         }
         self.game.snapshot(&mut self.snapshot);
@@ -360,27 +412,39 @@ impl Room {
         }
         self.encoded.clear();
         encode_snapshot_into(&self.snapshot, &mut self.encoded);
+        // A session that has not taken the previous snapshot yet never will: this one
+        // replaces it.
+        let previous = self.snapshots.borrow().tick;
+        let behind = self
+            .members
+            .iter()
+            .flatten()
+            .filter(|m| m.link.delivered.load(Ordering::Relaxed) < previous)
+            .count()
+            + self.spectators.behind(previous);
         self.snapshots.send_replace(SnapshotFrame {
             tick: self.snapshot.tick,
             bytes: Bytes::copy_from_slice(&self.encoded),
         });
+        let recipients = self.member_count() + self.spectators.count();
+        self.metrics
+            .snapshot_published(self.encoded.len(), recipients as u64, behind as u64);
     }
 
     /// Removes members whose sessions stopped taking snapshots: a client that does not read
     /// stalls its session, and it must cost the others nothing.
     fn drop_laggards(&mut self, ctx: &mut Context<Self>) {
         let tick = self.game.tick();
+        self.spectators
+            .drop_laggards(tick, self.lag_limit_ticks, self.settings.id);
         let lagging: Vec<usize> = self
             .members
             .iter()
             .enumerate()
             .filter_map(|(slot, member)| {
                 // A detached member has no session to deliver to; its grace timer decides.
-                let delivered = member
-                    .as_ref()
-                    .filter(|m| m.detached.is_none())?
-                    .delivered
-                    .load(Ordering::Relaxed);
+                let member = member.as_ref().filter(|m| m.detached.is_none())?;
+                let delivered = member.link.delivered.load(Ordering::Relaxed);
                 (tick.saturating_sub(delivered) > self.lag_limit_ticks).then_some(slot)
             })
             .collect();
@@ -390,7 +454,7 @@ impl Room {
                     "room {}: player {} is {} ticks behind, removing it",
                     self.settings.id,
                     member.player_id,
-                    tick.saturating_sub(member.delivered.load(Ordering::Relaxed))
+                    tick.saturating_sub(member.link.delivered.load(Ordering::Relaxed))
                 );
                 member.session.do_send(RoomToSession::Dropped {
                     room_id: self.settings.id,
@@ -405,8 +469,6 @@ impl Actor for Room {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
-        // Every member's inputs pass through this mailbox: leave room for a full room's burst.
-        ctx.set_mailbox_capacity(usize::from(self.settings.capacity) * MAX_QUEUED_INPUTS);
         log::info!(
             "room {} \"{}\" created (code {}, capacity {}, {})",
             self.settings.id,
@@ -434,13 +496,20 @@ impl Actor for Room {
             .close_reason
             .take()
             .unwrap_or_else(|| "the room has closed".into());
-        let frame = Bytes::from(encode_server(&ServerMsg::RoomClosed { reason }));
+        let closed = ServerMsg::RoomClosed { reason };
+        let frame = Bytes::from(encode_server(&closed));
         for member in self.members.iter().flatten() {
             member.session.do_send(RoomToSession::Closed {
                 room_id: self.settings.id,
                 frame: frame.clone(),
             });
         }
+        let watchers = self.spectators.send_all(|| RoomToSession::Closed {
+            room_id: self.settings.id,
+            frame: frame.clone(),
+        });
+        let copies = self.member_count() as u64 + watchers;
+        self.metrics.sent(&closed, frame.len(), copies);
         log::info!("room {} closed", self.settings.id);
     }
 }
@@ -481,9 +550,11 @@ impl Handler<Join> for Room {
             player_id: join.player_id,
             name: join.name,
             session: join.session,
-            queued: Vec::with_capacity(4),
+            link: Arc::new(MemberLink {
+                inputs: Mutex::new(Vec::with_capacity(4)),
+                delivered: AtomicU32::new(self.game.tick()),
+            }),
             ack: 0,
-            delivered: Arc::new(AtomicU32::new(self.game.tick())),
             last_aim: 0.0,
             detached: None,
         };
@@ -493,7 +564,7 @@ impl Handler<Join> for Room {
         let session = member.session.clone();
         let feed = SnapshotFeed {
             snapshots: self.snapshots.subscribe(),
-            delivered: member.delivered.clone(),
+            link: member.link.clone(),
         };
         self.members[free] = Some(member);
         self.players
@@ -512,11 +583,13 @@ impl Handler<Join> for Room {
             setup: self.setup.clone(),
             roster,
         };
+        let frame = Bytes::from(encode_server(&joined));
+        self.metrics.sent(&joined, frame.len(), 1);
         session.do_send(RoomToSession::Joined {
             room: ctx.address(),
             room_id: self.settings.id,
             slot,
-            frame: Bytes::from(encode_server(&joined)),
+            frame,
             feed,
         });
         Ok(())
@@ -529,18 +602,12 @@ impl Handler<Leave> for Room {
     fn handle(&mut self, leave: Leave, ctx: &mut Context<Self>) {
         if let Some(slot) = self.slot_of(leave.player_id) {
             self.remove_member(usize::from(slot), ctx);
-        }
-    }
-}
-
-impl Handler<PlayerInput> for Room {
-    type Result = ();
-
-    fn handle(&mut self, msg: PlayerInput, _ctx: &mut Context<Self>) {
-        if let Some(member) = self.member_in(msg.slot, msg.player_id) {
-            if member.queued.len() < MAX_QUEUED_INPUTS {
-                member.queued.push(msg.input);
-            }
+        } else if self.spectators.remove(leave.player_id) {
+            log::info!(
+                "room {}: player {} stopped watching",
+                self.settings.id,
+                leave.player_id
+            );
         }
     }
 }

@@ -6,13 +6,13 @@
 //! `Reattach`. Which connection may reattach is decided by `crate::reconnect`, not here.
 
 use std::sync::atomic::AtomicU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use actix::prelude::*;
 use bytes::Bytes;
 
-use super::{JoinRefused, Room, RoomToSession, SnapshotFeed};
+use super::{JoinRefused, MemberLink, Room, RoomToSession, SnapshotFeed};
 use crate::protocol::{error_code, Input, ServerMsg, Slot};
 
 /// The connection of `player_id` dropped; keep its seat for the grace period.
@@ -56,7 +56,6 @@ impl Room {
         }
         let since = Instant::now();
         member.detached = Some(since);
-        member.queued.clear();
         let (player_id, aim) = (member.player_id, member.last_aim);
         // Held keys would keep the player running and shooting while it is away.
         self.game.apply_input(
@@ -109,15 +108,17 @@ impl Handler<Reattach> for Room {
             .ok_or_else(refused)?;
         member.session = msg.session.clone();
         member.detached = None;
-        member.queued.clear();
         // The new connection may count its inputs from 1 again.
         member.ack = 0;
-        // A fresh report, so that the old connection's last one cannot make it look behind.
-        let tick = self.game.tick();
-        member.delivered = Arc::new(AtomicU32::new(tick));
+        // A link of its own: inputs still queued by the old connection are dropped with its
+        // link, and its last delivery report cannot make the new one look behind.
+        member.link = Arc::new(MemberLink {
+            inputs: Mutex::new(Vec::with_capacity(4)),
+            delivered: AtomicU32::new(self.game.tick()),
+        });
         let feed = SnapshotFeed {
             snapshots: self.snapshots.subscribe(),
-            delivered: member.delivered.clone(),
+            link: member.link.clone(),
         };
         log::info!(
             "room {}: player {} resumed in slot {slot}",

@@ -2,7 +2,6 @@
 //! (before decoding), the join token and the player limit (before welcoming), the room limits
 //! (before creating). Also the words of decode errors, which must not leak internals.
 
-use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use actix_web_actors::ws;
@@ -51,9 +50,8 @@ impl Session {
             Verdict::Accept => true,
             Verdict::Drop { warn } => {
                 self.app
-                    .limits
-                    .dropped_messages
-                    .fetch_add(1, Ordering::Relaxed);
+                    .metrics
+                    .rate_limited(if is_input { "input" } else { "message" });
                 if warn {
                     let what = if is_input { "inputs" } else { "messages" };
                     let per_second = if is_input {
@@ -71,10 +69,7 @@ impl Session {
             }
             Verdict::Disconnect => {
                 log::info!("{}: closed for flooding", self.peer);
-                self.app
-                    .limits
-                    .refused_connections
-                    .fetch_add(1, Ordering::Relaxed);
+                self.app.metrics.rate_limited("flood");
                 self.fail(
                     ctx,
                     error_code::RATE_LIMITED,
@@ -149,6 +144,7 @@ impl Session {
         ctx: &mut ws::WebsocketContext<Self>,
     ) -> Option<RoomEntry> {
         if !self.room_creations.try_take(Instant::now()) {
+            self.app.metrics.rate_limited("room");
             let burst = self.app.config.rooms_per_connection;
             self.send_error(
                 ctx,
@@ -170,6 +166,7 @@ impl Session {
                 None
             }
             Err(RoomRefusal::TooFast) => {
+                self.app.metrics.rate_limited("room");
                 self.send_error(
                     ctx,
                     error_code::RATE_LIMITED,

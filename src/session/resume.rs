@@ -79,7 +79,7 @@ impl Session {
         self.admit_player(true, ctx);
         self.player_id = resumed.player_id;
         self.name = resumed.name;
-        self.state = State::Lobby;
+        self.set_state(State::Lobby);
         log::info!(
             "{}: player {} \"{}\" resumed",
             self.peer,
@@ -104,9 +104,9 @@ impl Session {
     /// Takes the player's seat back; the room answers with `Joined`. A room that closed, or
     /// dropped the player meanwhile, sends the player to the lobby with `RoomClosed`.
     fn reattach(&mut self, seat: Seat, ctx: &mut ws::WebsocketContext<Self>) {
-        self.state = State::Joining {
+        self.set_state(State::Joining {
             room: seat.room.clone(),
-        };
+        });
         let request = seat.room.send(Reattach {
             player_id: self.player_id,
             session: ctx.address().recipient(),
@@ -116,7 +116,7 @@ impl Session {
                 return;
             }
             if matches!(&session.state, State::Joining { room } if *room == seat.room) {
-                session.state = State::Lobby;
+                session.set_state(State::Lobby);
                 session.remember_seat();
                 session.send(
                     ctx,
@@ -149,7 +149,9 @@ impl Session {
     pub(super) fn release_player(&mut self) {
         let player_id = self.player_id;
         let room = match &self.state {
-            State::Joining { room } | State::InRoom { room, .. } => Some(room.clone()),
+            State::Joining { room }
+            | State::InRoom { room, .. }
+            | State::Spectating { room, .. } => Some(room.clone()),
             State::AwaitingHello | State::Lobby => None,
         };
         let in_room = matches!(self.state, State::InRoom { .. });

@@ -78,11 +78,24 @@ pub async fn close_code(client: &mut BotClient) -> u16 {
 
 /// GET `path` over plain HTTP/1.1; returns the status code and the body.
 pub async fn http_get(app: &RunningServer, path: &str) -> (u16, String) {
+    http_get_with(app, path, &[]).await
+}
+
+/// GET `path` with extra request headers (`("Authorization", "Bearer x")`).
+pub async fn http_get_with(
+    app: &RunningServer,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, String) {
     let mut stream = tokio::net::TcpStream::connect(app.addr)
         .await
         .expect("HTTP connect");
+    let extra: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
     let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        "GET {path} HTTP/1.1\r\nHost: {}\r\n{extra}Connection: close\r\n\r\n",
         app.addr
     );
     stream

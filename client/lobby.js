@@ -1,0 +1,159 @@
+// lobby.js — the two screens before a game: the name step and the lobby (live room list,
+// create a room, quick play, join by code), plus the remembered name and the shareable
+// room link (`/#/room/CODE`).
+//
+// Owns: those screens' DOM and the location hash. Must not: talk to the server; it calls the
+// actions it is given. Text from the server is put in with textContent only, never as HTML.
+
+const NAME_KEY = "skirmish.name";
+const ROOM_LINK = /^#\/room\/([^/?#]+)$/;
+
+export function rememberedName() {
+  try {
+    return localStorage.getItem(NAME_KEY) ?? "";
+  } catch {
+    return "";
+  }
+}
+
+export function rememberName(name) {
+  try {
+    localStorage.setItem(NAME_KEY, name);
+  } catch {
+    // Storage can be off (private windows); the name is then asked again next time.
+  }
+}
+
+/** The room code in a `#/room/CODE` link, or null. */
+export function roomCodeFromHash(hash) {
+  const match = ROOM_LINK.exec(hash);
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return null;
+  }
+}
+
+export function roomLink(location, code) {
+  return `${location.origin}${location.pathname}#/room/${encodeURIComponent(code)}`;
+}
+
+/** Puts the room's link in the address bar without a reload or a history entry per room. */
+export function showRoomInAddress(code) {
+  const hash = code === null ? "" : `#/room/${encodeURIComponent(code)}`;
+  history.replaceState(null, "", `${location.pathname}${location.search}${hash}`);
+}
+
+export class Lobby {
+  /**
+   * @param actions { submitName(name), quickPlay(), create({name, capacity, public}),
+   *   joinRoom(id), watchRoom(id), joinCode(code), changeName() }
+   */
+  constructor(actions) {
+    this.actions = actions;
+    this.el = (id) => document.getElementById(id);
+    this.nameScreen = this.el("name-screen");
+    this.lobbyScreen = this.el("lobby-screen");
+
+    this.el("name-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const name = this.el("name-input").value.trim();
+      if (name) this.actions.submitName(name);
+    });
+    this.el("quick-play").addEventListener("click", () => this.actions.quickPlay());
+    this.el("code-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const code = this.el("code-input").value.trim();
+      if (code) this.actions.joinCode(code);
+    });
+    this.el("create-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const capacity = Number(this.el("capacity-input").value);
+      this.actions.create({
+        name: this.el("room-name-input").value.trim(),
+        capacity,
+        public: this.el("public-input").checked,
+      });
+    });
+    this.el("change-name").addEventListener("click", () => this.actions.changeName());
+  }
+
+  showNameStep({ name, error, roomCode }) {
+    this.lobbyScreen.hidden = true;
+    this.nameScreen.hidden = false;
+    const input = this.el("name-input");
+    if (!input.value) input.value = name;
+    this.setText("name-error", error);
+    this.setText("name-room-hint", roomCode ? `You will join room ${roomCode} next.` : null);
+    this.setBusy(false);
+    input.focus();
+  }
+
+  showLobby(name) {
+    this.nameScreen.hidden = true;
+    this.lobbyScreen.hidden = false;
+    this.el("lobby-name").textContent = name;
+    const roomName = this.el("room-name-input");
+    if (!roomName.value) roomName.value = `${name}'s room`.slice(0, 32);
+    this.setBusy(false);
+  }
+
+  hide() {
+    this.nameScreen.hidden = true;
+    this.lobbyScreen.hidden = true;
+  }
+
+  /** Disables the buttons while the server answers a join, so a double click joins once. */
+  setBusy(busy) {
+    for (const button of document.querySelectorAll("#name-screen button, #lobby-screen button")) {
+      button.disabled = busy;
+    }
+  }
+
+  showError(text) {
+    this.setText("lobby-error", text);
+    this.setBusy(false);
+  }
+
+  setRooms(rooms) {
+    const body = this.el("room-list");
+    const rows = rooms.map((room) => {
+      const row = document.createElement("tr");
+      const full = room.players >= room.capacity;
+      if (full) row.className = "full";
+      const name = document.createElement("td");
+      name.textContent = room.name;
+      const mode = document.createElement("td");
+      mode.textContent = room.mode;
+      const players = document.createElement("td");
+      players.textContent = `${room.players}/${room.capacity}`;
+      const action = document.createElement("td");
+      const join = document.createElement("button");
+      join.type = "button";
+      join.textContent = full ? "Full" : "Join";
+      join.disabled = full;
+      join.dataset.roomId = String(room.id);
+      join.addEventListener("click", () => this.actions.joinRoom(room.id));
+      // Watching takes no seat, so a full room can be watched too.
+      const watch = document.createElement("button");
+      watch.type = "button";
+      watch.textContent = "Watch";
+      watch.className = "watch";
+      watch.dataset.watchRoomId = String(room.id);
+      watch.addEventListener("click", () => this.actions.watchRoom(room.id));
+      action.append(join, " ", watch);
+      row.append(name, mode, players, action);
+      return row;
+    });
+    body.replaceChildren(...rows);
+    this.el("no-rooms").hidden = rooms.length > 0;
+    this.el("room-count").textContent = rooms.length > 0 ? `(${rooms.length})` : "";
+  }
+
+  setText(id, text) {
+    const element = this.el(id);
+    element.textContent = text ?? "";
+    element.hidden = !text;
+  }
+}

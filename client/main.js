@@ -1,0 +1,434 @@
+// main.js — wires the modules together: the connection's messages to the lobby and the room
+// state, the fixed-rate input loop, the render loop and the page's screens. It holds the
+// application's few top-level facts (name, connection, room) and nothing else of its own.
+//
+// `window.skirmish.state()` is a read-only snapshot of those facts for tests and debugging.
+
+import { Connection, defaultServerUrl } from "./net.js";
+import { Controls } from "./input.js";
+import {
+  Lobby,
+  rememberName,
+  rememberedName,
+  roomCodeFromHash,
+  roomLink,
+  showRoomInAddress,
+} from "./lobby.js";
+import { PROTOCOL_VERSION } from "./protocol.js";
+import { Renderer } from "./render.js";
+import { cameraFocus, nextFollow, SpectatorBar, watchCodeFromSearch } from "./spectate.js";
+import { RoomState } from "./state.js";
+import { ConnectionBanner, describeError, GameHud, showScreen } from "./ui.js";
+
+const ROOM_LIST_POLL_MS = 2000;
+const HUD_STATS_MS = 250;
+
+const app = {
+  name: rememberedName(),
+  connection: null,
+  connectionText: "",
+  welcome: null,
+  room: null,
+  /** A room code to join as soon as the connection is ready (from a link or a reconnect). */
+  pendingCode: roomCodeFromHash(location.hash),
+  /** A room code to watch as soon as the connection is ready (`?watch=CODE`, the monitor's). */
+  pendingWatch: watchCodeFromSearch(location.search),
+  /** Spectators only: the slot the camera follows, or null for the whole arena. */
+  following: null,
+  lastError: null,
+  rooms: [],
+  inputSeq: 0,
+  inputTimer: null,
+  roomListTimer: null,
+  aim: 0,
+  fps: 0,
+  lastFrameAt: null,
+  lastStatsAt: 0,
+};
+
+const canvas = document.getElementById("arena");
+const renderer = new Renderer(canvas);
+const controls = new Controls(canvas);
+const banner = new ConnectionBanner(() => reconnect());
+
+const lobby = new Lobby({
+  submitName(name) {
+    app.name = name;
+    app.lastError = null;
+    closeConnection();
+    connect();
+  },
+  quickPlay: () => requestJoin({ type: "QuickJoin" }),
+  create: (settings) => requestJoin({ type: "CreateRoom", ...settings }),
+  joinRoom: (id) => requestJoin({ type: "JoinRoom", room: id }),
+  watchRoom: (id) => requestJoin({ type: "Spectate", room: id }),
+  joinCode: (code) => requestJoin({ type: "JoinByCode", code }),
+  changeName() {
+    closeConnection();
+    banner.set("idle", "");
+    showNameStep(null);
+  },
+});
+
+const hud = new GameHud({
+  leave() {
+    if (app.connection?.send({ type: "LeaveRoom" })) return;
+    // Not connected: there is no room to leave on the server; just go back.
+    leaveRoomLocally();
+    showScreen("lobby-screen");
+    lobby.showLobby(app.name);
+  },
+  copyLink() {
+    if (!app.room) return;
+    const link = roomLink(location, app.room.code);
+    navigator.clipboard?.writeText(link).then(
+      () => hud.linkCopied(true),
+      () => hud.linkCopied(false),
+    ) ?? hud.linkCopied(false);
+  },
+  chat(text) {
+    app.connection?.send({ type: "Chat", text });
+  },
+  typing(isTyping) {
+    controls.setEnabled(app.room !== null && !isTyping);
+  },
+});
+
+const spectatorBar = new SpectatorBar((step) => {
+  if (!app.room || app.room.you !== null) return;
+  app.following = nextFollow([...app.room.roster.keys()], app.following, step);
+  spectatorBar.setFollowing(app.following === null ? null : app.room.nameOf(app.following));
+});
+
+function showNameStep(error) {
+  stopLobbyPolling();
+  showScreen("name-screen");
+  lobby.showNameStep({ name: app.name, error, roomCode: app.pendingCode });
+}
+
+function connect() {
+  banner.set("connecting", "Connecting…");
+  app.connectionText = "Connecting…";
+  app.welcome = null;
+  lobby.setBusy(true);
+  const connection = new Connection(defaultServerUrl(location), {
+    onOpen() {
+      connection.send({ type: "Hello", protocol: PROTOCOL_VERSION, name: app.name });
+    },
+    onMessage(msg) {
+      if (app.connection === connection) handleMessage(msg);
+    },
+    onClose(description) {
+      if (app.connection === connection) disconnected(description);
+    },
+    onResuming(description) {
+      if (app.connection === connection) banner.set("connecting", description);
+    },
+  });
+  app.connection = connection;
+}
+
+function closeConnection() {
+  const connection = app.connection;
+  app.connection = null;
+  connection?.close();
+  stopLobbyPolling();
+}
+
+function reconnect() {
+  if (app.room) app.pendingCode = app.room.code;
+  leaveRoomLocally();
+  connect();
+}
+
+function disconnected(description) {
+  app.connectionText = description;
+  banner.set("disconnected", `Disconnected: ${description}`);
+  stopLobbyPolling();
+  stopInputLoop();
+  controls.setEnabled(false);
+  if (!app.welcome) {
+    // Refused before the handshake finished (a bad name, a version mismatch): back to the name.
+    showNameStep(app.lastError ?? description);
+  } else if (!app.room) {
+    lobby.showError(`Disconnected: ${description}`);
+  } else {
+    app.room.addSystemLine(`Disconnected: ${description}`);
+  }
+}
+
+function requestJoin(msg) {
+  if (!app.connection?.send(msg)) {
+    lobby.showError("Not connected: press Reconnect first.");
+    return;
+  }
+  lobby.showError(null);
+  lobby.setBusy(true);
+}
+
+function handleMessage(msg) {
+  const now = performance.now();
+  switch (msg.type) {
+    case "Welcome":
+      app.welcome = msg;
+      app.connectionText = "Connected";
+      banner.set("connected", `Connected as ${app.name}`);
+      rememberName(app.name);
+      if (app.pendingWatch) {
+        const code = app.pendingWatch;
+        app.pendingWatch = null;
+        showLobby();
+        requestJoin({ type: "SpectateByCode", code });
+      } else if (app.pendingCode) {
+        const code = app.pendingCode;
+        app.pendingCode = null;
+        showLobby();
+        requestJoin({ type: "JoinByCode", code });
+      } else {
+        showLobby();
+      }
+      break;
+    case "Error":
+      serverError(msg);
+      break;
+    case "RoomList":
+      app.rooms = msg.rooms;
+      lobby.setRooms(msg.rooms);
+      break;
+    case "Joined":
+      enterRoom(msg, now);
+      break;
+    case "Spectating":
+      enterRoom({ ...msg, you: null }, now);
+      break;
+    case "Left":
+      leaveRoomLocally();
+      showLobby();
+      break;
+    case "RoomClosed":
+      leaveRoomLocally();
+      showLobby();
+      lobby.showError(`The room closed: ${msg.reason}`);
+      break;
+    case "PlayerJoined":
+      app.room?.playerJoined(msg.player);
+      break;
+    case "PlayerLeft":
+      app.room?.playerLeft(msg.slot);
+      break;
+    case "Snapshot":
+      app.room?.snapshot(msg, now);
+      break;
+    case "Kill":
+      app.room?.kill(msg, now);
+      break;
+    case "Chat":
+      app.room?.addChat(msg);
+      break;
+  }
+}
+
+function serverError(msg) {
+  const text = describeError(msg.code, msg.message);
+  app.lastError = text;
+  if (!app.welcome) {
+    showNameStep(text);
+  } else if (app.room) {
+    app.room.addSystemLine(text);
+  } else {
+    // A join from a link that failed should not be retried from the address bar.
+    showRoomInAddress(null);
+    showLobby();
+    lobby.showError(text);
+  }
+}
+
+function showLobby() {
+  showScreen("lobby-screen");
+  lobby.showLobby(app.name);
+  startLobbyPolling();
+}
+
+function startLobbyPolling() {
+  stopLobbyPolling();
+  app.connection?.send({ type: "ListRooms" });
+  app.roomListTimer = setInterval(
+    () => app.connection?.send({ type: "ListRooms" }),
+    ROOM_LIST_POLL_MS,
+  );
+}
+
+function stopLobbyPolling() {
+  clearInterval(app.roomListTimer);
+  app.roomListTimer = null;
+}
+
+function enterRoom(joined, now) {
+  stopLobbyPolling();
+  app.lastError = null;
+  app.room = new RoomState(joined, app.welcome.tick_rate, now);
+  app.inputSeq = 0;
+  lobby.hide();
+  showScreen("game-screen");
+  hud.enter(app.room);
+  const spectating = joined.you === null;
+  app.following = null;
+  spectatorBar.show(spectating);
+  spectatorBar.setFollowing(null);
+  // Spectators neither play nor chat; the address keeps the player's join link only.
+  document.getElementById("chat-form").hidden = spectating;
+  document.querySelector("#game-screen .help").hidden = spectating;
+  if (spectating) return;
+  showRoomInAddress(joined.code);
+  controls.setEnabled(true);
+  startInputLoop(app.welcome.tick_rate);
+}
+
+function leaveRoomLocally() {
+  stopInputLoop();
+  controls.setEnabled(false);
+  spectatorBar.show(false);
+  app.following = null;
+  app.room = null;
+  showRoomInAddress(null);
+}
+
+function startInputLoop(tickRate) {
+  stopInputLoop();
+  app.inputTimer = setInterval(sendInput, 1000 / tickRate);
+}
+
+function stopInputLoop() {
+  clearInterval(app.inputTimer);
+  app.inputTimer = null;
+}
+
+/** The angle from the own player (as drawn) to the pointer, or the last one. */
+function currentAim(now) {
+  const point = controls.aimPoint();
+  const own = app.room?.displayedOwnPosition(now);
+  if (point && own) {
+    const from = renderer.worldToPage(own.x, own.y);
+    if (point.x !== from.x || point.y !== from.y) {
+      app.aim = Math.atan2(point.y - from.y, point.x - from.x);
+    }
+  }
+  return app.aim;
+}
+
+function sendInput() {
+  const room = app.room;
+  if (!room || !app.connection) return;
+  const now = performance.now();
+  app.inputSeq += 1;
+  const input = {
+    type: "Input",
+    seq: app.inputSeq,
+    movement: controls.movement(),
+    aim: currentAim(now),
+    fire: controls.firing(),
+  };
+  if (app.connection.send(input)) room.localInput(input, now);
+}
+
+function frame(now) {
+  if (app.lastFrameAt !== null) {
+    const dt = Math.max(now - app.lastFrameAt, 1);
+    app.fps = app.fps === 0 ? 1000 / dt : app.fps + (1000 / dt - app.fps) * 0.05;
+  }
+  app.lastFrameAt = now;
+  const room = app.room;
+  if (room) {
+    const setup = room.setup;
+    const ownAim = controls.enabled ? currentAim(now) : null;
+    const view = room.view(now, ownAim);
+    if (app.following !== null && !room.roster.has(app.following)) {
+      app.following = null;
+      spectatorBar.setFollowing(null);
+    }
+    renderer.resize(setup.width, setup.height, cameraFocus(view, app.following));
+    renderer.draw(setup, view, {
+      bulletRadius: setup.bullet_radius,
+      playerRadius: setup.player_radius,
+      maxHp: setup.max_hp,
+      touchStick: controls.touchStick(),
+      aimPoint: controls.enabled ? controls.aimPoint() : null,
+    });
+    hud.update(room, now);
+    if (now - app.lastStatsAt > HUD_STATS_MS) {
+      app.lastStatsAt = now;
+      hud.stats({
+        pingMs: app.connection?.rttMs ?? null,
+        tickRate: app.welcome?.tick_rate ?? 0,
+        snapshotRate: room.snapshotRate(),
+        fps: app.fps,
+        delayMs: room.interpolationDelayMs(),
+      });
+    }
+  }
+  requestAnimationFrame(frame);
+}
+
+window.addEventListener("hashchange", () => {
+  const code = roomCodeFromHash(location.hash);
+  if (!code || app.room?.code === code) return;
+  if (app.welcome && !app.room) requestJoin({ type: "JoinByCode", code });
+  else if (!app.welcome) app.pendingCode = code;
+});
+
+function currentScreen() {
+  for (const id of ["name-screen", "lobby-screen", "game-screen"]) {
+    if (!document.getElementById(id).hidden) return id.replace("-screen", "");
+  }
+  return "none";
+}
+
+/** The other players as the newest snapshot has them (world units). */
+function othersNow(room) {
+  const latest = room.snapshots.at(-1);
+  if (!latest) return [];
+  return [...latest.players.values()]
+    .filter((p) => p.slot !== room.you)
+    .map((p) => ({ name: room.nameOf(p.slot), x: p.x, y: p.y, alive: p.alive, hp: p.hp }));
+}
+
+function debugState() {
+  const room = app.room;
+  const now = performance.now();
+  const own = room?.predicted ?? null;
+  const latest = room?.snapshots.at(-1)?.players.get(room.you) ?? null;
+  return {
+    screen: currentScreen(),
+    connection: app.connection?.state ?? "none",
+    connectionText: app.connectionText,
+    name: app.name,
+    playerId: app.welcome?.player_id ?? null,
+    tickRate: app.welcome?.tick_rate ?? null,
+    lastError: app.lastError,
+    rooms: app.rooms.map((r) => ({ ...r })),
+    room: room ? { id: room.room.id, name: room.room.name, code: room.code, you: room.you } : null,
+    spectating: room ? room.you === null : false,
+    following: app.following,
+    tick: room?.latestTick ?? null,
+    position: own ? { x: own.x, y: own.y } : null,
+    drawnPosition: room?.displayedOwnPosition(now) ?? null,
+    serverPosition: latest ? { x: latest.x, y: latest.y } : null,
+    alive: latest?.alive ?? null,
+    hp: latest?.hp ?? null,
+    aim: app.aim,
+    stats: room ? { ...room.stats } : null,
+    peersSeen: room ? [...room.peersSeen.values()] : [],
+    others: room ? othersNow(room) : [],
+    canvas: { scale: renderer.scale, left: renderer.left, top: renderer.top },
+    roster: room ? [...room.roster.values()].map((p) => ({ ...p })) : [],
+    chat: room ? room.chat.map((line) => ({ ...line })) : [],
+    pingMs: app.connection?.rttMs ?? null,
+    fps: app.fps,
+    respawnIn: room ? room.respawnSecondsLeft(room.you, now) : null,
+  };
+}
+
+window.skirmish = Object.freeze({ state: debugState });
+
+showNameStep(null);
+requestAnimationFrame(frame);

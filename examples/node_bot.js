@@ -1,0 +1,357 @@
+#!/usr/bin/env node
+// A Skirmish bot in one Node.js file, written from PROTOCOL.md alone.
+//
+// It connects, says Hello, quick-joins (or joins the room with --code), then plays: it runs
+// towards the nearest living enemy, aims at it and shoots when the line is clear of walls,
+// steers around walls, and wanders when alone. It prints what it does.
+//
+//   npm ci --prefix examples        (installs ws 8.23.0 from examples/package-lock.json)
+//   node examples/node_bot.js --url ws://127.0.0.1:8080/ws [--code CODE] [--seconds N]
+
+"use strict";
+
+const WebSocket = require("ws");
+
+const PROTOCOL_VERSION = 1;
+const INPUTS_PER_SECOND = 20;
+
+// Message tags (u32 at offset 0).
+const C = { HELLO: 0, JOIN_BY_CODE: 4, QUICK_JOIN: 5, INPUT: 7 };
+const S = {
+  WELCOME: 0, ERROR: 1, JOINED: 3, LEFT: 4, PLAYER_JOINED: 5, PLAYER_LEFT: 6,
+  SNAPSHOT: 7, KILL: 8, CHAT: 9, PONG: 10, ROOM_CLOSED: 11,
+};
+const MOVE_UP = 1, MOVE_DOWN = 2, MOVE_LEFT = 4, MOVE_RIGHT = 8;
+const PLAYER_ALIVE = 1;
+const POSITION_SCALE = 16;
+
+// ---- encoding: little-endian fixed ints, u32 enum tags, u64 string lengths ----
+
+function encodeString(text) {
+  const bytes = Buffer.from(text, "utf8");
+  const out = Buffer.alloc(8 + bytes.length);
+  out.writeBigUInt64LE(BigInt(bytes.length), 0);
+  bytes.copy(out, 8);
+  return out;
+}
+
+function tag(value) {
+  const out = Buffer.alloc(4);
+  out.writeUInt32LE(value, 0);
+  return out;
+}
+
+function encodeHello(name) {
+  const head = Buffer.alloc(6);
+  head.writeUInt32LE(C.HELLO, 0);
+  head.writeUInt16LE(PROTOCOL_VERSION, 4);
+  return Buffer.concat([head, encodeString(name)]);
+}
+
+const encodeJoinByCode = (code) => Buffer.concat([tag(C.JOIN_BY_CODE), encodeString(code)]);
+const encodeQuickJoin = () => tag(C.QUICK_JOIN);
+
+function encodeInput(seq, movement, aim, fire) {
+  const out = Buffer.alloc(14);
+  out.writeUInt32LE(C.INPUT, 0);
+  out.writeUInt32LE(seq, 4);
+  out.writeUInt8(movement, 8);
+  out.writeFloatLE(aim, 9);
+  out.writeUInt8(fire ? 1 : 0, 13);
+  return out;
+}
+
+// ---- decoding ----
+
+class Reader {
+  constructor(buf) { this.buf = buf; this.at = 0; }
+  need(n) { if (this.at + n > this.buf.length) throw new Error("message ends early"); }
+  u8() { this.need(1); return this.buf.readUInt8(this.at++); }
+  u16() { this.need(2); const v = this.buf.readUInt16LE(this.at); this.at += 2; return v; }
+  u32() { this.need(4); const v = this.buf.readUInt32LE(this.at); this.at += 4; return v; }
+  f32() { this.need(4); const v = this.buf.readFloatLE(this.at); this.at += 4; return v; }
+  u64() { this.need(8); const v = this.buf.readBigUInt64LE(this.at); this.at += 8; return v; }
+  count(itemSize) {
+    const n = this.u64();
+    if (n * BigInt(itemSize) > BigInt(this.buf.length - this.at)) throw new Error("list runs past the end");
+    return Number(n);
+  }
+  string() {
+    const n = this.count(1);
+    const text = this.buf.toString("utf8", this.at, this.at + n);
+    this.at += n;
+    return text;
+  }
+}
+
+function readRoomInfo(r) {
+  return { id: r.u32(), name: r.string(), mode: r.string(), players: r.u8(), capacity: r.u8(), public: r.u8() === 1 };
+}
+
+function readRosterEntry(r) {
+  return { slot: r.u8(), playerId: r.u32(), name: r.string(), kills: r.u16(), deaths: r.u16() };
+}
+
+function repeat(n, read) {
+  const items = [];
+  for (let i = 0; i < n; i++) items.push(read());
+  return items;
+}
+
+// One server message as { tag, ...fields }.
+function decode(buf) {
+  const r = new Reader(buf);
+  const t = r.u32();
+  switch (t) {
+    case S.WELCOME: return { tag: t, protocol: r.u16(), playerId: r.u32(), tickRate: r.u16() };
+    case S.ERROR: return { tag: t, code: r.u16(), message: r.string() };
+    case S.JOINED: {
+      const room = readRoomInfo(r);
+      const code = r.string();
+      const you = r.u8();
+      const tick = r.u32();
+      const width = r.u16(), height = r.u16();
+      const walls = repeat(r.count(8), () => ({ x: r.u16(), y: r.u16(), w: r.u16(), h: r.u16() }));
+      const setup = {
+        width, height, walls,
+        playerRadius: r.f32(), playerSpeed: r.f32(), bulletRadius: r.f32(), bulletSpeed: r.f32(), maxHp: r.u8(),
+      };
+      const roster = repeat(r.count(17), () => readRosterEntry(r));
+      return { tag: t, room, code, you, tick, setup, roster };
+    }
+    case S.LEFT: return { tag: t, room: r.u32() };
+    case S.PLAYER_JOINED: return { tag: t, player: readRosterEntry(r) };
+    case S.PLAYER_LEFT: return { tag: t, slot: r.u8() };
+    case S.SNAPSHOT: {
+      const tick = r.u32();
+      const players = new Map();
+      for (const p of repeat(r.count(12), () => ({
+        slot: r.u8(), x: r.u16() / POSITION_SCALE, y: r.u16() / POSITION_SCALE,
+        aim: r.u8(), hp: r.u8(), flags: r.u8(), ack: r.u32(),
+      }))) {
+        players.set(p.slot, { ...p, alive: (p.flags & PLAYER_ALIVE) !== 0 });
+      }
+      const bullets = repeat(r.count(7), () => ({ id: r.u16(), owner: r.u8(), x: r.u16(), y: r.u16() }));
+      return { tag: t, tick, players, bullets };
+    }
+    case S.KILL: return { tag: t, tick: r.u32(), killer: r.u8(), victim: r.u8(), respawnTick: r.u32() };
+    case S.CHAT: return { tag: t, tick: r.u32(), from: r.u8(), text: r.string() };
+    case S.PONG: return { tag: t, t: r.u64() };
+    case S.ROOM_CLOSED: return { tag: t, reason: r.string() };
+    default: return { tag: t };
+  }
+}
+
+// ---- geometry: walls are axis-aligned rectangles ----
+
+function blocked(walls, x, y, margin) {
+  return walls.some((w) => w.x - margin < x && x < w.x + w.w + margin && w.y - margin < y && y < w.y + w.h + margin);
+}
+
+function lineClear(walls, x0, y0, x1, y1, margin) {
+  const steps = Math.max(1, Math.floor(Math.hypot(x1 - x0, y1 - y0) / 6));
+  for (let i = 0; i <= steps; i++) {
+    if (blocked(walls, x0 + ((x1 - x0) * i) / steps, y0 + ((y1 - y0) * i) / steps, margin)) return false;
+  }
+  return true;
+}
+
+function movementBits(angle) {
+  const dx = Math.cos(angle), dy = Math.sin(angle);
+  let bits = 0;
+  if (dx > 0.38) bits |= MOVE_RIGHT;
+  else if (dx < -0.38) bits |= MOVE_LEFT;
+  if (dy > 0.38) bits |= MOVE_DOWN; // +y is down on screen
+  else if (dy < -0.38) bits |= MOVE_UP;
+  return bits;
+}
+
+class Bot {
+  constructor(name) {
+    this.name = name;
+    this.you = null;
+    this.setup = null;
+    this.roster = new Map();
+    this.players = new Map();
+    this.seq = 0;
+    this.aim = 0;
+    this.wander = Math.random() * 2 * Math.PI;
+    this.wanderUntil = 0;
+    this.lastReport = 0;
+  }
+
+  say(line) { console.log(`${this.name}: ${line}`); }
+
+  nameOf(slot) { return this.roster.has(slot) ? this.roster.get(slot).name : `slot ${slot}`; }
+
+  joined(msg) {
+    this.you = msg.you;
+    this.setup = msg.setup;
+    for (const entry of msg.roster) this.roster.set(entry.slot, entry);
+    this.say(`joined room ${msg.room.id} "${msg.room.name}" (code ${msg.code}) as slot ${msg.you}, ` +
+      `${msg.roster.length - 1} other player(s)`);
+  }
+
+  observe(msg) {
+    switch (msg.tag) {
+      case S.SNAPSHOT: this.players = msg.players; break;
+      case S.PLAYER_JOINED: this.roster.set(msg.player.slot, msg.player); this.say(`${msg.player.name} joined`); break;
+      case S.PLAYER_LEFT: this.say(`${this.nameOf(msg.slot)} left`); this.roster.delete(msg.slot); break;
+      case S.KILL:
+        if (this.roster.has(msg.killer)) this.roster.get(msg.killer).kills += 1;
+        if (this.roster.has(msg.victim)) this.roster.get(msg.victim).deaths += 1;
+        if (msg.killer === this.you) this.say(`shot ${this.nameOf(msg.victim)}`);
+        if (msg.victim === this.you) this.say(`killed by ${this.nameOf(msg.killer)}`);
+        break;
+      case S.ERROR: this.say(`server error ${msg.code}: ${msg.message}`); break;
+      default: break;
+    }
+  }
+
+  // { movement, aim, fire } for the current state.
+  decide() {
+    const me = this.players.get(this.you);
+    if (!me || !me.alive) return { movement: 0, aim: this.aim, fire: false };
+    const { walls } = this.setup;
+    let nearest = null;
+    for (const [slot, p] of this.players) {
+      if (slot === this.you || !p.alive) continue;
+      const distance = Math.hypot(p.x - me.x, p.y - me.y);
+      if (!nearest || distance < nearest.distance) nearest = { slot, p, distance };
+    }
+    let heading;
+    let fire = false;
+    let doing;
+    if (nearest) {
+      this.aim = Math.atan2(nearest.p.y - me.y, nearest.p.x - me.x);
+      const clear = lineClear(walls, me.x, me.y, nearest.p.x, nearest.p.y, this.setup.bulletRadius);
+      fire = clear && nearest.distance < this.setup.bulletSpeed * 1.2;
+      heading = nearest.distance > this.setup.playerRadius * 8 || !clear ? this.aim : this.aim + Math.PI / 2;
+      doing = `chasing ${this.nameOf(nearest.slot)} at ${nearest.distance.toFixed(0)} units${fire ? ", firing" : ""}`;
+    } else {
+      const now = Date.now();
+      if (now > this.wanderUntil) {
+        this.wander = Math.random() * 2 * Math.PI;
+        this.wanderUntil = now + 2000;
+      }
+      heading = this.aim = this.wander;
+      doing = "alone, wandering";
+    }
+    heading = this.steer(me.x, me.y, heading);
+    this.report(`at (${me.x.toFixed(0)}, ${me.y.toFixed(0)}), ${doing}`);
+    return { movement: heading === null ? 0 : movementBits(heading), aim: this.aim, fire };
+  }
+
+  // The heading closest to the wanted one whose next step is clear of walls and edges.
+  steer(x, y, heading) {
+    const s = this.setup;
+    const ahead = s.playerRadius + s.playerSpeed * 0.15;
+    const margin = s.playerRadius - 1;
+    for (const turn of [0, 1, -1, 2, -2, 3, -3, 4]) {
+      const angle = heading + (turn * Math.PI) / 4;
+      let free = true;
+      for (const k of [1, 2, 3, 4]) {
+        const px = x + (Math.cos(angle) * ahead * k) / 4;
+        const py = y + (Math.sin(angle) * ahead * k) / 4;
+        const inside = margin < px && px < s.width - margin && margin < py && py < s.height - margin;
+        if (!inside || blocked(s.walls, px, py, margin)) { free = false; break; }
+      }
+      if (free) {
+        if (turn !== 0) this.wander = angle;
+        return angle;
+      }
+    }
+    return null;
+  }
+
+  report(line) {
+    const now = Date.now();
+    if (now - this.lastReport >= 1000) {
+      this.lastReport = now;
+      this.say(line);
+    }
+  }
+}
+
+function parseArgs(argv) {
+  const args = { url: "ws://127.0.0.1:8080/ws", code: null, name: "node-bot", seconds: null };
+  for (let i = 0; i < argv.length; i++) {
+    const value = argv[i + 1];
+    switch (argv[i]) {
+      case "--url": args.url = value; i++; break;
+      case "--code": args.code = value; i++; break;
+      case "--name": args.name = value; i++; break;
+      case "--seconds": args.seconds = Number(value); i++; break;
+      default:
+        console.error("usage: node node_bot.js [--url ws://HOST:PORT/ws] [--code CODE] [--name NAME] [--seconds N]");
+        process.exit(2);
+    }
+  }
+  return args;
+}
+
+function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const bot = new Bot(args.name);
+  const ws = new WebSocket(args.url, { maxPayload: 1 << 20 });
+  let inputs = null;
+  let stop = null;
+  let stage = "handshake";
+
+  ws.on("open", () => ws.send(encodeHello(args.name)));
+  ws.on("message", (data, isBinary) => {
+    if (!isBinary) return;
+    let msg;
+    try {
+      msg = decode(data);
+    } catch (err) {
+      console.error(`${args.name}: undecodable message: ${err.message}`);
+      ws.close();
+      return;
+    }
+    if (stage !== "playing" && msg.tag === S.ERROR) {
+      console.error(`${args.name}: server refused: error ${msg.code}: ${msg.message}`);
+      process.exitCode = 1;
+      ws.close();
+    } else if (stage === "handshake" && msg.tag === S.WELCOME) {
+      bot.say(`welcomed as player ${msg.playerId}, ${msg.tickRate} ticks per second`);
+      stage = "joining";
+      ws.send(args.code ? encodeJoinByCode(args.code) : encodeQuickJoin());
+    } else if (stage === "joining" && msg.tag === S.JOINED) {
+      bot.joined(msg);
+      stage = "playing";
+      inputs = setInterval(() => {
+        const { movement, aim, fire } = bot.decide();
+        bot.seq += 1;
+        ws.send(encodeInput(bot.seq, movement, aim, fire));
+      }, 1000 / INPUTS_PER_SECOND);
+    } else if (stage === "playing") {
+      bot.observe(msg);
+      if (msg.tag === S.LEFT || msg.tag === S.ROOM_CLOSED) {
+        bot.say("back in the lobby");
+        ws.close();
+      }
+    }
+  });
+  ws.on("close", (code, reason) => {
+    clearInterval(inputs);
+    clearTimeout(stop);
+    if (code !== 1000 && code !== 1005) {
+      console.error(`${args.name}: connection closed: ${code} ${reason}`);
+      process.exitCode = 1;
+    }
+  });
+  ws.on("error", (err) => {
+    console.error(`${args.name}: ${err.message}`);
+    process.exitCode = 1;
+  });
+  if (args.seconds !== null) {
+    stop = setTimeout(() => {
+      bot.say(`${args.seconds} seconds are up, leaving`);
+      clearInterval(inputs);
+      ws.close(1000);
+    }, args.seconds * 1000);
+  }
+}
+
+main();

@@ -1,0 +1,347 @@
+#!/usr/bin/env python3
+"""A Skirmish bot in one Python file, written from PROTOCOL.md alone.
+
+It connects, says Hello, quick-joins (or joins the room with --code), then plays: it runs
+towards the nearest living enemy, aims at it and shoots when the line is clear of walls, steers
+around walls, and wanders when alone. It prints what it does.
+
+    pip install websockets==17.4
+    python3 examples/python_bot.py --url ws://127.0.0.1:8080/ws [--code CODE] [--seconds N]
+"""
+
+import argparse
+import asyncio
+import math
+import random
+import struct
+import sys
+import time
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+PROTOCOL_VERSION = 1
+INPUTS_PER_SECOND = 20
+
+# Message tags (u32 at offset 0).
+HELLO, JOIN_BY_CODE, QUICK_JOIN, INPUT = 0, 4, 5, 7
+WELCOME, ERROR, JOINED, LEFT, PLAYER_JOINED, PLAYER_LEFT = 0, 1, 3, 4, 5, 6
+SNAPSHOT, KILL, CHAT, PONG, ROOM_CLOSED = 7, 8, 9, 10, 11
+
+MOVE_UP, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT = 1, 2, 4, 8
+PLAYER_ALIVE = 1
+POSITION_SCALE = 16.0
+
+
+# ---- encoding: little-endian fixed ints, u32 enum tags, u64 string lengths ----
+
+def encode_string(text):
+    data = text.encode("utf-8")
+    return struct.pack("<Q", len(data)) + data
+
+
+def encode_hello(name):
+    return struct.pack("<IH", HELLO, PROTOCOL_VERSION) + encode_string(name)
+
+
+def encode_join_by_code(code):
+    return struct.pack("<I", JOIN_BY_CODE) + encode_string(code)
+
+
+def encode_quick_join():
+    return struct.pack("<I", QUICK_JOIN)
+
+
+def encode_input(seq, movement, aim, fire):
+    return struct.pack("<IIBfB", INPUT, seq, movement, aim, 1 if fire else 0)
+
+
+# ---- decoding ----
+
+class Reader:
+    """Reads fields one after the other from a frame, refusing to run past its end."""
+
+    def __init__(self, data):
+        self.data = data
+        self.at = 0
+
+    def take(self, fmt):
+        size = struct.calcsize(fmt)
+        if self.at + size > len(self.data):
+            raise ValueError("message ends early")
+        values = struct.unpack_from(fmt, self.data, self.at)
+        self.at += size
+        return values if len(values) > 1 else values[0]
+
+    def string(self):
+        length = self.take("<Q")
+        if self.at + length > len(self.data):
+            raise ValueError("string runs past the end of the message")
+        text = self.data[self.at:self.at + length].decode("utf-8")
+        self.at += length
+        return text
+
+    def count(self, item_size):
+        n = self.take("<Q")
+        if n * item_size > len(self.data) - self.at:
+            raise ValueError("list runs past the end of the message")
+        return n
+
+
+def read_room_info(r):
+    room_id = r.take("<I")
+    name = r.string()
+    mode = r.string()
+    players, capacity, public = r.take("<BBB")
+    return {"id": room_id, "name": name, "mode": mode, "players": players,
+            "capacity": capacity, "public": public == 1}
+
+
+def read_roster_entry(r):
+    slot, player_id = r.take("<BI")
+    name = r.string()
+    kills, deaths = r.take("<HH")
+    return {"slot": slot, "player_id": player_id, "name": name, "kills": kills, "deaths": deaths}
+
+
+def decode(data):
+    """One server message as (tag, dict of its fields)."""
+    r = Reader(data)
+    tag = r.take("<I")
+    if tag == WELCOME:
+        protocol, player_id, tick_rate, max_bytes = r.take("<HIHI")
+        return tag, {"protocol": protocol, "player_id": player_id, "tick_rate": tick_rate}
+    if tag == ERROR:
+        code = r.take("<H")
+        return tag, {"code": code, "message": r.string()}
+    if tag == JOINED:
+        room = read_room_info(r)
+        code = r.string()
+        you, tick = r.take("<BI")
+        width, height = r.take("<HH")
+        walls = [r.take("<HHHH") for _ in range(r.count(8))]
+        player_radius, player_speed, bullet_radius, bullet_speed, max_hp = r.take("<ffffB")
+        roster = [read_roster_entry(r) for _ in range(r.count(17))]
+        setup = {"width": width, "height": height, "walls": walls,
+                 "player_radius": player_radius, "player_speed": player_speed,
+                 "bullet_radius": bullet_radius, "bullet_speed": bullet_speed}
+        return tag, {"room": room, "code": code, "you": you, "setup": setup, "roster": roster}
+    if tag == LEFT:
+        return tag, {"room": r.take("<I")}
+    if tag == PLAYER_JOINED:
+        return tag, {"player": read_roster_entry(r)}
+    if tag == PLAYER_LEFT:
+        return tag, {"slot": r.take("<B")}
+    if tag == SNAPSHOT:
+        tick = r.take("<I")
+        players = {}
+        for _ in range(r.count(12)):
+            slot, x, y, aim, hp, flags, ack = r.take("<BHHBBBI")
+            players[slot] = {"x": x / POSITION_SCALE, "y": y / POSITION_SCALE, "hp": hp,
+                             "alive": flags & PLAYER_ALIVE != 0, "ack": ack}
+        bullets = [r.take("<HBHH") for _ in range(r.count(7))]
+        return tag, {"tick": tick, "players": players, "bullets": bullets}
+    if tag == KILL:
+        tick, killer, victim, respawn_tick = r.take("<IBBI")
+        return tag, {"killer": killer, "victim": victim}
+    if tag == CHAT:
+        tick, sender = r.take("<IB")
+        return tag, {"from": sender, "text": r.string()}
+    if tag == PONG:
+        return tag, {"t": r.take("<Q")}
+    if tag == ROOM_CLOSED:
+        return tag, {"reason": r.string()}
+    return tag, {}
+
+
+# ---- geometry: walls are axis-aligned rectangles (x, y, w, h) ----
+
+def blocked(walls, x, y, margin):
+    return any(wx - margin < x < wx + ww + margin and wy - margin < y < wy + wh + margin
+               for (wx, wy, ww, wh) in walls)
+
+
+def line_clear(walls, x0, y0, x1, y1, margin):
+    steps = max(1, int(math.hypot(x1 - x0, y1 - y0) / 6))
+    return not any(blocked(walls, x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps, margin)
+                   for i in range(steps + 1))
+
+
+def movement_bits(angle):
+    dx, dy = math.cos(angle), math.sin(angle)
+    bits = 0
+    if dx > 0.38:
+        bits |= MOVE_RIGHT
+    elif dx < -0.38:
+        bits |= MOVE_LEFT
+    if dy > 0.38:
+        bits |= MOVE_DOWN   # +y is down on screen
+    elif dy < -0.38:
+        bits |= MOVE_UP
+    return bits
+
+
+class Bot:
+    def __init__(self, name):
+        self.name = name
+        self.you = None
+        self.setup = None
+        self.roster = {}
+        self.players = {}
+        self.seq = 0
+        self.wander = random.uniform(-math.pi, math.pi)
+        self.wander_until = 0.0
+        self.aim = 0.0
+        self.last_report = 0.0
+
+    def joined(self, fields):
+        self.you = fields["you"]
+        self.setup = fields["setup"]
+        self.roster = {e["slot"]: e for e in fields["roster"]}
+        room = fields["room"]
+        print(f"{self.name}: joined room {room['id']} \"{room['name']}\" (code {fields['code']}) "
+              f"as slot {self.you}, {len(self.roster) - 1} other player(s)", flush=True)
+
+    def observe(self, tag, fields):
+        if tag == SNAPSHOT:
+            self.players = fields["players"]
+        elif tag == PLAYER_JOINED:
+            entry = fields["player"]
+            self.roster[entry["slot"]] = entry
+            print(f"{self.name}: {entry['name']} joined", flush=True)
+        elif tag == PLAYER_LEFT:
+            entry = self.roster.pop(fields["slot"], None)
+            print(f"{self.name}: {entry['name'] if entry else 'someone'} left", flush=True)
+        elif tag == KILL:
+            killer, victim = fields["killer"], fields["victim"]
+            for slot, score in ((killer, "kills"), (victim, "deaths")):
+                if slot in self.roster:
+                    self.roster[slot][score] += 1
+            if killer == self.you:
+                print(f"{self.name}: shot {self.name_of(victim)}", flush=True)
+            if victim == self.you:
+                print(f"{self.name}: killed by {self.name_of(killer)}", flush=True)
+        elif tag == ERROR:
+            print(f"{self.name}: server error {fields['code']}: {fields['message']}", flush=True)
+
+    def name_of(self, slot):
+        entry = self.roster.get(slot)
+        return entry["name"] if entry else f"slot {slot}"
+
+    def decide(self):
+        """(movement bits, aim, fire) for the current state."""
+        me = self.players.get(self.you)
+        if me is None or not me["alive"]:
+            return 0, self.aim, False
+        setup, walls = self.setup, self.setup["walls"]
+        x, y = me["x"], me["y"]
+        enemies = [(math.hypot(p["x"] - x, p["y"] - y), slot, p)
+                   for slot, p in self.players.items() if slot != self.you and p["alive"]]
+        fire = False
+        if enemies:
+            distance, slot, target = min(enemies, key=lambda e: e[0])
+            self.aim = math.atan2(target["y"] - y, target["x"] - x)
+            clear = line_clear(walls, x, y, target["x"], target["y"], setup["bullet_radius"])
+            fire = clear and distance < setup["bullet_speed"] * 1.2
+            heading = self.aim if distance > setup["player_radius"] * 8 or not clear \
+                else self.aim + math.pi / 2
+            doing = f"chasing {self.name_of(slot)} at {distance:.0f} units" + \
+                (", firing" if fire else "")
+        else:
+            now = time.monotonic()
+            if now > self.wander_until:
+                self.wander = random.uniform(-math.pi, math.pi)
+                self.wander_until = now + 2.0
+            heading = self.aim = self.wander
+            doing = "alone, wandering"
+        heading = self.steer(x, y, heading)
+        self.report(f"at ({x:.0f}, {y:.0f}), {doing}")
+        return (movement_bits(heading) if heading is not None else 0), self.aim, fire
+
+    def steer(self, x, y, heading):
+        """The heading closest to the wanted one whose next step is clear of walls and edges."""
+        setup = self.setup
+        ahead = setup["player_radius"] + setup["player_speed"] * 0.15
+        margin = setup["player_radius"] - 1
+        for turn in (0, 1, -1, 2, -2, 3, -3, 4):
+            angle = heading + turn * math.pi / 4
+            probes = [(x + math.cos(angle) * ahead * k / 4, y + math.sin(angle) * ahead * k / 4)
+                      for k in (1, 2, 3, 4)]
+            if all(margin < px < setup["width"] - margin and margin < py < setup["height"] - margin
+                   and not blocked(setup["walls"], px, py, margin) for (px, py) in probes):
+                if turn != 0:
+                    self.wander = angle
+                return angle
+        return None
+
+    def report(self, line):
+        now = time.monotonic()
+        if now - self.last_report >= 1.0:
+            self.last_report = now
+            print(f"{self.name}: {line}", flush=True)
+
+
+async def expect(ws, wanted):
+    """Reads messages until one with the tag `wanted`; a server Error ends the bot."""
+    while True:
+        tag, fields = decode(await ws.recv())
+        if tag == wanted:
+            return fields
+        if tag == ERROR:
+            sys.exit(f"server refused: error {fields['code']}: {fields['message']}")
+
+
+async def play(args):
+    bot = Bot(args.name)
+    async with connect(args.url, max_size=1 << 20) as ws:
+        await ws.send(encode_hello(args.name))
+        welcome = await expect(ws, WELCOME)
+        print(f"{args.name}: welcomed as player {welcome['player_id']}, "
+              f"{welcome['tick_rate']} ticks per second", flush=True)
+        await ws.send(encode_join_by_code(args.code) if args.code else encode_quick_join())
+        bot.joined(await expect(ws, JOINED))
+
+        async def read():
+            async for data in ws:
+                if isinstance(data, bytes):
+                    tag, fields = decode(data)
+                    bot.observe(tag, fields)
+                    if tag in (LEFT, ROOM_CLOSED):
+                        print(f"{args.name}: back in the lobby", flush=True)
+                        return
+
+        async def send_inputs():
+            while True:
+                movement, aim, fire = bot.decide()
+                bot.seq += 1
+                await ws.send(encode_input(bot.seq, movement, aim, fire))
+                await asyncio.sleep(1 / INPUTS_PER_SECOND)
+
+        reader = asyncio.create_task(read())
+        sender = asyncio.create_task(send_inputs())
+        try:
+            await asyncio.wait_for(asyncio.shield(reader), timeout=args.seconds)
+        except asyncio.TimeoutError:
+            print(f"{args.name}: {args.seconds} seconds are up, leaving", flush=True)
+        finally:
+            sender.cancel()
+            reader.cancel()
+
+
+def main():
+    parser = argparse.ArgumentParser(description="A Skirmish bot in Python.")
+    parser.add_argument("--url", default="ws://127.0.0.1:8080/ws")
+    parser.add_argument("--code", help="join the room with this code (default: quick join)")
+    parser.add_argument("--name", default="py-bot")
+    parser.add_argument("--seconds", type=float, default=None, help="stop after N seconds")
+    args = parser.parse_args()
+    try:
+        asyncio.run(play(args))
+    except ConnectionClosed as closed:
+        sys.exit(f"{args.name}: connection closed: {closed}")
+    except (OSError, ValueError) as err:
+        sys.exit(f"{args.name}: {err}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+//! Spectators of a room: connections that watch without playing. They have no player entity, no
+//! slot and no seat (capacity counts players only), are not in the roster, and receive the same
+//! snapshots (through the same latest-wins feed) and events as the members. A room takes at most
+//! `max_spectators` of them, and drops those that stop taking snapshots like it drops members.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use actix::prelude::*;
+use bytes::Bytes;
+
+use super::{JoinRefused, MemberLink, Room, RoomToSession, SnapshotFeed};
+use crate::protocol::{encode_server, error_code, ServerMsg};
+
+/// Asks to watch the room. Like `Join`, the room sends `RoomToSession::Watching` to `session`
+/// before it replies.
+#[derive(Message)]
+#[rtype(result = "Result<(), JoinRefused>")]
+pub struct Spectate {
+    pub player_id: u32,
+    pub name: String,
+    pub session: Recipient<RoomToSession>,
+}
+
+struct Spectator {
+    player_id: u32,
+    session: Recipient<RoomToSession>,
+    /// Where the spectator's session reports the last snapshot it wrote (it queues no input).
+    link: Arc<MemberLink>,
+}
+
+pub(super) struct Spectators {
+    watching: Vec<Spectator>,
+    max: usize,
+}
+
+impl Spectators {
+    pub(super) fn new(max: usize) -> Spectators {
+        Spectators {
+            watching: Vec::new(),
+            max,
+        }
+    }
+
+    pub(super) fn count(&self) -> usize {
+        self.watching.len()
+    }
+
+    /// Removes the spectator `player_id`; false when it was not watching.
+    pub(super) fn remove(&mut self, player_id: u32) -> bool {
+        let before = self.watching.len();
+        self.watching.retain(|s| s.player_id != player_id);
+        self.watching.len() < before
+    }
+
+    /// Sends `msg()` to every spectator (events, the close); returns how many got it.
+    pub(super) fn send_all(&self, msg: impl Fn() -> RoomToSession) -> u64 {
+        for spectator in &self.watching {
+            spectator.session.do_send(msg());
+        }
+        self.watching.len() as u64
+    }
+
+    /// Spectators that have not taken the snapshot of `tick` yet.
+    pub(super) fn behind(&self, tick: u32) -> usize {
+        self.watching
+            .iter()
+            .filter(|s| s.link.delivered.load(Ordering::Relaxed) < tick)
+            .count()
+    }
+
+    /// Drops spectators more than `limit_ticks` behind `tick`: their events would pile up in
+    /// sessions that no longer write.
+    pub(super) fn drop_laggards(&mut self, tick: u32, limit_ticks: u32, room_id: u32) {
+        self.watching.retain(|spectator| {
+            let behind = tick.saturating_sub(spectator.link.delivered.load(Ordering::Relaxed));
+            if behind <= limit_ticks {
+                return true;
+            }
+            log::info!(
+                "room {room_id}: spectator {} is {behind} ticks behind, removing it",
+                spectator.player_id
+            );
+            spectator
+                .session
+                .do_send(RoomToSession::Dropped { room_id });
+            false
+        });
+    }
+}
+
+impl Handler<Spectate> for Room {
+    type Result = Result<(), JoinRefused>;
+
+    fn handle(&mut self, request: Spectate, ctx: &mut Context<Self>) -> Self::Result {
+        if self.spectators.count() >= self.spectators.max {
+            return Err(JoinRefused {
+                code: error_code::ROOM_FULL,
+                message: format!(
+                    "room \"{}\" has the most spectators it takes ({})",
+                    self.settings.name, self.spectators.max
+                ),
+            });
+        }
+        let roster = self
+            .members
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, m)| m.as_ref().map(|m| self.roster_entry(slot, m)))
+            .collect();
+        let msg = ServerMsg::Spectating {
+            room: self.info(),
+            code: self.settings.code.clone(),
+            tick: self.game.tick(),
+            setup: self.setup.clone(),
+            roster,
+        };
+        let frame = Bytes::from(encode_server(&msg));
+        self.metrics.sent(&msg, frame.len(), 1);
+        let link = Arc::new(MemberLink {
+            inputs: Mutex::default(),
+            delivered: AtomicU32::new(self.game.tick()),
+        });
+        request.session.do_send(RoomToSession::Watching {
+            room: ctx.address(),
+            room_id: self.settings.id,
+            frame,
+            feed: SnapshotFeed {
+                snapshots: self.snapshots.subscribe(),
+                link: link.clone(),
+            },
+        });
+        log::info!(
+            "room {}: player {} ({}) is watching",
+            self.settings.id,
+            request.player_id,
+            request.name
+        );
+        self.spectators.watching.push(Spectator {
+            player_id: request.player_id,
+            session: request.session,
+            link,
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,138 @@
+//! The bundled bots' brain playing a whole match of the bundled arena, without a network: the
+//! game steps at 30 Hz, every bot sees every snapshot and decides 20 times a second. Seeded,
+//! so the match is the same on every run.
+
+use std::sync::Arc;
+
+use skirmish::bot::brain::Brain;
+use skirmish::bot::{is_alive, world_position, JoinedRoom, RoomView};
+use skirmish::game::arena::Arena;
+use skirmish::game::map::Map;
+use skirmish::game::{Game, GameEvent};
+use skirmish::protocol::{Input, RoomInfo, ServerMsg, Slot, Snapshot};
+
+const BOTS: Slot = 6;
+const TICK_RATE: u16 = 30;
+const SECONDS: u32 = 60;
+
+fn arena() -> Arena {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/maps/arena.json");
+    let json = std::fs::read_to_string(path).expect("the bundled map");
+    let map = Map::from_json(&json).expect("the bundled map parses");
+    Arena::new(Arc::new(map), TICK_RATE, 7)
+}
+
+fn view_of(game: &Arena, you: Slot) -> RoomView {
+    RoomView::new(JoinedRoom {
+        room: RoomInfo {
+            id: 1,
+            name: "match".into(),
+            mode: game.mode().into(),
+            players: BOTS,
+            capacity: BOTS,
+            public: false,
+        },
+        code: "MATCH".into(),
+        you,
+        tick: game.tick(),
+        setup: game.setup(),
+        roster: vec![],
+    })
+}
+
+/// Per bot, its position at each decision while alive (`None` while dead).
+struct Track {
+    positions: Vec<Vec<Option<(f32, f32)>>>,
+    kills: Vec<u32>,
+}
+
+fn play_match() -> Track {
+    let mut game = arena();
+    for slot in 0..BOTS {
+        game.add_player(slot);
+    }
+    let mut views: Vec<RoomView> = (0..BOTS).map(|slot| view_of(&game, slot)).collect();
+    let mut brains: Vec<Brain> = (0..BOTS)
+        .map(|slot| Brain::new(u64::from(slot) + 1, TICK_RATE))
+        .collect();
+    let mut track = Track {
+        positions: vec![Vec::new(); BOTS.into()],
+        kills: vec![0; BOTS.into()],
+    };
+    let mut seqs = vec![0u32; BOTS.into()];
+    let mut snapshot = Snapshot::default();
+    let mut events = Vec::new();
+    for tick in 0..SECONDS * u32::from(TICK_RATE) {
+        game.snapshot(&mut snapshot);
+        let msg = ServerMsg::Snapshot(snapshot.clone());
+        // 20 decisions per 30 ticks, as the bot binary sends 20 inputs a second.
+        let decides = (tick * 20) / 30 != ((tick + 1) * 20) / 30;
+        for slot in 0..BOTS {
+            let index = usize::from(slot);
+            let view = &mut views[index];
+            view.observe(&msg);
+            if !decides {
+                continue;
+            }
+            let decision = brains[index].decide(view);
+            seqs[index] += 1;
+            game.apply_input(
+                slot,
+                &Input {
+                    seq: seqs[index],
+                    movement: decision.movement,
+                    aim: decision.aim,
+                    fire: decision.fire,
+                },
+            );
+            let own = view.own_state().filter(|p| is_alive(p)).map(world_position);
+            track.positions[index].push(own);
+        }
+        events.clear();
+        game.step(&mut events);
+        for event in &events {
+            let GameEvent::Kill { killer, .. } = event;
+            track.kills[usize::from(*killer)] += 1;
+        }
+    }
+    track
+}
+
+#[test]
+fn bots_fight_and_keep_moving() {
+    let track = play_match();
+    let total_kills: u32 = track.kills.iter().sum();
+    println!("kills per bot: {:?}", track.kills);
+    assert!(
+        total_kills >= 20,
+        "six bots scored only {total_kills} kills in {SECONDS} s"
+    );
+    assert!(
+        track.kills.iter().filter(|&&k| k > 0).count() >= 4,
+        "most bots score: {:?}",
+        track.kills
+    );
+    for (slot, positions) in track.positions.iter().enumerate() {
+        // Whole seconds alive, and those in which the bot got nowhere.
+        let seconds: Vec<_> = positions
+            .chunks_exact(20)
+            .filter_map(|second| second.iter().copied().collect::<Option<Vec<_>>>())
+            .collect();
+        let stuck = seconds
+            .iter()
+            .filter(|second| {
+                let ((x0, y0), (x1, y1)) = (second[0], second[second.len() - 1]);
+                (x1 - x0).hypot(y1 - y0) < 10.0
+            })
+            .count();
+        println!(
+            "bot {slot}: {stuck} of {} live seconds stuck",
+            seconds.len()
+        );
+        assert!(
+            stuck * 10 <= seconds.len(),
+            "bot {slot} stood still in {stuck} of its {} live seconds",
+            seconds.len()
+        );
+    }
+}

@@ -1,0 +1,168 @@
+//! The example bots in other languages (`examples/python_bot.py`, `examples/node_bot.js`),
+//! written from PROTOCOL.md alone, against the real server: each must join the room it is
+//! given, move, have its inputs applied, and leave cleanly when its time is up. A Rust
+//! `BotClient` in the same room checks this from the server's side.
+//!
+//! They need `python3` with `websockets` and `node` with `ws` (see `examples/`):
+//!     pip install websockets==17.4
+//!     npm ci --prefix examples
+//! Without them the tests are skipped with a loud message, or fail when `REQUIRE_EXAMPLES=1`.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use common::WAIT;
+use skirmish::bot::world_position;
+use skirmish::protocol::ServerMsg;
+use tokio::process::Command;
+
+/// How long each example plays before it leaves by itself.
+const PLAY_SECONDS: u64 = 6;
+/// How far the example's player must get from where it was first seen.
+const MOVED_UNITS: f32 = 20.0;
+
+struct Example {
+    program: &'static str,
+    script: &'static str,
+    /// A command line that fails unless the interpreter and the package are there.
+    probe: &'static [&'static str],
+    install: &'static str,
+}
+
+const PYTHON: Example = Example {
+    program: "python3",
+    script: "python_bot.py",
+    probe: &["-c", "import websockets"],
+    install: "pip install websockets==17.4",
+};
+
+const NODE: Example = Example {
+    program: "node",
+    script: "node_bot.js",
+    probe: &["-e", "require('ws')"],
+    install: "npm ci --prefix examples",
+};
+
+fn examples_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples")
+}
+
+/// Whether the example can run here; if not, fails under `REQUIRE_EXAMPLES=1` and otherwise
+/// says loudly that it is skipped.
+async fn runnable(example: &Example) -> bool {
+    let probe = Command::new(example.program)
+        .args(example.probe)
+        .current_dir(examples_dir())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .await;
+    if matches!(probe, Ok(status) if status.success()) {
+        return true;
+    }
+    let problem = format!(
+        "{} with its WebSocket package is not available; install it with `{}`",
+        example.program, example.install
+    );
+    if std::env::var("REQUIRE_EXAMPLES").as_deref() == Ok("1") {
+        panic!("REQUIRE_EXAMPLES=1 but {problem}");
+    }
+    eprintln!(
+        "\n!!!!!!!! SKIPPED {}: {problem} !!!!!!!!\n",
+        example.script
+    );
+    false
+}
+
+async fn joins_moves_and_leaves(example: &Example, name: &str) {
+    if !runnable(example).await {
+        return;
+    }
+    let app = common::spawn_app();
+    let mut watcher = common::connect(&app, "watcher").await;
+    let room = watcher
+        .create_room("examples", 4, false)
+        .await
+        .expect("the watcher creates a private room");
+    let child = Command::new(example.program)
+        .arg(examples_dir().join(example.script))
+        .args(["--url", &app.ws_url(), "--code", &room.code, "--name", name])
+        .args(["--seconds", &PLAY_SECONDS.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the example starts");
+
+    let slot = watcher
+        .wait_for(WAIT, |msg| match msg {
+            ServerMsg::PlayerJoined { player } if player.name == name => Some(player.slot),
+            _ => None,
+        })
+        .await
+        .expect("the example joins the watcher's room by its code");
+    let start = watcher
+        .wait_for(WAIT, |msg| match msg {
+            ServerMsg::Snapshot(snapshot) => snapshot
+                .players
+                .iter()
+                .find(|p| p.slot == slot)
+                .map(world_position),
+            _ => None,
+        })
+        .await
+        .expect("the example's player appears in snapshots");
+    let ack = watcher
+        .wait_for(WAIT, |msg| match msg {
+            ServerMsg::Snapshot(snapshot) => snapshot
+                .players
+                .iter()
+                .find(|p| p.slot == slot)
+                .filter(|p| {
+                    let (x, y) = world_position(p);
+                    (x - start.0).hypot(y - start.1) > MOVED_UNITS
+                })
+                .map(|p| p.ack),
+            _ => None,
+        })
+        .await
+        .expect("the example's player moves");
+    assert!(ack > 0, "the server applied the example's inputs");
+    watcher
+        .wait_for(WAIT, |msg| match msg {
+            ServerMsg::PlayerLeft { slot: left } if *left == slot => Some(()),
+            _ => None,
+        })
+        .await
+        .expect("the example leaves when its time is up");
+
+    let output = tokio::time::timeout(WAIT, child.wait_with_output())
+        .await
+        .expect("the example exits after --seconds")
+        .expect("the example's output");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    println!("--- {} said:\n{stdout}", example.script);
+    assert!(
+        output.status.success(),
+        "{} failed: {}\n{}",
+        example.script,
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("joined room {}", room.room.id)),
+        "the example says where it joined"
+    );
+}
+
+#[tokio::test]
+async fn the_python_example_joins_moves_and_leaves() {
+    joins_moves_and_leaves(&PYTHON, "py-example").await;
+}
+
+#[tokio::test]
+async fn the_node_example_joins_moves_and_leaves() {
+    joins_moves_and_leaves(&NODE, "node-example").await;
+}
