@@ -121,6 +121,9 @@ function connect() {
     onClose(description) {
       if (app.connection === connection) disconnected(description);
     },
+    onResuming(description) {
+      if (app.connection === connection) banner.set("connecting", description);
+    },
   });
   app.connection = connection;
 }

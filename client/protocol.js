@@ -33,11 +33,11 @@ export const PLAYER_ALIVE = 1;
 // The variant order is the tag; it must match the Rust enums exactly.
 const CLIENT_VARIANTS = [
   "Hello", "ListRooms", "CreateRoom", "JoinRoom", "JoinByCode",
-  "QuickJoin", "LeaveRoom", "Input", "Chat", "Ping", "Spectate", "SpectateByCode",
+  "QuickJoin", "LeaveRoom", "Input", "Chat", "Ping", "Spectate", "SpectateByCode", "Resume",
 ];
 const SERVER_VARIANTS = [
   "Welcome", "Error", "RoomList", "Joined", "Left", "PlayerJoined",
-  "PlayerLeft", "Snapshot", "Kill", "Chat", "Pong", "RoomClosed", "Spectating",
+  "PlayerLeft", "Snapshot", "Kill", "Chat", "Pong", "RoomClosed", "Spectating", "SessionToken",
 ];
 
 export const ERROR_CODES = Object.freeze({
@@ -54,6 +54,10 @@ export const ERROR_CODES = Object.freeze({
   BAD_ROOM_SETTINGS: 11,
   BAD_CHAT: 12,
   RATE_LIMITED: 13,
+  TOO_SLOW: 14,
+  SERVER_FULL: 15,
+  UNAUTHORIZED: 16,
+  BAD_SESSION_TOKEN: 17,
 });
 
 export const CLOSE_CODES = Object.freeze({
@@ -66,6 +70,12 @@ export const CLOSE_CODES = Object.freeze({
   BAD_NAME: 4002,
   HANDSHAKE_REQUIRED: 4003,
   TIMEOUT: 4004,
+  TRY_AGAIN_LATER: 1013,
+  TOO_SLOW: 4005,
+  FLOODING: 4006,
+  UNAUTHORIZED: 4007,
+  BAD_SESSION_TOKEN: 4008,
+  REPLACED: 4009,
 });
 
 /** Thrown for bytes that are not one well-formed message, or a message that cannot be encoded. */
@@ -427,6 +437,10 @@ export function encodeClient(msg) {
     case "Ping":
       w.u64(msg.t, "t");
       break;
+    case "Resume":
+      w.u16(msg.protocol, "protocol");
+      w.string(msg.token, "token");
+      break;
     default:
       // ListRooms, QuickJoin, LeaveRoom: the tag is the whole message.
       break;
@@ -502,6 +516,10 @@ export function encodeServer(msg) {
       writeSetup(w, msg.setup);
       w.u64(msg.roster.length, "roster length");
       msg.roster.forEach((entry, i) => writeRosterEntry(w, entry, `roster[${i}]`));
+      break;
+    case "SessionToken":
+      w.string(msg.token, "token");
+      w.u32(msg.grace_ms, "grace_ms");
       break;
   }
   return w.finish();
@@ -594,6 +612,8 @@ export function decodeServer(data) {
         setup: readSetup(r),
         roster: r.vec("roster", ROSTER_ENTRY_MIN_BYTES, (f) => readRosterEntry(r, f)),
       });
+    case "SessionToken":
+      return finish(r, { type, token: r.string("token"), grace_ms: r.u32("grace_ms") });
   }
   throw new ProtocolError(`no decoder for server message ${type}`);
 }
@@ -636,6 +656,8 @@ export function decodeClient(data) {
       return finish(r, { type, text: r.string("text") });
     case "Ping":
       return finish(r, { type, t: r.u64("t") });
+    case "Resume":
+      return finish(r, { type, protocol: r.u16("protocol"), token: r.string("token") });
     default:
       return finish(r, { type });
   }

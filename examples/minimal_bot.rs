@@ -13,7 +13,10 @@ async fn main() -> Result<(), BotError> {
         .unwrap_or_else(|| "ws://127.0.0.1:8080/ws".into());
     let mut bot = BotClient::connect(&url, "tiny").await?;
     let joined = bot.quick_join().await?;
-    println!("joined \"{}\" (code {}) in slot {}", joined.room.name, joined.code, joined.you);
+    println!(
+        "joined \"{}\" (code {}) in slot {}",
+        joined.room.name, joined.code, joined.you
+    );
     let mut aim = 0.0f32;
     loop {
         let is_snapshot = |msg: &ServerMsg| matches!(msg, ServerMsg::Snapshot(_)).then_some(());

@@ -11,12 +11,23 @@ use actix::{Actor, ArbiterHandle};
 use rand::Rng;
 
 use crate::config::Config;
+use crate::connections::Connections;
 use crate::game::arena::Arena;
 use crate::game::map::Map;
 use crate::game::Game;
+use crate::limits::{Limits, RoomRefusal};
 use crate::lobby::{RoomDirectory, RoomEntry};
 use crate::metrics::Metrics;
+use crate::reconnect::Resumption;
 use crate::room::{Room, RoomSettings, TickStats};
+
+/// Makes the game of a new room, from the room's name, the map, the tick rate and a seed. The
+/// server plays the arena; tests plug in games of their own.
+pub type GameMaker = Arc<dyn Fn(&str, Arc<Map>, u16, u64) -> Box<dyn Game> + Send + Sync>;
+
+fn arena(_room_name: &str, map: Arc<Map>, tick_rate: u16, seed: u64) -> Box<dyn Game> {
+    Box::new(Arena::new(map, tick_rate, seed))
+}
 
 pub struct AppState {
     pub config: Config,
@@ -31,6 +42,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// False once the server stops taking players (shutting down); `/readyz` reports it.
     ready: AtomicBool,
+    pub limits: Arc<Limits>,
+    pub resumption: Resumption,
+    pub connections: Connections,
+    make_game: GameMaker,
 }
 
 impl AppState {
@@ -41,6 +56,10 @@ impl AppState {
         room_threads: Vec<ArbiterHandle>,
     ) -> AppState {
         AppState {
+            limits: Arc::new(Limits::new(&config)),
+            resumption: Resumption::new(config.reconnect_grace()),
+            connections: Connections::default(),
+            make_game: Arc::new(arena),
             config,
             directory,
             started: Instant::now(),
@@ -65,6 +84,25 @@ impl AppState {
         self.ready.store(false, Ordering::Relaxed);
     }
 
+    /// Replaces the game new rooms play.
+    pub fn with_game_maker(mut self, make_game: GameMaker) -> AppState {
+        self.make_game = make_game;
+        self
+    }
+
+    /// `create_room`, if the server's room limits allow one more now.
+    pub fn create_room_within_limits(
+        &self,
+        name: String,
+        capacity: u8,
+        public: bool,
+    ) -> Result<RoomEntry, RoomRefusal> {
+        self.limits.create_room(
+            || self.directory.all_rooms().len(),
+            || self.create_room(name, capacity, public),
+        )
+    }
+
     pub fn next_player_id(&self) -> u32 {
         self.next_player_id.fetch_add(1, Ordering::Relaxed)
     }
@@ -84,9 +122,10 @@ impl AppState {
             empty_grace: self.config.empty_room_grace(),
             lag_limit: self.config.lag_limit(),
             max_spectators: usize::from(self.config.max_spectators),
+            reconnect_grace: self.config.reconnect_grace(),
         };
         let seed: u64 = rand::rng().random();
-        let game = Box::new(Arena::new(self.map.clone(), self.config.tick_rate, seed));
+        let game = (self.make_game)(&name, self.map.clone(), self.config.tick_rate, seed);
         let mode = game.mode();
         let metrics = self.metrics.room(mode);
         let room = {

@@ -86,6 +86,74 @@ pub struct Config {
     /// flags and environment variables take precedence over it [default: none].
     #[arg(long, env = "SKIRMISH_CONFIG")]
     pub config: Option<PathBuf>,
+
+    /// PEM certificate chain: serve https and wss (needs --tls-key too).
+    #[arg(long, env = "SKIRMISH_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key of --tls-cert.
+    #[arg(long, env = "SKIRMISH_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Origins browsers may connect from, comma-separated (e.g. https://game.example.com), or *
+    /// for any. Always allowed: the server's own origin, localhost, and clients sending no Origin.
+    #[arg(long, env = "SKIRMISH_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
+    /// Shared secret: when set, `/ws` needs a join token signed with it (see `mint-token`).
+    #[arg(long, env = "SKIRMISH_JOIN_SECRET", hide_env_values = true)]
+    pub join_secret: Option<String>,
+
+    /// Milliseconds a player whose connection dropped keeps its seat, resumable with its
+    /// session token (0: no resuming).
+    #[arg(long, env = "SKIRMISH_RECONNECT_GRACE_MS", default_value_t = 15_000)]
+    pub reconnect_grace_ms: u32,
+
+    /// Most players (welcomed connections) on this server.
+    #[arg(long, env = "SKIRMISH_MAX_PLAYERS", default_value_t = 2000)]
+    pub max_players: usize,
+
+    /// Most rooms on this server.
+    #[arg(long, env = "SKIRMISH_MAX_ROOMS", default_value_t = 200)]
+    pub max_rooms: usize,
+
+    /// Inputs a connection may send per second (and in a burst); more are dropped.
+    #[arg(long, env = "SKIRMISH_INPUTS_PER_SECOND", default_value_t = 120,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub inputs_per_second: u32,
+
+    /// Other messages a connection may send per second (twice that in a burst); more are dropped.
+    #[arg(long, env = "SKIRMISH_MESSAGES_PER_SECOND", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub messages_per_second: u32,
+
+    /// Dropped messages tolerated in a burst (refilling over 10 s) before a flooding
+    /// connection is closed.
+    #[arg(long, env = "SKIRMISH_FLOOD_TOLERANCE", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub flood_tolerance: u32,
+
+    /// Open connections per IP address (0: no limit).
+    #[arg(long, env = "SKIRMISH_MAX_CONNECTIONS_PER_IP", default_value_t = 64)]
+    pub max_connections_per_ip: usize,
+
+    /// New connections per IP address per second, twice that in a burst (0: no limit).
+    #[arg(long, env = "SKIRMISH_NEW_CONNECTIONS_PER_IP", default_value_t = 10)]
+    pub new_connections_per_ip: u32,
+
+    /// Rooms one connection may create in a burst; then one more every 10 s.
+    #[arg(long, env = "SKIRMISH_ROOMS_PER_CONNECTION", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub rooms_per_connection: u32,
+
+    /// Rooms the whole server may create per second (twice that in a burst).
+    #[arg(long, env = "SKIRMISH_ROOMS_PER_SECOND", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub rooms_per_second: u32,
+
+    /// Milliseconds a graceful shutdown (SIGTERM, ctrl-c) may take before the process exits.
+    #[arg(long, env = "SKIRMISH_SHUTDOWN_TIMEOUT_MS", default_value_t = 5_000)]
+    pub shutdown_timeout_ms: u64,
 }
 
 impl Config {
@@ -104,6 +172,14 @@ impl Config {
 
     pub fn client_timeout(&self) -> Duration {
         Duration::from_millis(self.client_timeout_ms)
+    }
+
+    pub fn reconnect_grace(&self) -> Duration {
+        Duration::from_millis(u64::from(self.reconnect_grace_ms))
+    }
+
+    pub fn shutdown_timeout(&self) -> Duration {
+        Duration::from_millis(self.shutdown_timeout_ms)
     }
 
     pub fn map_path(&self) -> PathBuf {
@@ -129,6 +205,9 @@ impl Config {
         }
         if !self.map_path().is_file() {
             return Err(format!("map {} is not a file", self.map_path().display()));
+        }
+        if self.join_secret.as_ref().is_some_and(|s| s.len() < 16) {
+            return Err("the join secret must be at least 16 bytes long".into());
         }
         if let Some(token) = &self.admin_token {
             // The token itself is never echoed: it is a secret.

@@ -20,20 +20,30 @@
 //! - [`bot`]: the Rust client that bots, the load tool and the tests use.
 //! - [`app`], [`config`], [`routes`], [`startup`]: shared state and wiring.
 //! - [`ratelimit`]: token buckets for what clients may do per second.
+//! - [`limits`], [`admission`], [`auth`], [`tls`]: who may connect and how much they may do.
+//! - [`reconnect`], [`connections`], [`shutdown`]: resuming players, closing connections from
+//!   outside, and the graceful shutdown.
 //! - [`metrics`], [`admin`], [`logging`]: what operators see: Prometheus metrics, the
 //!   operator endpoints and monitor page, the log format.
 
 pub mod admin;
+pub mod admission;
 pub mod app;
+pub mod auth;
 pub mod bot;
 pub mod config;
+pub mod connections;
 pub mod game;
+pub mod limits;
 pub mod lobby;
 pub mod logging;
 pub mod metrics;
 pub mod protocol;
 pub mod ratelimit;
+pub mod reconnect;
 pub mod room;
 pub mod routes;
 pub mod session;
+pub mod shutdown;
 pub mod startup;
+pub mod tls;

@@ -21,10 +21,16 @@ fn main() -> std::process::ExitCode {
 fn serve(config: Config) -> Result<(), startup::StartupError> {
     let listener = TcpListener::bind((config.bind, config.port))?;
     let addr = listener.local_addr()?;
+    let scheme = if config.tls_cert.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     actix::System::new().block_on(async move {
         let server = startup::run(listener, config)?;
-        println!("Skirmish is listening on http://{addr} — open it in a browser");
+        println!("Skirmish is listening on {scheme}://{addr} — open it in a browser");
         server.await?;
+        log::info!("stopped");
         Ok(())
     })
 }

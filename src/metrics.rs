@@ -57,7 +57,7 @@ impl SessionPhase {
 }
 
 /// `type` labels of client messages, in `ClientMsg` tag order, then frames that did not decode.
-const CLIENT_TYPES: [&str; 13] = [
+const CLIENT_TYPES: [&str; 14] = [
     "hello",
     "list_rooms",
     "create_room",
@@ -70,12 +70,13 @@ const CLIENT_TYPES: [&str; 13] = [
     "ping",
     "spectate",
     "spectate_by_code",
+    "resume",
     "invalid",
 ];
 const INVALID_CLIENT_FRAME: usize = CLIENT_TYPES.len() - 1;
 
 /// `type` labels of server messages, in `ServerMsg` tag order.
-const SERVER_TYPES: [&str; 13] = [
+const SERVER_TYPES: [&str; 14] = [
     "welcome",
     "error",
     "room_list",
@@ -89,6 +90,7 @@ const SERVER_TYPES: [&str; 13] = [
     "pong",
     "room_closed",
     "spectating",
+    "session_token",
 ];
 const SNAPSHOT: usize = 7;
 
@@ -106,6 +108,7 @@ fn client_type(msg: &ClientMsg) -> usize {
         ClientMsg::Ping { .. } => 9,
         ClientMsg::Spectate { .. } => 10,
         ClientMsg::SpectateByCode { .. } => 11,
+        ClientMsg::Resume { .. } => 12,
     }
 }
 
@@ -124,6 +127,7 @@ fn server_type(msg: &ServerMsg) -> usize {
         ServerMsg::Pong { .. } => 10,
         ServerMsg::RoomClosed { .. } => 11,
         ServerMsg::Spectating { .. } => 12,
+        ServerMsg::SessionToken { .. } => 13,
     }
 }
 
@@ -144,6 +148,9 @@ pub fn error_code_name(code: u16) -> &'static str {
         error_code::BAD_CHAT => "BAD_CHAT",
         error_code::RATE_LIMITED => "RATE_LIMITED",
         error_code::TOO_SLOW => "TOO_SLOW",
+        error_code::SERVER_FULL => "SERVER_FULL",
+        error_code::UNAUTHORIZED => "UNAUTHORIZED",
+        error_code::BAD_SESSION_TOKEN => "BAD_SESSION_TOKEN",
         _ => "other",
     }
 }

@@ -83,6 +83,9 @@ pub enum ClientMsg {
     Spectate { room: u32 },
     /// Watches any room by its join code, without playing: answered with `Spectating`.
     SpectateByCode { code: String },
+    /// Instead of `Hello` as the first message of a new connection: takes over the player of
+    /// an earlier connection, with the token from its `SessionToken`.
+    Resume { protocol: u16, token: String },
 }
 
 /// Held controls: the latest input wins for movement and aim; `fire` is never lost.
@@ -162,6 +165,12 @@ pub enum ServerMsg {
         tick: u32,
         setup: GameSetup,
         roster: Vec<RosterEntry>,
+    },
+    /// Sent right after `Welcome`: the token that lets a new connection resume this player
+    /// (`ClientMsg::Resume`) within `grace_ms` milliseconds of losing this one.
+    SessionToken {
+        token: String,
+        grace_ms: u32,
     },
 }
 
@@ -268,10 +277,17 @@ pub mod error_code {
     pub const BAD_ROOM_SETTINGS: u16 = 11;
     /// Chat text empty, too long or with control characters.
     pub const BAD_CHAT: u16 = 12;
-    /// Too many messages of a kind (chat) in a short time; the message was dropped.
+    /// Too many messages of a kind (chat, inputs, other messages, rooms created) in a short
+    /// time; the message was dropped.
     pub const RATE_LIMITED: u16 = 13;
     /// The connection fell too far behind the room's snapshots (it did not read them).
     pub const TOO_SLOW: u16 = 14;
+    /// The server has its maximum number of players (on `Hello`) or of rooms (on a create).
+    pub const SERVER_FULL: u16 = 15;
+    /// The server requires a join token and the connection's is missing, expired or wrong.
+    pub const UNAUTHORIZED: u16 = 16;
+    /// `Resume` with a token that is unknown, expired or already used.
+    pub const BAD_SESSION_TOKEN: u16 = 17;
 }
 
 /// WebSocket close codes the server uses (besides 1000 for a normal close).
@@ -294,6 +310,16 @@ pub mod close_code {
     pub const TIMEOUT: u16 = 4004;
     /// The client did not read snapshots fast enough and fell behind.
     pub const TOO_SLOW: u16 = 4005;
+    /// The server has its maximum number of players; try again later.
+    pub const TRY_AGAIN_LATER: u16 = 1013;
+    /// The client kept sending over its rate limits.
+    pub const FLOODING: u16 = 4006;
+    /// The join token is missing, expired or wrong.
+    pub const UNAUTHORIZED: u16 = 4007;
+    /// `Resume` with a bad session token.
+    pub const BAD_SESSION_TOKEN: u16 = 4008;
+    /// Another connection resumed this connection's player.
+    pub const REPLACED: u16 = 4009;
 }
 
 /// Why bytes did not decode into a message.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
+use crate::admission;
 use crate::app::AppState;
 use crate::lobby::RoomEntry;
 use crate::protocol::RoomInfo;
@@ -34,7 +35,10 @@ async fn websocket(
     stream: web::Payload,
     app: web::Data<AppState>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    session::start(app.into_inner(), &req, stream)
+    match admission::admit(&app, &req) {
+        Ok(admitted) => session::start(app.into_inner(), &req, stream, admitted),
+        Err(refusal) => Ok(refusal.response()),
+    }
 }
 
 /// The public rooms, for REST callers: `[{"id", "name", "mode", "players", "capacity", "public"}]`.

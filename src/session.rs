@@ -16,7 +16,12 @@ use actix::prelude::*;
 use actix_web_actors::ws;
 use tokio::sync::watch;
 
+mod guards;
+mod resume;
+
+use crate::admission::Admission;
 use crate::app::AppState;
+use crate::limits::{room_creation_bucket, ConnectionPermit, MessageLimiter, PlayerPermit};
 use crate::lobby::RoomEntry;
 use crate::metrics::{error_code_name, SessionPhase};
 use crate::protocol::{
@@ -108,18 +113,40 @@ pub struct Session {
     name: String,
     last_heard: Instant,
     chat: TokenBucket,
+    /// This connection's id in `app.connections`.
+    connection: u64,
+    messages: MessageLimiter,
+    room_creations: TokenBucket,
+    join_token: Option<String>,
+    /// The token that resumes this player on another connection (see `resume`).
+    session_token: Option<String>,
+    /// Whether the player keeps its seat for the grace period when the connection ends: yes
+    /// for a lost connection, no when the client closed it or the server threw it out.
+    linger: bool,
+    /// Held for their `Drop`: the places of this connection and player in the limits.
+    _connection_permit: Option<ConnectionPermit>,
+    player_permit: Option<PlayerPermit>,
 }
 
 impl Session {
-    pub fn new(app: Arc<AppState>, peer: String) -> Session {
+    pub fn new(app: Arc<AppState>, peer: String, admission: Admission) -> Session {
+        let now = Instant::now();
         Session {
+            connection: app.connections.next_id(),
+            messages: MessageLimiter::new(&app.config, now),
+            room_creations: room_creation_bucket(&app.config, now),
+            join_token: admission.join_token,
+            session_token: None,
+            linger: true,
+            _connection_permit: admission.permit,
+            player_permit: None,
             app,
             peer,
             state: State::AwaitingHello,
             player_id: 0,
             name: String::new(),
-            last_heard: Instant::now(),
-            chat: TokenBucket::new(CHAT_BURST, CHAT_PER_SECOND, Instant::now()),
+            last_heard: now,
+            chat: TokenBucket::new(CHAT_BURST, CHAT_PER_SECOND, now),
         }
     }
 
@@ -147,7 +174,14 @@ impl Session {
     }
 
     /// Sends an `Error`, then closes the connection with `close` (a `close_code`).
-    fn fail(&self, ctx: &mut ws::WebsocketContext<Self>, code: u16, message: String, close: u16) {
+    fn fail(
+        &mut self,
+        ctx: &mut ws::WebsocketContext<Self>,
+        code: u16,
+        message: String,
+        close: u16,
+    ) {
+        self.linger = false;
         let description = truncate_to_boundary(&message, MAX_CLOSE_REASON_BYTES).to_string();
         self.send_error(ctx, code, message);
         ctx.close(Some(ws::CloseReason {
@@ -174,6 +208,9 @@ impl Session {
     }
 
     fn on_binary(&mut self, bytes: &[u8], ctx: &mut ws::WebsocketContext<Self>) {
+        if !self.within_rate(guards::is_input(bytes), ctx) {
+            return;
+        }
         let decoded = decode_client(bytes);
         match &decoded {
             Ok(msg) => self.app.metrics.received(msg, bytes.len()),
@@ -187,21 +224,27 @@ impl Session {
                 format!("a message of {len} bytes is over the limit of {limit} bytes"),
                 close_code::MESSAGE_TOO_BIG,
             ),
-            Err(err) => self.fail(
-                ctx,
-                error_code::BAD_MESSAGE,
-                format!("could not decode the message: {err}"),
-                close_code::INVALID_PAYLOAD,
-            ),
+            Err(err) => {
+                log::debug!("{}: undecodable frame: {err}", self.peer);
+                self.fail(
+                    ctx,
+                    error_code::BAD_MESSAGE,
+                    guards::describe_decode_error(&err),
+                    close_code::INVALID_PAYLOAD,
+                )
+            }
         }
     }
 
     fn on_message(&mut self, msg: ClientMsg, ctx: &mut ws::WebsocketContext<Self>) {
         if let State::AwaitingHello = self.state {
+            if let ClientMsg::Resume { protocol, token } = msg {
+                return self.on_resume(protocol, token, ctx);
+            }
             return self.on_hello(msg, ctx);
         }
         match msg {
-            ClientMsg::Hello { .. } => self.send_error(
+            ClientMsg::Hello { .. } | ClientMsg::Resume { .. } => self.send_error(
                 ctx,
                 error_code::HANDSHAKE_REQUIRED,
                 "Hello was already received on this connection".into(),
@@ -269,6 +312,9 @@ impl Session {
         if let Err(problem) = check_player_name(&name) {
             return self.fail(ctx, error_code::BAD_NAME, problem, close_code::BAD_NAME);
         }
+        if !self.check_join_token(&name, ctx) || !self.admit_player(false, ctx) {
+            return;
+        }
         self.player_id = self.app.next_player_id();
         self.name = name.trim().to_string();
         self.set_state(State::Lobby);
@@ -287,6 +333,7 @@ impl Session {
                 max_message_bytes: MAX_CLIENT_MESSAGE_BYTES as u32,
             },
         );
+        self.issue_session_token(ctx);
     }
 
     /// Refuses a lobby request when the player is in a room or joining one.
@@ -326,10 +373,9 @@ impl Session {
                 ),
             );
         }
-        let entry = self
-            .app
-            .create_room(name.trim().to_string(), capacity, public);
-        self.request_seat(entry, Seat::Player, 0, ctx);
+        if let Some(entry) = self.create_room(name.trim().to_string(), capacity, public, ctx) {
+            self.request_seat(entry, Seat::Player, 0, ctx);
+        }
     }
 
     fn quick_join(&mut self, attempt: u32, ctx: &mut ws::WebsocketContext<Self>) {
@@ -340,11 +386,11 @@ impl Session {
             Some(entry) if attempt <= QUICK_JOIN_ATTEMPTS => entry,
             _ => {
                 let number = self.app.directory.public_rooms().len() + 1;
-                self.app.create_room(
-                    format!("Arena {number}"),
-                    self.app.config.room_capacity,
-                    true,
-                )
+                let capacity = self.app.config.room_capacity;
+                match self.create_room(format!("Arena {number}"), capacity, true, ctx) {
+                    Some(entry) => entry,
+                    None => return,
+                }
             }
         };
         self.request_seat(entry, Seat::Player, attempt, ctx);
@@ -441,6 +487,7 @@ impl Session {
         });
         let room_id = *room_id;
         self.back_to_lobby(ctx);
+        self.remember_seat();
         self.send(ctx, &ServerMsg::Left { room: room_id });
     }
 
@@ -504,21 +551,18 @@ impl Actor for Session {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         self.app.sessions.fetch_add(1, Ordering::Relaxed);
+        self.app
+            .connections
+            .insert(self.connection, ctx.address().recipient());
         self.app.metrics.session_opened();
         self.heartbeat(ctx);
     }
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {
         self.app.sessions.fetch_sub(1, Ordering::Relaxed);
+        self.app.connections.remove(self.connection);
         self.app.metrics.session_closed(self.state.phase());
-        match &self.state {
-            State::Joining { room }
-            | State::InRoom { room, .. }
-            | State::Spectating { room, .. } => room.do_send(Leave {
-                player_id: self.player_id,
-            }),
-            State::AwaitingHello | State::Lobby => {}
-        }
+        self.release_player();
         log::info!("{}: player {} disconnected", self.peer, self.player_id);
     }
 }
@@ -540,9 +584,15 @@ impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for Session {
                 "fragmented messages are not accepted: send each message in one frame".into(),
                 close_code::UNSUPPORTED_DATA,
             ),
-            Ok(ws::Message::Ping(payload)) => ctx.pong(&payload),
+            Ok(ws::Message::Ping(payload)) => {
+                if self.within_rate(false, ctx) {
+                    ctx.pong(&payload);
+                }
+            }
             Ok(ws::Message::Pong(_)) | Ok(ws::Message::Nop) => {}
             Ok(ws::Message::Close(reason)) => {
+                // The client said goodbye: its player leaves now, without a grace period.
+                self.linger = false;
                 ctx.close(reason);
                 ctx.stop();
             }
@@ -552,12 +602,21 @@ impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for Session {
                 format!("a frame is over the limit of {MAX_CLIENT_MESSAGE_BYTES} bytes"),
                 close_code::MESSAGE_TOO_BIG,
             ),
-            Err(err) => self.fail(
-                ctx,
-                error_code::BAD_MESSAGE,
-                format!("the WebSocket stream is broken: {err}"),
-                close_code::INVALID_PAYLOAD,
-            ),
+            Err(ws::ProtocolError::Io(err)) => {
+                // The connection is gone (reset, or ended without a close frame): nobody is
+                // left to tell, and the player keeps its seat for a resume.
+                log::debug!("{}: connection lost: {err}", self.peer);
+                ctx.stop();
+            }
+            Err(err) => {
+                log::debug!("{}: WebSocket protocol error: {err}", self.peer);
+                self.fail(
+                    ctx,
+                    error_code::BAD_MESSAGE,
+                    "the WebSocket frames break the WebSocket protocol".into(),
+                    close_code::INVALID_PAYLOAD,
+                )
+            }
         }
     }
 }
@@ -593,6 +652,7 @@ impl Handler<RoomToSession> for Session {
                     feed,
                     link,
                 });
+                self.remember_seat();
             }
             RoomToSession::Frame { room_id, frame } => {
                 if current_room == Some(room_id) {
@@ -602,6 +662,7 @@ impl Handler<RoomToSession> for Session {
             RoomToSession::Closed { room_id, frame } => {
                 if current_room == Some(room_id) {
                     self.back_to_lobby(ctx);
+                    self.remember_seat();
                     ctx.binary(frame);
                 }
             }
@@ -658,11 +719,12 @@ pub fn start(
     app: Arc<AppState>,
     req: &actix_web::HttpRequest,
     stream: actix_web::web::Payload,
+    admission: Admission,
 ) -> Result<actix_web::HttpResponse, actix_web::Error> {
     let peer = req
         .peer_addr()
         .map_or_else(|| "unknown peer".to_string(), |addr| addr.to_string());
-    ws::WsResponseBuilder::new(Session::new(app, peer), req, stream)
+    ws::WsResponseBuilder::new(Session::new(app, peer, admission), req, stream)
         .frame_size(MAX_CLIENT_MESSAGE_BYTES)
         .start()
 }

@@ -1,5 +1,6 @@
 //! Startup: from a validated `Config` and a bound listener to a running server, so that tests
-//! bind `127.0.0.1:0` and pass the listener in. Wiring only.
+//! bind `127.0.0.1:0` and pass the listener in; plain or TLS, with the graceful shutdown armed.
+//! Wiring only.
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -12,7 +13,8 @@ use crate::app::AppState;
 use crate::config::Config;
 use crate::game::map::{Map, MapError};
 use crate::lobby::LocalDirectory;
-use crate::routes;
+use crate::tls::{self, TlsError};
+use crate::{routes, shutdown};
 
 /// The most a connection buffers in user space before it stops taking frames (actix-web's
 /// default is 32 KiB).
@@ -29,25 +31,49 @@ pub enum StartupError {
     },
     #[error("map {path}: {source}")]
     Map { path: String, source: MapError },
+    #[error("TLS: {0}")]
+    Tls(#[from] TlsError),
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
 }
 
+/// How long the HTTP server waits for requests in flight once every connection was told to
+/// close.
+const HTTP_STOP_TIMEOUT_S: u64 = 1;
+
 /// Builds the server on `listener`. Must run inside an actix `System` (rooms get threads of
 /// their own from it); the returned `Server` runs when awaited.
 pub fn run(listener: TcpListener, config: Config) -> Result<Server, StartupError> {
+    run_app(listener, build_app(config)?)
+}
+
+/// The shared state of a server for `config`, with its room threads started. Must run inside
+/// an actix `System`.
+pub fn build_app(config: Config) -> Result<AppState, StartupError> {
     config.validate().map_err(StartupError::Config)?;
     let map = load_map(&config)?;
-    let (room_threads, http_workers) = config.resolved_threads();
+    let (room_threads, _) = config.resolved_threads();
     let room_threads = (0..room_threads).map(|_| Arbiter::new().handle()).collect();
-    let app = Arc::new(AppState::new(
+    Ok(AppState::new(
         config,
         Arc::new(LocalDirectory::new()),
         Arc::new(map),
         room_threads,
-    ));
+    ))
+}
+
+/// Serves `app` on `listener` (over TLS when the config names a certificate), and shuts down
+/// gracefully on SIGTERM or ctrl-c.
+pub fn run_app(listener: TcpListener, app: AppState) -> Result<Server, StartupError> {
+    let app = Arc::new(app);
+    let (_, http_workers) = app.config.resolved_threads();
+    let tls = match (&app.config.tls_cert, &app.config.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
+        _ => None,
+    };
     let client_timeout = app.config.client_timeout();
-    let server = HttpServer::new(move || App::new().configure(routes::configure(app.clone())))
+    let routes_app = app.clone();
+    let http = HttpServer::new(move || App::new().configure(routes::configure(routes_app.clone())))
         .workers(http_workers)
         // Snapshots and inputs are small and latency-bound: never wait to coalesce them.
         .tcp_nodelay(true)
@@ -56,8 +82,20 @@ pub fn run(listener: TcpListener, config: Config) -> Result<Server, StartupError
         // hold memory for clients that stopped reading.
         .h1_write_buffer_size(RESPONSE_BUFFER_BYTES)
         .on_connect(move |connection, _| drop_when_unacknowledged(connection, client_timeout))
-        .listen(listener)?
-        .run();
+        // SIGTERM and ctrl-c run `shutdown::drain` instead of actix-web's own stop.
+        .disable_signals()
+        .shutdown_timeout(HTTP_STOP_TIMEOUT_S);
+    let server = match tls {
+        Some(tls) => http.listen_rustls_0_23(listener, tls)?,
+        None => http.listen(listener)?,
+    }
+    .run();
+    let handle = server.handle();
+    actix::spawn(async move {
+        let signal = shutdown::signal().await;
+        log::info!("{signal}: shutting down");
+        shutdown::drain(app, handle).await;
+    });
     Ok(server)
 }
 
@@ -88,18 +126,21 @@ fn load_map(config: &Config) -> Result<Map, StartupError> {
 /// A server running on a thread of its own, for tests and tools. Stops when dropped.
 pub struct RunningServer {
     pub addr: SocketAddr,
+    pub tls: bool,
     handle: ServerHandle,
 }
 
 impl RunningServer {
-    /// `ws://ADDR/ws`
+    /// `ws://ADDR/ws` (`wss://` with TLS)
     pub fn ws_url(&self) -> String {
-        format!("ws://{}/ws", self.addr)
+        let scheme = if self.tls { "wss" } else { "ws" };
+        format!("{scheme}://{}/ws", self.addr)
     }
 
-    /// `http://ADDR`
+    /// `http://ADDR` (`https://` with TLS)
     pub fn http_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 }
 
@@ -119,14 +160,25 @@ pub fn spawn(config: Config) -> Result<RunningServer, StartupError> {
 
 /// Like `spawn`, on a listener the caller made (tests shape its socket options).
 pub fn spawn_on(listener: TcpListener, config: Config) -> Result<RunningServer, StartupError> {
+    spawn_with(listener, config, |app| app)
+}
+
+/// Like `spawn_on`, with a last change to the shared state before it serves (tests plug in
+/// games of their own).
+pub fn spawn_with(
+    listener: TcpListener,
+    config: Config,
+    customize: impl FnOnce(AppState) -> AppState + Send + 'static,
+) -> Result<RunningServer, StartupError> {
     let addr = listener.local_addr()?;
+    let tls = config.tls_cert.is_some();
     let (started, ready) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name(format!("skirmish-{addr}"))
         .spawn(move || {
             let system = actix::System::new();
             system.block_on(async move {
-                match run(listener, config) {
+                match build_app(config).and_then(|app| run_app(listener, customize(app))) {
                     Ok(server) => {
                         let _ = started.send(Ok(server.handle()));
                         let _ = server.await;
@@ -141,5 +193,5 @@ pub fn spawn_on(listener: TcpListener, config: Config) -> Result<RunningServer, 
     let handle = ready
         .recv()
         .map_err(|_| StartupError::Config("the server thread ended before starting".into()))??;
-    Ok(RunningServer { addr, handle })
+    Ok(RunningServer { addr, tls, handle })
 }

@@ -278,7 +278,7 @@ async fn say(client: &Client, text: &str) {
 }
 
 /// Holds the keys of a direction with a clear run (towards the middle of the arena when it
-/// has one) until the player went 250 units.
+/// has one; the longest run, up to 260 units, wins) until the player went most of it.
 async fn walk_into_the_open(client: &Client, map: &Map) {
     let state = page_state(client).await;
     let start = position_of(&state, "serverPosition");
@@ -305,17 +305,37 @@ async fn walk_into_the_open(client: &Client, map: &Map) {
         }
     }
     choices.extend(['d', 'a', 's', 'w'].map(|key| vec![key]));
-    let keys = choices
+    // Every spawn point of the arena has some direction with at least this much room.
+    const SHORTEST_RUN: f64 = 100.0;
+    let clear_run = |keys: &Vec<char>| {
+        let (x, y) = keys
+            .iter()
+            .map(|&key| unit(key))
+            .fold((0.0, 0.0), |acc, d| (acc.0 + d.0, acc.1 + d.1));
+        let length = f64::hypot(x, y);
+        (1..=13)
+            .rev()
+            .map(|steps| f64::from(steps) * 20.0)
+            .find(|&run| is_clear(map, start, (x / length, y / length), run, 17.0))
+            .unwrap_or(0.0)
+    };
+    let (keys, run) = choices
         .into_iter()
-        .find(|keys| {
-            let (x, y) = keys
-                .iter()
-                .map(|&key| unit(key))
-                .fold((0.0, 0.0), |acc, d| (acc.0 + d.0, acc.1 + d.1));
-            let length = f64::hypot(x, y);
-            is_clear(map, start, (x / length, y / length), 260.0, 17.0)
+        .map(|keys| {
+            let run = clear_run(&keys);
+            (keys, run)
         })
-        .expect("some direction has a clear run");
+        .fold((Vec::new(), 0.0), |best, candidate| {
+            if candidate.1 > best.1 {
+                candidate
+            } else {
+                best
+            }
+        });
+    assert!(
+        run >= SHORTEST_RUN,
+        "no direction has a clear run from {start:?}"
+    );
     let actions = keys
         .iter()
         .fold(KeyActions::new("keyboard".into()), |actions, &key| {
@@ -327,7 +347,7 @@ async fn walk_into_the_open(client: &Client, map: &Map) {
         .expect("press the keys");
     wait_for_state(client, "the player walks into the open", |s| {
         let (x, y) = position_of(s, "serverPosition");
-        (x - start.0).hypot(y - start.1) > 250.0
+        (x - start.0).hypot(y - start.1) > run - 10.0
     })
     .await;
     client.release_actions().await.expect("release the keys");

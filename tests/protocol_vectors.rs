@@ -26,8 +26,8 @@ use skirmish::protocol::{
     MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP, PLAYER_ALIVE, PROTOCOL_VERSION,
 };
 
-const CLIENT_VARIANTS: u32 = 12;
-const SERVER_VARIANTS: u32 = 13;
+const CLIENT_VARIANTS: u32 = 13;
+const SERVER_VARIANTS: u32 = 14;
 const DOC_BEGIN: &str = "<!-- BEGIN GENERATED EXAMPLES: written by `UPDATE_VECTORS=1 cargo test --test protocol_vectors`; do not edit by hand -->";
 const DOC_END: &str = "<!-- END GENERATED EXAMPLES -->";
 
@@ -250,6 +250,13 @@ fn vectors() -> Vec<Vector> {
                 code: "M4RS9A".into(),
             },
         ),
+        client(
+            "client_resume",
+            ClientMsg::Resume {
+                protocol: PROTOCOL_VERSION,
+                token: "0f1e2d3c4b5a69788796a5b4c3d2e1f0".into(),
+            },
+        ),
         server(
             "server_welcome",
             ServerMsg::Welcome {
@@ -418,6 +425,13 @@ fn vectors() -> Vec<Vector> {
                     roster_entry(0, 3, "ada", 5, 2),
                     roster_entry(2, 7, "bob", 0, 0),
                 ],
+            },
+        ),
+        server(
+            "server_session_token",
+            ServerMsg::SessionToken {
+                token: "0f1e2d3c4b5a69788796a5b4c3d2e1f0".into(),
+                grace_ms: 15_000,
             },
         ),
     ]
@@ -605,6 +619,7 @@ fn client_variant(msg: &ClientMsg) -> (u32, &'static str) {
         ClientMsg::Ping { .. } => (9, "Ping"),
         ClientMsg::Spectate { .. } => (10, "Spectate"),
         ClientMsg::SpectateByCode { .. } => (11, "SpectateByCode"),
+        ClientMsg::Resume { .. } => (12, "Resume"),
     }
 }
 
@@ -623,6 +638,7 @@ fn server_variant(msg: &ServerMsg) -> (u32, &'static str) {
         ServerMsg::Pong { .. } => (10, "Pong"),
         ServerMsg::RoomClosed { .. } => (11, "RoomClosed"),
         ServerMsg::Spectating { .. } => (12, "Spectating"),
+        ServerMsg::SessionToken { .. } => (13, "SessionToken"),
     }
 }
 
@@ -778,6 +794,10 @@ impl Dump {
             ClientMsg::Ping { t } => self.u64("t", *t),
             ClientMsg::Spectate { room } => self.u32("room", *room),
             ClientMsg::SpectateByCode { code } => self.string("code", code),
+            ClientMsg::Resume { protocol, token } => {
+                self.u16("protocol", *protocol);
+                self.string("token", token);
+            }
         }
     }
 
@@ -860,6 +880,10 @@ impl Dump {
                 for (i, entry) in roster.iter().enumerate() {
                     self.roster_entry(&format!("roster[{i}]"), entry);
                 }
+            }
+            ServerMsg::SessionToken { token, grace_ms } => {
+                self.string("token", token);
+                self.u32("grace_ms", *grace_ms);
             }
         }
     }

@@ -14,12 +14,16 @@
 //! A room knows sessions only as `Recipient<RoomToSession>`, never their type. It does no I/O and
 //! never blocks; the game behind it is any [`Game`].
 
+mod guard;
 mod inspect;
+mod resume;
 mod schedule;
 mod spectators;
 mod stats;
 
+pub use guard::{CloseRoom, FAILED_REASON};
 pub use inspect::{Inspect, RoomDetails};
+pub use resume::{Detach, Reattach};
 pub use schedule::{Due, TickSchedule, MAX_CATCH_UP};
 pub use spectators::Spectate;
 pub use stats::{TickReport, TickStats};
@@ -165,6 +169,8 @@ pub struct RoomSettings {
     /// A member whose session has not sent a snapshot for this long is removed.
     pub lag_limit: Duration,
     pub max_spectators: usize,
+    /// How long the seat of a player whose connection dropped is kept (0: not at all).
+    pub reconnect_grace: Duration,
 }
 
 struct Member {
@@ -173,6 +179,10 @@ struct Member {
     session: Recipient<RoomToSession>,
     link: Arc<MemberLink>,
     ack: u32,
+    /// The aim of the latest applied input, kept when the player is detached.
+    last_aim: f32,
+    /// Set while the member's connection is gone and its seat is kept (see `resume`).
+    detached: Option<Instant>,
 }
 
 pub struct Room {
@@ -195,6 +205,8 @@ pub struct Room {
     inputs: Vec<Input>,
     snapshot: Snapshot,
     encoded: Vec<u8>,
+    /// What members are told when the room closes, if not the usual.
+    close_reason: Option<String>,
 }
 
 impl Room {
@@ -230,6 +242,7 @@ impl Room {
             inputs: Vec::with_capacity(MAX_QUEUED_INPUTS),
             snapshot: Snapshot::default(),
             encoded: Vec::new(),
+            close_reason: None,
         }
     }
 
@@ -335,8 +348,9 @@ impl Room {
             .next_deadline()
             .saturating_duration_since(Instant::now());
         ctx.run_later(delay, |room, ctx| {
-            room.on_tick_timer(ctx);
-            room.schedule_tick(ctx);
+            if room.guarded_tick(ctx) {
+                room.schedule_tick(ctx);
+            }
         });
     }
 
@@ -368,6 +382,7 @@ impl Room {
                 if input.seq > member.ack {
                     self.game.apply_input(slot as Slot, input);
                     member.ack = input.seq;
+                    member.last_aim = input.aim;
                 }
             }
         }
@@ -436,7 +451,9 @@ impl Room {
             .iter()
             .enumerate()
             .filter_map(|(slot, member)| {
-                let delivered = member.as_ref()?.link.delivered.load(Ordering::Relaxed);
+                // A detached member has no session to deliver to; its grace timer decides.
+                let member = member.as_ref().filter(|m| m.detached.is_none())?;
+                let delivered = member.link.delivered.load(Ordering::Relaxed);
                 (tick.saturating_sub(delivered) > self.lag_limit_ticks).then_some(slot)
             })
             .collect();
@@ -484,9 +501,11 @@ impl Actor for Room {
     }
 
     fn stopped(&mut self, _ctx: &mut Context<Self>) {
-        let closed = ServerMsg::RoomClosed {
-            reason: "the room has closed".into(),
-        };
+        let reason = self
+            .close_reason
+            .take()
+            .unwrap_or_else(|| "the room has closed".into());
+        let closed = ServerMsg::RoomClosed { reason };
         let frame = Bytes::from(encode_server(&closed));
         for member in self.members.iter().flatten() {
             member.session.do_send(RoomToSession::Closed {
@@ -545,6 +564,8 @@ impl Handler<Join> for Room {
                 delivered: AtomicU32::new(self.game.tick()),
             }),
             ack: 0,
+            last_aim: 0.0,
+            detached: None,
         };
         self.broadcast_event(&ServerMsg::PlayerJoined {
             player: self.roster_entry(free, &member),

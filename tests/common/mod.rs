@@ -2,6 +2,8 @@
 //! a minimal HTTP GET, and bounded waiting on conditions.
 #![allow(dead_code)] // each test binary uses its own subset of these helpers
 
+pub mod raw;
+
 use std::time::Duration;
 
 use skirmish::bot::{BotClient, BotError};
@@ -13,15 +15,19 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// How long any single expectation in a test may take before it counts as failed.
 pub const WAIT: Duration = Duration::from_secs(10);
 
-/// Test defaults: a free port, a short grace for empty rooms, the map without cover (so that
-/// shots in tests are not blocked by walls).
+/// Test defaults: a free port, short grace periods for empty rooms and dropped players, the map
+/// without cover (so that shots in tests are not blocked by walls), no per-IP connection limits (every test client
+/// comes from 127.0.0.1; the limits have tests of their own).
 pub fn test_config() -> Config {
     Config {
         port: 0,
         empty_room_grace_ms: 300,
+        reconnect_grace_ms: 300,
         map: "maps/open.json".into(),
         room_threads: 1,
         http_workers: 1,
+        max_connections_per_ip: 0,
+        new_connections_per_ip: 0,
         ..Config::defaults()
     }
 }

@@ -1,0 +1,120 @@
+//! The checks a `/ws` request passes before its WebSocket upgrade, cheapest first: the server
+//! is not shutting down, the Origin is allowed, a join token is present when one is required,
+//! and the client's IP address has connections to spare.
+//!
+//! Nothing is decoded or allocated for a refused request beyond its HTTP response, which names
+//! the reason in plain text (browsers do not show it to scripts, so the checks that need the
+//! client's attention, like the token's signature, are made after the upgrade instead).
+
+use std::time::Instant;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+
+use crate::app::AppState;
+use crate::auth::{origin_allowed, parse_join_token, TokenError};
+use crate::limits::{ConnectionPermit, IpRefusal};
+
+/// What an admitted connection carries into its session.
+pub struct Admission {
+    /// Holds the connection's place in the per-IP limits until the session ends.
+    pub permit: Option<ConnectionPermit>,
+    /// The `token` query parameter, checked against the name in `Hello`.
+    pub join_token: Option<String>,
+}
+
+/// Why a request was not upgraded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    ShuttingDown,
+    Origin,
+    Token(TokenError),
+    Ip(IpRefusal),
+}
+
+impl Refusal {
+    /// The HTTP answer: 503, 403, 401 or 429, with the reason as plain text.
+    pub fn response(&self) -> HttpResponse {
+        match self {
+            Refusal::ShuttingDown => HttpResponse::ServiceUnavailable()
+                .insert_header((header::RETRY_AFTER, "5"))
+                .body("the server is restarting\n"),
+            Refusal::Origin => {
+                HttpResponse::Forbidden().body("connections from this origin are not allowed\n")
+            }
+            Refusal::Token(problem) => HttpResponse::Unauthorized().body(format!("{problem}\n")),
+            Refusal::Ip(refusal) => HttpResponse::TooManyRequests()
+                .insert_header((header::RETRY_AFTER, "1"))
+                .body(format!("{refusal}\n")),
+        }
+    }
+}
+
+/// Admits the request or says why not.
+pub fn admit(app: &AppState, req: &HttpRequest) -> Result<Admission, Refusal> {
+    let admitted = check(app, req);
+    match &admitted {
+        Err(Refusal::Ip(_)) => app.metrics.rate_limited("connection"),
+        Err(refusal) => log::debug!("refused a WebSocket upgrade: {refusal:?}"),
+        Ok(_) => {}
+    }
+    admitted
+}
+
+fn check(app: &AppState, req: &HttpRequest) -> Result<Admission, Refusal> {
+    if !app.is_ready() {
+        return Err(Refusal::ShuttingDown);
+    }
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .map(|v| v.to_str().unwrap_or(""));
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok());
+    if !origin_allowed(origin, host, &app.config.allowed_origins) {
+        return Err(Refusal::Origin);
+    }
+    let join_token = query_param(req.query_string(), "token").map(str::to_string);
+    if app.config.join_secret.is_some() {
+        match &join_token {
+            None => return Err(Refusal::Token(TokenError::Missing)),
+            Some(token) => {
+                parse_join_token(token).map_err(Refusal::Token)?;
+            }
+        }
+    }
+    let permit = match req.peer_addr() {
+        Some(peer) => Some(
+            app.limits
+                .ip
+                .admit(peer.ip(), Instant::now())
+                .map_err(Refusal::Ip)?,
+        ),
+        None => None,
+    };
+    Ok(Admission { permit, join_token })
+}
+
+/// The value of `name` in a query string, as sent (tokens need no percent-decoding).
+fn query_param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_parameters_are_found_by_name() {
+        assert_eq!(query_param("token=1.ab&x=2", "token"), Some("1.ab"));
+        assert_eq!(query_param("x=2&token=3", "token"), Some("3"));
+        assert_eq!(query_param("tokens=3&token", "token"), None);
+        assert_eq!(query_param("", "token"), None);
+    }
+}

@@ -1,0 +1,54 @@
+//! How a room ends other than by emptying: told to close (server shutdown), or after its game
+//! panicked. A panic is caught at the tick, so it closes this room only: the room thread and
+//! every other room on it keep running.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use actix::prelude::*;
+
+use super::Room;
+
+/// Closes the room after the tick in progress; its members get `RoomClosed { reason }`.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct CloseRoom {
+    pub reason: String,
+}
+
+/// What members are told when their room's game failed. Says nothing of the failure itself.
+pub const FAILED_REASON: &str = "the room stopped after an internal error";
+
+impl Room {
+    /// Runs one tick; a panic in it closes the room with `FAILED_REASON`. The room's state is
+    /// not trusted after a panic (hence `AssertUnwindSafe`): it is only torn down.
+    pub(super) fn guarded_tick(&mut self, ctx: &mut Context<Self>) -> bool {
+        let ticked = catch_unwind(AssertUnwindSafe(|| self.on_tick_timer(ctx)));
+        if let Err(panic) = ticked {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".into());
+            log::error!(
+                "room {}: the game failed ({what}); closing the room",
+                self.settings.id
+            );
+            self.close_with(FAILED_REASON.into(), ctx);
+            return false;
+        }
+        true
+    }
+
+    pub(super) fn close_with(&mut self, reason: String, ctx: &mut Context<Self>) {
+        self.close_reason = Some(reason);
+        ctx.stop();
+    }
+}
+
+impl Handler<CloseRoom> for Room {
+    type Result = ();
+
+    fn handle(&mut self, msg: CloseRoom, ctx: &mut Context<Self>) {
+        self.close_with(msg.reason, ctx);
+    }
+}

@@ -1,0 +1,311 @@
+//! Abuse and overload: rate limits per connection, per IP address and per server, the maxima of
+//! players and rooms, and a room whose game panics.
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::raw::{RawClient, Watched};
+use common::{connect, eventually, http_get, spawn_app_with, test_config, WAIT};
+use skirmish::bot::BotError;
+use skirmish::config::Config;
+use skirmish::game::arena::Arena;
+use skirmish::game::{Game, GameEvent, Score};
+use skirmish::protocol::{
+    close_code as close, error_code, ClientMsg, GameSetup, Input, ServerMsg, Slot, Snapshot,
+    PROTOCOL_VERSION,
+};
+use skirmish::startup::{self, RunningServer};
+
+/// `skirmish_rate_limited_total{kind}` from `/metrics`.
+async fn rate_limited(app: &RunningServer, kind: &str) -> u64 {
+    let (_, metrics) = http_get(app, "/metrics").await;
+    let series = format!("skirmish_rate_limited_total{{kind=\"{kind}\"}} ");
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(&series))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn input(seq: u32) -> ClientMsg {
+    ClientMsg::Input(Input {
+        seq,
+        movement: 0,
+        aim: 0.0,
+        fire: false,
+    })
+}
+
+#[tokio::test]
+async fn an_input_flood_is_dropped_then_disconnected() {
+    let app = spawn_app_with(Config {
+        inputs_per_second: 30,
+        flood_tolerance: 50,
+        ..test_config()
+    });
+    let mut watched = Watched::new(&app).await;
+    let mut flooder = RawClient::connect(&app).await;
+    flooder.hello("flooder").await;
+    flooder.join(&watched.code).await;
+    // The burst is taken, the excess is dropped with one warning.
+    for seq in 1..=40 {
+        flooder.send(&input(seq)).await;
+    }
+    let warned = flooder
+        .expect(|m| match m {
+            ServerMsg::Error { code, .. } => Some(*code),
+            _ => None,
+        })
+        .await;
+    assert_eq!(warned, error_code::RATE_LIMITED);
+    let dropped = rate_limited(&app, "input").await;
+    assert!(dropped >= 10, "{dropped} inputs counted as dropped");
+    // Keeping it up spends the allowance: the connection is closed.
+    for seq in 41..=200 {
+        flooder.send(&input(seq)).await;
+    }
+    let ending = flooder.ending().await;
+    assert_eq!(ending.code, close::FLOODING);
+    assert!(ending
+        .error_codes()
+        .iter()
+        .all(|c| *c == error_code::RATE_LIMITED));
+    watched.assert_still_ticking().await;
+}
+
+#[tokio::test]
+async fn other_messages_have_their_own_budget() {
+    let app = spawn_app_with(Config {
+        messages_per_second: 5,
+        ..test_config()
+    });
+    let mut client = RawClient::connect(&app).await;
+    client.hello("chatty").await;
+    // Ten a burst (twice the rate), counting the Hello; the rest are dropped.
+    for t in 0..20 {
+        client.send(&ClientMsg::Ping { t }).await;
+    }
+    let mut pongs = 0;
+    let warned = client
+        .expect(|m| match m {
+            ServerMsg::Pong { .. } => {
+                pongs += 1;
+                None
+            }
+            ServerMsg::Error { code, .. } => Some(*code),
+            _ => None,
+        })
+        .await;
+    assert_eq!(warned, error_code::RATE_LIMITED);
+    assert_eq!(pongs, 9);
+    // Dropping is not closing: once the bucket refills, messages are answered again.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !client.pong_within(Duration::from_millis(100)).await {
+        assert!(tokio::time::Instant::now() < deadline, "no pong again");
+    }
+}
+
+#[tokio::test]
+async fn open_connections_per_ip_are_limited_before_the_upgrade() {
+    let app = spawn_app_with(Config {
+        max_connections_per_ip: 2,
+        ..test_config()
+    });
+    let first = RawClient::connect(&app).await;
+    let _second = RawClient::connect(&app).await;
+    assert_eq!(RawClient::connect_with(&app, &[]).await.err(), Some(429));
+    drop(first);
+    eventually("a closed connection gives its place back", || async {
+        RawClient::connect_with(&app, &[]).await.is_ok()
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn new_connections_per_ip_per_second_are_limited() {
+    let app = spawn_app_with(Config {
+        new_connections_per_ip: 3,
+        ..test_config()
+    });
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        statuses.push(RawClient::connect_with(&app, &[]).await.err());
+    }
+    let refused = statuses.iter().filter(|s| **s == Some(429)).count();
+    assert!(refused >= 3, "a burst of 6, then 3 a second: {statuses:?}");
+    assert_eq!(statuses[0], None);
+    assert_eq!(rate_limited(&app, "connection").await, refused as u64);
+}
+
+#[tokio::test]
+async fn rooms_created_per_connection_are_limited() {
+    let app = spawn_app_with(Config {
+        rooms_per_connection: 2,
+        ..test_config()
+    });
+    let mut client = connect(&app, "builder").await;
+    for name in ["one", "two"] {
+        client.create_room(name, 4, false).await.unwrap();
+        client.leave_room().await.unwrap();
+    }
+    let third = client.create_room("three", 4, false).await;
+    assert!(
+        matches!(third, Err(BotError::Server { code, .. }) if code == error_code::RATE_LIMITED),
+        "{third:?}"
+    );
+    // Another connection has its own allowance.
+    let mut other = connect(&app, "other").await;
+    other.create_room("four", 4, false).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_server_refuses_rooms_and_players_over_its_maxima() {
+    let app = spawn_app_with(Config {
+        max_rooms: 1,
+        max_players: 2,
+        ..test_config()
+    });
+    let mut first = connect(&app, "first").await;
+    first.create_room("the only room", 4, true).await.unwrap();
+    let mut second = connect(&app, "second").await;
+    let refused = second.create_room("another", 4, true).await;
+    assert!(
+        matches!(&refused, Err(BotError::Server { code, message }) if *code == error_code::SERVER_FULL && message.contains("1 rooms")),
+        "{refused:?}"
+    );
+    // Quick join finds the room with space instead.
+    second.quick_join().await.unwrap();
+
+    let mut third = RawClient::connect(&app).await;
+    third
+        .send(&ClientMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            name: "third".into(),
+        })
+        .await;
+    let ending = third.ending().await;
+    assert_eq!(ending.error_codes(), vec![error_code::SERVER_FULL]);
+    assert_eq!(ending.code, close::TRY_AGAIN_LATER);
+    // A player leaving makes room.
+    first.close().await.unwrap();
+    eventually("a place frees up", || async {
+        let mut client = RawClient::connect(&app).await;
+        client
+            .send(&ClientMsg::Hello {
+                protocol: PROTOCOL_VERSION,
+                name: "fourth".into(),
+            })
+            .await;
+        client
+            .expect(|m| match m {
+                ServerMsg::Welcome { .. } => Some(true),
+                ServerMsg::Error { .. } => Some(false),
+                _ => None,
+            })
+            .await
+    })
+    .await;
+}
+
+/// The arena, but its step panics once `armed` is set, in rooms named "doomed" only.
+struct Doomed {
+    arena: Arena,
+    armed: Arc<AtomicBool>,
+}
+
+impl Game for Doomed {
+    fn mode(&self) -> &'static str {
+        self.arena.mode()
+    }
+    fn setup(&self) -> GameSetup {
+        self.arena.setup()
+    }
+    fn tick(&self) -> u32 {
+        self.arena.tick()
+    }
+    fn add_player(&mut self, slot: Slot) {
+        self.arena.add_player(slot)
+    }
+    fn remove_player(&mut self, slot: Slot) {
+        self.arena.remove_player(slot)
+    }
+    fn apply_input(&mut self, slot: Slot, input: &Input) {
+        self.arena.apply_input(slot, input)
+    }
+    fn step(&mut self, events: &mut Vec<GameEvent>) {
+        assert!(
+            !self.armed.load(Ordering::Relaxed),
+            "injected fault in the game step"
+        );
+        self.arena.step(events)
+    }
+    fn score(&self, slot: Slot) -> Option<Score> {
+        self.arena.score(slot)
+    }
+    fn snapshot(&self, out: &mut Snapshot) {
+        self.arena.snapshot(out)
+    }
+}
+
+fn server_with_a_doomed_game(armed: Arc<AtomicBool>) -> RunningServer {
+    common::init_logging();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    startup::spawn_with(listener, test_config(), move |app| {
+        app.with_game_maker(Arc::new(move |name, map, tick_rate, seed| {
+            let arena = Arena::new(map, tick_rate, seed);
+            if name == "doomed" {
+                Box::new(Doomed {
+                    arena,
+                    armed: armed.clone(),
+                })
+            } else {
+                Box::new(arena)
+            }
+        }))
+    })
+    .expect("the server starts")
+}
+
+#[tokio::test]
+async fn a_panic_in_one_rooms_game_closes_that_room_only() {
+    let armed = Arc::new(AtomicBool::new(false));
+    let app = server_with_a_doomed_game(armed.clone());
+    // Both rooms run on the server's one room thread.
+    let mut watched = Watched::new(&app).await;
+    let mut victim = connect(&app, "victim").await;
+    let doomed = victim.create_room("doomed", 4, true).await.unwrap();
+    armed.store(true, Ordering::Relaxed);
+    let reason = victim
+        .wait_for(WAIT, |m| match m {
+            ServerMsg::RoomClosed { reason } => Some(reason.clone()),
+            _ => None,
+        })
+        .await
+        .expect("the players of the failed room are told");
+    assert_eq!(reason, skirmish::room::FAILED_REASON);
+    assert!(!reason.contains("injected"), "no internals in the reason");
+    watched.assert_still_ticking().await;
+    // The failed room is gone; its player is back in the lobby and can play elsewhere.
+    let gone = victim.join_by_code(&doomed.code).await;
+    assert!(
+        matches!(gone, Err(BotError::Server { code, .. }) if code == error_code::ROOM_NOT_FOUND)
+    );
+    victim.join_by_code(&watched.code).await.unwrap();
+    watched.assert_still_ticking().await;
+    let mut late = connect(&app, "late").await;
+    late.create_room("fresh", 4, true).await.unwrap();
+    next_snapshot(&mut late).await;
+}
+
+async fn next_snapshot(client: &mut skirmish::bot::BotClient) -> u32 {
+    client
+        .wait_for(WAIT, |m| match m {
+            ServerMsg::Snapshot(s) => Some(s.tick),
+            _ => None,
+        })
+        .await
+        .expect("a snapshot")
+}

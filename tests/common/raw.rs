@@ -1,0 +1,283 @@
+//! A WebSocket client without the bot's manners, for hostile-input tests: it sends any frame
+//! (text, fragments, raw bytes on the socket) and reports everything the server answers up to
+//! its close code.
+
+use futures_util::{SinkExt, StreamExt};
+use skirmish::bot::BotClient;
+use skirmish::protocol::{
+    decode_server, encode_client, ClientMsg, ServerMsg, Snapshot, PROTOCOL_VERSION,
+};
+use skirmish::startup::RunningServer;
+use tokio::io::AsyncWriteExt;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use super::WAIT;
+
+pub struct RawClient {
+    pub ws: WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>,
+}
+
+/// What the server said before it closed the connection.
+#[derive(Debug)]
+pub struct Ending {
+    pub messages: Vec<ServerMsg>,
+    /// The close frame's code; 1006 when the connection ended without one.
+    pub code: u16,
+    pub reason: String,
+}
+
+impl Ending {
+    /// The codes of the `Error` messages, in order.
+    pub fn error_codes(&self) -> Vec<u16> {
+        self.messages
+            .iter()
+            .filter_map(|m| match m {
+                ServerMsg::Error { code, .. } => Some(*code),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn error_messages(&self) -> Vec<String> {
+        self.messages
+            .iter()
+            .filter_map(|m| match m {
+                ServerMsg::Error { message, .. } => Some(message.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+impl RawClient {
+    pub async fn connect(app: &RunningServer) -> RawClient {
+        RawClient::connect_with(app, &[]).await.expect("upgrade")
+    }
+
+    /// Connects with extra request headers and `query` after `/ws`; the error is the HTTP
+    /// status of a refused upgrade.
+    pub async fn connect_with(
+        app: &RunningServer,
+        headers: &[(&'static str, &str)],
+    ) -> Result<RawClient, u16> {
+        RawClient::connect_url(&app.ws_url(), headers).await
+    }
+
+    pub async fn connect_url(
+        url: &str,
+        headers: &[(&'static str, &str)],
+    ) -> Result<RawClient, u16> {
+        let mut request = url.into_client_request().expect("a request");
+        for (name, value) in headers {
+            request
+                .headers_mut()
+                .insert(*name, value.parse().expect("a header value"));
+        }
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((ws, _)) => Ok(RawClient { ws }),
+            Err(tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
+            Err(other) => panic!("connect failed: {other}"),
+        }
+    }
+
+    pub async fn send(&mut self, msg: &ClientMsg) {
+        self.send_bytes(encode_client(msg)).await;
+    }
+
+    pub async fn send_bytes(&mut self, bytes: Vec<u8>) {
+        self.ws.send(Message::binary(bytes)).await.expect("send");
+    }
+
+    pub async fn send_frame(&mut self, opcode: OpCode, payload: Vec<u8>, is_final: bool) {
+        let frame = Frame::message(payload, opcode, is_final);
+        self.ws
+            .send(Message::Frame(frame))
+            .await
+            .expect("send a frame");
+    }
+
+    pub async fn send_fragment(&mut self, first: bool, payload: Vec<u8>, is_final: bool) {
+        let opcode = if first {
+            OpCode::Data(Data::Binary)
+        } else {
+            OpCode::Data(Data::Continue)
+        };
+        self.send_frame(opcode, payload, is_final).await;
+    }
+
+    /// Writes bytes straight onto the socket, under the WebSocket framing.
+    pub async fn write_raw(&mut self, bytes: &[u8]) {
+        match self.ws.get_mut() {
+            MaybeTlsStream::Plain(tcp) => tcp.write_all(bytes).await.expect("raw write"),
+            _ => panic!("raw writes need a plain connection"),
+        }
+    }
+
+    pub async fn hello(&mut self, name: &str) {
+        self.send(&ClientMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            name: name.into(),
+        })
+        .await;
+        self.expect(|m| matches!(m, ServerMsg::Welcome { .. }).then_some(()))
+            .await;
+    }
+
+    pub async fn join(&mut self, code: &str) {
+        self.send(&ClientMsg::JoinByCode { code: code.into() })
+            .await;
+        self.expect(|m| matches!(m, ServerMsg::Joined { .. }).then_some(()))
+            .await;
+    }
+
+    /// The next message `pick` accepts, skipping others; panics after `WAIT`.
+    pub async fn expect<T>(&mut self, mut pick: impl FnMut(&ServerMsg) -> Option<T>) -> T {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let frame = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .expect("an answer in time");
+            match frame {
+                Some(Ok(Message::Binary(bytes))) => {
+                    let msg = decode_server(&bytes).expect("the server's frames decode");
+                    if let Some(found) = pick(&msg) {
+                        return found;
+                    }
+                }
+                Some(Ok(_)) => {}
+                other => panic!("the connection ended while waiting: {other:?}"),
+            }
+        }
+    }
+
+    /// Reads until the server closes the connection.
+    pub async fn ending(&mut self) -> Ending {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        let mut messages = Vec::new();
+        loop {
+            let frame = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .unwrap_or_else(|_| {
+                    panic!(
+                        "no close within {WAIT:?} ({} messages before)",
+                        messages.len()
+                    )
+                });
+            match frame {
+                Some(Ok(Message::Binary(bytes))) => {
+                    messages.push(decode_server(&bytes).expect("the server's frames decode"));
+                }
+                Some(Ok(Message::Close(close))) => {
+                    let (code, reason) = close.map_or((1005, String::new()), |c| {
+                        (c.code.into(), c.reason.to_string())
+                    });
+                    return Ending {
+                        messages,
+                        code,
+                        reason,
+                    };
+                }
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => {
+                    return Ending {
+                        messages,
+                        code: 1006,
+                        reason: String::new(),
+                    }
+                }
+            }
+        }
+    }
+
+    /// True if a `Ping` is answered within `within` (false also if the ping was dropped).
+    pub async fn pong_within(&mut self, within: std::time::Duration) -> bool {
+        tokio::time::timeout(within, self.is_open())
+            .await
+            .unwrap_or(false)
+    }
+
+    /// True if the connection is still open: a `Ping` is answered with its `Pong`.
+    pub async fn is_open(&mut self) -> bool {
+        if self
+            .ws
+            .send(Message::binary(encode_client(&ClientMsg::Ping { t: 77 })))
+            .await
+            .is_err()
+        {
+            return false;
+        }
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Ok(Some(Ok(Message::Binary(bytes)))) => {
+                    if decode_server(&bytes) == Ok(ServerMsg::Pong { t: 77 }) {
+                        return true;
+                    }
+                }
+                Ok(Some(Ok(Message::Close(_)))) | Ok(Some(Err(_))) | Ok(None) | Err(_) => {
+                    return false
+                }
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+}
+
+/// A room with a player in it who only watches: tests check that it keeps getting snapshots
+/// whatever another connection does.
+pub struct Watched {
+    pub observer: BotClient,
+    pub code: String,
+    last_tick: u32,
+}
+
+/// Ticks that must pass for "kept getting snapshots": half a second at 30 Hz.
+const TICKS_TO_PROVE_LIFE: u32 = 15;
+
+impl Watched {
+    pub async fn new(app: &RunningServer) -> Watched {
+        let mut observer = super::connect(app, "observer").await;
+        let joined = observer
+            .create_room("watched", 16, true)
+            .await
+            .expect("the room is made");
+        let mut watched = Watched {
+            observer,
+            code: joined.code,
+            last_tick: 0,
+        };
+        watched.last_tick = watched.next_snapshot().await.tick;
+        watched
+    }
+
+    async fn next_snapshot(&mut self) -> Snapshot {
+        self.observer
+            .wait_for(WAIT, |msg| match msg {
+                ServerMsg::Snapshot(s) => Some(s.clone()),
+                _ => None,
+            })
+            .await
+            .expect("the observer gets snapshots")
+    }
+
+    /// Waits until the observer has seen the room tick on by half a second since the last
+    /// check: the room kept running and kept sending to its other players.
+    pub async fn assert_still_ticking(&mut self) {
+        let target = self.last_tick + TICKS_TO_PROVE_LIFE;
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let tick = tokio::time::timeout_at(deadline, self.next_snapshot())
+                .await
+                .expect("the room keeps ticking")
+                .tick;
+            if tick >= target {
+                self.last_tick = tick;
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,471 @@
+//! Bad and hostile input against a live server: every case gets its documented error and close
+//! code, and a player in the same room keeps getting snapshots throughout.
+
+mod common;
+
+use common::raw::{RawClient, Watched};
+use common::{connect, next_error, spawn_app, spawn_app_with, test_config};
+use futures_util::SinkExt;
+use skirmish::config::Config;
+use skirmish::protocol::{
+    close_code as close, encode_client, encode_server, error_code, ClientMsg, Input, ServerMsg,
+    MAX_CLIENT_MESSAGE_BYTES, PROTOCOL_VERSION,
+};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+
+/// A player of the watched room (welcomed and joined) that will misbehave.
+async fn intruder(app: &skirmish::startup::RunningServer, watched: &Watched) -> RawClient {
+    let mut client = RawClient::connect(app).await;
+    client.hello("intruder").await;
+    client.join(&watched.code).await;
+    client
+}
+
+fn input(seq: u32, movement: u8, aim: f32) -> ClientMsg {
+    ClientMsg::Input(Input {
+        seq,
+        movement,
+        aim,
+        fire: false,
+    })
+}
+
+/// Asserts the connection was refused with `error` then closed with `close_code`, and that the
+/// words say nothing of the server's insides.
+async fn assert_refused(client: &mut RawClient, error: u16, close_code: u16, case: &str) {
+    let ending = client.ending().await;
+    assert_eq!(ending.error_codes(), vec![error], "{case}: {ending:?}");
+    assert_eq!(ending.code, close_code, "{case}: {ending:?}");
+    for words in ending.error_messages().iter().chain([&ending.reason]) {
+        assert!(
+            !words.contains("::") && !words.contains("src/") && !words.contains('{'),
+            "{case}: the error leaks internals: {words}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn frames_that_are_not_one_message_close_with_their_codes() {
+    let app = spawn_app();
+    let mut watched = Watched::new(&app).await;
+    let mut hello_with_gigabyte_name = vec![0, 0, 0, 0, 1, 0];
+    hello_with_gigabyte_name.extend_from_slice(&(1u64 << 40).to_le_bytes());
+    let mut chat_with_invalid_utf8 = vec![8, 0, 0, 0];
+    chat_with_invalid_utf8.extend_from_slice(&3u64.to_le_bytes());
+    chat_with_invalid_utf8.extend_from_slice(&[0xff, 0xfe, 0x80]);
+    let mut create_with_bool_two = encode_client(&ClientMsg::CreateRoom {
+        name: "x".into(),
+        capacity: 4,
+        public: true,
+    });
+    *create_with_bool_two.last_mut().unwrap() = 2;
+    let welcome = encode_server(&ServerMsg::Welcome {
+        protocol: PROTOCOL_VERSION,
+        player_id: 1,
+        tick_rate: 30,
+        max_message_bytes: 4096,
+    });
+    let seeded_random: Vec<u8> = (0u32..64)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("empty frame", vec![]),
+        ("random bytes", seeded_random),
+        (
+            "truncated input",
+            encode_client(&input(1, 0, 0.0))[..9].to_vec(),
+        ),
+        ("unknown tag", vec![200, 0, 0, 0]),
+        ("tag with its high byte set", vec![1, 0, 0, 0x80]),
+        ("a server message", welcome),
+        ("string claiming a terabyte", hello_with_gigabyte_name),
+        ("invalid UTF-8 in chat", chat_with_invalid_utf8),
+        ("bool of 2", create_with_bool_two),
+    ];
+    for (case, bytes) in cases {
+        let mut client = intruder(&app, &watched).await;
+        client.send_bytes(bytes).await;
+        assert_refused(
+            &mut client,
+            error_code::BAD_MESSAGE,
+            close::INVALID_PAYLOAD,
+            case,
+        )
+        .await;
+        watched.assert_still_ticking().await;
+    }
+}
+
+#[tokio::test]
+async fn text_and_oversized_frames_close_with_their_codes() {
+    let app = spawn_app();
+    let mut watched = Watched::new(&app).await;
+
+    let mut client = intruder(&app, &watched).await;
+    client
+        .ws
+        .send(tokio_tungstenite::tungstenite::Message::text(
+            "{\"type\":\"Hello\"}",
+        ))
+        .await
+        .unwrap();
+    assert_refused(
+        &mut client,
+        error_code::BAD_MESSAGE,
+        close::UNSUPPORTED_DATA,
+        "text",
+    )
+    .await;
+    watched.assert_still_ticking().await;
+
+    let mut client = intruder(&app, &watched).await;
+    client
+        .send(&ClientMsg::Chat {
+            text: "x".repeat(MAX_CLIENT_MESSAGE_BYTES),
+        })
+        .await;
+    assert_refused(
+        &mut client,
+        error_code::MESSAGE_TOO_LARGE,
+        close::MESSAGE_TOO_BIG,
+        "frame over the limit",
+    )
+    .await;
+    watched.assert_still_ticking().await;
+}
+
+#[tokio::test]
+async fn a_frame_header_claiming_gigabytes_costs_nothing_and_times_out() {
+    let app = spawn_app_with(Config {
+        client_timeout_ms: 1_500,
+        ..test_config()
+    });
+    let mut watched = Watched::new(&app).await;
+    let mut client = intruder(&app, &watched).await;
+    // FIN + binary, masked, a 64-bit length of 4 GiB, a mask, and then nothing: the server
+    // reserves at most the frame limit for it, and everything after it is taken as its payload,
+    // so the connection falls silent and is closed by the heartbeat.
+    let mut header = vec![0x82, 0x80 | 127];
+    header.extend_from_slice(&(4u64 << 30).to_be_bytes());
+    header.extend_from_slice(&[1, 2, 3, 4]);
+    client.write_raw(&header).await;
+    let ending = client.ending().await;
+    assert_eq!(ending.code, close::TIMEOUT, "{:?}", ending.error_codes());
+    watched.assert_still_ticking().await;
+
+    // A header claiming a little over the limit, followed by its payload: refused as too big.
+    let mut client = intruder(&app, &watched).await;
+    let length = MAX_CLIENT_MESSAGE_BYTES + 1;
+    let mut frame = vec![0x82, 0x80 | 126];
+    frame.extend_from_slice(&(length as u16).to_be_bytes());
+    frame.extend_from_slice(&[0, 0, 0, 0]);
+    frame.extend(std::iter::repeat_n(0u8, length));
+    client.write_raw(&frame).await;
+    assert_refused(
+        &mut client,
+        error_code::MESSAGE_TOO_LARGE,
+        close::MESSAGE_TOO_BIG,
+        "a frame one byte over",
+    )
+    .await;
+    watched.assert_still_ticking().await;
+}
+
+#[tokio::test]
+async fn fragmented_messages_and_continuation_floods_are_refused() {
+    let app = spawn_app();
+    let mut watched = Watched::new(&app).await;
+
+    // A valid Ping split over many one-byte fragments.
+    let mut client = intruder(&app, &watched).await;
+    let ping = encode_client(&ClientMsg::Ping { t: 1 });
+    let last = ping.len() - 1;
+    for (i, byte) in ping.iter().enumerate() {
+        client.send_fragment(i == 0, vec![*byte], i == last).await;
+    }
+    assert_refused(
+        &mut client,
+        error_code::BAD_MESSAGE,
+        close::UNSUPPORTED_DATA,
+        "a message in fragments",
+    )
+    .await;
+    watched.assert_still_ticking().await;
+
+    // Continuation frames with no message begun, as fast as the socket takes them.
+    let mut client = intruder(&app, &watched).await;
+    for _ in 0..200 {
+        let frame = tokio_tungstenite::tungstenite::protocol::frame::Frame::message(
+            vec![0u8; 64],
+            OpCode::Data(Data::Continue),
+            false,
+        );
+        if client
+            .ws
+            .send(tokio_tungstenite::tungstenite::Message::Frame(frame))
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    let ending = client.ending().await;
+    assert!(
+        [close::UNSUPPORTED_DATA, close::INVALID_PAYLOAD].contains(&ending.code),
+        "a continuation flood: {ending:?}"
+    );
+    assert_eq!(ending.error_codes(), vec![error_code::BAD_MESSAGE]);
+    watched.assert_still_ticking().await;
+}
+
+#[tokio::test]
+async fn bad_values_are_refused_and_the_connection_stays() {
+    let app = spawn_app();
+    let mut watched = Watched::new(&app).await;
+    let mut client = intruder(&app, &watched).await;
+    let cases: Vec<(&str, ClientMsg, u16)> = vec![
+        ("NaN aim", input(1, 0, f32::NAN), error_code::BAD_INPUT),
+        (
+            "infinite aim",
+            input(2, 0, f32::INFINITY),
+            error_code::BAD_INPUT,
+        ),
+        (
+            "-infinite aim",
+            input(3, 0, f32::NEG_INFINITY),
+            error_code::BAD_INPUT,
+        ),
+        (
+            "unknown movement bits",
+            input(4, 0xf0, 0.0),
+            error_code::BAD_INPUT,
+        ),
+        (
+            "chat with control characters",
+            ClientMsg::Chat {
+                text: "line\nbreak\u{1b}[2J".into(),
+            },
+            error_code::BAD_CHAT,
+        ),
+        (
+            "chat over 200 characters",
+            ClientMsg::Chat {
+                text: "é".repeat(201),
+            },
+            error_code::BAD_CHAT,
+        ),
+        (
+            "chat with a direction override",
+            ClientMsg::Chat {
+                text: "gg\u{202e}".into(),
+            },
+            error_code::BAD_CHAT,
+        ),
+        (
+            "joining twice",
+            ClientMsg::JoinByCode {
+                code: watched.code.clone(),
+            },
+            error_code::ALREADY_IN_ROOM,
+        ),
+        (
+            "creating while in a room",
+            ClientMsg::CreateRoom {
+                name: "second".into(),
+                capacity: 4,
+                public: true,
+            },
+            error_code::ALREADY_IN_ROOM,
+        ),
+        (
+            "a second Hello",
+            ClientMsg::Hello {
+                protocol: PROTOCOL_VERSION,
+                name: "again".into(),
+            },
+            error_code::HANDSHAKE_REQUIRED,
+        ),
+        (
+            "Resume after the handshake",
+            ClientMsg::Resume {
+                protocol: PROTOCOL_VERSION,
+                token: "00".into(),
+            },
+            error_code::HANDSHAKE_REQUIRED,
+        ),
+    ];
+    for (case, msg, code) in cases {
+        client.send(&msg).await;
+        let got = client
+            .expect(|m| match m {
+                ServerMsg::Error { code, .. } => Some(*code),
+                _ => None,
+            })
+            .await;
+        assert_eq!(got, code, "{case}");
+    }
+    // A huge but finite aim is a valid angle.
+    client.send(&input(10, 0, 1e30)).await;
+    client
+        .expect(|m| match m {
+            ServerMsg::Snapshot(s) => s.players.iter().any(|p| p.ack == 10).then_some(()),
+            _ => None,
+        })
+        .await;
+    client.send(&ClientMsg::Ping { t: u64::MAX }).await;
+    client
+        .expect(|m| matches!(m, ServerMsg::Pong { t: u64::MAX }).then_some(()))
+        .await;
+    assert!(client.is_open().await);
+    watched.assert_still_ticking().await;
+}
+
+#[tokio::test]
+async fn lobby_values_out_of_range_are_refused() {
+    let app = spawn_app();
+    let mut watched = Watched::new(&app).await;
+    let mut client = connect(&app, "lobbyist").await;
+    for (case, msg, code) in [
+        (
+            "capacity 0",
+            ClientMsg::CreateRoom {
+                name: "r".into(),
+                capacity: 0,
+                public: true,
+            },
+            error_code::BAD_ROOM_SETTINGS,
+        ),
+        (
+            "capacity 255",
+            ClientMsg::CreateRoom {
+                name: "r".into(),
+                capacity: 255,
+                public: true,
+            },
+            error_code::BAD_ROOM_SETTINGS,
+        ),
+        (
+            "room name over 32 characters",
+            ClientMsg::CreateRoom {
+                name: "r".repeat(33),
+                capacity: 4,
+                public: true,
+            },
+            error_code::BAD_ROOM_SETTINGS,
+        ),
+        (
+            "room name with a control character",
+            ClientMsg::CreateRoom {
+                name: "a\u{0}b".into(),
+                capacity: 4,
+                public: true,
+            },
+            error_code::BAD_ROOM_SETTINGS,
+        ),
+        (
+            "room id u32::MAX",
+            ClientMsg::JoinRoom { room: u32::MAX },
+            error_code::ROOM_NOT_FOUND,
+        ),
+        (
+            "a join code of control characters",
+            ClientMsg::JoinByCode {
+                code: "\u{7}\u{8}".into(),
+            },
+            error_code::ROOM_NOT_FOUND,
+        ),
+        (
+            "input outside a room",
+            input(1, 0, 0.0),
+            error_code::NOT_IN_ROOM,
+        ),
+        (
+            "chat outside a room",
+            ClientMsg::Chat { text: "hi".into() },
+            error_code::NOT_IN_ROOM,
+        ),
+        (
+            "leave outside a room",
+            ClientMsg::LeaveRoom,
+            error_code::NOT_IN_ROOM,
+        ),
+    ] {
+        client.send(&msg).await.unwrap();
+        assert_eq!(next_error(&mut client).await.0, code, "{case}");
+    }
+    // After leaving a room, its inputs are refused too.
+    client.join_by_code(&watched.code).await.unwrap();
+    client.leave_room().await.unwrap();
+    client.send(&input(1, 0, 0.0)).await.unwrap();
+    assert_eq!(next_error(&mut client).await.0, error_code::NOT_IN_ROOM);
+    watched.assert_still_ticking().await;
+}
+
+#[tokio::test]
+async fn names_with_control_characters_or_too_long_are_refused_at_hello() {
+    let app = spawn_app();
+    let mut watched = Watched::new(&app).await;
+    for name in ["nul\u{0}", "esc\u{1b}[31m", &"n".repeat(25), "\u{200b}"] {
+        let mut client = RawClient::connect(&app).await;
+        client
+            .send(&ClientMsg::Hello {
+                protocol: PROTOCOL_VERSION,
+                name: name.into(),
+            })
+            .await;
+        assert_refused(&mut client, error_code::BAD_NAME, close::BAD_NAME, name).await;
+    }
+    watched.assert_still_ticking().await;
+}
+
+#[tokio::test]
+async fn seqs_that_jump_backwards_or_wrap_are_ignored() {
+    let app = spawn_app();
+    let mut watched = Watched::new(&app).await;
+    let mut client = intruder(&app, &watched).await;
+    let ack_reaches = |target: u32| {
+        move |m: &ServerMsg| match m {
+            ServerMsg::Snapshot(s) => s.players.iter().any(|p| p.ack == target).then_some(()),
+            _ => None,
+        }
+    };
+    client.send(&input(100, 0, 0.0)).await;
+    client.expect(ack_reaches(100)).await;
+    // Backwards: ignored, the ack stays.
+    client.send(&input(50, 0, 0.0)).await;
+    client.send(&input(u32::MAX, 0, 0.0)).await;
+    client.expect(ack_reaches(u32::MAX)).await;
+    // Past the top: 0 and 1 are below the ack and ignored; nothing breaks.
+    client.send(&input(0, 0, 0.0)).await;
+    client.send(&input(1, 0, 0.0)).await;
+    for _ in 0..10 {
+        client.expect(ack_reaches(u32::MAX)).await;
+    }
+    assert!(client.is_open().await);
+    watched.assert_still_ticking().await;
+}
+
+#[tokio::test]
+async fn garbage_before_hello_closes_and_other_rooms_play_on() {
+    let app = spawn_app();
+    let mut watched = Watched::new(&app).await;
+    let mut client = RawClient::connect(&app).await;
+    client.send(&input(1, 0, 0.0)).await;
+    assert_refused(
+        &mut client,
+        error_code::HANDSHAKE_REQUIRED,
+        close::HANDSHAKE_REQUIRED,
+        "input first",
+    )
+    .await;
+    let mut client = RawClient::connect(&app).await;
+    client.send_bytes(vec![0xde, 0xad, 0xbe, 0xef, 0]).await;
+    assert_refused(
+        &mut client,
+        error_code::BAD_MESSAGE,
+        close::INVALID_PAYLOAD,
+        "garbage first",
+    )
+    .await;
+    watched.assert_still_ticking().await;
+}

@@ -1,0 +1,279 @@
+//! Reconnection: a player whose connection drops keeps its seat for the grace period, and a new
+//! connection presenting its session token continues as the same player.
+
+mod common;
+
+use common::raw::{RawClient, Watched};
+use common::{spawn_app_with, test_config, WAIT};
+use skirmish::bot::BotClient;
+use skirmish::config::Config;
+use skirmish::protocol::{
+    close_code as close, error_code, ClientMsg, Input, PlayerState, RosterEntry, ServerMsg, Slot,
+    MOVE_RIGHT, PROTOCOL_VERSION,
+};
+use skirmish::startup::RunningServer;
+
+struct Player {
+    client: RawClient,
+    player_id: u32,
+    token: String,
+    slot: Slot,
+}
+
+/// Connects, takes the session token, joins the watched room and moves right for a moment.
+async fn player_in_room(app: &RunningServer, watched: &Watched, grace_ms: u32) -> Player {
+    let mut client = RawClient::connect(app).await;
+    client
+        .send(&ClientMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            name: "wanderer".into(),
+        })
+        .await;
+    let player_id = client
+        .expect(|m| match m {
+            ServerMsg::Welcome { player_id, .. } => Some(*player_id),
+            _ => None,
+        })
+        .await;
+    let (token, announced_grace) = client
+        .expect(|m| match m {
+            ServerMsg::SessionToken { token, grace_ms } => Some((token.clone(), *grace_ms)),
+            _ => None,
+        })
+        .await;
+    assert_eq!(announced_grace, grace_ms);
+    client
+        .send(&ClientMsg::JoinByCode {
+            code: watched.code.clone(),
+        })
+        .await;
+    let slot = client
+        .expect(|m| match m {
+            ServerMsg::Joined { you, .. } => Some(*you),
+            _ => None,
+        })
+        .await;
+    for seq in 1..=5 {
+        client
+            .send(&ClientMsg::Input(Input {
+                seq,
+                movement: MOVE_RIGHT,
+                aim: 0.5,
+                fire: false,
+            }))
+            .await;
+    }
+    client
+        .expect(|m| match m {
+            ServerMsg::Snapshot(s) => s
+                .players
+                .iter()
+                .any(|p| p.slot == slot && p.ack == 5)
+                .then_some(()),
+            _ => None,
+        })
+        .await;
+    Player {
+        client,
+        player_id,
+        token,
+        slot,
+    }
+}
+
+const GRACE_MS: u32 = 15_000;
+
+fn config_with_grace(ms: u32) -> Config {
+    Config {
+        reconnect_grace_ms: ms,
+        ..test_config()
+    }
+}
+
+/// Two snapshots in a row in which `slot` stands at the same place: it stopped moving.
+async fn resting_state(client: &mut BotClient, slot: Slot) -> PlayerState {
+    let mut last: Option<PlayerState> = None;
+    client
+        .wait_for(WAIT, |m| match m {
+            ServerMsg::Snapshot(s) => {
+                let now = *s.players.iter().find(|p| p.slot == slot)?;
+                let rested = last.is_some_and(|l| (l.x, l.y) == (now.x, now.y));
+                last = Some(now);
+                rested.then_some(now)
+            }
+            _ => None,
+        })
+        .await
+        .expect("the player comes to rest")
+}
+
+async fn resume(app: &RunningServer, token: &str) -> RawClient {
+    let mut client = RawClient::connect(app).await;
+    client
+        .send(&ClientMsg::Resume {
+            protocol: PROTOCOL_VERSION,
+            token: token.into(),
+        })
+        .await;
+    client
+}
+
+#[tokio::test]
+async fn a_dropped_player_resumes_with_the_same_id_slot_score_and_position() {
+    let app = spawn_app_with(config_with_grace(GRACE_MS));
+    let mut watched = Watched::new(&app).await;
+    let player = player_in_room(&app, &watched, GRACE_MS).await;
+    let roster_before: RosterEntry = watched
+        .observer
+        .wait_for(WAIT, |m| match m {
+            ServerMsg::PlayerJoined { player: entry } if entry.slot == player.slot => {
+                Some(entry.clone())
+            }
+            _ => None,
+        })
+        .await
+        .expect("the observer sees the player join");
+    // The connection dies without a close frame (like a lost network).
+    drop(player.client);
+    // The seat is kept: the player stands still where it was and is not announced as gone.
+    let resting = resting_state(&mut watched.observer, player.slot).await;
+
+    let mut back = resume(&app, &player.token).await;
+    let player_id = back
+        .expect(|m| match m {
+            ServerMsg::Welcome { player_id, .. } => Some(*player_id),
+            _ => None,
+        })
+        .await;
+    assert_eq!(player_id, player.player_id);
+    let new_token = back
+        .expect(|m| match m {
+            ServerMsg::SessionToken { token, .. } => Some(token.clone()),
+            _ => None,
+        })
+        .await;
+    assert_ne!(new_token, player.token, "every resume gets a fresh token");
+    let (you, roster) = back
+        .expect(|m| match m {
+            ServerMsg::Joined { you, roster, .. } => Some((*you, roster.clone())),
+            _ => None,
+        })
+        .await;
+    assert_eq!(you, player.slot);
+    let me = roster
+        .iter()
+        .find(|e| e.slot == you)
+        .expect("in the roster");
+    assert_eq!(me, &roster_before, "same id, name and score");
+    let state = back
+        .expect(|m| match m {
+            ServerMsg::Snapshot(s) => s.players.iter().find(|p| p.slot == you).copied(),
+            _ => None,
+        })
+        .await;
+    assert_eq!((state.x, state.y), (resting.x, resting.y), "same position");
+    // Inputs count from 1 again on the new connection.
+    back.send(&ClientMsg::Input(Input {
+        seq: 1,
+        movement: 0,
+        aim: 0.0,
+        fire: false,
+    }))
+    .await;
+    back.expect(|m| match m {
+        ServerMsg::Snapshot(s) => s
+            .players
+            .iter()
+            .any(|p| p.slot == you && p.ack == 1)
+            .then_some(()),
+        _ => None,
+    })
+    .await;
+    // The old token is spent.
+    let mut again = resume(&app, &player.token).await;
+    let ending = again.ending().await;
+    assert_eq!(ending.error_codes(), vec![error_code::BAD_SESSION_TOKEN]);
+    assert_eq!(ending.code, close::BAD_SESSION_TOKEN);
+    watched.assert_still_ticking().await;
+    let roster_after = watched
+        .observer
+        .room()
+        .and_then(|room| room.roster_entry(player.slot).cloned());
+    assert_eq!(
+        roster_after,
+        Some(roster_before),
+        "the others never saw the player leave"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_or_expired_token_is_refused() {
+    let app = spawn_app_with(config_with_grace(300));
+    let mut watched = Watched::new(&app).await;
+    let mut stranger = resume(&app, "0123456789abcdef0123456789abcdef").await;
+    let ending = stranger.ending().await;
+    assert_eq!(ending.error_codes(), vec![error_code::BAD_SESSION_TOKEN]);
+    assert_eq!(ending.code, close::BAD_SESSION_TOKEN);
+
+    let player = player_in_room(&app, &watched, 300).await;
+    drop(player.client);
+    // After the grace period the seat is given up...
+    watched
+        .observer
+        .wait_for(WAIT, |m| match m {
+            ServerMsg::PlayerLeft { slot } if *slot == player.slot => Some(()),
+            _ => None,
+        })
+        .await
+        .expect("the player leaves when the grace period ends");
+    // ...and the token no longer works.
+    let mut late = resume(&app, &player.token).await;
+    let ending = late.ending().await;
+    assert_eq!(ending.error_codes(), vec![error_code::BAD_SESSION_TOKEN]);
+    watched.assert_still_ticking().await;
+}
+
+#[tokio::test]
+async fn resuming_takes_over_a_connection_the_server_still_thinks_alive() {
+    let app = spawn_app_with(config_with_grace(GRACE_MS));
+    let watched = Watched::new(&app).await;
+    let mut player = player_in_room(&app, &watched, GRACE_MS).await;
+    let mut back = resume(&app, &player.token).await;
+    let you = back
+        .expect(|m| match m {
+            ServerMsg::Joined { you, .. } => Some(*you),
+            _ => None,
+        })
+        .await;
+    assert_eq!(you, player.slot);
+    let ending = player.client.ending().await;
+    assert_eq!(ending.code, close::REPLACED);
+    // The replaced connection's end does not take the player out of the room.
+    back.expect(|m| match m {
+        ServerMsg::Snapshot(s) => s.players.iter().any(|p| p.slot == you).then_some(()),
+        _ => None,
+    })
+    .await;
+    assert!(back.is_open().await);
+}
+
+#[tokio::test]
+async fn a_client_that_closes_leaves_at_once() {
+    let app = spawn_app_with(config_with_grace(GRACE_MS));
+    let mut watched = Watched::new(&app).await;
+    let mut player = player_in_room(&app, &watched, GRACE_MS).await;
+    player.client.ws.close(None).await.unwrap();
+    watched
+        .observer
+        .wait_for(WAIT, |m| match m {
+            ServerMsg::PlayerLeft { slot } if *slot == player.slot => Some(()),
+            _ => None,
+        })
+        .await
+        .expect("a goodbye is not a lost connection");
+    let mut late = resume(&app, &player.token).await;
+    assert_eq!(
+        late.ending().await.error_codes(),
+        vec![error_code::BAD_SESSION_TOKEN]
+    );
+}

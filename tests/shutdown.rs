@@ -1,0 +1,114 @@
+//! Graceful shutdown of the real binary: SIGTERM stops new connections, closes every room
+//! (its players get `RoomClosed`) and every connection with 1001 "server restarting", and the
+//! process exits on its own within the bounded time.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::WAIT;
+use skirmish::bot::{BotClient, BotError};
+use skirmish::protocol::{close_code as close, ServerMsg};
+
+/// The server binary on a free port; returns it and its address once it listens.
+fn start_binary() -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skirmish"))
+        .args([
+            "--port",
+            "0",
+            "--map",
+            "maps/open.json",
+            "--room-threads",
+            "1",
+            "--http-workers",
+            "1",
+            "--shutdown-timeout-ms",
+            "3000",
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the server binary starts");
+    let stdout = child.stdout.take().expect("its stdout");
+    let line = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find(|line| line.contains("listening on"))
+        .expect("the server says where it listens");
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("an address")
+        .to_string();
+    (child, addr)
+}
+
+fn terminate(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
+
+/// Waits for the process to exit by itself; kills it and fails after `within`.
+fn exit_within(child: &mut Child, within: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the server did not exit within {within:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[tokio::test]
+async fn sigterm_closes_rooms_and_connections_then_exits() {
+    let (mut child, addr) = start_binary();
+    let url = format!("ws://{addr}/ws");
+    let mut player = BotClient::connect(&url, "player").await.unwrap();
+    player.create_room("last game", 4, true).await.unwrap();
+    let mut idle = BotClient::connect(&url, "idle").await.unwrap();
+    player
+        .wait_for(WAIT, |m| matches!(m, ServerMsg::Snapshot(_)).then_some(()))
+        .await
+        .unwrap();
+
+    terminate(&child);
+
+    let reason = player
+        .wait_for(WAIT, |m| match m {
+            ServerMsg::RoomClosed { reason } => Some(reason.clone()),
+            _ => None,
+        })
+        .await
+        .expect("the room's players are told");
+    assert_eq!(reason, "server restarting");
+    for client in [&mut player, &mut idle] {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        let (code, reason) = loop {
+            match tokio::time::timeout_at(deadline, client.recv()).await {
+                Ok(Err(BotError::Closed { code, reason })) => break (code, reason),
+                Ok(Ok(_)) => continue,
+                other => panic!("expected a close frame, got {other:?}"),
+            }
+        };
+        assert_eq!(
+            (code, reason.as_str()),
+            (close::GOING_AWAY, "server restarting")
+        );
+    }
+    let status = exit_within(&mut child, Duration::from_secs(5));
+    assert!(status.success(), "{status}");
+    assert!(
+        tokio::net::TcpStream::connect(&addr).await.is_err(),
+        "nothing listens any more"
+    );
+}
