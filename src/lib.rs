@@ -9,7 +9,7 @@
 //!                                             room (one actor per room, fixed tick)
 //!                                              │ apply inputs → game.step → snapshot
 //!                                              ▼ one encoded frame, shared by every member
-//!  browser / bot ◀─────────────────────────── session ◀── RoomToSession::Frame
+//!  browser / bot ◀─────────────────────────── session ◀── newest snapshot (watch); events
 //! ```
 //!
 //! - [`protocol`]: the wire format; the only module that knows bytes.
