@@ -16,6 +16,7 @@ mod common;
 
 use std::io::Write as _;
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -43,7 +44,8 @@ fn find_program(env_var: &str, names: &[&str]) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// chromedriver on a free local port, ended when dropped.
+/// chromedriver on a free local port, ended when dropped together with every browser it
+/// started (its own process group), so that a failing test leaves no Chromium behind.
 struct Driver {
     process: Child,
     url: String,
@@ -57,6 +59,7 @@ impl Driver {
             .port();
         let process = Command::new(program)
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -81,6 +84,8 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let group = format!("-{}", self.process.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.process.kill();
         let _ = self.process.wait();
     }
