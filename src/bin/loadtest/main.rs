@@ -1,44 +1,63 @@
 //! `loadtest`: runs the benchmark scenario "arena v1" (see the bench's SCENARIO.md) against a
-//! running server and prints one summary line with every figure the scenario names.
+//! server and prints one summary line per number of clients with every figure the scenario
+//! names.
 //!
-//! N lean bots (`skirmish::bot::lean`) are started at a bounded rate, fill rooms of 50 that
-//! they create themselves (the first bot of a room creates it, the others join by its code),
-//! and each sends 20 inputs a second in a random direction that changes about once a second,
-//! firing at most once a second. After all have joined and a settling time, a window is
-//! measured: snapshots and bytes per client, input-to-ack latency, the server's and this
-//! tool's CPU from /proc, and the server's own tick p99 from `/api/stats`.
+//! The server is either one that runs already (`--url`, `--server-pid`) or, with
+//! `--spawn-server`, a fresh `skirmish` process per N that this tool starts and stops
+//! (`process`). N lean bots (`skirmish::bot::lean`) are started at a bounded rate, fill rooms
+//! of 50 that they create themselves (the first bot of a room creates it, the others join by
+//! its code), and each sends 20 inputs a second in a random direction that changes about once
+//! a second, firing at most once a second. After all have joined and a settling time, a window
+//! is measured: snapshots and bytes per client, input-to-ack latency, the server's, this
+//! tool's and the whole machine's CPU from /proc, and the server's own tick p99 from
+//! `/api/stats`.
 //!
 //! One tokio task per bot; everything protocol-specific lives in `skirmish::bot`.
 
+mod process;
 mod report;
 mod stats;
 
 use std::collections::VecDeque;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use skirmish::bot::lean::{Incoming, LeanBot};
 use skirmish::bot::BotError;
 use skirmish::protocol::{MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP};
 use tokio::sync::watch;
+use tokio::task::JoinSet;
 use tokio::time::{Instant, MissedTickBehavior};
 
+use process::SpawnedServer;
 use report::Summary;
 
-/// Runs the "arena v1" load against a Skirmish server and prints one summary line.
+/// Runs a benchmark scenario against a Skirmish server and prints one summary line per N.
 #[derive(Debug, Parser)]
 #[command(name = "loadtest", version, about)]
 struct Args {
+    /// The scenario to run.
+    #[arg(value_enum, default_value_t = Scenario::ArenaV1)]
+    scenario: Scenario,
     /// The server's WebSocket URL (ws://HOST:PORT/PATH).
     #[arg(long, default_value = "ws://127.0.0.1:8080/ws")]
     url: String,
-    /// Number of bots (N).
-    #[arg(short = 'n', long, default_value_t = 1000)]
-    clients: usize,
+    /// Numbers of bots (N), comma separated: one run and one summary line for each.
+    #[arg(short = 'n', long, value_delimiter = ',', default_value = "1000",
+          value_parser = parse_client_count)]
+    clients: Vec<usize>,
+    /// Start a fresh server for each N (on 127.0.0.1 and a free port, logging warnings only)
+    /// and stop it after the run, instead of using `--url` and `--server-pid`.
+    #[arg(long, conflicts_with_all = ["url", "server_pid"])]
+    spawn_server: bool,
+    /// The server binary `--spawn-server` starts [default: `skirmish` beside this tool].
+    #[arg(long, requires = "spawn_server")]
+    server_bin: Option<PathBuf>,
     /// Bots per room.
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u8).range(1..=100))]
     room_size: u8,
@@ -70,13 +89,55 @@ struct Args {
     /// Seconds to wait for all bots to join after the ramp.
     #[arg(long, default_value_t = 30.0)]
     join_timeout: f64,
-    /// Print the summary as one JSON object instead of the line.
+    /// Print each summary as one JSON object instead of the line.
     #[arg(long)]
     json: bool,
 }
 
-/// The server under load. Built from the flags; a future `--spawn-server` would start the
-/// server here and fill in its address and pid.
+/// The load a run applies. One for now; the name on the command line keeps room for more.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Scenario {
+    /// Rooms of 50 playing the arena, 20 inputs a second per bot (README, "arena v1").
+    ArenaV1,
+}
+
+impl Scenario {
+    fn title(self) -> &'static str {
+        match self {
+            Scenario::ArenaV1 => "arena v1",
+        }
+    }
+}
+
+/// A number of bots: at least one.
+fn parse_client_count(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("the number of clients must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("{text:?} is not a number of clients: {e}")),
+    }
+}
+
+/// Where the servers under load come from.
+enum ServerChoice {
+    /// A fresh process of this binary for each N.
+    Spawn(PathBuf),
+    /// One that already runs.
+    Given(Target),
+}
+
+impl ServerChoice {
+    fn from_args(args: &Args) -> Result<ServerChoice, String> {
+        if args.spawn_server {
+            process::server_bin(args.server_bin.as_deref()).map(ServerChoice::Spawn)
+        } else {
+            Target::from_args(args).map(ServerChoice::Given)
+        }
+    }
+}
+
+/// The server under load: where it listens and, when known, its pid for /proc.
+#[derive(Clone)]
 struct Target {
     addr: SocketAddr,
     path: String,
@@ -104,6 +165,14 @@ impl Target {
             },
             pid: args.server_pid,
         })
+    }
+
+    fn spawned(server: &SpawnedServer) -> Target {
+        Target {
+            addr: server.addr(),
+            path: "/ws".into(),
+            pid: Some(server.pid()),
+        }
     }
 }
 
@@ -155,43 +224,101 @@ impl Shared {
     }
 }
 
+/// The exit code of an interrupted run (128 + SIGINT, as shells report it).
+const INTERRUPTED: u8 = 130;
+
 fn main() -> ExitCode {
     let args = Args::parse();
-    let target = match Target::from_args(&args) {
-        Ok(target) => target,
+    let server = match ServerChoice::from_args(&args) {
+        Ok(server) => server,
         Err(err) => {
             eprintln!("loadtest: {err}");
             return ExitCode::from(2);
         }
     };
-    if let Some(limit) = stats::open_files_limit() {
-        if limit < args.clients as u64 + 64 {
-            eprintln!(
-                "loadtest: warning: the open files limit is {limit}, too low for {} bots \
-                 (raise it with `ulimit -n`)",
-                args.clients
-            );
-        }
+    let most_clients = args.clients.iter().copied().max().unwrap_or(0) as libc::rlim_t;
+    match process::raise_open_files_limit() {
+        Ok(limit) if limit < most_clients + 64 => eprintln!(
+            "loadtest: warning: the open files limit is {limit}, too low for {most_clients} \
+             bots (raise the hard limit with `ulimit -Hn`)"
+        ),
+        Ok(_) => {}
+        Err(err) => eprintln!("loadtest: warning: cannot raise the open files limit: {err}"),
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(args.threads.max(1))
         .enable_all()
-        .build();
-    match runtime {
-        Ok(runtime) => runtime.block_on(run(args, target)),
+        .build()
+    {
+        Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("loadtest: cannot start the runtime: {err}");
-            ExitCode::FAILURE
+            return ExitCode::FAILURE;
         }
-    }
-}
-
-async fn run(args: Args, target: Target) -> ExitCode {
+    };
     let machine = stats::machine();
     if !args.json {
         println!("{}", report::machine_line(&machine));
     }
-    let n = args.clients;
+    let mut all_passed = true;
+    for &clients in &args.clients {
+        // Started on this (the main) thread, which the server's parent-death signal is tied
+        // to; dropped, and so stopped, at the end of each iteration and on every return.
+        let (target, _spawned) = match &server {
+            ServerChoice::Spawn(bin) => match SpawnedServer::start(bin) {
+                Ok(spawned) => (Target::spawned(&spawned), Some(spawned)),
+                Err(err) => {
+                    eprintln!("loadtest: {err}");
+                    return ExitCode::FAILURE;
+                }
+            },
+            ServerChoice::Given(target) => (target.clone(), None),
+        };
+        let outcome = runtime.block_on(async {
+            tokio::select! {
+                outcome = run(&args, clients, &target) => Some(outcome),
+                _ = tokio::signal::ctrl_c() => None,
+            }
+        });
+        let summary = match outcome {
+            None => {
+                eprintln!("loadtest: interrupted");
+                return ExitCode::from(INTERRUPTED);
+            }
+            Some(Err(err)) => {
+                eprintln!("loadtest: N={clients}: {err}");
+                all_passed = false;
+                continue;
+            }
+            Some(Ok(summary)) => summary,
+        };
+        if args.json {
+            println!(
+                "{}",
+                report::json(args.scenario.title(), &summary, &machine)
+            );
+        } else {
+            println!("{}", summary.line());
+        }
+        let failed_percent = summary.failed as f64 * 100.0 / clients as f64;
+        if failed_percent > args.max_failed_percent {
+            eprintln!(
+                "loadtest: {} of {clients} bots failed to connect or join (limit {}%)",
+                summary.failed, args.max_failed_percent
+            );
+            all_passed = false;
+        }
+    }
+    if all_passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// One run of the scenario with `n` bots. Every task it starts ends when it returns or is
+/// dropped.
+async fn run(args: &Args, n: usize, target: &Target) -> Result<Summary, String> {
     let room_size = usize::from(args.room_size);
     let shared = Arc::new(Shared {
         addr: target.addr,
@@ -214,12 +341,14 @@ async fn run(args: Args, target: Target) -> ExitCode {
         latency: stats::Histogram::new(),
     });
 
-    let progress = tokio::spawn(print_progress(shared.clone()));
+    // Dropping the set aborts the bots and the progress lines.
+    let mut tasks = JoinSet::new();
+    tasks.spawn(print_progress(shared.clone()));
     let started = Instant::now();
     let ramp_period = Duration::from_secs_f64(1.0 / args.ramp_rate.max(1.0));
     for index in 0..n {
         tokio::time::sleep_until(started + ramp_period.mul_f64(index as f64)).await;
-        tokio::spawn(run_bot(index, shared.clone()));
+        tasks.spawn(run_bot(index, shared.clone()));
     }
     let all_in = async {
         while shared.joined.load(Relaxed) + shared.failed.load(Relaxed) < n {
@@ -237,8 +366,7 @@ async fn run(args: Args, target: Target) -> ExitCode {
         );
     }
     if shared.joined.load(Relaxed) == 0 {
-        eprintln!("loadtest: no bot joined; nothing to measure");
-        return ExitCode::FAILURE;
+        return Err("no bot joined; nothing to measure".into());
     }
     tokio::time::sleep(Duration::from_secs_f64(args.settle.max(0.0))).await;
 
@@ -249,7 +377,6 @@ async fn run(args: Args, target: Target) -> ExitCode {
     tokio::time::sleep(window).await;
     shared.measuring.store(false, Relaxed);
     let after = Sample::take(&shared, server_pid.as_deref());
-    progress.abort();
 
     let tick_p99_ms = match report::server_tick_p99_ms(target.addr).await {
         Ok(p99) => p99,
@@ -258,21 +385,15 @@ async fn run(args: Args, target: Target) -> ExitCode {
             None
         }
     };
-    let summary = summarize(&shared, &before, &after, tick_p99_ms, server_pid.as_deref());
-    if args.json {
-        println!("{}", report::json(&summary, &machine));
-    } else {
-        println!("{}", summary.line());
-    }
-    let failed_percent = summary.failed as f64 * 100.0 / n.max(1) as f64;
-    if failed_percent > args.max_failed_percent {
-        eprintln!(
-            "loadtest: {} of {n} bots failed to connect or join (limit {}%)",
-            summary.failed, args.max_failed_percent
-        );
-        return ExitCode::FAILURE;
-    }
-    ExitCode::SUCCESS
+    // Before the server is stopped: the bots close their connections and end.
+    tasks.shutdown().await;
+    Ok(summarize(
+        &shared,
+        &before,
+        &after,
+        tick_p99_ms,
+        server_pid.as_deref(),
+    ))
 }
 
 /// Counters and CPU times at one instant.
@@ -282,6 +403,7 @@ struct Sample {
     bytes: u64,
     server_cpu_s: Option<f64>,
     own_cpu_s: Option<f64>,
+    machine_busy_s: Option<f64>,
 }
 
 impl Sample {
@@ -296,6 +418,7 @@ impl Sample {
             bytes: shared.bots.iter().map(|b| b.bytes.load(Relaxed)).sum(),
             server_cpu_s: server_pid.and_then(stats::cpu_seconds),
             own_cpu_s: stats::cpu_seconds("self"),
+            machine_busy_s: stats::machine_busy_seconds(),
         }
     }
 }
@@ -344,6 +467,7 @@ fn summarize(
         bytes_per_client_s: (after.bytes - before.bytes) as f64 / joined.max(1) as f64 / seconds,
         tick_p99_ms,
         load_cpu_percent: cpu_percent(after.own_cpu_s, before.own_cpu_s),
+        machine_busy_percent: cpu_percent(after.machine_busy_s, before.machine_busy_s),
         tick_rate: tick_rate as u16,
     }
 }
@@ -589,6 +713,50 @@ mod tests {
             .filter(|w| (w[0].0, w[0].1) != (w[1].0, w[1].1))
             .count();
         assert!((40..=80).contains(&turns), "{turns} turns in a minute");
+    }
+
+    #[test]
+    fn clients_are_a_comma_separated_list_of_positive_numbers() {
+        let args = Args::parse_from(["loadtest", "--clients", "1000,2000"]);
+        assert_eq!(args.clients, [1000, 2000]);
+        assert_eq!(Args::parse_from(["loadtest", "-n", "50"]).clients, [50]);
+        assert_eq!(Args::parse_from(["loadtest"]).clients, [1000]);
+        for wrong in ["0", "1000,0", "1000,", "many", "-5"] {
+            let parsed = Args::try_parse_from(["loadtest", "--clients", wrong]);
+            assert!(parsed.is_err(), "--clients {wrong} was accepted");
+        }
+    }
+
+    #[test]
+    fn the_scenario_name_is_optional() {
+        let args = Args::parse_from(["loadtest", "arena-v1", "--spawn-server", "-n", "20"]);
+        assert!(matches!(args.scenario, Scenario::ArenaV1));
+        assert!(args.spawn_server);
+        let args = Args::parse_from(["loadtest", "--url", "ws://127.0.0.1:9000/ws"]);
+        assert!(matches!(args.scenario, Scenario::ArenaV1));
+        assert!(Args::try_parse_from(["loadtest", "arena-v2"]).is_err());
+    }
+
+    #[test]
+    fn a_spawned_server_excludes_a_given_one() {
+        let given = ["--url", "ws://127.0.0.1:9000/ws", "--server-pid", "1"];
+        for flag in given.chunks(2) {
+            let parsed = Args::try_parse_from(["loadtest", "--spawn-server", flag[0], flag[1]]);
+            assert!(parsed.is_err(), "--spawn-server with {}", flag[0]);
+        }
+        assert!(Args::try_parse_from(["loadtest", "--server-bin", "/bin/true"]).is_err());
+        let this_test = std::env::current_exe().expect("the test's executable");
+        let this_test = this_test.to_str().expect("a UTF-8 path");
+        let args = Args::parse_from(["loadtest", "--spawn-server", "--server-bin", this_test]);
+        let Ok(ServerChoice::Spawn(bin)) = ServerChoice::from_args(&args) else {
+            panic!("--spawn-server chooses to spawn an existing binary");
+        };
+        assert_eq!(bin, PathBuf::from(this_test));
+        let args = Args::parse_from(["loadtest", "--spawn-server", "--server-bin", "/x/skirmish"]);
+        let Err(err) = ServerChoice::from_args(&args) else {
+            panic!("a missing binary is refused");
+        };
+        assert!(err.contains("cargo build --release"), "{err}");
     }
 
     #[test]

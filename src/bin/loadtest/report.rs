@@ -32,6 +32,9 @@ pub struct Summary {
     pub bytes_per_client_s: f64,
     pub tick_p99_ms: Option<f64>,
     pub load_cpu_percent: Option<f64>,
+    /// CPU use of the whole machine, all cores (200 = both of two cores busy): near the
+    /// maximum, the run was limited by the machine rather than by the server alone.
+    pub machine_busy_percent: Option<f64>,
     pub tick_rate: u16,
 }
 
@@ -55,12 +58,14 @@ impl Summary {
         );
         let _ = write!(
             line,
-            " lat_p50_ms={} lat_p99_ms={} bytes_per_client_s={:.0} tick_p99_ms={} load_cpu%={}",
+            " lat_p50_ms={} lat_p99_ms={} bytes_per_client_s={:.0} tick_p99_ms={} load_cpu%={} \
+             machine_busy%={}",
             figure(self.lat_p50_ms, 2),
             figure(self.lat_p99_ms, 2),
             self.bytes_per_client_s,
             figure(self.tick_p99_ms, 3),
             figure(self.load_cpu_percent, 1),
+            figure(self.machine_busy_percent, 1),
         );
         line
     }
@@ -73,9 +78,9 @@ pub fn machine_line(machine: &Machine) -> String {
     )
 }
 
-pub fn json(summary: &Summary, machine: &Machine) -> String {
+pub fn json(scenario: &str, summary: &Summary, machine: &Machine) -> String {
     serde_json::json!({
-        "scenario": "arena v1",
+        "scenario": scenario,
         "machine": { "cpu": machine.cpu, "cores": machine.cores, "kernel": machine.kernel },
         "summary": summary,
         "line": summary.line(),

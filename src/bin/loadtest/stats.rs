@@ -1,5 +1,6 @@
 //! Measurement helpers of the load tool: a lock-free latency histogram shared by all client
-//! tasks, and readers of /proc for CPU time, memory and the machine's description.
+//! tasks, and readers of /proc for CPU time (of a process and of the whole machine), memory
+//! and the machine's description.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
@@ -99,11 +100,25 @@ pub fn memory_mb(pid: &str) -> Option<(f64, f64)> {
     Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
-/// The soft limit on open files of this process.
-pub fn open_files_limit() -> Option<u64> {
-    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
-    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
-    line.split_whitespace().nth(3)?.parse().ok()
+/// CPU seconds all CPUs of the machine spent busy (everything but idle and iowait) since
+/// boot, from the first line of /proc/stat. Over a window, 100 % per fully busy core.
+pub fn machine_busy_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    busy_seconds_of(stat.lines().next()?)
+}
+
+/// The busy time in the aggregate `cpu` line of /proc/stat: user, nice, system, irq, softirq
+/// and steal (guest time is already counted in user and nice).
+fn busy_seconds_of(cpu_line: &str) -> Option<f64> {
+    let mut fields = cpu_line.split_whitespace();
+    if fields.next()? != "cpu" {
+        return None;
+    }
+    let ticks: Vec<u64> = fields.map(|f| f.parse().ok()).collect::<Option<_>>()?;
+    let [user, nice, system, _idle, _iowait, irq, softirq, steal, ..] = ticks[..] else {
+        return None;
+    };
+    Some((user + nice + system + irq + softirq + steal) as f64 / USER_HZ)
 }
 
 /// The machine: CPU model, logical cores, kernel.
@@ -156,6 +171,15 @@ mod tests {
         let p99 = histogram.quantile(0.99).expect("samples");
         assert!((p50 - 50_000.0).abs() < 800.0, "{p50}");
         assert!((p99 - 99_000.0).abs() < 1600.0, "{p99}");
+    }
+
+    #[test]
+    fn busy_time_leaves_out_idle_and_iowait() {
+        let line = "cpu  100 20 30 5000 70 1 2 3 50 0";
+        assert_eq!(busy_seconds_of(line), Some(1.56));
+        assert_eq!(busy_seconds_of("cpu0 100 20 30 5000 70 1 2 3 0 0"), None);
+        assert_eq!(busy_seconds_of("cpu  100 20"), None);
+        assert!(machine_busy_seconds().is_some());
     }
 
     #[test]

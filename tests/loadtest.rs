@@ -1,0 +1,126 @@
+//! The load tool end to end: with `--spawn-server` it starts the real server binary itself,
+//! runs a short "arena v1" with a few bots, prints the machine line and one well-formed
+//! summary line, and leaves no server behind.
+
+use std::collections::HashMap;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Ramp, settle and a one-second window take about three seconds; this bounds a hung run.
+const RUN_LIMIT: Duration = Duration::from_secs(60);
+
+/// Runs the tool to its end, or kills it after `RUN_LIMIT`.
+fn run_loadtest(args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loadtest"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the loadtest binary starts");
+    let started = Instant::now();
+    while child
+        .try_wait()
+        .expect("the child can be waited on")
+        .is_none()
+    {
+        if started.elapsed() > RUN_LIMIT {
+            let _ = child.kill();
+            panic!("loadtest did not finish within {RUN_LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.wait_with_output().expect("the output is collected")
+}
+
+/// The `key=value` figures of a summary line, `%` signs kept in the keys.
+fn figures(line: &str) -> HashMap<&str, &str> {
+    line.split_whitespace()
+        .filter_map(|field| field.split_once('='))
+        .collect()
+}
+
+fn number(figures: &HashMap<&str, &str>, key: &str) -> f64 {
+    let value = figures
+        .get(key)
+        .unwrap_or_else(|| panic!("the line has {key}"));
+    value
+        .trim_end_matches('%')
+        .parse()
+        .unwrap_or_else(|_| panic!("{key}={value} is a number"))
+}
+
+#[test]
+fn the_tool_spawns_its_own_server_and_prints_one_line_per_n() {
+    let output = run_loadtest(&[
+        "arena-v1",
+        "--spawn-server",
+        "--server-bin",
+        env!("CARGO_BIN_EXE_skirmish"),
+        "--clients",
+        "20",
+        "--window",
+        "1",
+        "--settle",
+        "0.5",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "loadtest failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "a machine line and one summary:\n{stdout}");
+    assert!(lines[0].starts_with("machine cpu="), "{}", lines[0]);
+    assert!(lines[1].starts_with("skirmish N=20 "), "{}", lines[1]);
+
+    let summary = figures(lines[1]);
+    for key in [
+        "cpu%",
+        "us_per_client_s",
+        "rss_mb",
+        "peak_rss_mb",
+        "under90",
+        "lat_p50_ms",
+        "lat_p99_ms",
+        "bytes_per_client_s",
+        "tick_p99_ms",
+        "load_cpu%",
+        "machine_busy%",
+    ] {
+        // Each is measured: the spawned server's pid and stats endpoint are known.
+        assert!(number(&summary, key) >= 0.0, "{key} in {}", lines[1]);
+    }
+    let upd_rate = number(&summary, "upd_rate");
+    assert!(
+        (20.0..=40.0).contains(&upd_rate),
+        "about 30 snapshots a second per bot, got {upd_rate}"
+    );
+
+    let pid = stderr
+        .lines()
+        .find_map(|line| line.split_once("(pid ")?.1.split_once(')'))
+        .map(|(pid, _)| pid)
+        .unwrap_or_else(|| panic!("the tool names the server it started:\n{stderr}"));
+    assert!(
+        !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        "the server (pid {pid}) is stopped with the tool"
+    );
+}
+
+#[test]
+fn a_missing_server_binary_is_explained() {
+    let output = run_loadtest(&[
+        "arena-v1",
+        "--spawn-server",
+        "--server-bin",
+        "/nonexistent/skirmish",
+        "--clients",
+        "1",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("cargo build --release"), "{stderr}");
+    assert!(output.stdout.is_empty(), "nothing is measured");
+}
