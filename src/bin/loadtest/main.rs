@@ -265,7 +265,7 @@ fn main() -> ExitCode {
         // Started on this (the main) thread, which the server's parent-death signal is tied
         // to; dropped, and so stopped, at the end of each iteration and on every return.
         let (target, _spawned) = match &server {
-            ServerChoice::Spawn(bin) => match SpawnedServer::start(bin) {
+            ServerChoice::Spawn(bin) => match SpawnedServer::start(bin, clients) {
                 Ok(spawned) => (Target::spawned(&spawned), Some(spawned)),
                 Err(err) => {
                     eprintln!("loadtest: {err}");

@@ -55,12 +55,23 @@ pub struct SpawnedServer {
 }
 
 impl SpawnedServer {
-    /// Starts `bin` on 127.0.0.1 and a free port, with warnings-only logging, and waits for
-    /// its listening address. The server's further output goes to this tool's stderr.
-    pub fn start(bin: &Path) -> Result<SpawnedServer, String> {
+    /// Starts `bin` on 127.0.0.1 and a free port, with warnings-only logging and room for
+    /// `clients` bots, and waits for its listening address. The server's further output goes
+    /// to this tool's stderr.
+    pub fn start(bin: &Path, clients: usize) -> Result<SpawnedServer, String> {
         let mut command = Command::new(bin);
         command
             .args(["--bind", "127.0.0.1", "--port", "0"])
+            // Every bot comes from this machine: the per-address limits would refuse them, and
+            // the server-wide maxima must fit the run.
+            .args([
+                "--max-connections-per-ip",
+                "0",
+                "--new-connections-per-ip",
+                "0",
+            ])
+            .args(["--max-players", &(clients + 100).to_string()])
+            .args(["--max-rooms", &(clients / 10 + 100).to_string()])
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
