@@ -6,6 +6,8 @@
 //! panic and never an effect on other players. actix-web-actors stays inside this module.
 //! Watching a room without playing lives in the `spectate` submodule.
 
+mod guards;
+mod resume;
 mod spectate;
 
 use std::sync::atomic::Ordering;
@@ -15,9 +17,6 @@ use std::time::Instant;
 use actix::prelude::*;
 use actix_web_actors::ws;
 use tokio::sync::watch;
-
-mod guards;
-mod resume;
 
 use crate::admission::Admission;
 use crate::app::AppState;
