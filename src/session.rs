@@ -291,6 +291,34 @@ impl Session {
         }
     }
 
+    /// Makes this connection player `player_id` in the lobby and sends `Welcome`.
+    fn welcome(
+        &mut self,
+        player_id: u32,
+        name: String,
+        how: &str,
+        ctx: &mut ws::WebsocketContext<Self>,
+    ) {
+        self.player_id = player_id;
+        self.name = name;
+        self.set_state(State::Lobby);
+        log::info!(
+            "{}: player {} \"{}\" {how}",
+            self.peer,
+            self.player_id,
+            self.name
+        );
+        self.send(
+            ctx,
+            &ServerMsg::Welcome {
+                protocol: PROTOCOL_VERSION,
+                player_id: self.player_id,
+                tick_rate: self.app.config.tick_rate,
+                max_message_bytes: MAX_CLIENT_MESSAGE_BYTES as u32,
+            },
+        );
+    }
+
     fn on_hello(&mut self, msg: ClientMsg, ctx: &mut ws::WebsocketContext<Self>) {
         let ClientMsg::Hello { protocol, name } = msg else {
             return self.fail(
@@ -314,24 +342,8 @@ impl Session {
         if !self.check_join_token(&name, ctx) || !self.admit_player(false, ctx) {
             return;
         }
-        self.player_id = self.app.next_player_id();
-        self.name = name.trim().to_string();
-        self.set_state(State::Lobby);
-        log::info!(
-            "{}: player {} \"{}\" connected",
-            self.peer,
-            self.player_id,
-            self.name
-        );
-        self.send(
-            ctx,
-            &ServerMsg::Welcome {
-                protocol: PROTOCOL_VERSION,
-                player_id: self.player_id,
-                tick_rate: self.app.config.tick_rate,
-                max_message_bytes: MAX_CLIENT_MESSAGE_BYTES as u32,
-            },
-        );
+        let player_id = self.app.next_player_id();
+        self.welcome(player_id, name.trim().to_string(), "connected", ctx);
         self.issue_session_token(ctx);
     }
 

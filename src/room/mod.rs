@@ -275,6 +275,18 @@ impl Room {
         }
     }
 
+    /// What the member in `slot` needs to start playing: the room, the map, everyone in it.
+    fn joined(&self, slot: Slot) -> ServerMsg {
+        ServerMsg::Joined {
+            room: self.info(),
+            code: self.settings.code.clone(),
+            you: slot,
+            tick: self.game.tick(),
+            setup: self.setup.clone(),
+            roster: self.roster(),
+        }
+    }
+
     /// Every member, in slot order, with its score.
     fn roster(&self) -> Vec<RosterEntry> {
         self.members
@@ -578,15 +590,7 @@ impl Handler<Join> for Room {
         self.members[free] = Some(member);
         self.players
             .store(self.member_count() as u8, Ordering::Relaxed);
-        let roster = self.roster();
-        let joined = ServerMsg::Joined {
-            room: self.info(),
-            code: self.settings.code.clone(),
-            you: slot,
-            tick: self.game.tick(),
-            setup: self.setup.clone(),
-            roster,
-        };
+        let joined = self.joined(slot);
         let frame = Bytes::from(encode_server(&joined));
         self.metrics.sent(&joined, frame.len(), 1);
         session.do_send(RoomToSession::Joined {

@@ -13,7 +13,7 @@ use actix::prelude::*;
 use bytes::Bytes;
 
 use super::{JoinRefused, MemberLink, Room, RoomToSession, SnapshotFeed};
-use crate::protocol::{error_code, Input, ServerMsg, Slot};
+use crate::protocol::{error_code, Input, Slot};
 
 /// The connection of `player_id` dropped; keep its seat for the grace period.
 #[derive(Message)]
@@ -117,14 +117,7 @@ impl Handler<Reattach> for Room {
             self.settings.id,
             msg.player_id
         );
-        let joined = ServerMsg::Joined {
-            room: self.info(),
-            code: self.settings.code.clone(),
-            you: slot,
-            tick: self.game.tick(),
-            setup: self.setup.clone(),
-            roster: self.roster(),
-        };
+        let joined = self.joined(slot);
         msg.session.do_send(RoomToSession::Joined {
             room: ctx.address(),
             room_id: self.settings.id,

@@ -10,9 +10,7 @@ use actix_web_actors::ws;
 
 use super::{Session, State};
 use crate::connections::CloseConnection;
-use crate::protocol::{
-    close_code, error_code, ServerMsg, MAX_CLIENT_MESSAGE_BYTES, PROTOCOL_VERSION,
-};
+use crate::protocol::{close_code, error_code, ServerMsg, PROTOCOL_VERSION};
 use crate::reconnect::Seat;
 use crate::room::{Detach, Leave, Reattach};
 
@@ -77,24 +75,7 @@ impl Session {
             );
         }
         self.admit_player(true, ctx);
-        self.player_id = resumed.player_id;
-        self.name = resumed.name;
-        self.set_state(State::Lobby);
-        log::info!(
-            "{}: player {} \"{}\" resumed",
-            self.peer,
-            self.player_id,
-            self.name
-        );
-        self.send(
-            ctx,
-            &ServerMsg::Welcome {
-                protocol: PROTOCOL_VERSION,
-                player_id: self.player_id,
-                tick_rate: self.app.config.tick_rate,
-                max_message_bytes: MAX_CLIENT_MESSAGE_BYTES as u32,
-            },
-        );
+        self.welcome(resumed.player_id, resumed.name, "resumed", ctx);
         self.send_session_token(resumed.token, ctx);
         if let Some(seat) = resumed.seat {
             self.reattach(seat, ctx);
