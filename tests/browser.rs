@@ -703,7 +703,19 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     .await;
     assert!(watching["room"]["you"].is_null(), "a spectator has no slot");
     assert!(watching["following"].is_null(), "the whole arena first");
-    let whole_arena_scale = number(&watching["canvas"]["scale"]);
+    // The canvas is sized on the next animation frame, not when the room is entered.
+    wait_for_script(
+        &dave,
+        "the spectator's canvas shows the whole arena",
+        &format!(
+            "return window.skirmish.state().canvas.scale === \
+             Math.min(innerWidth / {}, innerHeight / {});",
+            map.width, map.height
+        ),
+        |fits| fits == &json!(true),
+    )
+    .await;
+    let whole_arena_scale = number(&page_state(&dave).await["canvas"]["scale"]);
     click(&dave, "follow-next").await;
     let following = wait_for_state(&dave, "dave follows a player up close", |s| {
         s["following"].is_number() && number(&s["canvas"]["scale"]) > whole_arena_scale * 1.5
