@@ -5,8 +5,10 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use actix::prelude::*;
+use bytes::Bytes;
 
-use super::Room;
+use super::{Room, RoomToSession};
+use crate::protocol::{encode_server, ServerMsg};
 
 /// Closes the room after the tick in progress; its members get `RoomClosed { reason }`.
 #[derive(Message)]
@@ -39,9 +41,31 @@ impl Room {
         true
     }
 
+    /// Tells every member and spectator that the room closed, then stops. They are told here,
+    /// before this handler returns, so that whoever asked (the shutdown) can count on every
+    /// `RoomClosed` being on its way before it closes the connections.
     pub(super) fn close_with(&mut self, reason: String, ctx: &mut Context<Self>) {
-        self.close_reason = Some(reason);
+        self.announce_close(reason);
         ctx.stop();
+    }
+
+    /// Sends `RoomClosed` to everyone in the room, once.
+    pub(super) fn announce_close(&mut self, reason: String) {
+        self.close_announced = true;
+        let closed = ServerMsg::RoomClosed { reason };
+        let frame = Bytes::from(encode_server(&closed));
+        for member in self.members.iter().flatten() {
+            member.session.do_send(RoomToSession::Closed {
+                room_id: self.settings.id,
+                frame: frame.clone(),
+            });
+        }
+        let watchers = self.spectators.send_all(|| RoomToSession::Closed {
+            room_id: self.settings.id,
+            frame: frame.clone(),
+        });
+        let copies = self.member_count() as u64 + watchers;
+        self.metrics.sent(&closed, frame.len(), copies);
     }
 }
 

@@ -205,8 +205,8 @@ pub struct Room {
     inputs: Vec<Input>,
     snapshot: Snapshot,
     encoded: Vec<u8>,
-    /// What members are told when the room closes, if not the usual.
-    close_reason: Option<String>,
+    /// Whether members and spectators have been sent `RoomClosed` already.
+    close_announced: bool,
 }
 
 impl Room {
@@ -242,7 +242,7 @@ impl Room {
             inputs: Vec::with_capacity(MAX_QUEUED_INPUTS),
             snapshot: Snapshot::default(),
             encoded: Vec::new(),
-            close_reason: None,
+            close_announced: false,
         }
     }
 
@@ -513,24 +513,9 @@ impl Actor for Room {
     }
 
     fn stopped(&mut self, _ctx: &mut Context<Self>) {
-        let reason = self
-            .close_reason
-            .take()
-            .unwrap_or_else(|| "the room has closed".into());
-        let closed = ServerMsg::RoomClosed { reason };
-        let frame = Bytes::from(encode_server(&closed));
-        for member in self.members.iter().flatten() {
-            member.session.do_send(RoomToSession::Closed {
-                room_id: self.settings.id,
-                frame: frame.clone(),
-            });
+        if !self.close_announced {
+            self.announce_close("the room has closed".into());
         }
-        let watchers = self.spectators.send_all(|| RoomToSession::Closed {
-            room_id: self.settings.id,
-            frame: frame.clone(),
-        });
-        let copies = self.member_count() as u64 + watchers;
-        self.metrics.sent(&closed, frame.len(), copies);
         log::info!("room {} closed", self.settings.id);
     }
 }
