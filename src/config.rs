@@ -64,7 +64,7 @@ pub struct Config {
     #[arg(long, env = "SKIRMISH_MAP", default_value = "maps/arena.json")]
     pub map: PathBuf,
 
-    /// Threads that run rooms (0: one per core).
+    /// Threads that run rooms (0: one per two cores, at least one).
     #[arg(long, env = "SKIRMISH_ROOM_THREADS", default_value_t = 0)]
     pub room_threads: usize,
 
@@ -186,11 +186,20 @@ impl Config {
         self.assets_dir.join(&self.map)
     }
 
-    /// Thread counts with 0 resolved to the number of cores.
+    /// The room and session thread counts, with 0 resolved from the number of cores.
     pub fn resolved_threads(&self) -> (usize, usize) {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let pick = |n: usize| if n == 0 { cores } else { n };
-        (pick(self.room_threads), pick(self.http_workers))
+        // Sessions do most of the work (the sockets); rooms need a fraction of it, and a room
+        // thread competing with every session thread for the cores makes ticks late.
+        let rooms = match self.room_threads {
+            0 => (cores / 2).max(1),
+            n => n,
+        };
+        let sessions = match self.http_workers {
+            0 => cores,
+            n => n,
+        };
+        (rooms, sessions)
     }
 
     /// Checks what flags alone cannot: that the directories and the map exist.
