@@ -145,30 +145,19 @@ async fn open_browser(driver: &Driver, chromium: &Path, profile: &Profile) -> Cl
         .expect("a Chromium session through chromedriver")
 }
 
+/// The page's read-only debug view of itself (`client/main.js`), or null before it exists.
+const PAGE_STATE: &str = "return window.skirmish ? window.skirmish.state() : null;";
+
 async fn page_state(client: &Client) -> Value {
     client
-        .execute(
-            "return window.skirmish ? window.skirmish.state() : null;",
-            vec![],
-        )
+        .execute(PAGE_STATE, vec![])
         .await
         .expect("the page answers a script")
 }
 
 /// Polls the page's state until `check` holds; fails with the last state after `PAGE_WAIT`.
 async fn wait_for_state(client: &Client, what: &str, check: impl Fn(&Value) -> bool) -> Value {
-    let deadline = tokio::time::Instant::now() + PAGE_WAIT;
-    loop {
-        let state = page_state(client).await;
-        if check(&state) {
-            return state;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{what}: not true within {PAGE_WAIT:?}; page state: {state:#}"
-        );
-        tokio::time::sleep(POLL).await;
-    }
+    wait_for_script(client, what, PAGE_STATE, check).await
 }
 
 /// Polls a script's result until `check` holds; fails with the last value after `PAGE_WAIT`.
