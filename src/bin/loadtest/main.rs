@@ -578,7 +578,7 @@ async fn run_bot(index: usize, shared: Arc<Shared>) {
 /// Connects, and creates (first bot of a room) or joins the bot's room.
 async fn join(index: usize, shared: &Shared) -> Option<LeanBot> {
     let room = index / shared.room_size;
-    let creates = index % shared.room_size == 0;
+    let creates = index.is_multiple_of(shared.room_size);
     let source_octet = 1 + (index % usize::from(shared.source_ips)) as u8;
     let source = IpAddr::V4(Ipv4Addr::new(127, 0, 0, source_octet));
     let name = format!("load-{index}");
