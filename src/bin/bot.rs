@@ -176,20 +176,15 @@ fn report(name: &str, client: &BotClient, msg: &ServerMsg) {
     match msg {
         ServerMsg::PlayerJoined { player } => println!("{name}: {} joined", player.name),
         ServerMsg::PlayerLeft { slot } => println!("{name}: slot {slot} left"),
-        ServerMsg::Kill { killer, victim, .. } if *victim == view.you => {
+        ServerMsg::Kill { killer, victim, .. } if view.you == *victim || view.you == *killer => {
+            let what = if view.you == *victim {
+                format!("killed by {}", name_of(*killer))
+            } else {
+                format!("shot {}", name_of(*victim))
+            };
             let me = view.roster_entry(view.you);
             println!(
-                "{name}: killed by {} ({} kills, {} deaths)",
-                name_of(*killer),
-                me.map_or(0, |e| e.kills),
-                me.map_or(0, |e| e.deaths)
-            );
-        }
-        ServerMsg::Kill { killer, victim, .. } if *killer == view.you => {
-            let me = view.roster_entry(view.you);
-            println!(
-                "{name}: shot {} ({} kills, {} deaths)",
-                name_of(*victim),
+                "{name}: {what} ({} kills, {} deaths)",
                 me.map_or(0, |e| e.kills),
                 me.map_or(0, |e| e.deaths)
             );
