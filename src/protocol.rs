@@ -6,11 +6,20 @@
 //! describes the same format byte by byte for bot writers in other languages; keep the two
 //! in step (the golden vectors in `tests/vectors/` check that the bytes never drift).
 
+mod snapshot;
+
 use bincode::config::{Configuration, Fixint, LittleEndian, NoLimit};
 use serde::{Deserialize, Serialize};
 
+pub use snapshot::{
+    apply_snapshot, dequantize_heading, encode_snapshot_into, quantize_heading, set_snapshot_ack,
+    BulletState, FlyingBullet, PlayerChange, PlayerState, RoomState, Snapshot, SnapshotError,
+    SNAPSHOT_ACK_OFFSET,
+};
+use snapshot::{decode_snapshot, SNAPSHOT_TAG};
+
 /// Bumped on every change to the bytes of any message.
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 /// The largest binary frame a client may send. Client messages are small; anything larger is
 /// refused before decoding, and the decoder never allocates past it.
 pub const MAX_CLIENT_MESSAGE_BYTES: usize = 4096;
@@ -136,7 +145,8 @@ pub enum ServerMsg {
     PlayerLeft {
         slot: Slot,
     },
-    /// The state of the room after tick `tick`, sent every tick.
+    /// The state of the room after tick `tick`, sent every tick as a change from the last one
+    /// this connection received. Not bincode: see the `snapshot` module.
     Snapshot(Snapshot),
     /// `killer` shot `victim`, who respawns at tick `respawn_tick`.
     Kill {
@@ -216,39 +226,6 @@ pub struct Wall {
     pub y: u16,
     pub w: u16,
     pub h: u16,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Snapshot {
-    pub tick: u32,
-    pub players: Vec<PlayerState>,
-    pub bullets: Vec<BulletState>,
-}
-
-/// 12 bytes on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct PlayerState {
-    pub slot: Slot,
-    /// Fixed point, see `POSITION_SCALE`.
-    pub x: u16,
-    pub y: u16,
-    /// 256ths of a full turn, see `quantize_angle`.
-    pub aim: u8,
-    pub hp: u8,
-    /// `PLAYER_*` bits.
-    pub flags: u8,
-    /// The highest input `seq` of this player that the server has applied (0: none yet).
-    pub ack: u32,
-}
-
-/// 7 bytes on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct BulletState {
-    /// Wraps around; unique among the bullets in flight.
-    pub id: u16,
-    pub owner: Slot,
-    pub x: u16,
-    pub y: u16,
 }
 
 /// `ServerMsg::Error` codes. Stable: a code's meaning never changes.
@@ -340,24 +317,21 @@ pub fn encode_client(msg: &ClientMsg) -> Vec<u8> {
 
 /// Encodes a server message.
 pub fn encode_server(msg: &ServerMsg) -> Vec<u8> {
-    encode(msg)
+    let mut out = Vec::with_capacity(64);
+    encode_server_into(msg, &mut out);
+    out
 }
 
 /// Encodes a server message at the end of `out`, reusing its allocation.
 pub fn encode_server_into(msg: &ServerMsg, out: &mut Vec<u8>) {
-    // Writing into a Vec cannot fail, and every type here is serializable.
-    let _ = bincode::serde::encode_into_std_write(msg, out, wire_config());
+    match msg {
+        ServerMsg::Snapshot(snapshot) => encode_snapshot_into(snapshot, out),
+        // Writing into a Vec cannot fail, and every type here is serializable.
+        _ => {
+            let _ = bincode::serde::encode_into_std_write(msg, out, wire_config());
+        }
+    }
 }
-
-/// Encodes `ServerMsg::Snapshot(snapshot)` at the end of `out` without moving the snapshot into
-/// a message, so the room can reuse the snapshot's buffers every tick.
-pub fn encode_snapshot_into(snapshot: &Snapshot, out: &mut Vec<u8>) {
-    out.extend_from_slice(&SNAPSHOT_TAG.to_le_bytes());
-    let _ = bincode::serde::encode_into_std_write(snapshot, out, wire_config());
-}
-
-/// The variant index of `ServerMsg::Snapshot`, as bincode writes it.
-const SNAPSHOT_TAG: u32 = 7;
 
 fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
     let mut out = Vec::with_capacity(64);
@@ -381,6 +355,9 @@ pub fn decode_client(bytes: &[u8]) -> Result<ClientMsg, DecodeError> {
 pub fn decode_server(bytes: &[u8]) -> Result<ServerMsg, DecodeError> {
     if bytes.len() > MAX_SERVER_MESSAGE_BYTES {
         return Err(DecodeError::TooLarge(bytes.len(), MAX_SERVER_MESSAGE_BYTES));
+    }
+    if bytes.get(..4) == Some(&SNAPSHOT_TAG.to_le_bytes()) {
+        return decode_snapshot(bytes).map(ServerMsg::Snapshot);
     }
     decode_exact(
         bytes,
@@ -519,45 +496,6 @@ mod tests {
             [7, 0, 0, 0, 1, 0, 0, 0, 8, 0, 0, 0, 0, 0],
             "tag u32, seq u32, movement u8, aim f32, fire u8"
         );
-    }
-
-    #[test]
-    fn player_state_is_twelve_bytes() {
-        let snap = ServerMsg::Snapshot(Snapshot {
-            tick: 1,
-            players: vec![PlayerState {
-                slot: 0,
-                x: 1,
-                y: 2,
-                aim: 3,
-                hp: 4,
-                flags: PLAYER_ALIVE,
-                ack: 5,
-            }],
-            bullets: vec![],
-        });
-        let empty = ServerMsg::Snapshot(Snapshot {
-            tick: 1,
-            ..Snapshot::default()
-        });
-        assert_eq!(encode_server(&snap).len() - encode_server(&empty).len(), 12);
-    }
-
-    #[test]
-    fn snapshot_encoding_without_a_message_matches_the_message() {
-        let snapshot = Snapshot {
-            tick: 9,
-            players: vec![],
-            bullets: vec![BulletState {
-                id: 1,
-                owner: 2,
-                x: 3,
-                y: 4,
-            }],
-        };
-        let mut out = Vec::new();
-        encode_snapshot_into(&snapshot, &mut out);
-        assert_eq!(out, encode_server(&ServerMsg::Snapshot(snapshot)));
     }
 
     #[test]

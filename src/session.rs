@@ -82,6 +82,8 @@ enum State {
         /// The subscription to the room's snapshots, cancelled on leaving.
         feed: SpawnHandle,
         link: Arc<MemberLink>,
+        /// The tick of the last snapshot written: the baseline of the next one.
+        last_snapshot: Option<u32>,
     },
     /// Watching `room` without playing; the feed is as for a member.
     Spectating {
@@ -89,6 +91,7 @@ enum State {
         room_id: u32,
         feed: SpawnHandle,
         link: Arc<MemberLink>,
+        last_snapshot: Option<u32>,
     },
 }
 
@@ -662,6 +665,7 @@ impl Handler<RoomToSession> for Session {
                     slot,
                     feed,
                     link,
+                    last_snapshot: None,
                 });
                 self.remember_seat();
             }
@@ -714,9 +718,24 @@ fn newest_snapshots(
 
 impl StreamHandler<SnapshotFrame> for Session {
     fn handle(&mut self, frame: SnapshotFrame, ctx: &mut Self::Context) {
-        if let State::InRoom { link, .. } | State::Spectating { link, .. } = &self.state {
+        let (link, last_snapshot, slot) = match &mut self.state {
+            State::InRoom {
+                link,
+                last_snapshot,
+                slot,
+                ..
+            } => (link, last_snapshot, Some(*slot)),
+            State::Spectating {
+                link,
+                last_snapshot,
+                ..
+            } => (link, last_snapshot, None),
+            _ => return,
+        };
+        if let Some(bytes) = frame.bytes_for(*last_snapshot, slot) {
+            *last_snapshot = Some(frame.tick);
             link.delivered(frame.tick);
-            ctx.binary(frame.bytes);
+            ctx.binary(bytes);
         }
     }
 

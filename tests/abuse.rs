@@ -14,7 +14,7 @@ use skirmish::config::Config;
 use skirmish::game::arena::Arena;
 use skirmish::game::{Game, GameEvent, Score};
 use skirmish::protocol::{
-    close_code as close, error_code, ClientMsg, GameSetup, Input, ServerMsg, Slot, Snapshot,
+    close_code as close, error_code, ClientMsg, GameSetup, Input, RoomState, ServerMsg, Slot,
     PROTOCOL_VERSION,
 };
 use skirmish::startup::{self, RunningServer};
@@ -245,8 +245,8 @@ impl Game for Doomed {
     fn score(&self, slot: Slot) -> Option<Score> {
         self.arena.score(slot)
     }
-    fn snapshot(&self, out: &mut Snapshot) {
-        self.arena.snapshot(out)
+    fn state(&self, out: &mut RoomState) {
+        self.arena.state(out)
     }
 }
 

@@ -9,7 +9,7 @@ use skirmish::bot::{is_alive, world_position, JoinedRoom, RoomView};
 use skirmish::game::arena::Arena;
 use skirmish::game::map::Map;
 use skirmish::game::{Game, GameEvent};
-use skirmish::protocol::{Input, RoomInfo, ServerMsg, Slot, Snapshot};
+use skirmish::protocol::{Input, RoomInfo, RoomState, ServerMsg, Slot, Snapshot};
 
 const BOTS: Slot = 6;
 const TICK_RATE: u16 = 30;
@@ -60,17 +60,22 @@ fn play_match() -> Track {
         kills: vec![0; BOTS.into()],
     };
     let mut seqs = vec![0u32; BOTS.into()];
-    let mut snapshot = Snapshot::default();
+    let mut previous: Option<RoomState> = None;
     let mut events = Vec::new();
     for tick in 0..SECONDS * u32::from(TICK_RATE) {
-        game.snapshot(&mut snapshot);
-        let msg = ServerMsg::Snapshot(snapshot.clone());
+        let mut state = RoomState::default();
+        game.state(&mut state);
+        let mut snapshot = Snapshot::default();
+        snapshot.diff_into(previous.as_ref(), &state, 0);
+        previous = Some(state);
+        let msg = ServerMsg::Snapshot(snapshot);
         // 20 decisions per 30 ticks, as the bot binary sends 20 inputs a second.
         let decides = (tick * 20) / 30 != ((tick + 1) * 20) / 30;
         for slot in 0..BOTS {
             let index = usize::from(slot);
             let view = &mut views[index];
-            view.observe(&msg);
+            view.observe(&msg)
+                .expect("each snapshot changes the previous one");
             if !decides {
                 continue;
             }

@@ -16,10 +16,8 @@ use std::path::PathBuf;
 use std::process::Stdio;
 
 use common::WAIT;
-use skirmish::bot::{BotClient, RoomView};
 use skirmish::protocol::ServerMsg;
 use tokio::process::Command;
-use tokio::time::Instant;
 
 /// How long each example plays before it leaves by itself.
 const PLAY_SECONDS: u64 = 6;
@@ -110,15 +108,18 @@ async fn joins_moves_and_leaves(example: &Example, name: &str) {
         })
         .await
         .expect("the example joins the watcher's room by its code");
-    let start = wait_for_state(&mut watcher, |room| room.position_of(slot))
+    let start = watcher
+        .wait_for_state(WAIT, |room| room.position_of(slot))
         .await
         .expect("the example's player appears in snapshots");
-    wait_for_state(&mut watcher, |room| {
-        let (x, y) = room.position_of(slot)?;
-        ((x - start.0).hypot(y - start.1) > MOVED_UNITS).then_some(())
-    })
-    .await
-    .expect("the example's player moves");
+    // Only applied inputs move a player.
+    watcher
+        .wait_for_state(WAIT, |room| {
+            let (x, y) = room.position_of(slot)?;
+            ((x - start.0).hypot(y - start.1) > MOVED_UNITS).then_some(())
+        })
+        .await
+        .expect("the example's player moves");
     watcher
         .wait_for(WAIT, |msg| match msg {
             ServerMsg::PlayerLeft { slot: left } if *left == slot => Some(()),
@@ -148,27 +149,6 @@ async fn joins_moves_and_leaves(example: &Example, name: &str) {
         highest_applied_input(&stdout) > 0,
         "the example reads from its snapshots' ack that the server applied its inputs"
     );
-}
-
-/// Waits, snapshot by snapshot, until the watcher's room state (rebuilt from the deltas)
-/// gives `pick` an answer.
-async fn wait_for_state<T>(
-    watcher: &mut BotClient,
-    mut pick: impl FnMut(&RoomView) -> Option<T>,
-) -> Option<T> {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        watcher
-            .wait_for(left, |msg| {
-                matches!(msg, ServerMsg::Snapshot(_)).then_some(())
-            })
-            .await
-            .ok()?;
-        if let Some(found) = watcher.room().and_then(&mut pick) {
-            return Some(found);
-        }
-    }
 }
 
 /// The highest ack in the example's reports ("...; input 41 of 43 applied").

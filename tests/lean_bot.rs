@@ -16,9 +16,9 @@ async fn until_acked(bot: &mut LeanBot, seq: u32) -> u32 {
         while !acked {
             bot.fill().await.expect("the connection stays open");
             bot.drain(|incoming| {
-                if let Incoming::Snapshot { own_ack } = incoming {
+                if let Incoming::Snapshot { ack } = incoming {
                     snapshots += 1;
-                    acked |= own_ack.is_some_and(|ack| ack >= seq);
+                    acked |= ack >= seq;
                 }
             })
             .expect("well-formed frames");

@@ -244,7 +244,12 @@ async fn a_spectator_gets_snapshots_and_events_without_a_seat() {
         1,
         "no player entity for the spectator"
     );
-    assert_eq!(snapshot.players[0].slot, joined.you);
+    assert_eq!(snapshot.players[0].slot(), joined.you);
+    assert_eq!(
+        (snapshot.baseline_age, snapshot.ack),
+        (0, 0),
+        "a full first snapshot, and no ack for a spectator"
+    );
 
     // Not a player: not counted, not in the list of rooms' players, cannot play or chat.
     let (_, body) = http_get(&app, "/api/rooms").await;

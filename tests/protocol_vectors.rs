@@ -20,10 +20,11 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use skirmish::protocol::{
-    decode_client, decode_server, encode_client, encode_server, error_code, quantize_angle,
-    quantize_position, BulletState, ClientMsg, GameSetup, Input, PlayerState, RoomInfo,
-    RosterEntry, ServerMsg, Snapshot, Wall, MAX_CLIENT_MESSAGE_BYTES, MAX_NAME_CHARS, MOVE_ALL,
-    MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP, PLAYER_ALIVE, PROTOCOL_VERSION,
+    apply_snapshot, decode_client, decode_server, encode_client, encode_server, error_code,
+    quantize_angle, quantize_heading, quantize_position, BulletState, ClientMsg, FlyingBullet,
+    GameSetup, Input, PlayerChange, PlayerState, RoomInfo, RoomState, RosterEntry, ServerMsg,
+    Snapshot, Wall, MAX_CLIENT_MESSAGE_BYTES, MAX_NAME_CHARS, MOVE_ALL, MOVE_DOWN, MOVE_LEFT,
+    MOVE_RIGHT, MOVE_UP, PLAYER_ALIVE, PROTOCOL_VERSION,
 };
 
 const CLIENT_VARIANTS: u32 = 13;
@@ -330,61 +331,16 @@ fn vectors() -> Vec<Vector> {
             },
         ),
         server("server_player_left", ServerMsg::PlayerLeft { slot: 1 }),
+        server("server_snapshot_full", ServerMsg::Snapshot(full_snapshot())),
         server(
-            "server_snapshot",
-            ServerMsg::Snapshot(Snapshot {
-                tick: 1235,
-                players: vec![
-                    PlayerState {
-                        slot: 0,
-                        x: quantize_position(812.5),
-                        y: quantize_position(300.0625),
-                        aim: quantize_angle(FRAC_PI_2),
-                        hp: 100,
-                        flags: PLAYER_ALIVE,
-                        ack: 118,
-                    },
-                    PlayerState {
-                        slot: 1,
-                        x: quantize_position(95.25),
-                        y: quantize_position(640.0),
-                        aim: quantize_angle(-FRAC_PI_4),
-                        hp: 0,
-                        flags: 0,
-                        ack: 0,
-                    },
-                    PlayerState {
-                        slot: 2,
-                        x: quantize_position(1500.0),
-                        y: quantize_position(980.75),
-                        aim: quantize_angle(std::f32::consts::PI),
-                        hp: 35,
-                        flags: PLAYER_ALIVE,
-                        ack: 70_000,
-                    },
-                ],
-                bullets: vec![
-                    BulletState {
-                        id: 65_535,
-                        owner: 0,
-                        x: quantize_position(830.0),
-                        y: quantize_position(320.5),
-                    },
-                    BulletState {
-                        id: 0,
-                        owner: 2,
-                        x: quantize_position(1480.0),
-                        y: quantize_position(980.75),
-                    },
-                ],
-            }),
+            "server_snapshot_delta",
+            ServerMsg::Snapshot(delta_snapshot()),
         ),
         server(
             "server_snapshot_empty",
             ServerMsg::Snapshot(Snapshot {
-                tick: 0,
-                players: vec![],
-                bullets: vec![],
+                tick: 1,
+                ..Snapshot::default()
             }),
         ),
         server(
@@ -459,22 +415,17 @@ fn malformed_frames() -> Vec<MalformedFrame> {
     let mut chat_bad_utf8 = 8u32.to_le_bytes().to_vec();
     chat_bad_utf8.extend_from_slice(&2u64.to_le_bytes());
     chat_bad_utf8.extend_from_slice(&[0xff, 0xfe]);
-    let one_player_snapshot = encode_server(&ServerMsg::Snapshot(Snapshot {
-        tick: 5,
-        players: vec![PlayerState {
-            slot: 0,
-            x: 16,
-            y: 32,
-            aim: 0,
-            hp: 100,
-            flags: PLAYER_ALIVE,
-            ack: 3,
-        }],
-        bullets: vec![],
+    let full = encode_server(&ServerMsg::Snapshot(full_snapshot()));
+    let snapshot_cut_in_a_player = full[..20].to_vec();
+    let mut snapshot_too_many_slots = encode_server(&ServerMsg::Snapshot(Snapshot {
+        tick: 1,
+        ..Snapshot::default()
     }));
-    let mut snapshot_short_of_players = one_player_snapshot.clone();
-    // players count is the u64 after the tag and the tick
-    snapshot_short_of_players[8] = 2;
+    // The slot count is the byte after the tag, tick, ack and baseline age.
+    snapshot_too_many_slots[13] = 101;
+    snapshot_too_many_slots.extend_from_slice(&[0; 26 + 4]);
+    let mut snapshot_trailing = full.clone();
+    snapshot_trailing.push(0);
     let mut room_list_public_2 = encode_server(&ServerMsg::RoomList {
         rooms: vec![RoomInfo {
             id: 1,
@@ -551,10 +502,22 @@ fn malformed_frames() -> Vec<MalformedFrame> {
             "tag 13 is one past the last ServerMsg variant",
         ),
         frame(
-            "server_truncated_snapshot",
+            "server_snapshot_cut_in_a_player",
             "server",
-            snapshot_short_of_players,
-            "a Snapshot claiming 2 players that holds 1 (and no bullet count)",
+            snapshot_cut_in_a_player,
+            "a Snapshot that ends inside the data of its first changed player",
+        ),
+        frame(
+            "server_snapshot_too_many_slots",
+            "server",
+            snapshot_too_many_slots,
+            "a Snapshot whose slot count is 101; rooms hold at most 100",
+        ),
+        frame(
+            "server_snapshot_trailing_byte",
+            "server",
+            snapshot_trailing,
+            "server_snapshot_full with one byte after its end",
         ),
         frame(
             "server_bool_not_0_or_1",
@@ -746,22 +709,62 @@ impl Dump {
 
     fn snapshot(&mut self, snapshot: &Snapshot) {
         self.u32("tick", snapshot.tick);
-        self.count("players", snapshot.players.len());
-        for (i, p) in snapshot.players.iter().enumerate() {
-            self.u8(&format!("players[{i}].slot"), p.slot);
-            self.u16(&format!("players[{i}].x"), p.x);
-            self.u16(&format!("players[{i}].y"), p.y);
-            self.u8(&format!("players[{i}].aim"), p.aim);
-            self.u8(&format!("players[{i}].hp"), p.hp);
-            self.u8(&format!("players[{i}].flags"), p.flags);
-            self.u32(&format!("players[{i}].ack"), p.ack);
+        self.u32("ack", snapshot.ack);
+        self.u8("baseline_age", snapshot.baseline_age);
+        let slot_count = snapshot.players.last().map_or(0, |c| c.slot() + 1);
+        self.u8("slot_count", slot_count);
+        let mut map = vec![0u8; usize::from(slot_count).div_ceil(4)];
+        for change in &snapshot.players {
+            let code = match change {
+                PlayerChange::Moved { .. } => 1,
+                PlayerChange::State(_) => 2,
+                PlayerChange::Gone { .. } => 3,
+            };
+            let slot = usize::from(change.slot());
+            map[slot / 4] |= code << ((slot % 4) * 2);
         }
-        self.count("bullets", snapshot.bullets.len());
-        for (i, b) in snapshot.bullets.iter().enumerate() {
-            self.u16(&format!("bullets[{i}].id"), b.id);
-            self.u8(&format!("bullets[{i}].owner"), b.owner);
-            self.u16(&format!("bullets[{i}].x"), b.x);
-            self.u16(&format!("bullets[{i}].y"), b.y);
+        for (i, byte) in map.iter().enumerate() {
+            let codes: Vec<String> = (0..4)
+                .map(|k| i * 4 + k)
+                .filter(|slot| *slot < usize::from(slot_count))
+                .map(|slot| format!("{slot}:{}", (byte >> ((slot % 4) * 2)) & 3))
+                .collect();
+            self.push(
+                &[*byte],
+                format!("change map byte {i}: slot:code {}", codes.join(" ")),
+            );
+        }
+        for change in &snapshot.players {
+            match *change {
+                PlayerChange::Moved { slot, dx, dy } => {
+                    self.push(&[dx as u8], format!("slot {slot} moved: dx: i8 = {dx}"));
+                    self.push(&[dy as u8], format!("slot {slot} moved: dy: i8 = {dy}"));
+                }
+                PlayerChange::State(p) => {
+                    let at = format!("slot {} state", p.slot);
+                    self.u16(&format!("{at}: x"), p.x);
+                    self.u16(&format!("{at}: y"), p.y);
+                    self.u8(&format!("{at}: aim"), p.aim);
+                    self.u8(&format!("{at}: hp"), p.hp);
+                    self.u8(&format!("{at}: flags"), p.flags);
+                }
+                PlayerChange::Gone { .. } => {}
+            }
+        }
+        self.u16("added_bullets count", snapshot.added_bullets.len() as u16);
+        for (i, b) in snapshot.added_bullets.iter().enumerate() {
+            self.u16(&format!("added_bullets[{i}].id"), b.id);
+            self.u8(&format!("added_bullets[{i}].owner"), b.owner);
+            self.u16(&format!("added_bullets[{i}].x"), b.x);
+            self.u16(&format!("added_bullets[{i}].y"), b.y);
+            self.u16(&format!("added_bullets[{i}].heading"), b.heading);
+        }
+        self.u16(
+            "removed_bullets count",
+            snapshot.removed_bullets.len() as u16,
+        );
+        for (i, id) in snapshot.removed_bullets.iter().enumerate() {
+            self.u16(&format!("removed_bullets[{i}]"), *id);
         }
     }
 
@@ -1121,4 +1124,117 @@ fn protocol_md_shows_the_stored_bytes() {
             "PROTOCOL.md's examples are stale; run UPDATE_VECTORS=1 cargo test --test protocol_vectors"
         );
     }
+}
+
+/// A room at tick 1235: three players in slots 0, 2 and 5, two bullets.
+fn full_snapshot_state() -> RoomState {
+    RoomState {
+        tick: 1235,
+        players: vec![
+            PlayerState {
+                slot: 0,
+                x: quantize_position(812.5),
+                y: quantize_position(300.0625),
+                aim: quantize_angle(FRAC_PI_2),
+                hp: 100,
+                flags: PLAYER_ALIVE,
+            },
+            PlayerState {
+                slot: 2,
+                x: quantize_position(95.25),
+                y: quantize_position(640.0),
+                aim: quantize_angle(-FRAC_PI_4),
+                hp: 0,
+                flags: 0,
+            },
+            PlayerState {
+                slot: 5,
+                x: quantize_position(1500.0),
+                y: quantize_position(980.75),
+                aim: quantize_angle(std::f32::consts::PI),
+                hp: 35,
+                flags: PLAYER_ALIVE,
+            },
+        ],
+        bullets: vec![
+            flying(1235, 0, 0, 830.0, 320.5, FRAC_PI_4),
+            flying(1235, 65_535, 5, 1480.0, 980.75, std::f32::consts::PI),
+        ],
+    }
+}
+
+/// The same room one tick later: slot 0 moved, slot 2 respawned, slot 5 left, slot 7 joined;
+/// bullet 65535 hit something and bullet 1 was fired.
+fn delta_snapshot_state() -> RoomState {
+    let mut room = full_snapshot_state();
+    room.tick = 1236;
+    room.players[0].x += 117;
+    room.players[0].y -= 3;
+    room.players[1] = PlayerState {
+        slot: 2,
+        x: quantize_position(200.0),
+        y: quantize_position(180.0),
+        aim: 0,
+        hp: 100,
+        flags: PLAYER_ALIVE,
+    };
+    room.players[2] = PlayerState {
+        slot: 7,
+        x: quantize_position(60.0),
+        y: quantize_position(60.0),
+        aim: 0,
+        hp: 100,
+        flags: PLAYER_ALIVE,
+    };
+    room.bullets = vec![
+        room.bullets[0],
+        flying(1236, 1, 0, 845.0, 300.0, -FRAC_PI_2),
+    ];
+    room
+}
+
+fn flying(since: u32, id: u16, owner: u8, x: f32, y: f32, heading: f32) -> FlyingBullet {
+    FlyingBullet {
+        since,
+        bullet: BulletState {
+            id,
+            owner,
+            x: quantize_position(x),
+            y: quantize_position(y),
+            heading: quantize_heading(heading),
+        },
+    }
+}
+
+/// The first snapshot a member gets: everything, with its ack.
+fn full_snapshot() -> Snapshot {
+    let mut snapshot = Snapshot::default();
+    snapshot.diff_into(None, &full_snapshot_state(), 118);
+    snapshot
+}
+
+/// The next tick's snapshot for the same member, as a change from `full_snapshot`.
+fn delta_snapshot() -> Snapshot {
+    let mut snapshot = Snapshot::default();
+    snapshot.diff_into(Some(&full_snapshot_state()), &delta_snapshot_state(), 119);
+    snapshot
+}
+
+#[test]
+fn the_delta_vector_applies_to_the_full_one() {
+    let mut held = None;
+    apply_snapshot(&mut held, &full_snapshot()).expect("the full vector applies");
+    apply_snapshot(&mut held, &delta_snapshot()).expect("the delta vector applies on top");
+    let held = held.expect("a state");
+    assert_eq!(held.players, delta_snapshot_state().players);
+    let ids: Vec<(u16, u32)> = held
+        .bullets
+        .iter()
+        .map(|b| (b.bullet.id, b.since))
+        .collect();
+    assert_eq!(
+        ids,
+        [(0, 1235), (1, 1236)],
+        "bullets keep the tick they appeared"
+    );
 }

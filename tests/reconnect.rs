@@ -65,11 +65,7 @@ async fn player_in_room(app: &RunningServer, watched: &Watched, grace_ms: u32) -
     }
     client
         .expect(|m| match m {
-            ServerMsg::Snapshot(s) => s
-                .players
-                .iter()
-                .any(|p| p.slot == slot && p.ack == 5)
-                .then_some(()),
+            ServerMsg::Snapshot(s) => (s.ack == 5).then_some(()),
             _ => None,
         })
         .await;
@@ -94,14 +90,11 @@ fn config_with_grace(ms: u32) -> Config {
 async fn resting_state(client: &mut BotClient, slot: Slot) -> PlayerState {
     let mut last: Option<PlayerState> = None;
     client
-        .wait_for(WAIT, |m| match m {
-            ServerMsg::Snapshot(s) => {
-                let now = *s.players.iter().find(|p| p.slot == slot)?;
-                let rested = last.is_some_and(|l| (l.x, l.y) == (now.x, now.y));
-                last = Some(now);
-                rested.then_some(now)
-            }
-            _ => None,
+        .wait_for_state(WAIT, |room| {
+            let now = *room.player_state(slot)?;
+            let rested = last.is_some_and(|l| (l.x, l.y) == (now.x, now.y));
+            last = Some(now);
+            rested.then_some(now)
         })
         .await
         .expect("the player comes to rest")
@@ -166,10 +159,7 @@ async fn a_dropped_player_resumes_with_the_same_id_slot_score_and_position() {
         .expect("in the roster");
     assert_eq!(me, &roster_before, "same id, name and score");
     let state = back
-        .expect(|m| match m {
-            ServerMsg::Snapshot(s) => s.players.iter().find(|p| p.slot == you).copied(),
-            _ => None,
-        })
+        .expect_state(|room, _| room.players.iter().find(|p| p.slot == you).copied())
         .await;
     assert_eq!((state.x, state.y), (resting.x, resting.y), "same position");
     // Inputs count from 1 again on the new connection.
@@ -181,11 +171,7 @@ async fn a_dropped_player_resumes_with_the_same_id_slot_score_and_position() {
     }))
     .await;
     back.expect(|m| match m {
-        ServerMsg::Snapshot(s) => s
-            .players
-            .iter()
-            .any(|p| p.slot == you && p.ack == 1)
-            .then_some(()),
+        ServerMsg::Snapshot(s) => (s.ack == 1).then_some(()),
         _ => None,
     })
     .await;
@@ -249,11 +235,8 @@ async fn resuming_takes_over_a_connection_the_server_still_thinks_alive() {
     let ending = player.client.ending().await;
     assert_eq!(ending.code, close::REPLACED);
     // The replaced connection's end does not take the player out of the room.
-    back.expect(|m| match m {
-        ServerMsg::Snapshot(s) => s.players.iter().any(|p| p.slot == you).then_some(()),
-        _ => None,
-    })
-    .await;
+    back.expect_state(|room, _| room.players.iter().any(|p| p.slot == you).then_some(()))
+        .await;
     assert!(back.is_open().await);
 }
 

@@ -6,7 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{close_code, connect, eventually, http_get, next_error, spawn_app, WAIT};
-use skirmish::bot::{world_position, BotClient, BotError};
+use skirmish::bot::{BotClient, BotError};
 use skirmish::protocol::{
     close_code as close, encode_client, error_code, ClientMsg, Input, ServerMsg, MOVE_LEFT,
     MOVE_RIGHT, PROTOCOL_VERSION,
@@ -308,11 +308,7 @@ async fn an_input_moves_the_player_and_is_acked() {
     }
     client
         .wait_for(WAIT, |msg| match msg {
-            ServerMsg::Snapshot(s) => s
-                .players
-                .iter()
-                .find(|p| p.slot == joined.you && p.ack >= seq)
-                .map(|_| ()),
+            ServerMsg::Snapshot(s) => (s.ack >= seq).then_some(()),
             _ => None,
         })
         .await
@@ -327,7 +323,7 @@ async fn an_input_moves_the_player_and_is_acked() {
 async fn repeated_and_older_inputs_are_ignored() {
     let app = spawn_app();
     let mut client = connect(&app, "ada").await;
-    let joined = client.create_room("seq", 4, true).await.unwrap();
+    client.create_room("seq", 4, true).await.unwrap();
     let input = |seq| {
         ClientMsg::Input(Input {
             seq,
@@ -341,11 +337,7 @@ async fn repeated_and_older_inputs_are_ignored() {
     }
     client
         .wait_for(WAIT, |msg| match msg {
-            ServerMsg::Snapshot(s) => s
-                .players
-                .iter()
-                .find(|p| p.slot == joined.you && p.ack == 5)
-                .map(|_| ()),
+            ServerMsg::Snapshot(s) => (s.ack == 5).then_some(()),
             _ => None,
         })
         .await
@@ -413,9 +405,8 @@ async fn two_players_see_each_other_move() {
     let mut b = connect(&app, "bob").await;
     let b_joined = b.join_by_code(&room.code).await.unwrap();
     let b_slot = b_joined.you;
-    a.wait_for(WAIT, |msg| match msg {
-        ServerMsg::Snapshot(s) if s.players.len() == 2 => Some(()),
-        _ => None,
+    a.wait_for_state(WAIT, |room| {
+        (room.state()?.players.len() == 2).then_some(())
     })
     .await
     .expect("a sees two players");
@@ -430,17 +421,18 @@ async fn two_players_see_each_other_move() {
         next_snapshot_tick(&mut b).await;
     }
     let target = b.last_seq();
-    let seen = a
-        .wait_for(WAIT, |msg| match msg {
-            ServerMsg::Snapshot(s) => s
-                .players
-                .iter()
-                .find(|p| p.slot == b_slot && p.ack >= target)
-                .map(world_position),
-            _ => None,
+    let moved_to = b
+        .wait_for_state(WAIT, |room| {
+            (room.own_ack() >= target).then(|| room.own_position())?
         })
         .await
-        .expect("a sees b's last input applied");
+        .expect("b's last input is applied");
+    let seen = a
+        .wait_for_state(WAIT, |room| {
+            room.position_of(b_slot).filter(|seen| *seen == moved_to)
+        })
+        .await
+        .expect("a sees b where its last input took it");
     assert!(
         (seen.0 - bx0).abs() > 10.0,
         "a saw b move from {bx0} to {}",
@@ -538,14 +530,11 @@ async fn a_disconnect_removes_the_player_and_an_empty_room_closes() {
     })
     .await
     .expect("PlayerLeft");
-    let snapshot = stay
-        .wait_for(WAIT, |msg| match msg {
-            ServerMsg::Snapshot(s) => Some(s.clone()),
-            _ => None,
-        })
+    let go_is_gone = stay
+        .wait_for_state(WAIT, |room| Some(room.player_state(go_slot).is_none()))
         .await
         .unwrap();
-    assert!(snapshot.players.iter().all(|p| p.slot != go_slot));
+    assert!(go_is_gone, "the next snapshot has no player in the slot");
 
     drop(stay);
     let id = room.room.id.to_string();

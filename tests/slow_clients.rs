@@ -93,14 +93,21 @@ async fn a_client_that_never_reads_is_dropped_without_slowing_the_room() {
     let app = small_buffer_server();
     let mut player = connect(&app, "player").await;
     let room = player.create_room("patience", 32, true).await.unwrap();
-    // A crowd (that reads) makes snapshots big enough to fill the stalled socket in seconds.
+    // A crowd (that reads) makes snapshots big enough to fill the stalled socket in seconds:
+    // each member turns on every message it gets, so every snapshot carries its whole state.
     let mut crowd = Vec::new();
     for n in 0..20 {
         let mut extra = connect(&app, &format!("extra {n}")).await;
         extra.join_by_code(&room.code).await.unwrap();
-        crowd.push(tokio::spawn(
-            async move { while extra.recv().await.is_ok() {} },
-        ));
+        crowd.push(tokio::spawn(async move {
+            let mut aim = 0.0f32;
+            while extra.recv().await.is_ok() {
+                aim += 0.5;
+                if extra.send_input(0, aim, false).await.is_err() {
+                    return;
+                }
+            }
+        }));
     }
     let sloth = join_and_stop_reading(&app, &room.code).await;
     let memory_before = resident_bytes();

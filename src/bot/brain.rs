@@ -7,7 +7,7 @@
 //! clear line, keep a little distance, never push into a wall, and wander when alone.
 
 use super::state::{is_alive, world_position, RoomView};
-use crate::protocol::{GameSetup, Snapshot, Wall, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP};
+use crate::protocol::{GameSetup, RoomState, Wall, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP};
 
 /// The controls of one input (the client adds the seq).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -79,7 +79,7 @@ impl Brain {
             aim: self.aim,
             fire: false,
         };
-        let (Some(snapshot), Some(me)) = (view.snapshot(), view.own_state()) else {
+        let (Some(room), Some(me)) = (view.state(), view.own_state()) else {
             return idle;
         };
         if !is_alive(me) {
@@ -88,9 +88,9 @@ impl Brain {
         }
         let setup = &view.setup;
         let (x, y) = world_position(me);
-        let Some((slot, tx, ty)) = nearest_enemy(snapshot, view.you, x, y) else {
+        let Some((slot, tx, ty)) = nearest_enemy(room, view.you, x, y) else {
             self.last_target = None;
-            let movement = self.wander(snapshot.tick, setup, x, y);
+            let movement = self.wander(room.tick, setup, x, y);
             return Decision {
                 movement,
                 aim: self.aim,
@@ -98,7 +98,7 @@ impl Brain {
             };
         };
 
-        let (px, py) = self.lead(slot, snapshot.tick, (x, y), (tx, ty), setup);
+        let (px, py) = self.lead(slot, room.tick, (x, y), (tx, ty), setup);
         self.aim = (py - y).atan2(px - x);
         let distance = (tx - x).hypot(ty - y);
         let range = setup.bullet_speed * RANGE_SECONDS;
@@ -180,9 +180,8 @@ impl Brain {
 }
 
 /// The closest living player other than `you`: slot and position in world units.
-fn nearest_enemy(snapshot: &Snapshot, you: u8, x: f32, y: f32) -> Option<(u8, f32, f32)> {
-    snapshot
-        .players
+fn nearest_enemy(room: &RoomState, you: u8, x: f32, y: f32) -> Option<(u8, f32, f32)> {
+    room.players
         .iter()
         .filter(|p| p.slot != you && is_alive(p))
         .map(|p| {
@@ -276,7 +275,7 @@ mod tests {
     use super::*;
     use crate::bot::state::JoinedRoom;
     use crate::protocol::{
-        quantize_position, PlayerState, RoomInfo, RosterEntry, ServerMsg, PLAYER_ALIVE,
+        quantize_position, PlayerState, RoomInfo, RosterEntry, ServerMsg, Snapshot, PLAYER_ALIVE,
     };
     use std::f32::consts::{FRAC_PI_2, PI};
 
@@ -317,12 +316,13 @@ mod tests {
             },
             roster,
         });
-        view.observe(&snapshot(10, players));
+        view.observe(&snapshot(10, players)).expect("applies");
         view
     }
 
+    /// A full snapshot of a room holding `players` at `tick`.
     fn snapshot(tick: u32, players: &[(u8, f32, f32, bool)]) -> ServerMsg {
-        ServerMsg::Snapshot(Snapshot {
+        let room = RoomState {
             tick,
             players: players
                 .iter()
@@ -333,11 +333,13 @@ mod tests {
                     aim: 0,
                     hp: 100,
                     flags: if alive { PLAYER_ALIVE } else { 0 },
-                    ack: 0,
                 })
                 .collect(),
             bullets: vec![],
-        })
+        };
+        let mut snapshot = Snapshot::default();
+        snapshot.diff_into(None, &room, 0);
+        ServerMsg::Snapshot(snapshot)
     }
 
     fn heading_of(movement: u8) -> (f32, f32) {
@@ -436,7 +438,9 @@ mod tests {
         let mut brain = Brain::new(5, 30);
         let mut headings = std::collections::HashSet::new();
         for tick in 0..3000 {
-            state.observe(&snapshot(tick, &[(ME, 800.0, 500.0, true)]));
+            state
+                .observe(&snapshot(tick, &[(ME, 800.0, 500.0, true)]))
+                .expect("applies");
             let decision = brain.decide(&state);
             assert_ne!(decision.movement, 0, "keeps moving");
             assert!(!decision.fire, "nothing to shoot at");
@@ -461,10 +465,12 @@ mod tests {
         let mut brain = Brain::new(1, 30);
         brain.decide(&state);
         // One second later the target has run 180 units down.
-        state.observe(&snapshot(
-            40,
-            &[(ME, 500.0, 500.0, true), (1, 800.0, 680.0, true)],
-        ));
+        state
+            .observe(&snapshot(
+                40,
+                &[(ME, 500.0, 500.0, true), (1, 800.0, 680.0, true)],
+            ))
+            .expect("applies");
         let aim = brain.decide(&state).aim;
         let straight = (180.0f32).atan2(300.0);
         assert!(

@@ -206,7 +206,7 @@ impl BotClient {
             match frame {
                 Message::Binary(bytes) => {
                     let msg = decode_server(&bytes)?;
-                    RoomView::track(&mut self.room, &msg);
+                    RoomView::track(&mut self.room, &msg)?;
                     return Ok(msg);
                 }
                 Message::Text(text) => return Err(BotError::UnexpectedText(text.to_string())),
@@ -238,6 +238,27 @@ impl BotClient {
     ) -> Result<T, BotError> {
         self.wait_for_what(timeout, "a matching message", pick)
             .await
+    }
+
+    /// Receives until `pick` finds what it wants in the room state a snapshot leaves (the
+    /// tracked [`RoomView`], checked after every snapshot), and returns that.
+    pub async fn wait_for_state<T>(
+        &mut self,
+        timeout: Duration,
+        mut pick: impl FnMut(&RoomView) -> Option<T>,
+    ) -> Result<T, BotError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let msg = tokio::time::timeout(left, self.recv())
+                .await
+                .map_err(|_| BotError::Timeout(timeout, "a matching room state"))??;
+            if let (ServerMsg::Snapshot(_), Some(view)) = (&msg, &self.room) {
+                if let Some(found) = pick(view) {
+                    return Ok(found);
+                }
+            }
+        }
     }
 
     async fn wait_for_what<T>(

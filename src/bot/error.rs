@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::protocol::DecodeError;
+use crate::protocol::{DecodeError, SnapshotError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BotError {
@@ -22,6 +22,9 @@ pub enum BotError {
     /// A binary frame from the server that is not one `ServerMsg`.
     #[error("undecodable message from the server: {0}")]
     Decode(#[from] DecodeError),
+    /// A snapshot that does not fit the room state it changes.
+    #[error("{0}")]
+    Snapshot(#[from] SnapshotError),
     /// A text frame: the server only ever sends binary frames.
     #[error("the server sent a text frame: {0:?}")]
     UnexpectedText(String),

@@ -3,7 +3,7 @@
 //!
 //! It speaks the same protocol as `BotClient` but pays as little as possible per message: a
 //! 4 KiB read buffer per connection, frames parsed in place (`frames`), snapshots read by
-//! offset for the own entry's ack instead of decoded, inputs written into a reused buffer.
+//! their header for the own ack instead of decoded and applied, inputs written into a reused buffer.
 //! Only the few setup messages (Welcome, Joined) are decoded in full. It keeps no room state
 //! and has no timers: the caller paces inputs and watches acks.
 
@@ -26,16 +26,11 @@ const READ_BUFFER_BYTES: usize = 4096;
 /// The largest frame header (2 bytes, 8 length bytes).
 const MAX_FRAME_HEADER: usize = 10;
 
-/// The bytes of a snapshot that the lean reader looks at (see `protocol::Snapshot`): a u32
-/// enum tag, the tick, the player count as u64, then fixed-size player entries.
+/// Where a snapshot carries what load generation needs: its tag and the recipient's ack.
 mod snapshot_layout {
     /// `ServerMsg::Snapshot`'s variant index.
     pub const TAG: u32 = 7;
-    pub const PLAYER_COUNT_AT: usize = 8;
-    pub const PLAYERS_AT: usize = 16;
-    pub const PLAYER_LEN: usize = 12;
-    pub const SLOT_IN_PLAYER: usize = 0;
-    pub const ACK_IN_PLAYER: usize = 8;
+    pub use crate::protocol::SNAPSHOT_ACK_OFFSET as ACK_AT;
 }
 
 /// The bytes of `ClientMsg::Input`: u32 tag, u32 seq, u8 movement, f32 aim, u8 fire.
@@ -47,31 +42,23 @@ mod input_layout {
 /// What a message received in a room was, as far as load generation cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Incoming {
-    /// A snapshot; `own_ack` is this bot's entry's ack (`None` if the bot is not in it).
-    Snapshot { own_ack: Option<u32> },
+    /// A snapshot carrying this bot's ack.
+    Snapshot { ack: u32 },
     /// Anything else (joins, kills, chat...), not decoded.
     Other,
 }
 
-/// Reads a snapshot's own entry by offsets. `None` if `payload` is not a snapshot.
-pub fn peek_snapshot(payload: &[u8], you: Slot) -> Option<Incoming> {
+/// Reads a snapshot's ack by its offset. `None` if `payload` is not a snapshot.
+pub fn peek_snapshot(payload: &[u8]) -> Option<Incoming> {
     use snapshot_layout::*;
     let tag = u32::from_le_bytes(payload.get(..4)?.try_into().ok()?);
     if tag != TAG {
         return None;
     }
-    let count_bytes = payload.get(PLAYER_COUNT_AT..PLAYERS_AT)?;
-    let claimed = u64::from_le_bytes(count_bytes.try_into().ok()?);
-    let present = (payload.len() - PLAYERS_AT) / PLAYER_LEN;
-    let count = usize::try_from(claimed).map_or(present, |c| c.min(present));
-    let own_ack = payload[PLAYERS_AT..PLAYERS_AT + count * PLAYER_LEN]
-        .chunks_exact(PLAYER_LEN)
-        .find(|entry| entry[SLOT_IN_PLAYER] == you)
-        .map(|entry| {
-            let ack = &entry[ACK_IN_PLAYER..ACK_IN_PLAYER + 4];
-            u32::from_le_bytes([ack[0], ack[1], ack[2], ack[3]])
-        });
-    Some(Incoming::Snapshot { own_ack })
+    let ack = payload.get(ACK_AT..ACK_AT + 4)?;
+    Some(Incoming::Snapshot {
+        ack: u32::from_le_bytes(ack.try_into().ok()?),
+    })
 }
 
 /// Writes the payload of `ClientMsg::Input` without allocating.
@@ -287,7 +274,7 @@ impl LeanBot {
                 Ok(Step::Incomplete) => break Ok(()),
                 Ok(Step::Control(len)) => at += len,
                 Ok(Step::Binary(payload, len)) => {
-                    each(peek_snapshot(&self.buf[payload], self.you).unwrap_or(Incoming::Other));
+                    each(peek_snapshot(&self.buf[payload]).unwrap_or(Incoming::Other));
                     at += len;
                 }
                 Err(err) => break Err(err),
@@ -378,75 +365,38 @@ impl LeanBot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{encode_server, BulletState, Input, PlayerState, Snapshot, PLAYER_ALIVE};
-
-    fn player(slot: Slot, ack: u32) -> PlayerState {
-        PlayerState {
-            slot,
-            x: 100,
-            y: 200,
-            aim: 3,
-            hp: 9,
-            flags: PLAYER_ALIVE,
-            ack,
-        }
-    }
+    use crate::protocol::{encode_server, Input, PlayerState, RoomState, Snapshot, PLAYER_ALIVE};
 
     #[test]
-    fn the_own_ack_is_found_by_offsets_in_an_encoded_snapshot() {
-        let bytes = encode_server(&ServerMsg::Snapshot(Snapshot {
+    fn the_ack_is_read_from_the_header_of_an_encoded_snapshot() {
+        let mut snapshot = Snapshot::default();
+        let room = RoomState {
             tick: 77,
-            players: vec![player(0, 5), player(3, 0x0102_0304), player(9, 1)],
-            bullets: vec![BulletState {
-                id: 1,
-                owner: 3,
-                x: 3,
-                y: 7,
+            players: vec![PlayerState {
+                slot: 3,
+                x: 100,
+                y: 200,
+                aim: 3,
+                hp: 9,
+                flags: PLAYER_ALIVE,
             }],
-        }));
-        assert_eq!(
-            peek_snapshot(&bytes, 3),
-            Some(Incoming::Snapshot {
-                own_ack: Some(0x0102_0304)
-            })
-        );
-        assert_eq!(
-            peek_snapshot(&bytes, 9),
-            Some(Incoming::Snapshot { own_ack: Some(1) })
-        );
-        assert_eq!(
-            peek_snapshot(&bytes, 4),
-            Some(Incoming::Snapshot { own_ack: None })
-        );
-    }
-
-    #[test]
-    fn other_messages_and_truncated_snapshots_are_harmless() {
-        assert_eq!(
-            peek_snapshot(&encode_server(&ServerMsg::Pong { t: 7 }), 0),
-            None
-        );
-        assert_eq!(
-            peek_snapshot(&encode_server(&ServerMsg::PlayerLeft { slot: 0 }), 0),
-            None
-        );
-        let mut bytes = encode_server(&ServerMsg::Snapshot(Snapshot {
-            tick: 1,
-            players: vec![player(0, 5), player(1, 6)],
             bullets: vec![],
-        }));
-        // A count claiming more players than the bytes hold reads only those present.
-        bytes[8] = 200;
-        bytes.truncate(16 + 12 + 5);
+        };
+        snapshot.diff_into(None, &room, 0x0102_0304);
+        let bytes = encode_server(&ServerMsg::Snapshot(snapshot));
         assert_eq!(
-            peek_snapshot(&bytes, 0),
-            Some(Incoming::Snapshot { own_ack: Some(5) })
+            peek_snapshot(&bytes),
+            Some(Incoming::Snapshot { ack: 0x0102_0304 })
+        );
+        assert_eq!(peek_snapshot(&bytes[..10]), None, "cut before the ack");
+        assert_eq!(
+            peek_snapshot(&encode_server(&ServerMsg::Pong { t: 7 })),
+            None
         );
         assert_eq!(
-            peek_snapshot(&bytes, 1),
-            Some(Incoming::Snapshot { own_ack: None })
+            peek_snapshot(&encode_server(&ServerMsg::PlayerLeft { slot: 0 })),
+            None
         );
-        assert_eq!(peek_snapshot(&bytes[..10], 0), None);
     }
 
     #[test]

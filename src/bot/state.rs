@@ -1,12 +1,13 @@
 //! What a bot knows about the room it is in, kept up to date from the server's messages:
-//! room, code, own slot, setup, roster with kills and deaths, and the latest snapshot.
+//! room, code, own slot, setup, roster with kills and deaths, and the room's state rebuilt from
+//! the snapshots (each one a change from the previous).
 //!
 //! Pure bookkeeping: no I/O, no clock. `BotClient` feeds every message it receives through
 //! [`RoomView::track`]; tests and other tools can do the same with messages of their own.
 
 use crate::protocol::{
-    dequantize_angle, dequantize_position, GameSetup, PlayerState, RoomInfo, RosterEntry,
-    ServerMsg, Slot, Snapshot, PLAYER_ALIVE,
+    apply_snapshot, dequantize_angle, dequantize_position, GameSetup, PlayerState, RoomInfo,
+    RoomState, RosterEntry, ServerMsg, Slot, SnapshotError, PLAYER_ALIVE,
 };
 
 /// The answer to a join or create request: everything `ServerMsg::Joined` carried.
@@ -56,7 +57,8 @@ pub struct RoomView {
     pub setup: GameSetup,
     /// Sorted by slot.
     roster: Vec<RosterEntry>,
-    snapshot: Option<Snapshot>,
+    state: Option<RoomState>,
+    ack: u32,
 }
 
 impl RoomView {
@@ -70,33 +72,35 @@ impl RoomView {
             you: joined.you,
             setup: joined.setup,
             roster,
-            snapshot: None,
+            state: None,
+            ack: 0,
         }
     }
 
     /// Updates `view` from one message: `Joined` starts a new view, `Left` and `RoomClosed`
     /// end it, and room events update the current one. Messages that say nothing about the
-    /// room (pongs, errors, lobby lists) change nothing.
-    pub fn track(view: &mut Option<RoomView>, msg: &ServerMsg) {
+    /// room (pongs, errors, lobby lists) change nothing. A snapshot that does not apply to the
+    /// state held is an error: the server and the bot disagree about the room.
+    pub fn track(view: &mut Option<RoomView>, msg: &ServerMsg) -> Result<(), SnapshotError> {
         match msg {
             ServerMsg::Joined { .. } => *view = JoinedRoom::from_msg(msg).map(RoomView::new),
             ServerMsg::Left { .. } | ServerMsg::RoomClosed { .. } => *view = None,
             _ => {
                 if let Some(current) = view {
-                    current.observe(msg);
+                    current.observe(msg)?;
                 }
             }
         }
+        Ok(())
     }
 
-    /// Applies one in-room event to this view.
-    pub fn observe(&mut self, msg: &ServerMsg) {
+    /// Applies one in-room message to this view.
+    pub fn observe(&mut self, msg: &ServerMsg) -> Result<(), SnapshotError> {
         match msg {
-            ServerMsg::Snapshot(snapshot) => match &mut self.snapshot {
-                // `clone_from` reuses the vectors of the previous snapshot.
-                Some(latest) => latest.clone_from(snapshot),
-                None => self.snapshot = Some(snapshot.clone()),
-            },
+            ServerMsg::Snapshot(snapshot) => {
+                apply_snapshot(&mut self.state, snapshot)?;
+                self.ack = snapshot.ack;
+            }
             ServerMsg::PlayerJoined { player } => {
                 match self.roster.binary_search_by_key(&player.slot, |e| e.slot) {
                     Ok(at) => self.roster[at] = player.clone(),
@@ -122,6 +126,7 @@ impl RoomView {
             }
             _ => {}
         }
+        Ok(())
     }
 
     fn roster_entry_mut(&mut self, slot: Slot) -> Option<&mut RosterEntry> {
@@ -143,39 +148,39 @@ impl RoomView {
             .map(|at| &self.roster[at])
     }
 
-    /// The latest snapshot received since joining.
-    pub fn snapshot(&self) -> Option<&Snapshot> {
-        self.snapshot.as_ref()
+    /// The room's state as of the latest state received since joining.
+    pub fn state(&self) -> Option<&RoomState> {
+        self.state.as_ref()
     }
 
-    /// A player's entry in the latest snapshot.
+    /// A player's entry in the latest state.
     pub fn player_state(&self, slot: Slot) -> Option<&PlayerState> {
-        self.snapshot
-            .as_ref()
-            .and_then(|s| s.players.iter().find(|p| p.slot == slot))
+        let players = &self.state.as_ref()?.players;
+        let at = players.binary_search_by_key(&slot, |p| p.slot).ok()?;
+        players.get(at)
     }
 
-    /// Your own entry in the latest snapshot.
+    /// Your own entry in the latest state.
     pub fn own_state(&self) -> Option<&PlayerState> {
         self.player_state(self.you)
     }
 
     /// The highest input seq of yours that the server has applied (0: none yet).
     pub fn own_ack(&self) -> u32 {
-        self.own_state().map_or(0, |p| p.ack)
+        self.ack
     }
 
-    /// A player's position in world units, from the latest snapshot.
+    /// A player's position in world units, from the latest state.
     pub fn position_of(&self, slot: Slot) -> Option<(f32, f32)> {
         self.player_state(slot).map(world_position)
     }
 
-    /// Your position in world units, from the latest snapshot.
+    /// Your position in world units, from the latest state.
     pub fn own_position(&self) -> Option<(f32, f32)> {
         self.position_of(self.you)
     }
 
-    /// Whether the player is alive in the latest snapshot (unknown players are not).
+    /// Whether the player is alive in the latest state (unknown players are not).
     pub fn is_alive(&self, slot: Slot) -> bool {
         self.player_state(slot).is_some_and(is_alive)
     }
@@ -198,7 +203,7 @@ pub fn is_alive(player: &PlayerState) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{quantize_position, BulletState};
+    use crate::protocol::{quantize_position, Snapshot};
 
     fn entry(slot: Slot, name: &str) -> RosterEntry {
         RosterEntry {
@@ -237,7 +242,7 @@ mod tests {
         }
     }
 
-    fn player(slot: Slot, x: f32, y: f32, alive: bool, ack: u32) -> PlayerState {
+    fn player(slot: Slot, x: f32, y: f32, alive: bool) -> PlayerState {
         PlayerState {
             slot,
             x: quantize_position(x),
@@ -245,29 +250,34 @@ mod tests {
             aim: 0,
             hp: 3,
             flags: if alive { PLAYER_ALIVE } else { 0 },
-            ack,
         }
     }
 
-    fn snapshot(tick: u32, players: Vec<PlayerState>) -> ServerMsg {
-        ServerMsg::Snapshot(Snapshot {
+    fn room_at(tick: u32, players: Vec<PlayerState>) -> RoomState {
+        RoomState {
             tick,
             players,
-            bullets: vec![BulletState {
-                id: 1,
-                owner: 0,
-                x: 16,
-                y: 16,
-            }],
-        })
+            bullets: vec![],
+        }
+    }
+
+    /// The snapshot that turns `baseline` (`None`: nothing) into `now`.
+    fn snapshot(baseline: Option<&RoomState>, now: &RoomState, ack: u32) -> ServerMsg {
+        let mut snapshot = Snapshot::default();
+        snapshot.diff_into(baseline, now, ack);
+        ServerMsg::Snapshot(snapshot)
+    }
+
+    fn track(view: &mut Option<RoomView>, msg: &ServerMsg) {
+        RoomView::track(view, msg).expect("the message applies");
     }
 
     #[test]
     fn joined_starts_a_view_and_left_or_closed_ends_it() {
         let mut view = None;
-        RoomView::track(&mut view, &ServerMsg::Pong { t: 1 });
+        track(&mut view, &ServerMsg::Pong { t: 1 });
         assert!(view.is_none());
-        RoomView::track(&mut view, &joined(1, vec![entry(1, "me"), entry(0, "a")]));
+        track(&mut view, &joined(1, vec![entry(1, "me"), entry(0, "a")]));
         let current = view.as_ref().expect("a view after Joined");
         assert_eq!((current.you, current.code.as_str()), (1, "ABCD"));
         assert_eq!(
@@ -275,10 +285,10 @@ mod tests {
             [0, 1],
             "roster is sorted by slot"
         );
-        RoomView::track(&mut view, &ServerMsg::Left { room: 7 });
+        track(&mut view, &ServerMsg::Left { room: 7 });
         assert!(view.is_none());
-        RoomView::track(&mut view, &joined(0, vec![entry(0, "me")]));
-        RoomView::track(
+        track(&mut view, &joined(0, vec![entry(0, "me")]));
+        track(
             &mut view,
             &ServerMsg::RoomClosed {
                 reason: "bye".into(),
@@ -290,14 +300,14 @@ mod tests {
     #[test]
     fn roster_follows_joins_leaves_and_kills() {
         let mut view = None;
-        RoomView::track(&mut view, &joined(0, vec![entry(0, "me")]));
-        RoomView::track(
+        track(&mut view, &joined(0, vec![entry(0, "me")]));
+        track(
             &mut view,
             &ServerMsg::PlayerJoined {
                 player: entry(2, "b"),
             },
         );
-        RoomView::track(
+        track(
             &mut view,
             &ServerMsg::PlayerJoined {
                 player: entry(1, "a"),
@@ -309,10 +319,10 @@ mod tests {
             victim,
             respawn_tick: 100,
         };
-        RoomView::track(&mut view, &kill(0, 1));
-        RoomView::track(&mut view, &kill(2, 0));
-        RoomView::track(&mut view, &kill(0, 2));
-        RoomView::track(&mut view, &ServerMsg::PlayerLeft { slot: 1 });
+        track(&mut view, &kill(0, 1));
+        track(&mut view, &kill(2, 0));
+        track(&mut view, &kill(0, 2));
+        track(&mut view, &ServerMsg::PlayerLeft { slot: 1 });
         let current = view.expect("still in the room");
         let summary: Vec<_> = current
             .roster()
@@ -326,8 +336,8 @@ mod tests {
     #[test]
     fn a_rejoin_in_the_same_slot_replaces_the_entry() {
         let mut view = None;
-        RoomView::track(&mut view, &joined(0, vec![entry(0, "me"), entry(1, "old")]));
-        RoomView::track(
+        track(&mut view, &joined(0, vec![entry(0, "me"), entry(1, "old")]));
+        track(
             &mut view,
             &ServerMsg::PlayerJoined {
                 player: entry(1, "new"),
@@ -344,45 +354,43 @@ mod tests {
     #[test]
     fn snapshots_give_positions_in_world_units_and_the_own_ack() {
         let mut view = None;
-        RoomView::track(&mut view, &joined(1, vec![entry(0, "a"), entry(1, "me")]));
+        track(&mut view, &joined(1, vec![entry(0, "a"), entry(1, "me")]));
         let current = view.as_ref().expect("in the room");
         assert_eq!(current.own_ack(), 0);
         assert_eq!(current.own_position(), None);
-        RoomView::track(
-            &mut view,
-            &snapshot(
-                5,
-                vec![
-                    player(0, 10.5, 20.25, false, 0),
-                    player(1, 400.0, 300.0, true, 9),
-                ],
-            ),
+        let first = room_at(
+            5,
+            vec![player(0, 10.5, 20.25, false), player(1, 400.0, 300.0, true)],
         );
-        RoomView::track(
-            &mut view,
-            &snapshot(
-                6,
-                vec![
-                    player(0, 11.0, 20.25, false, 0),
-                    player(1, 401.5, 299.0, true, 12),
-                ],
-            ),
+        let second = room_at(
+            6,
+            vec![player(0, 11.0, 20.25, false), player(1, 401.5, 299.0, true)],
         );
-        let current = view.expect("in the room");
-        assert_eq!(current.snapshot().map(|s| s.tick), Some(6));
+        track(&mut view, &snapshot(None, &first, 9));
+        track(&mut view, &snapshot(Some(&first), &second, 12));
+        let current = view.as_ref().expect("in the room");
+        assert_eq!(current.state().map(|s| s.tick), Some(6));
         assert_eq!(current.own_ack(), 12);
         assert_eq!(current.own_position(), Some((401.5, 299.0)));
         assert_eq!(current.position_of(0), Some((11.0, 20.25)));
         assert!(current.is_alive(1));
         assert!(!current.is_alive(0));
         assert!(!current.is_alive(9), "unknown slots are not alive");
+        let skipping = snapshot(Some(&first), &room_at(7, vec![]), 13);
+        assert!(
+            RoomView::track(&mut view, &skipping).is_err(),
+            "tick 5 is not held"
+        );
     }
 
     #[test]
     fn room_events_outside_a_room_are_ignored() {
         let mut view = None;
-        RoomView::track(&mut view, &snapshot(1, vec![player(0, 1.0, 1.0, true, 1)]));
-        RoomView::track(&mut view, &ServerMsg::PlayerLeft { slot: 0 });
+        track(
+            &mut view,
+            &snapshot(None, &room_at(1, vec![player(0, 1.0, 1.0, true)]), 1),
+        );
+        track(&mut view, &ServerMsg::PlayerLeft { slot: 0 });
         assert!(view.is_none());
     }
 }

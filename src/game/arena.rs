@@ -28,8 +28,9 @@ use rand_chacha::ChaCha8Rng;
 use super::map::Map;
 use super::{Game, GameEvent, Score};
 use crate::protocol::{
-    quantize_angle, quantize_position, BulletState, GameSetup, Input, PlayerState, Slot, Snapshot,
-    Wall, MOVE_ALL, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP, PLAYER_ALIVE,
+    quantize_angle, quantize_heading, quantize_position, BulletState, FlyingBullet, GameSetup,
+    Input, PlayerState, RoomState, Slot, Wall, MOVE_ALL, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP,
+    PLAYER_ALIVE,
 };
 
 /// Every number that decides how the arena plays, in world units and seconds.
@@ -408,7 +409,7 @@ impl Game for Arena {
             .map(|index| self.players[index].score)
     }
 
-    fn snapshot(&self, out: &mut Snapshot) {
+    fn state(&self, out: &mut RoomState) {
         out.tick = self.tick;
         out.players.clear();
         out.players.extend(self.players.iter().map(|p| PlayerState {
@@ -418,15 +419,22 @@ impl Game for Arena {
             aim: quantize_angle(p.aim),
             hp: p.hp,
             flags: if p.alive() { PLAYER_ALIVE } else { 0 },
-            ack: 0,
         }));
+        out.players.sort_unstable_by_key(|p| p.slot);
         out.bullets.clear();
-        out.bullets.extend(self.bullets.iter().map(|b| BulletState {
-            id: b.id,
-            owner: b.owner,
-            x: quantize_position(b.x),
-            y: quantize_position(b.y),
-        }));
+        out.bullets
+            .extend(self.bullets.iter().map(|b| FlyingBullet {
+                since: self.tick,
+                bullet: BulletState {
+                    id: b.id,
+                    owner: b.owner,
+                    x: quantize_position(b.x),
+                    y: quantize_position(b.y),
+                    heading: quantize_heading(b.dir_y.atan2(b.dir_x)),
+                },
+            }));
+        // Ids grow as bullets are fired and wrap around, so firing order is not id order.
+        out.bullets.sort_unstable_by_key(|b| b.bullet.id);
     }
 }
 
@@ -847,18 +855,22 @@ mod tests {
         place(&mut arena, 1, 700.0, 500.0);
         arena.apply_input(0, &input(0, 0.0, true));
         arena.apply_input(0, &input(0, 0.0, false));
-        let mut snapshot = Snapshot::default();
+        let mut snapshot = RoomState::default();
         let mut events = Vec::new();
         arena.step(&mut events);
-        arena.snapshot(&mut snapshot);
+        arena.state(&mut snapshot);
         let radius = arena.tuning().player_radius;
         assert_eq!(
             snapshot.bullets,
-            vec![BulletState {
-                id: 0,
-                owner: 0,
-                x: quantize_position(300.0 + radius),
-                y: quantize_position(500.0),
+            vec![FlyingBullet {
+                since: 1,
+                bullet: BulletState {
+                    id: 0,
+                    owner: 0,
+                    x: quantize_position(300.0 + radius),
+                    y: quantize_position(500.0),
+                    heading: 0,
+                }
             }]
         );
         for _ in 0..30 {
@@ -896,12 +908,12 @@ mod tests {
 
     fn bullet_xs_until_gone(arena: &mut Arena, max_steps: u32) -> Vec<f32> {
         let mut xs = Vec::new();
-        let mut snapshot = Snapshot::default();
+        let mut snapshot = RoomState::default();
         for _ in 0..max_steps {
             run(arena, 1);
-            arena.snapshot(&mut snapshot);
+            arena.state(&mut snapshot);
             match snapshot.bullets.first() {
-                Some(bullet) => xs.push(dequantize_position(bullet.x)),
+                Some(flying) => xs.push(dequantize_position(flying.bullet.x)),
                 None => return xs,
             }
         }
@@ -997,8 +1009,8 @@ mod tests {
                 deaths: 1
             })
         );
-        let mut snapshot = Snapshot::default();
-        arena.snapshot(&mut snapshot);
+        let mut snapshot = RoomState::default();
+        arena.state(&mut snapshot);
         assert_eq!((snapshot.players[1].hp, snapshot.players[1].flags), (0, 0));
 
         let corpse = position(&arena, 1);
@@ -1081,9 +1093,9 @@ mod tests {
         arena.apply_input(0, &input(0, 0.0, true));
         run(&mut arena, 30);
         let cooldown_steps = (arena.tuning().fire_cooldown * 30.0).round() as usize;
-        let mut snapshot = Snapshot::default();
-        arena.snapshot(&mut snapshot);
-        let ids: Vec<u16> = snapshot.bullets.iter().map(|b| b.id).collect();
+        let mut snapshot = RoomState::default();
+        arena.state(&mut snapshot);
+        let ids: Vec<u16> = snapshot.bullets.iter().map(|b| b.bullet.id).collect();
         assert_eq!(ids.len(), 30_usize.div_ceil(cooldown_steps));
         assert_eq!(ids, (0..ids.len() as u16).collect::<Vec<_>>());
         let spacing = arena.tuning().bullet_speed / 30.0 * cooldown_steps as f32;
@@ -1113,11 +1125,11 @@ mod tests {
         arena.apply_input(0, &input(MOVE_LEFT, 0.0, true));
         arena.apply_input(255, &input(MOVE_LEFT, 0.0, true));
         run(&mut arena, 1);
-        let mut snapshot = Snapshot::default();
-        arena.snapshot(&mut snapshot);
+        let mut snapshot = RoomState::default();
+        arena.state(&mut snapshot);
         assert_eq!(snapshot.players.len(), 1);
         assert_eq!(snapshot.players[0].slot, 1);
-        assert!(snapshot.bullets.iter().all(|b| b.owner == 1));
+        assert!(snapshot.bullets.iter().all(|b| b.bullet.owner == 1));
 
         let before = position(&arena, 1);
         arena.add_player(1);
@@ -1130,13 +1142,13 @@ mod tests {
 
     /// Drives `arena` with inputs drawn from `script_seed`, aiming every player at the next
     /// one, and returns every snapshot and event.
-    fn play(arena: &mut Arena, script_seed: u64, steps: u32) -> (Vec<Snapshot>, Vec<GameEvent>) {
+    fn play(arena: &mut Arena, script_seed: u64, steps: u32) -> (Vec<RoomState>, Vec<GameEvent>) {
         let mut script = ChaCha8Rng::seed_from_u64(script_seed);
         let mut snapshots = Vec::new();
         let mut events = Vec::new();
-        let mut snapshot = Snapshot::default();
+        let mut snapshot = RoomState::default();
         for _ in 0..steps {
-            arena.snapshot(&mut snapshot);
+            arena.state(&mut snapshot);
             let count = snapshot.players.len();
             for (i, me) in snapshot.players.iter().enumerate() {
                 let target = &snapshot.players[(i + 1) % count];
@@ -1146,7 +1158,7 @@ mod tests {
                 arena.apply_input(me.slot, &input(movement, aim, script.random_bool(0.5)));
             }
             arena.step(&mut events);
-            arena.snapshot(&mut snapshot);
+            arena.state(&mut snapshot);
             snapshots.push(snapshot.clone());
         }
         (snapshots, events)
@@ -1180,10 +1192,10 @@ mod tests {
         assert_eq!(slots, [0, 1, 3, 4, 7, 9], "slot order");
 
         let other = start(43);
-        let mut first_snapshot = Snapshot::default();
-        let mut other_snapshot = Snapshot::default();
-        start(42).snapshot(&mut first_snapshot);
-        other.snapshot(&mut other_snapshot);
+        let mut first_snapshot = RoomState::default();
+        let mut other_snapshot = RoomState::default();
+        start(42).state(&mut first_snapshot);
+        other.state(&mut other_snapshot);
         assert_ne!(
             first_snapshot, other_snapshot,
             "another seed spawns elsewhere"
@@ -1207,14 +1219,14 @@ mod tests {
         ];
         let mut script = ChaCha8Rng::seed_from_u64(1);
         let mut events = Vec::new();
-        let mut snapshot = Snapshot::default();
+        let mut snapshot = RoomState::default();
         for _ in 0..30 {
             for slot in 0..=Slot::MAX {
                 let aim = aims[script.random_range(0..aims.len())];
                 arena.apply_input(slot, &input(script.random(), aim, script.random()));
             }
             arena.step(&mut events);
-            arena.snapshot(&mut snapshot);
+            arena.state(&mut snapshot);
             assert_eq!(snapshot.players.len(), 256);
         }
         assert!(arena.players.iter().all(|p| p.aim.is_finite()));
@@ -1227,12 +1239,12 @@ mod tests {
             arena.add_player(slot);
             arena.apply_input(slot, &input(0, 0.0, true));
         }
-        let mut snapshot = Snapshot::default();
+        let mut snapshot = RoomState::default();
         run(&mut arena, 1);
-        arena.snapshot(&mut snapshot);
+        arena.state(&mut snapshot);
         let buffers = (snapshot.players.as_ptr(), snapshot.bullets.as_ptr());
         run(&mut arena, 1);
-        arena.snapshot(&mut snapshot);
+        arena.state(&mut snapshot);
         assert_eq!(snapshot.tick, 2);
         assert_eq!((snapshot.players.len(), snapshot.bullets.len()), (10, 10));
         assert_eq!(

@@ -7,7 +7,7 @@
 pub mod arena;
 pub mod map;
 
-use crate::protocol::{GameSetup, Input, Slot, Snapshot};
+use crate::protocol::{GameSetup, Input, RoomState, Slot};
 
 /// Something that happened in a step that clients hear about as a message of its own.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,7 +47,7 @@ pub trait Game: Send + 'static {
     fn step(&mut self, events: &mut Vec<GameEvent>);
     /// The kills and deaths of the player in `slot`, or `None` if there is no such player.
     fn score(&self, slot: Slot) -> Option<Score>;
-    /// Writes the current state into `out`, reusing its buffers; every `ack` is left 0 for the
-    /// room to fill in.
-    fn snapshot(&self, out: &mut Snapshot);
+    /// Writes the current state into `out`, reusing its buffers: players in slot order, bullets
+    /// in id order, every bullet as of the current tick.
+    fn state(&self, out: &mut RoomState);
 }

@@ -6,9 +6,11 @@
 //! 2. for each member in slot order, apply its queued inputs in seq order (older or repeated
 //!    seqs are ignored) and remember the highest as its ack;
 //! 3. step the game once per due tick, turning game events into event messages;
-//! 4. encode one snapshot, with every member's ack in its own entry, and publish the same bytes
-//!    to every member at once through a latest-wins channel: a member that has not sent the
-//!    previous snapshot yet finds only the newest, never a backlog;
+//! 4. encode the new state once in full and once as a change from each baseline its
+//!    connections hold (nearly always just the previous tick), and publish these bytes with the
+//!    members' acks to everyone at once through a latest-wins channel: each session picks the
+//!    change from the last snapshot it sent and writes its own ack into it, and a member that
+//!    has not sent the previous snapshot yet finds only the newest, never a backlog;
 //! 5. remove members whose sessions have fallen more than the lag limit behind.
 //!
 //! A room knows sessions only as `Recipient<RoomToSession>`, never their type. It does no I/O and
@@ -18,6 +20,7 @@ mod guard;
 mod inspect;
 mod resume;
 mod schedule;
+mod snapshots;
 mod spectators;
 mod stats;
 
@@ -25,6 +28,7 @@ pub use guard::{CloseRoom, FAILED_REASON};
 pub use inspect::{Inspect, RoomDetails};
 pub use resume::{Detach, Reattach};
 pub use schedule::{Due, TickSchedule, MAX_CATCH_UP};
+pub use snapshots::SnapshotFrame;
 pub use spectators::Spectate;
 pub use stats::{TickReport, TickStats};
 
@@ -40,20 +44,12 @@ use crate::game::{Game, GameEvent};
 use crate::lobby::RoomDirectory;
 use crate::metrics::RoomMetrics;
 use crate::protocol::{
-    encode_server, encode_snapshot_into, error_code, GameSetup, Input, RoomInfo, RosterEntry,
-    ServerMsg, Slot, Snapshot,
+    encode_server, error_code, GameSetup, Input, RoomInfo, RosterEntry, ServerMsg, Slot,
 };
 
 /// Inputs a member may queue between two ticks; more are dropped. A client sending at the tick
 /// rate queues one or two; this leaves room for jitter, not for floods.
 const MAX_QUEUED_INPUTS: usize = 16;
-
-/// The encoded snapshot of one tick, shared by every member.
-#[derive(Debug, Clone, Default)]
-pub struct SnapshotFrame {
-    pub tick: u32,
-    pub bytes: Bytes,
-}
 
 /// What a member's session and the room share, so that the hottest traffic needs no actor
 /// message at all: inputs wait here for the next tick (the room is not woken for each one),
@@ -203,8 +199,7 @@ pub struct Room {
     // Reused every tick so that the tick allocates nothing but the shared frame.
     events: Vec<GameEvent>,
     inputs: Vec<Input>,
-    snapshot: Snapshot,
-    encoded: Vec<u8>,
+    encoder: snapshots::SnapshotEncoder,
     /// Whether members and spectators have been sent `RoomClosed` already.
     close_announced: bool,
 }
@@ -240,8 +235,7 @@ impl Room {
             close_timer: None,
             events: Vec::new(),
             inputs: Vec::with_capacity(MAX_QUEUED_INPUTS),
-            snapshot: Snapshot::default(),
-            encoded: Vec::new(),
+            encoder: snapshots::SnapshotEncoder::default(),
             close_announced: false,
         }
     }
@@ -425,14 +419,20 @@ impl Room {
         if self.member_count() == 0 && self.spectators.count() == 0 {
             return;
         }
-        self.game.snapshot(&mut self.snapshot);
-        for player in &mut self.snapshot.players {
-            if let Some(Some(member)) = self.members.get(usize::from(player.slot)) {
-                player.ack = member.ack;
-            }
-        }
-        self.encoded.clear();
-        encode_snapshot_into(&self.snapshot, &mut self.encoded);
+        let mut state = self.encoder.recycled_state();
+        self.game.state(&mut state);
+        let acks: Arc<[u32]> = self
+            .members
+            .iter()
+            .map(|m| m.as_ref().map_or(0, |m| m.ack))
+            .collect();
+        let held = self
+            .members
+            .iter()
+            .flatten()
+            .map(|m| m.link.delivered.load(Ordering::Relaxed))
+            .chain(self.spectators.delivered());
+        let (frame, typical_bytes) = self.encoder.publish(state, held, acks);
         // A session that has not taken the previous snapshot yet never will: this one
         // replaces it.
         let previous = self.snapshots.borrow().tick;
@@ -443,13 +443,10 @@ impl Room {
             .filter(|m| m.link.delivered.load(Ordering::Relaxed) < previous)
             .count()
             + self.spectators.behind(previous);
-        self.snapshots.send_replace(SnapshotFrame {
-            tick: self.snapshot.tick,
-            bytes: Bytes::copy_from_slice(&self.encoded),
-        });
+        self.snapshots.send_replace(frame);
         let recipients = self.member_count() + self.spectators.count();
         self.metrics
-            .snapshot_published(self.encoded.len(), recipients as u64, behind as u64);
+            .snapshot_published(typical_bytes, recipients as u64, behind as u64);
     }
 
     /// Removes members whose sessions stopped taking snapshots: a client that does not read

@@ -61,6 +61,13 @@ impl Spectators {
         self.watching.len() as u64
     }
 
+    /// The tick of the last snapshot each spectator's session wrote.
+    pub(super) fn delivered(&self) -> impl Iterator<Item = u32> + '_ {
+        self.watching
+            .iter()
+            .map(|s| s.link.delivered.load(Ordering::Relaxed))
+    }
+
     /// Spectators that have not taken the snapshot of `tick` yet.
     pub(super) fn behind(&self, tick: u32) -> usize {
         self.watching

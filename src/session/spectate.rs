@@ -33,6 +33,7 @@ impl Session {
             room_id,
             feed,
             link,
+            last_snapshot: None,
         });
     }
 }

@@ -5,7 +5,8 @@
 use futures_util::{SinkExt, StreamExt};
 use skirmish::bot::BotClient;
 use skirmish::protocol::{
-    decode_server, encode_client, ClientMsg, ServerMsg, Snapshot, PROTOCOL_VERSION,
+    apply_snapshot, decode_server, encode_client, ClientMsg, RoomState, ServerMsg, Snapshot,
+    PROTOCOL_VERSION,
 };
 use skirmish::startup::RunningServer;
 use tokio::io::AsyncWriteExt;
@@ -19,6 +20,9 @@ use super::WAIT;
 
 pub struct RawClient {
     pub ws: WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>,
+    /// The room as the snapshots read by `expect` left it, and this connection's ack.
+    pub room: Option<RoomState>,
+    pub ack: u32,
 }
 
 /// What the server said before it closed the connection.
@@ -78,7 +82,11 @@ impl RawClient {
                 .insert(*name, value.parse().expect("a header value"));
         }
         match tokio_tungstenite::connect_async(request).await {
-            Ok((ws, _)) => Ok(RawClient { ws }),
+            Ok((ws, _)) => Ok(RawClient {
+                ws,
+                room: None,
+                ack: 0,
+            }),
             Err(tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
             Err(other) => panic!("connect failed: {other}"),
         }
@@ -144,6 +152,7 @@ impl RawClient {
             match frame {
                 Some(Ok(Message::Binary(bytes))) => {
                     let msg = decode_server(&bytes).expect("the server's frames decode");
+                    self.track(&msg);
                     if let Some(found) = pick(&msg) {
                         return found;
                     }
@@ -152,6 +161,39 @@ impl RawClient {
                 other => panic!("the connection ended while waiting: {other:?}"),
             }
         }
+    }
+
+    fn track(&mut self, msg: &ServerMsg) {
+        match msg {
+            ServerMsg::Snapshot(snapshot) => {
+                apply_snapshot(&mut self.room, snapshot).expect("each snapshot applies");
+                self.ack = snapshot.ack;
+            }
+            ServerMsg::Joined { .. } | ServerMsg::Left { .. } | ServerMsg::RoomClosed { .. } => {
+                self.room = None;
+            }
+            _ => {}
+        }
+    }
+
+    /// Reads until `pick` finds what it wants in the room state and own ack a snapshot leaves;
+    /// panics after `WAIT`.
+    pub async fn expect_state<T>(
+        &mut self,
+        mut pick: impl FnMut(&RoomState, u32) -> Option<T>,
+    ) -> T {
+        let waiting = async {
+            loop {
+                self.expect(|m| matches!(m, ServerMsg::Snapshot(_)).then_some(()))
+                    .await;
+                if let Some(found) = self.room.as_ref().and_then(|room| pick(room, self.ack)) {
+                    return found;
+                }
+            }
+        };
+        tokio::time::timeout(WAIT, waiting)
+            .await
+            .expect("the room state looked for in time")
     }
 
     /// Reads until the server closes the connection.

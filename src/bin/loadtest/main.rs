@@ -662,9 +662,9 @@ async fn play(index: usize, bot: &mut LeanBot, shared: &Shared) -> Result<(), Bo
                 filled?;
                 let mut newest_ack = None;
                 bot.drain(|incoming| {
-                    if let Incoming::Snapshot { own_ack } = incoming {
+                    if let Incoming::Snapshot { ack } = incoming {
                         snapshots += 1;
-                        newest_ack = own_ack.max(newest_ack);
+                        newest_ack = newest_ack.max(Some(ack));
                     }
                 })?;
                 if let Some(ack) = newest_ack {

@@ -1,0 +1,213 @@
+//! The snapshots a room publishes: the state of every published tick, kept for a while as the
+//! baselines its connections may hold, and encoded once per baseline in use, so that every
+//! connection holding the same last snapshot shares the same bytes.
+//!
+//! A connection's baseline is the last snapshot its session wrote to the socket: a WebSocket
+//! runs over one TCP stream, so by the time a change arrives the client has read every frame
+//! written before it (PROTOCOL.md, "Snapshots"). This module must not know members or sessions:
+//! the room hands it the baselines held and the acks, a session picks its bytes from the frame.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::protocol::{encode_snapshot_into, set_snapshot_ack, RoomState, Slot, Snapshot};
+
+/// Published states kept as baselines. A connection further behind gets a full snapshot; one
+/// that far behind is about to be dropped for lagging anyway.
+const HISTORY: usize = 32;
+
+/// The encoded snapshot of one tick, shared by every member and spectator of the room.
+#[derive(Debug, Clone, Default)]
+pub struct SnapshotFrame {
+    pub tick: u32,
+    /// Each member's ack in this tick, by slot.
+    acks: Arc<[u32]>,
+    /// The full snapshot first, then the changes from each baseline in use; every one with
+    /// ack 0, for `bytes_for` to fill in.
+    encodings: Arc<[Encoding]>,
+}
+
+#[derive(Debug)]
+struct Encoding {
+    baseline: Option<u32>,
+    bytes: Bytes,
+}
+
+impl SnapshotFrame {
+    /// The bytes for a connection whose last snapshot was of tick `last_sent` (`None`: none
+    /// since it joined), playing in `slot` (`None`: a spectator). `None` before the room
+    /// published anything.
+    pub fn bytes_for(&self, last_sent: Option<u32>, slot: Option<Slot>) -> Option<Bytes> {
+        let from_baseline = last_sent.and_then(|tick| {
+            self.encodings
+                .iter()
+                .find(|encoding| encoding.baseline == Some(tick))
+        });
+        let encoding = from_baseline.or_else(|| self.encodings.first())?;
+        let ack = slot
+            .and_then(|slot| self.acks.get(usize::from(slot)))
+            .copied()
+            .unwrap_or(0);
+        if ack == 0 {
+            return Some(encoding.bytes.clone());
+        }
+        let mut bytes = encoding.bytes.to_vec();
+        set_snapshot_ack(&mut bytes, ack);
+        Some(Bytes::from(bytes))
+    }
+}
+
+/// The room's side: history and encoding, with buffers reused from tick to tick.
+#[derive(Default)]
+pub struct SnapshotEncoder {
+    /// Oldest first; ticks increase.
+    history: VecDeque<RoomState>,
+    baselines: Vec<u32>,
+    delta: Snapshot,
+    encoded: Vec<u8>,
+}
+
+impl SnapshotEncoder {
+    /// A state to fill for the coming tick: the oldest kept one once the history is full, so
+    /// that its buffers are reused.
+    pub fn recycled_state(&mut self) -> RoomState {
+        if self.history.len() >= HISTORY {
+            self.history.pop_front().unwrap_or_default()
+        } else {
+            RoomState::default()
+        }
+    }
+
+    /// Encodes `now` in full and as a change from the previous published state and from every
+    /// kept state in `held` (the last ticks the connections received), and keeps `now` as a
+    /// baseline. `acks` are the members' acks by slot. Returns the frame and the size of the
+    /// encoding most connections get (the change from the previous tick, if there is one).
+    pub fn publish(
+        &mut self,
+        now: RoomState,
+        held: impl Iterator<Item = u32>,
+        acks: Arc<[u32]>,
+    ) -> (SnapshotFrame, usize) {
+        let previous = self.history.back().map(|s| s.tick);
+        self.baselines.clear();
+        self.baselines.extend(previous);
+        self.baselines.extend(held.filter(|tick| *tick < now.tick));
+        self.baselines.sort_unstable();
+        self.baselines.dedup();
+        let mut encodings = Vec::with_capacity(1 + self.baselines.len());
+        encodings.push(self.encode(None, &now));
+        for &tick in &self.baselines {
+            let Some(baseline) = self.history.iter().find(|s| s.tick == tick) else {
+                continue;
+            };
+            if self.delta.diff_into(Some(baseline), &now, 0) {
+                self.encoded.clear();
+                encode_snapshot_into(&self.delta, &mut self.encoded);
+                encodings.push(Encoding {
+                    baseline: Some(tick),
+                    bytes: Bytes::copy_from_slice(&self.encoded),
+                });
+            }
+        }
+        let typical = encodings
+            .iter()
+            .find(|e| e.baseline.is_some() && e.baseline == previous)
+            .unwrap_or(&encodings[0])
+            .bytes
+            .len();
+        let frame = SnapshotFrame {
+            tick: now.tick,
+            acks,
+            encodings: encodings.into(),
+        };
+        self.history.push_back(now);
+        (frame, typical)
+    }
+
+    fn encode(&mut self, baseline: Option<&RoomState>, now: &RoomState) -> Encoding {
+        self.delta.diff_into(baseline, now, 0);
+        self.encoded.clear();
+        encode_snapshot_into(&self.delta, &mut self.encoded);
+        Encoding {
+            baseline: baseline.map(|s| s.tick),
+            bytes: Bytes::copy_from_slice(&self.encoded),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{apply_snapshot, decode_server, PlayerState, ServerMsg};
+
+    fn room_at(tick: u32, x: u16) -> RoomState {
+        RoomState {
+            tick,
+            players: vec![PlayerState {
+                slot: 0,
+                x,
+                y: 0,
+                aim: 0,
+                hp: 100,
+                flags: 1,
+            }],
+            bullets: vec![],
+        }
+    }
+
+    fn decoded(bytes: &Bytes) -> crate::protocol::Snapshot {
+        match decode_server(bytes) {
+            Ok(ServerMsg::Snapshot(snapshot)) => snapshot,
+            other => panic!("not a snapshot: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_connection_gets_the_change_from_its_last_snapshot_with_its_own_ack() {
+        let mut encoder = SnapshotEncoder::default();
+        let acks: Arc<[u32]> = Arc::from(vec![5, 0]);
+        let mut frames = Vec::new();
+        for tick in 1..=4 {
+            let mut state = encoder.recycled_state();
+            state.clone_from(&room_at(tick, tick as u16 * 10));
+            let held = [1].into_iter();
+            frames.push(encoder.publish(state, held, acks.clone()).0);
+        }
+        let latest = &frames[3];
+        let from_previous = decoded(&latest.bytes_for(Some(3), Some(0)).expect("bytes"));
+        assert_eq!((from_previous.baseline_age, from_previous.ack), (1, 5));
+        let from_held = decoded(&latest.bytes_for(Some(1), None).expect("bytes"));
+        assert_eq!((from_held.baseline_age, from_held.ack), (3, 0));
+        let unknown = decoded(&latest.bytes_for(Some(2), Some(1)).expect("bytes"));
+        assert_eq!(
+            unknown.baseline_age, 0,
+            "no encoding from tick 2: a full one"
+        );
+        let fresh = decoded(&latest.bytes_for(None, Some(0)).expect("bytes"));
+        assert_eq!(fresh.baseline_age, 0);
+
+        let mut client = None;
+        apply_snapshot(
+            &mut client,
+            &decoded(&frames[0].bytes_for(None, None).unwrap()),
+        )
+        .expect("full applies");
+        apply_snapshot(&mut client, &from_held).expect("change from tick 1 applies");
+        assert_eq!(client, Some(room_at(4, 40)));
+    }
+
+    #[test]
+    fn the_history_is_bounded_and_its_buffers_reused() {
+        let mut encoder = SnapshotEncoder::default();
+        for tick in 1..=(HISTORY as u32 * 3) {
+            let mut state = encoder.recycled_state();
+            state.clone_from(&room_at(tick, 0));
+            encoder.publish(state, std::iter::empty(), Arc::from(vec![]));
+        }
+        assert_eq!(encoder.history.len(), HISTORY);
+        let frame = SnapshotFrame::default();
+        assert_eq!(frame.bytes_for(None, None), None, "nothing published yet");
+    }
+}
