@@ -5,8 +5,19 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+
 import { applySnapshot, bulletPosition } from "./delta.js";
 import { decodeServer, encodeServer, ProtocolError } from "./protocol.js";
+
+const vectorDir = join(dirname(fileURLToPath(import.meta.url)), "..", "tests", "vectors");
+
+/** A golden vector's frame, decoded: PROTOCOL.md's examples of a full and a delta snapshot. */
+function vectorSnapshot(name) {
+  return decodeServer(new Uint8Array(readFileSync(join(vectorDir, `${name}.bin`))));
+}
 
 function snapshot(tick, baselineAge, { players = [], added = [], removed = [], ack = 0 } = {}) {
   return {
@@ -58,6 +69,30 @@ test("a full snapshot builds the state from nothing", () => {
       [6, { owner: 2, x: 2000, y: 2000, heading: 16384, since: 10 }],
     ],
   );
+});
+
+test("the golden vectors' delta applies on their full snapshot, as PROTOCOL.md says", () => {
+  const full = applySnapshot(null, vectorSnapshot("server_snapshot_full"));
+  const delta = vectorSnapshot("server_snapshot_delta");
+  const s = applySnapshot(full, delta);
+  assert.equal(s.tick, 1236);
+  assert.deepEqual(
+    [...s.players],
+    [
+      [0, { x: 13117, y: 4798, aim: 64, hp: 100, flags: 1 }],
+      [2, { x: 3200, y: 2880, aim: 0, hp: 100, flags: 1 }],
+      [7, { x: 960, y: 960, aim: 0, hp: 100, flags: 1 }],
+    ],
+  );
+  assert.deepEqual(
+    [...s.bullets].sort(([a], [b]) => a - b),
+    [
+      [0, { owner: 0, x: 13280, y: 5128, heading: 8192, since: 1235 }],
+      [1, { owner: 0, x: 13520, y: 4800, heading: 49152, since: 1236 }],
+    ],
+  );
+  assert.throws(() => applySnapshot(null, delta), ProtocolError, "the delta needs its baseline");
+  assert.throws(() => applySnapshot(s, delta), ProtocolError, "and applies only once");
 });
 
 test("a full snapshot replaces whatever state there was, at any tick", () => {
