@@ -35,7 +35,7 @@ export const MOVE_ALL = MOVE_UP | MOVE_DOWN | MOVE_LEFT | MOVE_RIGHT;
 export const PLAYER_ALIVE = 1;
 
 /** A Snapshot's 2-bit change code of a slot (0 is "unchanged" and carries no entry). */
-export const PLAYER_CHANGE_CODES = Object.freeze({ Moved: 1, State: 2, Gone: 3 });
+const PLAYER_CHANGE_CODES = Object.freeze({ Moved: 1, State: 2, Gone: 3 });
 const PLAYER_CHANGE_KINDS = ["Moved", "State", "Gone"];
 /** The most slots a Snapshot's change map may describe: the largest room. */
 const MAX_SNAPSHOT_SLOTS = 100;
