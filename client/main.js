@@ -14,7 +14,7 @@ import {
   roomLink,
   showRoomInAddress,
 } from "./lobby.js";
-import { PROTOCOL_VERSION } from "./protocol.js";
+import { PROTOCOL_VERSION, ProtocolError } from "./protocol.js";
 import { Renderer } from "./render.js";
 import { cameraFocus, nextFollow, SpectatorBar, watchCodeFromSearch } from "./spectate.js";
 import { RoomState } from "./state.js";
@@ -217,7 +217,7 @@ function handleMessage(msg) {
       app.room?.playerLeft(msg.slot);
       break;
     case "Snapshot":
-      app.room?.snapshot(msg, now);
+      receiveSnapshot(msg, now);
       break;
     case "Kill":
       app.room?.kill(msg, now);
@@ -225,6 +225,20 @@ function handleMessage(msg) {
     case "Chat":
       app.room?.addChat(msg);
       break;
+  }
+}
+
+/**
+ * A snapshot that does not fit the last one is as broken as a frame that does not decode,
+ * and every later delta would build on it: end the connection the way net.js does for those.
+ */
+function receiveSnapshot(msg, now) {
+  if (!app.room) return;
+  try {
+    app.room.snapshot(msg, now);
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    app.connection?.fail(`A snapshot from the server did not fit the last one: ${error.message}`);
   }
 }
 

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import { Connection } from "./net.js";
-import { CLOSE_CODES, decodeClient, encodeServer } from "./protocol.js";
+import { CLOSE_CODES, decodeClient, encodeServer, PROTOCOL_VERSION } from "./protocol.js";
 
 class FakeSocket {
   static made = [];
@@ -44,7 +44,7 @@ function connected() {
   FakeSocket.made = [];
   const events = { closed: null, resuming: 0, messages: [] };
   const connection = new Connection("ws://test/ws", {
-    onOpen: () => connection.send({ type: "Hello", protocol: 1, name: "ada" }),
+    onOpen: () => connection.send({ type: "Hello", protocol: PROTOCOL_VERSION, name: "ada" }),
     onMessage: (msg) => events.messages.push(msg),
     onClose: (description) => (events.closed = description),
     onResuming: () => (events.resuming += 1),
@@ -65,7 +65,7 @@ test("a dropped connection resumes with its session token", async () => {
   await waitFor(() => FakeSocket.made.length === 2);
   const second = FakeSocket.made[1];
   second.fire("open");
-  assert.deepEqual(second.sent[0], { type: "Resume", protocol: 1, token: "abc" });
+  assert.deepEqual(second.sent[0], { type: "Resume", protocol: PROTOCOL_VERSION, token: "abc" });
   assert.equal(connection.state, "open");
   connection.close();
 });

@@ -1,6 +1,7 @@
 // protocol.js — the wire format, byte for byte as the server's src/protocol.rs (PROTOCOL.md):
 // bincode 2 with little-endian fixed-size integers, u32 enum tags, u64 sequence lengths,
-// 1-byte bools and f32 floats.
+// 1-byte bools and f32 floats. One message is hand-packed instead: `Snapshot` (PROTOCOL.md,
+// "Snapshot"), a delta against the previous snapshot with a 2-bit change code per slot.
 //
 // Owns: turning message objects into bytes and bytes into message objects, the protocol
 // constants, and the quantization helpers. Must not: touch the network, the DOM or any game
@@ -9,10 +10,13 @@
 // or allocates more than the frame's size.
 //
 // Messages are plain objects with a `type` naming the variant, e.g.
-// `{ type: "Hello", protocol: 1, name: "ada" }`; `Input` is flat:
+// `{ type: "Hello", protocol: 2, name: "ada" }`; `Input` is flat:
 // `{ type: "Input", seq, movement, aim, fire }`. u64 fields (`Ping.t`, `Pong.t`) are BigInts.
+// Field names are the Rust ones, as in the golden vectors' JSON; so a Snapshot's player changes
+// are tagged like serde's enums: `{ Moved: { slot, dx, dy } }`, `{ State: { slot, x, y, aim,
+// hp, flags } }`, `{ Gone: { slot } }`. Applying a snapshot to the previous state is delta.js's.
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const MAX_CLIENT_MESSAGE_BYTES = 4096;
 export const MAX_SERVER_MESSAGE_BYTES = 1 << 20;
 export const MAX_NAME_CHARS = 24;
@@ -29,6 +33,13 @@ export const MOVE_RIGHT = 8;
 export const MOVE_ALL = MOVE_UP | MOVE_DOWN | MOVE_LEFT | MOVE_RIGHT;
 
 export const PLAYER_ALIVE = 1;
+
+/** A Snapshot's 2-bit change code of a slot (0 is "unchanged" and carries no entry). */
+const PLAYER_CHANGE_CODES = Object.freeze({ Moved: 1, State: 2, Gone: 3 });
+const PLAYER_CHANGE_KINDS = ["Moved", "State", "Gone"];
+/** The most slots a Snapshot's change map may describe: the largest room. */
+const MAX_SNAPSHOT_SLOTS = 100;
+const ADDED_BULLET_BYTES = 9;
 
 // The variant order is the tag; it must match the Rust enums exactly.
 const CLIENT_VARIANTS = [
@@ -111,6 +122,13 @@ class Writer {
     checkInteger(value, 0, 0xff, field);
     this.reserve(1);
     this.view.setUint8(this.length, value);
+    this.length += 1;
+  }
+
+  i8(value, field) {
+    checkInteger(value, -0x80, 0x7f, field);
+    this.reserve(1);
+    this.view.setInt8(this.length, value);
     this.length += 1;
   }
 
@@ -209,6 +227,13 @@ class Reader {
     return value;
   }
 
+  i8(field) {
+    this.need(1, field);
+    const value = this.view.getInt8(this.offset);
+    this.offset += 1;
+    return value;
+  }
+
   u16(field) {
     this.need(2, field);
     const value = this.view.getUint16(this.offset, true);
@@ -255,6 +280,17 @@ class Reader {
       );
     }
     return Number(claimed);
+  }
+
+  /** A Snapshot's u16 count of fixed-size elements, checked against the bytes left. */
+  count(field, elementBytes) {
+    const claimed = this.u16(`${field} count`);
+    if (claimed * elementBytes > this.remaining()) {
+      throw new ProtocolError(
+        `${field} claims ${claimed} elements but only ${this.remaining()} bytes are left`,
+      );
+    }
+    return claimed;
   }
 
   string(field) {
@@ -365,41 +401,121 @@ function readSetup(r) {
   };
 }
 
-function writePlayerState(w, p, field) {
-  w.u8(p.slot, `${field}.slot`);
-  w.u16(p.x, `${field}.x`);
-  w.u16(p.y, `${field}.y`);
-  w.u8(p.aim, `${field}.aim`);
-  w.u8(p.hp, `${field}.hp`);
-  w.u8(p.flags, `${field}.flags`);
-  w.u32(p.ack, `${field}.ack`);
+/** The one variant name of a serde-tagged player change, e.g. "Moved" for `{ Moved: {...} }`. */
+export function playerChangeKind(change, field = "player change") {
+  const keys = change && typeof change === "object" ? Object.keys(change) : [];
+  if (keys.length !== 1 || !PLAYER_CHANGE_KINDS.includes(keys[0])) {
+    throw new ProtocolError(`${field} must be one of {Moved}, {State} or {Gone}`);
+  }
+  return keys[0];
 }
 
-function readPlayerState(r, field) {
+function writeSnapshot(w, msg) {
+  w.u32(msg.tick, "tick");
+  w.u32(msg.ack, "ack");
+  w.u8(msg.baseline_age, "baseline_age");
+  // The change map covers the slots up to the highest one that changed, and no further.
+  const codes = [];
+  msg.players.forEach((change, i) => {
+    const kind = playerChangeKind(change, `players[${i}]`);
+    const slot = change[kind].slot;
+    const field = `players[${i}].slot (in increasing order)`;
+    checkInteger(slot, codes.length, MAX_SNAPSHOT_SLOTS - 1, field);
+    while (codes.length < slot) codes.push(0);
+    codes.push(PLAYER_CHANGE_CODES[kind]);
+  });
+  w.u8(codes.length, "slot_count");
+  for (let first = 0; first < codes.length; first += 4) {
+    let byte = 0;
+    for (let s = first; s < Math.min(first + 4, codes.length); s++) {
+      byte |= codes[s] << ((s & 3) * 2);
+    }
+    w.u8(byte, "change map");
+  }
+  msg.players.forEach((change, i) => {
+    const field = `players[${i}]`;
+    if ("Moved" in change) {
+      w.i8(change.Moved.dx, `${field}.dx`);
+      w.i8(change.Moved.dy, `${field}.dy`);
+    } else if ("State" in change) {
+      const p = change.State;
+      w.u16(p.x, `${field}.x`);
+      w.u16(p.y, `${field}.y`);
+      w.u8(p.aim, `${field}.aim`);
+      w.u8(p.hp, `${field}.hp`);
+      w.u8(p.flags, `${field}.flags`);
+    }
+  });
+  w.u16(msg.added_bullets.length, "added_bullets count");
+  msg.added_bullets.forEach((b, i) => {
+    const field = `added_bullets[${i}]`;
+    w.u16(b.id, `${field}.id`);
+    w.u8(b.owner, `${field}.owner`);
+    w.u16(b.x, `${field}.x`);
+    w.u16(b.y, `${field}.y`);
+    w.u16(b.heading, `${field}.heading`);
+  });
+  w.u16(msg.removed_bullets.length, "removed_bullets count");
+  msg.removed_bullets.forEach((id, i) => w.u16(id, `removed_bullets[${i}]`));
+}
+
+function readSnapshot(r) {
+  const tick = r.u32("tick");
+  const ack = r.u32("ack");
+  const baselineAge = r.u8("baseline_age");
+  const slotCount = r.u8("slot_count");
+  if (slotCount > MAX_SNAPSHOT_SLOTS) {
+    throw new ProtocolError(`slot_count ${slotCount} is over the limit of ${MAX_SNAPSHOT_SLOTS}`);
+  }
+  const mapBytes = Math.ceil(slotCount / 4);
+  r.need(mapBytes, "change map");
+  const map = r.bytes.subarray(r.offset, r.offset + mapBytes);
+  // The codes in the last byte beyond slot_count mean nothing; like the server, ignore them.
+  r.offset += mapBytes;
+  const players = [];
+  for (let slot = 0; slot < slotCount; slot++) {
+    const code = (map[slot >> 2] >> ((slot & 3) * 2)) & 3;
+    const field = `players[slot ${slot}]`;
+    if (code === PLAYER_CHANGE_CODES.Moved) {
+      players.push({ Moved: { slot, dx: r.i8(`${field}.dx`), dy: r.i8(`${field}.dy`) } });
+    } else if (code === PLAYER_CHANGE_CODES.State) {
+      players.push({
+        State: {
+          slot,
+          x: r.u16(`${field}.x`),
+          y: r.u16(`${field}.y`),
+          aim: r.u8(`${field}.aim`),
+          hp: r.u8(`${field}.hp`),
+          flags: r.u8(`${field}.flags`),
+        },
+      });
+    } else if (code === PLAYER_CHANGE_CODES.Gone) {
+      players.push({ Gone: { slot } });
+    }
+  }
+  const addedBullets = new Array(r.count("added_bullets", ADDED_BULLET_BYTES));
+  for (let i = 0; i < addedBullets.length; i++) {
+    const field = `added_bullets[${i}]`;
+    addedBullets[i] = {
+      id: r.u16(`${field}.id`),
+      owner: r.u8(`${field}.owner`),
+      x: r.u16(`${field}.x`),
+      y: r.u16(`${field}.y`),
+      heading: r.u16(`${field}.heading`),
+    };
+  }
+  const removedBullets = new Array(r.count("removed_bullets", 2));
+  for (let i = 0; i < removedBullets.length; i++) {
+    removedBullets[i] = r.u16(`removed_bullets[${i}]`);
+  }
   return {
-    slot: r.u8(`${field}.slot`),
-    x: r.u16(`${field}.x`),
-    y: r.u16(`${field}.y`),
-    aim: r.u8(`${field}.aim`),
-    hp: r.u8(`${field}.hp`),
-    flags: r.u8(`${field}.flags`),
-    ack: r.u32(`${field}.ack`),
-  };
-}
-
-function writeBulletState(w, b, field) {
-  w.u16(b.id, `${field}.id`);
-  w.u8(b.owner, `${field}.owner`);
-  w.u16(b.x, `${field}.x`);
-  w.u16(b.y, `${field}.y`);
-}
-
-function readBulletState(r, field) {
-  return {
-    id: r.u16(`${field}.id`),
-    owner: r.u8(`${field}.owner`),
-    x: r.u16(`${field}.x`),
-    y: r.u16(`${field}.y`),
+    type: "Snapshot",
+    tick,
+    ack,
+    baseline_age: baselineAge,
+    players,
+    added_bullets: addedBullets,
+    removed_bullets: removedBullets,
   };
 }
 
@@ -486,11 +602,7 @@ export function encodeServer(msg) {
       w.u8(msg.slot, "slot");
       break;
     case "Snapshot":
-      w.u32(msg.tick, "tick");
-      w.u64(msg.players.length, "players length");
-      msg.players.forEach((p, i) => writePlayerState(w, p, `players[${i}]`));
-      w.u64(msg.bullets.length, "bullets length");
-      msg.bullets.forEach((b, i) => writeBulletState(w, b, `bullets[${i}]`));
+      writeSnapshot(w, msg);
       break;
     case "Kill":
       w.u32(msg.tick, "tick");
@@ -583,12 +695,7 @@ export function decodeServer(data) {
     case "PlayerLeft":
       return finish(r, { type, slot: r.u8("slot") });
     case "Snapshot":
-      return finish(r, {
-        type,
-        tick: r.u32("tick"),
-        players: r.vec("players", 12, (f) => readPlayerState(r, f)),
-        bullets: r.vec("bullets", 7, (f) => readBulletState(r, f)),
-      });
+      return finish(r, readSnapshot(r));
     case "Kill":
       return finish(r, {
         type,
@@ -683,4 +790,15 @@ export function quantizeAngle(radians) {
 
 export function dequantizeAngle(value) {
   return (value / 256) * 2 * Math.PI;
+}
+
+/** Radians to 65536ths of a turn, wrapping: a bullet's heading on the wire. */
+export function quantizeHeading(radians) {
+  const turns = radians / (2 * Math.PI);
+  const frac = turns - Math.floor(turns);
+  return Math.round(frac * 65536) % 65536;
+}
+
+export function dequantizeHeading(value) {
+  return (value / 65536) * 2 * Math.PI;
 }

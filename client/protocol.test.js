@@ -17,7 +17,9 @@ import {
   MAX_SERVER_MESSAGE_BYTES,
   PROTOCOL_VERSION,
   ProtocolError,
+  dequantizeHeading,
   quantizeAngle,
+  quantizeHeading,
   quantizePosition,
 } from "./protocol.js";
 
@@ -119,6 +121,70 @@ test("random bytes decode or throw a ProtocolError, never anything else", () => 
   }
 });
 
+// A delta snapshot written out by hand from PROTOCOL.md's table, independent of the vectors:
+// slot 0 unchanged, 1 moved, 2 state, 3 unchanged, 4 gone; one bullet added, two removed.
+const handMadeSnapshotHex =
+  "07000000" + "e8030000" + "2a000000" + "01" + "05" + // tag, tick 1000, ack 42, age 1, 5 slots
+  "24" + "03" + // change map: slots 0-3 = 0, 1, 2, 0 -> 0b00_10_01_00; slot 4 = 3
+  "fb07" + // slot 1 moved by (-5, 7)
+  "10270040" + "c0" + "55" + "01" + // slot 2: x 10000, y 16384, aim 192, hp 85, alive
+  "0100" + "0900" + "02" + "0080" + "ff00" + "ffff" + // 1 added: id 9, owner 2, (32768, 255), 65535
+  "0200" + "0300" + "0401"; // 2 removed: ids 3 and 260
+const handMadeSnapshot = {
+  type: "Snapshot",
+  tick: 1000,
+  ack: 42,
+  baseline_age: 1,
+  players: [
+    { Moved: { slot: 1, dx: -5, dy: 7 } },
+    { State: { slot: 2, x: 10000, y: 16384, aim: 192, hp: 85, flags: 1 } },
+    { Gone: { slot: 4 } },
+  ],
+  added_bullets: [{ id: 9, owner: 2, x: 32768, y: 255, heading: 65535 }],
+  removed_bullets: [3, 260],
+};
+
+test("a snapshot decodes and encodes as PROTOCOL.md's layout says", () => {
+  assert.deepEqual(decodeServer(fromHex(handMadeSnapshotHex)), handMadeSnapshot);
+  assert.deepEqual(encodeServer(handMadeSnapshot), fromHex(handMadeSnapshotHex));
+  const empty = { ...handMadeSnapshot, players: [], added_bullets: [], removed_bullets: [] };
+  assert.deepEqual(encodeServer(empty), fromHex("07000000e80300002a000000" + "0100" + "0000" + "0000"));
+});
+
+test("a snapshot's change map may describe at most 100 slots", () => {
+  const header = "07000000" + "01000000" + "00000000" + "00";
+  const slots = (n) => header + n.toString(16).padStart(2, "0") + "00".repeat(Math.ceil(n / 4)) + "0000" + "0000";
+  assert.deepEqual(decodeServer(fromHex(slots(100))).players, []);
+  assert.throws(() => decodeServer(fromHex(slots(101))), /slot_count 101 is over the limit/);
+  const hundredth = { ...handMadeSnapshot, players: [{ Gone: { slot: 99 } }] };
+  assert.deepEqual(decodeServer(encodeServer(hundredth)), hundredth);
+  assert.throws(() => encodeServer({ ...hundredth, players: [{ Gone: { slot: 100 } }] }), /slot/);
+});
+
+test("codes beyond a snapshot's slot count are ignored, as the server does", () => {
+  // 1 slot (moved) and the other three codes of its byte set to 3.
+  const hex = "07000000" + "02000000" + "00000000" + "01" + "01" + "fd" + "0102" + "0000" + "0000";
+  assert.deepEqual(decodeServer(fromHex(hex)).players, [{ Moved: { slot: 0, dx: 1, dy: 2 } }]);
+});
+
+test("a snapshot whose counts claim more than the frame holds is refused", () => {
+  const header = "07000000" + "01000000" + "00000000" + "00" + "00";
+  assert.throws(() => decodeServer(fromHex(header + "ffff" + "00".repeat(20))), /added_bullets claims 65535/);
+  assert.throws(() => decodeServer(fromHex(header + "0000" + "0300" + "0100" + "0200")), /removed_bullets claims 3/);
+  assert.throws(() => decodeServer(fromHex(header + "0000" + "0000" + "00")), /left over/);
+});
+
+test("encoding a snapshot refuses player changes out of slot order or out of range", () => {
+  const withPlayers = (players) => ({ ...handMadeSnapshot, players });
+  const gone = (slot) => ({ Gone: { slot } });
+  assert.throws(() => encodeServer(withPlayers([gone(2), gone(1)])), /increasing order/);
+  assert.throws(() => encodeServer(withPlayers([gone(2), gone(2)])), /increasing order/);
+  assert.throws(() => encodeServer(withPlayers([{ Moved: { slot: 0, dx: 128, dy: 0 } }])), /dx/);
+  assert.throws(() => encodeServer(withPlayers([{ Moved: { slot: 0, dx: 0, dy: -129 } }])), /dy/);
+  assert.throws(() => encodeServer(withPlayers([{ Teleported: { slot: 0 } }])), /Moved/);
+  assert.throws(() => encodeServer(withPlayers([{ Gone: { slot: 0 }, Moved: { slot: 0 } }])), /Moved/);
+});
+
 test("encoding refuses values outside their field's range, saying which field", () => {
   const input = { type: "Input", seq: 1, movement: 256, aim: 0, fire: false };
   assert.throws(() => encodeClient(input), /movement/);
@@ -143,4 +209,9 @@ test("quantization matches the server's", () => {
   assert.equal(quantizeAngle(-Math.PI / 2), 192);
   assert.equal(quantizeAngle(2 * Math.PI), 0);
   assert.ok(Math.abs(dequantizeAngle(64) - Math.PI / 2) < 1e-12);
+  assert.equal(quantizeHeading(0), 0);
+  assert.equal(quantizeHeading(Math.PI / 2), 16384);
+  assert.equal(quantizeHeading(-Math.PI / 2), 49152);
+  assert.equal(quantizeHeading(2 * Math.PI - 1e-9), 0, "rounds up to a whole turn, which wraps");
+  assert.ok(Math.abs(dequantizeHeading(32768) - Math.PI) < 1e-12);
 });

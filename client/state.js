@@ -1,16 +1,20 @@
 // state.js — what the client knows about the room it is in, and the netcode that turns the
 // server's snapshots into something smooth to draw:
-// - a buffer of snapshots and a clock estimate of the server's tick, so that remote players
-//   and bullets are drawn interpolated ~100 ms in the past (more when snapshots come slower
-//   or less regularly);
+// - the state rebuilt from the delta snapshots (delta.js), and a buffer of those states with a
+//   clock estimate of the server's tick, so that remote players are drawn interpolated ~100 ms
+//   in the past (more when snapshots come slower or less regularly), and bullets where their
+//   straight flight puts them at that same moment;
 // - prediction of the own player from local inputs (movement.js), reconciled with each
 //   snapshot by replaying the inputs the server has not acknowledged yet, with the visual
 //   error of a correction smoothed away instead of snapped;
 // - the roster, kills and deaths, the kill feed, chat lines and respawn times.
 //
 // Owns: room state and its time arithmetic. Must not: touch the DOM, the canvas or the socket;
-// every function takes the current time (ms) as an argument so that tests can drive it.
+// every function takes the current time (ms) as an argument so that tests can drive it. A
+// snapshot that does not fit the state throws (delta.js's ProtocolError); the caller ends the
+// connection, since every later delta would build on it.
 
+import { applySnapshot, bulletPosition } from "./delta.js";
 import { dequantizeAngle, dequantizePosition, PLAYER_ALIVE } from "./protocol.js";
 import { stepMovement } from "./movement.js";
 
@@ -39,6 +43,9 @@ export class RoomState {
     this.roster = new Map();
     for (const entry of joined.roster) this.roster.set(entry.slot, { ...entry });
 
+    /** The state after the last snapshot (delta.js), the baseline of the next one. */
+    this.received = null;
+    /** Drawable states, oldest first: { tick, players (world units), bullets (delta.js's) }. */
     this.snapshots = [];
     this.latestTick = joined.tick;
     this.clockOffsetMs = null;
@@ -68,7 +75,6 @@ export class RoomState {
       lastAck: 0,
       corrections: 0,
     };
-    this.seenBulletIds = new Set();
     /** Every other player seen in a snapshot: slot -> name (kept after they leave). */
     this.peersSeen = new Map();
   }
@@ -142,48 +148,50 @@ export class RoomState {
     return Math.max(0, Math.ceil(ticksLeft / this.tickRate));
   }
 
+  /**
+   * Applies a Snapshot to the state of the previous one and buffers the result for drawing.
+   * Throws a ProtocolError, and changes nothing, when the snapshot does not fit that state.
+   */
   snapshot(msg, now) {
+    const previous = this.received;
+    const state = applySnapshot(previous, msg);
+    this.received = state;
     this.stats.snapshotsReceived += 1;
-    if (this.snapshots.length > 0 && msg.tick <= this.snapshots[this.snapshots.length - 1].tick) {
-      return; // WebSocket keeps order; this only guards against a server restart's old ticks.
+    for (const b of msg.added_bullets) {
+      // A full snapshot repeats the bullets already in flight; they were counted when added.
+      const repeated = msg.baseline_age === 0 && previous?.bullets.has(b.id);
+      if (b.owner === this.you && !repeated) this.stats.ownBulletsSeen += 1;
+    }
+
+    const newest = this.snapshots.at(-1);
+    if (newest && msg.tick <= newest.tick) {
+      // Only a full snapshot from a restarted room clock (or a u32 tick wrapping around) gets
+      // here: what is buffered belongs to another timeline, and so does the clock estimate.
+      this.snapshots = [];
+      this.clockOffsetMs = null;
+      this.lastSnapshotAt = null;
     }
     this.measureTiming(msg.tick, now);
     this.latestTick = msg.tick;
 
     const players = new Map();
-    for (const p of msg.players) {
-      players.set(p.slot, {
-        slot: p.slot,
+    for (const [slot, p] of state.players) {
+      players.set(slot, {
+        slot,
         x: dequantizePosition(p.x),
         y: dequantizePosition(p.y),
         aim: dequantizeAngle(p.aim),
         hp: p.hp,
         alive: (p.flags & PLAYER_ALIVE) !== 0,
-        ack: p.ack,
       });
-      if (p.slot !== this.you) this.peersSeen.set(p.slot, this.nameOf(p.slot));
-      if ((p.flags & PLAYER_ALIVE) !== 0) this.respawnTicks.delete(p.slot);
+      if (slot !== this.you) this.peersSeen.set(slot, this.nameOf(slot));
+      if ((p.flags & PLAYER_ALIVE) !== 0) this.respawnTicks.delete(slot);
     }
-    const bullets = new Map();
-    for (const b of msg.bullets) {
-      bullets.set(b.id, {
-        id: b.id,
-        owner: b.owner,
-        x: dequantizePosition(b.x),
-        y: dequantizePosition(b.y),
-      });
-      if (b.owner === this.you && !this.seenBulletIds.has(b.id)) {
-        this.stats.ownBulletsSeen += 1;
-      }
-    }
-    // Bullet ids wrap, so only the ids in flight now count as seen.
-    this.seenBulletIds = new Set([...bullets.values()].filter((b) => b.owner === this.you).map((b) => b.id));
-
-    this.snapshots.push({ tick: msg.tick, players, bullets });
+    this.snapshots.push({ tick: msg.tick, players, bullets: state.bullets });
     if (this.snapshots.length > SNAPSHOT_BUFFER_LIMIT) this.snapshots.shift();
 
     const own = players.get(this.you);
-    if (own) this.reconcile(own, now);
+    if (own) this.reconcile(own, msg.ack, now);
   }
 
   measureTiming(tick, now) {
@@ -218,12 +226,13 @@ export class RoomState {
     this.lastStepAt = now;
   }
 
-  reconcile(own, now) {
-    this.stats.lastAck = own.ack;
+  /** `ack`: the last of the own inputs the server had applied at this snapshot. */
+  reconcile(own, ack, now) {
+    this.stats.lastAck = ack;
     this.ownHp = own.hp;
     const wasAlive = this.ownAlive;
     this.ownAlive = own.alive;
-    this.pendingInputs = this.pendingInputs.filter((input) => input.seq > own.ack);
+    this.pendingInputs = this.pendingInputs.filter((input) => input.seq > ack);
     if (!own.alive) {
       this.pendingInputs = [];
       this.predicted = { x: own.x, y: own.y };
@@ -298,7 +307,7 @@ export class RoomState {
 
   /**
    * Everything to draw at time `now`: players (remote ones interpolated, the own one
-   * predicted) and bullets (interpolated).
+   * predicted) and bullets (on their flight path at the render tick).
    */
   view(now, ownAim) {
     const renderTick = this.serverTickAt(now) - this.interpolationDelayMs() / this.tickMs;
@@ -349,17 +358,16 @@ export class RoomState {
         isYou: true,
       });
     }
-    for (const [id, to] of span.to.bullets) {
-      const from = span.from.bullets.get(id);
-      if (from) {
-        bullets.push({
-          owner: to.owner,
-          x: from.x + (to.x - from.x) * span.t,
-          y: from.y + (to.y - from.y) * span.t,
-        });
-      } else if (span.t >= 0.5 || span.from === span.to) {
-        bullets.push({ owner: to.owner, x: to.x, y: to.y });
-      }
+    // A bullet the newer snapshot removed flies on until that snapshot's tick; one it added
+    // appears at its own first tick.
+    const inFlight = new Map(span.to.bullets);
+    if (renderTick < span.to.tick) {
+      for (const [id, bullet] of span.from.bullets) if (!inFlight.has(id)) inFlight.set(id, bullet);
+    }
+    for (const bullet of inFlight.values()) {
+      if (bullet.since > renderTick) continue;
+      const at = bulletPosition(bullet, renderTick, this.setup.bullet_speed, this.tickRate);
+      bullets.push({ owner: bullet.owner, x: at.x, y: at.y });
     }
     return { players, bullets, renderTick };
   }

@@ -1,12 +1,24 @@
 // Checks the netcode in client/state.js and the movement rule in client/movement.js:
-// prediction, reconciliation by replaying unacked inputs, and interpolation of snapshots.
+// prediction, reconciliation by replaying unacked inputs, interpolation of snapshots (full and
+// delta ones) and bullets drawn on their flight path.
 // Run with `node --test client/` (cargo test --test client_js runs it).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import { directionOf, stepMovement } from "./movement.js";
-import { MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP, PLAYER_ALIVE, quantizePosition } from "./protocol.js";
+import {
+  decodeServer,
+  encodeServer,
+  MOVE_DOWN,
+  MOVE_LEFT,
+  MOVE_RIGHT,
+  MOVE_UP,
+  PLAYER_ALIVE,
+  ProtocolError,
+  quantizeHeading,
+  quantizePosition,
+} from "./protocol.js";
 import { MIN_INTERPOLATION_DELAY_MS, RoomState } from "./state.js";
 
 const TICK_RATE = 30;
@@ -37,20 +49,35 @@ function joined(tick = 0) {
   };
 }
 
-function player(slot, x, y, ack = 0, alive = true) {
-  return {
-    slot,
-    x: quantizePosition(x),
-    y: quantizePosition(y),
-    aim: 0,
-    hp: 100,
-    flags: alive ? PLAYER_ALIVE : 0,
-    ack,
-  };
+/** A player's whole state, positions in world units. */
+function player(slot, x, y, alive = true) {
+  const flags = alive ? PLAYER_ALIVE : 0;
+  return { State: { slot, x: quantizePosition(x), y: quantizePosition(y), aim: 0, hp: 100, flags } };
 }
 
-function snapshot(tick, players, bullets = []) {
-  return { type: "Snapshot", tick, players, bullets };
+/** A bullet added now, position in world units, heading in radians. */
+function bullet(id, owner, x, y, heading = 0) {
+  const [qx, qy] = [quantizePosition(x), quantizePosition(y)];
+  return { id, owner, x: qx, y: qy, heading: quantizeHeading(heading) };
+}
+
+/** A Snapshot as the page gets it: through the codec. */
+function snapshot(tick, { ack = 0, age = 0, players = [], added = [], removed = [] } = {}) {
+  const msg = {
+    type: "Snapshot",
+    tick,
+    ack,
+    baseline_age: age,
+    players,
+    added_bullets: added,
+    removed_bullets: removed,
+  };
+  return decodeServer(encodeServer(msg));
+}
+
+/** A full snapshot of the given players. */
+function full(tick, players, ack = 0) {
+  return snapshot(tick, { ack, players });
 }
 
 test("diagonals are normalized and opposite keys cancel", () => {
@@ -76,7 +103,7 @@ test("a player stays inside the arena", () => {
 
 test("the own player moves at once on input, before the server answers", () => {
   const room = new RoomState(joined(), TICK_RATE, 0);
-  room.snapshot(snapshot(1, [player(0, 100, 100)]), 0);
+  room.snapshot(full(1, [player(0, 100, 100)]), 0);
   room.localInput({ seq: 1, movement: MOVE_RIGHT, aim: 0, fire: false }, 10);
   assert.equal(room.predicted.x, 100 + STEP);
   room.localInput({ seq: 2, movement: MOVE_RIGHT, aim: 0, fire: false }, 10 + TICK_MS);
@@ -85,7 +112,7 @@ test("the own player moves at once on input, before the server answers", () => {
 
 test("at 150 ms latency, reconciliation replays unacked inputs and agrees with the server", () => {
   const room = new RoomState(joined(), TICK_RATE, 0);
-  room.snapshot(snapshot(1, [player(0, 100, 100)]), 0);
+  room.snapshot(full(1, [player(0, 100, 100)]), 0);
   // The server is 150 ms behind: it applies input n at about n + 4.5 ticks later.
   let serverX = 100;
   for (let seq = 1; seq <= 60; seq++) {
@@ -94,7 +121,7 @@ test("at 150 ms latency, reconciliation replays unacked inputs and agrees with t
     const acked = seq - 5;
     if (acked >= 1) {
       serverX = 100 + acked * STEP;
-      room.snapshot(snapshot(1 + seq, [player(0, serverX, 100, acked)]), now + 1);
+      room.snapshot(full(1 + seq, [player(0, serverX, 100)], acked), now + 1);
       assert.equal(room.pendingInputs.length, 5);
       assert.ok(Math.abs(room.predicted.x - (100 + seq * STEP)) < 0.1, `seq ${seq}`);
     }
@@ -104,11 +131,11 @@ test("at 150 ms latency, reconciliation replays unacked inputs and agrees with t
 
 test("a correction is smoothed: the drawn position does not jump", () => {
   const room = new RoomState(joined(), TICK_RATE, 0);
-  room.snapshot(snapshot(1, [player(0, 100, 100)]), 0);
+  room.snapshot(full(1, [player(0, 100, 100)]), 0);
   room.localInput({ seq: 1, movement: MOVE_RIGHT, aim: 0, fire: false }, TICK_MS);
   const before = room.displayedOwnPosition(TICK_MS + 5);
   // The server moved one step less than predicted (two inputs fell into one tick).
-  room.snapshot(snapshot(2, [player(0, 100, 100, 1)]), TICK_MS + 5);
+  room.snapshot(full(2, [player(0, 100, 100)], 1), TICK_MS + 5);
   const after = room.displayedOwnPosition(TICK_MS + 5);
   assert.ok(Math.abs(after.x - before.x) < 1e-9, "no jump at the correction");
   const later = room.displayedOwnPosition(TICK_MS + 1000);
@@ -117,12 +144,12 @@ test("a correction is smoothed: the drawn position does not jump", () => {
 
 test("with no latency, holding a key gives steadily increasing drawn positions", () => {
   const room = new RoomState(joined(), TICK_RATE, 0);
-  room.snapshot(snapshot(1, [player(0, 100, 100)]), 0);
+  room.snapshot(full(1, [player(0, 100, 100)]), 0);
   let last = -Infinity;
   for (let seq = 1; seq <= 30; seq++) {
     const sent = seq * TICK_MS;
     room.localInput({ seq, movement: MOVE_RIGHT, aim: 0, fire: false }, sent);
-    room.snapshot(snapshot(1 + seq, [player(0, 100 + seq * STEP, 100, seq)]), sent + 1);
+    room.snapshot(full(1 + seq, [player(0, 100 + seq * STEP, 100)], seq), sent + 1);
     for (let frame = 0; frame < 4; frame++) {
       const x = room.displayedOwnPosition(sent + 1 + frame * 8).x;
       assert.ok(x >= last - 1e-9, `no step backwards at seq ${seq}`);
@@ -131,42 +158,110 @@ test("with no latency, holding a key gives steadily increasing drawn positions",
   }
 });
 
-test("remote players are interpolated between snapshots, behind the newest one", () => {
+test("remote players are interpolated between delta snapshots, behind the newest one", () => {
   const room = new RoomState(joined(), TICK_RATE, 0);
-  for (let tick = 1; tick <= 20; tick++) {
-    room.snapshot(snapshot(tick, [player(0, 50, 50), player(1, 100 + tick * 8, 300)]), tick * TICK_MS);
+  room.snapshot(full(1, [player(0, 50, 50), player(1, 108, 300)]), TICK_MS);
+  for (let tick = 2; tick <= 20; tick++) {
+    // Slot 1 moves 8 units (128 sixteenths) right a tick: one sixteenth too far for a Moved.
+    const change = tick % 2 === 0 ? { Moved: { slot: 1, dx: 127, dy: 0 } } : player(1, 100 + tick * 8, 300);
+    room.snapshot(snapshot(tick, { age: 1, players: [change] }), tick * TICK_MS);
   }
+  assert.equal(room.snapshots.at(-1).players.get(0).x, 50, "the unchanged slot stays");
   const now = 20 * TICK_MS;
   const view = room.view(now, null);
   const them = view.players.find((p) => p.slot === 1);
   const expectedTick = 20 - MIN_INTERPOLATION_DELAY_MS / TICK_MS;
   assert.ok(Math.abs(view.renderTick - expectedTick) < 0.01, `render tick ${view.renderTick}`);
-  assert.ok(Math.abs(them.x - (100 + expectedTick * 8)) < 0.05, `x = ${them.x}`);
+  assert.ok(Math.abs(them.x - (100 + expectedTick * 8)) < 0.1, `x = ${them.x}`);
   assert.equal(them.isYou, false);
   assert.deepEqual([...room.peersSeen.values()], ["them"]);
 });
 
-test("bullets are interpolated by id and the own ones are counted once", () => {
+test("the own ack comes from the snapshot's header, also when the own player did not change", () => {
   const room = new RoomState(joined(), TICK_RATE, 0);
-  const bullet = (id, x) => ({ id, owner: 0, x: quantizePosition(x), y: quantizePosition(200) });
-  for (let tick = 1; tick <= 10; tick++) {
-    room.snapshot(snapshot(tick, [player(0, 50, 50)], [bullet(7, tick * 20)]), tick * TICK_MS);
+  room.snapshot(full(1, [player(0, 100, 100)]), 0);
+  for (let seq = 1; seq <= 3; seq++) {
+    room.localInput({ seq, movement: 0, aim: 0, fire: false }, seq * TICK_MS);
   }
+  room.snapshot(snapshot(2, { age: 1, ack: 2 }), 3 * TICK_MS + 1);
+  assert.equal(room.stats.lastAck, 2);
+  assert.deepEqual(room.pendingInputs.map((input) => input.seq), [3]);
+});
+
+test("a player that is gone is no longer drawn", () => {
+  const room = new RoomState(joined(), TICK_RATE, 0);
+  room.snapshot(full(1, [player(0, 50, 50), player(1, 300, 300)]), 0);
+  room.snapshot(snapshot(2, { age: 1, players: [{ Gone: { slot: 1 } }] }), TICK_MS);
+  const view = room.view(100 * TICK_MS, null);
+  assert.deepEqual(view.players.map((p) => p.slot), [0]);
+});
+
+test("bullets fly on between snapshots, appear at their first tick and vanish when removed", () => {
+  const room = new RoomState(joined(), TICK_RATE, 0);
+  const speedPerTick = setup.bullet_speed / TICK_RATE;
+  room.snapshot(full(1, [player(0, 50, 50)]), TICK_MS);
+  room.snapshot(snapshot(2, { age: 1, added: [bullet(7, 0, 100, 200)] }), 2 * TICK_MS);
+  for (let tick = 3; tick <= 9; tick++) room.snapshot(snapshot(tick, { age: 1 }), tick * TICK_MS);
+  room.snapshot(snapshot(10, { age: 1, removed: [7] }), 10 * TICK_MS);
   assert.equal(room.stats.ownBulletsSeen, 1);
-  const view = room.view(10 * TICK_MS, null);
-  assert.equal(view.bullets.length, 1);
-  assert.ok(Math.abs(view.bullets[0].x - view.renderTick * 20) < 0.05);
+
+  const bulletsAtTick = (tick) => room.view((tick + 100 / TICK_MS) * TICK_MS, null).bullets;
+  assert.deepEqual(bulletsAtTick(1.5), [], "not drawn before the tick that added it");
+  for (const tick of [2, 4.5, 9.9]) {
+    const drawn = bulletsAtTick(tick);
+    assert.equal(drawn.length, 1, `tick ${tick}`);
+    assert.ok(Math.abs(drawn[0].x - (100 + (tick - 2) * speedPerTick)) < 1e-6, `tick ${tick}`);
+    assert.ok(Math.abs(drawn[0].y - 200) < 1e-6);
+    assert.equal(drawn[0].owner, 0);
+  }
+  assert.deepEqual(bulletsAtTick(10.01), [], "gone from the tick that removed it");
+});
+
+test("a full snapshot resets the state and does not count the own bullets again", () => {
+  const room = new RoomState(joined(), TICK_RATE, 0);
+  const down = bullet(3, 0, 100, 100, Math.PI / 2);
+  room.snapshot(snapshot(1, { players: [player(0, 50, 50)], added: [down] }), 0);
+  room.snapshot(snapshot(2, { players: [player(1, 70, 70)], added: [down, bullet(4, 0, 10, 10)] }), TICK_MS);
+  assert.equal(room.stats.ownBulletsSeen, 2, "bullet 3 is the same one, bullet 4 is new");
+  assert.deepEqual([...room.snapshots.at(-1).players.keys()], [1], "slot 0 is not in the new state");
+  const view = room.view(100 * TICK_MS, null);
+  const drawn = view.bullets.find((b) => Math.abs(b.x - 100) < 1e-6);
+  assert.ok(drawn.y > 100, "the repeated bullet flies on from where the full snapshot put it");
+});
+
+test("a snapshot that does not fit the state throws and changes nothing", () => {
+  const room = new RoomState(joined(), TICK_RATE, 0);
+  room.snapshot(full(1, [player(0, 50, 50)]), 0);
+  const before = room.received;
+  assert.throws(() => room.snapshot(snapshot(3, { age: 1 }), TICK_MS), ProtocolError);
+  assert.throws(
+    () => room.snapshot(snapshot(2, { age: 1, players: [{ Gone: { slot: 4 } }] }), TICK_MS),
+    ProtocolError,
+  );
+  assert.equal(room.received, before);
+  assert.equal(room.snapshots.length, 1);
+  assert.equal(room.stats.snapshotsReceived, 1);
+  room.snapshot(snapshot(2, { age: 1 }), TICK_MS);
+  assert.equal(room.latestTick, 2, "the next delta that fits applies");
+});
+
+test("a full snapshot from an earlier tick starts the buffer and the clock again", () => {
+  const room = new RoomState(joined(), TICK_RATE, 0);
+  for (let tick = 100; tick <= 105; tick++) room.snapshot(full(tick, [player(1, tick, 10)]), tick * TICK_MS);
+  room.snapshot(full(4, [player(1, 500, 10)]), 106 * TICK_MS);
+  assert.deepEqual(room.snapshots.map((s) => s.tick), [4]);
+  assert.ok(Math.abs(room.serverTickAt(106 * TICK_MS) - 4) < 1e-9);
 });
 
 test("kills update the scores, the feed and the respawn countdown", () => {
   const room = new RoomState(joined(), TICK_RATE, 0);
-  room.snapshot(snapshot(100, [player(0, 50, 50, 0, false)]), 0);
+  room.snapshot(full(100, [player(0, 50, 50, false)]), 0);
   room.kill({ type: "Kill", tick: 100, killer: 1, victim: 0, respawn_tick: 190 }, 0);
   assert.equal(room.roster.get(1).kills, 1);
   assert.equal(room.roster.get(0).deaths, 1);
   assert.equal(room.recentKills(0)[0].ofYou, true);
   assert.equal(room.respawnSecondsLeft(0, 0), 3);
   assert.equal(room.respawnSecondsLeft(0, 2500), 1);
-  room.snapshot(snapshot(190, [player(0, 500, 500)]), 3000);
+  room.snapshot(full(190, [player(0, 500, 500)]), 3000);
   assert.equal(room.respawnSecondsLeft(0, 3000), null);
 });

@@ -12,7 +12,7 @@
 
 const WebSocket = require("ws");
 
-const PROTOCOL_VERSION = 1;
+const PROTOCOL_VERSION = 2;
 const INPUTS_PER_SECOND = 20;
 
 // Message tags (u32 at offset 0).
@@ -24,6 +24,10 @@ const S = {
 const MOVE_UP = 1, MOVE_DOWN = 2, MOVE_LEFT = 4, MOVE_RIGHT = 8;
 const PLAYER_ALIVE = 1;
 const POSITION_SCALE = 16;
+const HEADING_STEPS = 65536;
+const MAX_SLOTS = 100;
+// 2-bit codes of a snapshot's change map.
+const MOVED = 1, STATE = 2, GONE = 3;
 
 // ---- encoding: little-endian fixed ints, u32 enum tags, u64 string lengths ----
 
@@ -67,9 +71,11 @@ class Reader {
   constructor(buf) { this.buf = buf; this.at = 0; }
   need(n) { if (this.at + n > this.buf.length) throw new Error("message ends early"); }
   u8() { this.need(1); return this.buf.readUInt8(this.at++); }
+  i8() { this.need(1); return this.buf.readInt8(this.at++); }
   u16() { this.need(2); const v = this.buf.readUInt16LE(this.at); this.at += 2; return v; }
   u32() { this.need(4); const v = this.buf.readUInt32LE(this.at); this.at += 4; return v; }
   f32() { this.need(4); const v = this.buf.readFloatLE(this.at); this.at += 4; return v; }
+  bytes(n) { this.need(n); this.at += n; return this.buf.subarray(this.at - n, this.at); }
   u64() { this.need(8); const v = this.buf.readBigUInt64LE(this.at); this.at += 8; return v; }
   count(itemSize) {
     const n = this.u64();
@@ -98,6 +104,25 @@ function repeat(n, read) {
   return items;
 }
 
+// A Snapshot as sent: the changes against its baseline, not yet applied to any state.
+function readSnapshot(r) {
+  const tick = r.u32(), ack = r.u32(), baselineAge = r.u8(), slotCount = r.u8();
+  if (slotCount > MAX_SLOTS) throw new Error(`snapshot describes ${slotCount} slots, more than ${MAX_SLOTS}`);
+  const changeMap = r.bytes(Math.ceil(slotCount / 4));
+  const players = [];
+  for (let slot = 0; slot < slotCount; slot++) {
+    const code = (changeMap[slot >> 2] >> ((slot & 3) * 2)) & 3;
+    if (code === MOVED) players.push({ change: "moved", slot, dx: r.i8(), dy: r.i8() });
+    else if (code === STATE) {
+      players.push({ change: "state", slot, x: r.u16(), y: r.u16(), aim: r.u8(), hp: r.u8(), flags: r.u8() });
+    } else if (code === GONE) players.push({ change: "gone", slot });
+  }
+  const addedBullets = repeat(r.u16(), () => ({ id: r.u16(), owner: r.u8(), x: r.u16(), y: r.u16(), heading: r.u16() }));
+  const removedBullets = repeat(r.u16(), () => r.u16());
+  if (r.at !== r.buf.length) throw new Error("bytes left over after the snapshot");
+  return { tick, ack, baselineAge, players, addedBullets, removedBullets };
+}
+
 // One server message as { tag, ...fields }.
 function decode(buf) {
   const r = new Reader(buf);
@@ -122,24 +147,69 @@ function decode(buf) {
     case S.LEFT: return { tag: t, room: r.u32() };
     case S.PLAYER_JOINED: return { tag: t, player: readRosterEntry(r) };
     case S.PLAYER_LEFT: return { tag: t, slot: r.u8() };
-    case S.SNAPSHOT: {
-      const tick = r.u32();
-      const players = new Map();
-      for (const p of repeat(r.count(12), () => ({
-        slot: r.u8(), x: r.u16() / POSITION_SCALE, y: r.u16() / POSITION_SCALE,
-        aim: r.u8(), hp: r.u8(), flags: r.u8(), ack: r.u32(),
-      }))) {
-        players.set(p.slot, { ...p, alive: (p.flags & PLAYER_ALIVE) !== 0 });
-      }
-      const bullets = repeat(r.count(7), () => ({ id: r.u16(), owner: r.u8(), x: r.u16(), y: r.u16() }));
-      return { tag: t, tick, players, bullets };
-    }
+    case S.SNAPSHOT: return { tag: t, ...readSnapshot(r) };
     case S.KILL: return { tag: t, tick: r.u32(), killer: r.u8(), victim: r.u8(), respawnTick: r.u32() };
     case S.CHAT: return { tag: t, tick: r.u32(), from: r.u8(), text: r.string() };
     case S.PONG: return { tag: t, t: r.u64() };
     case S.ROOM_CLOSED: return { tag: t, reason: r.string() };
     default: return { tag: t };
   }
+}
+
+// ---- room state: what the snapshots so far add up to ----
+
+// The room state after `snap`, given the state after the previous one (null before the first).
+// Positions stay in 1/16 units. Throws if the snapshot does not fit.
+function applySnapshot(state, snap) {
+  const { tick, baselineAge } = snap;
+  const baselineTick = (tick - baselineAge) >>> 0; // ticks are u32
+  let players, bullets;
+  if (baselineAge === 0) {
+    players = new Map();
+    bullets = new Map();
+  } else if (state === null || state.tick !== baselineTick) {
+    const had = state === null ? "no state" : `the state of tick ${state.tick}`;
+    throw new Error(`snapshot ${tick} is a change of tick ${baselineTick}, but we have ${had}`);
+  } else {
+    players = new Map(state.players);
+    bullets = new Map(state.bullets);
+  }
+  for (const change of snap.players) {
+    const { slot } = change;
+    const player = players.get(slot);
+    if (change.change === "state") {
+      const { x, y, aim, hp, flags } = change;
+      players.set(slot, { x, y, aim, hp, flags });
+    } else if (player === undefined) {
+      throw new Error(`snapshot ${tick}: slot ${slot} is ${change.change} but was empty`);
+    } else if (change.change === "gone") {
+      players.delete(slot);
+    } else {
+      const x = player.x + change.dx, y = player.y + change.dy;
+      if (x < 0 || x > 0xffff || y < 0 || y > 0xffff) throw new Error(`snapshot ${tick}: slot ${slot} moves off the u16 range`);
+      players.set(slot, { ...player, x, y });
+    }
+  }
+  for (const id of snap.removedBullets) {
+    if (!bullets.delete(id)) throw new Error(`snapshot ${tick} removes bullet ${id}, which is not in flight`);
+  }
+  for (const { id, owner, x, y, heading } of snap.addedBullets) {
+    if (bullets.has(id)) throw new Error(`snapshot ${tick} adds bullet ${id}, which is in flight`);
+    bullets.set(id, { owner, x, y, heading, since: tick });
+  }
+  return { tick, players, bullets };
+}
+
+// Where a bullet of the room state is at `tick`, in world units, and its heading in radians:
+// it flies straight from (x, y), where it was at tick `since`.
+function bulletPosition(bullet, tick, bulletSpeed, tickRate) {
+  const heading = (bullet.heading / HEADING_STEPS) * 2 * Math.PI;
+  const flown = (bulletSpeed * (tick - bullet.since)) / tickRate;
+  return {
+    x: bullet.x / POSITION_SCALE + Math.cos(heading) * flown,
+    y: bullet.y / POSITION_SCALE + Math.sin(heading) * flown,
+    heading,
+  };
 }
 
 // ---- geometry: walls are axis-aligned rectangles ----
@@ -172,7 +242,10 @@ class Bot {
     this.you = null;
     this.setup = null;
     this.roster = new Map();
-    this.players = new Map();
+    this.tickRate = null;
+    this.state = null; // the room state after the last snapshot; null until the first one
+    this.players = new Map(); // the state's players in world units, for deciding
+    this.ack = 0;
     this.seq = 0;
     this.aim = 0;
     this.wander = Math.random() * 2 * Math.PI;
@@ -188,13 +261,30 @@ class Bot {
     this.you = msg.you;
     this.setup = msg.setup;
     for (const entry of msg.roster) this.roster.set(entry.slot, entry);
+    this.forgetRoomState();
     this.say(`joined room ${msg.room.id} "${msg.room.name}" (code ${msg.code}) as slot ${msg.you}, ` +
       `${msg.roster.length - 1} other player(s)`);
   }
 
+  // Outside a room there is no state; in a new one the first snapshot is a full one.
+  forgetRoomState() {
+    this.state = null;
+    this.players = new Map();
+    this.ack = 0;
+  }
+
+  // Takes in one message; throws for a snapshot that does not fit our state.
   observe(msg) {
     switch (msg.tag) {
-      case S.SNAPSHOT: this.players = msg.players; break;
+      case S.SNAPSHOT:
+        this.state = applySnapshot(this.state, msg);
+        this.ack = msg.ack;
+        this.players = new Map();
+        for (const [slot, p] of this.state.players) {
+          this.players.set(slot, { x: p.x / POSITION_SCALE, y: p.y / POSITION_SCALE, alive: (p.flags & PLAYER_ALIVE) !== 0 });
+        }
+        break;
+      case S.LEFT: case S.ROOM_CLOSED: this.forgetRoomState(); break;
       case S.PLAYER_JOINED: this.roster.set(msg.player.slot, msg.player); this.say(`${msg.player.name} joined`); break;
       case S.PLAYER_LEFT: this.say(`${this.nameOf(msg.slot)} left`); this.roster.delete(msg.slot); break;
       case S.KILL:
@@ -237,9 +327,30 @@ class Bot {
       heading = this.aim = this.wander;
       doing = "alone, wandering";
     }
+    const dodge = this.dodge(me.x, me.y);
+    if (dodge !== null) {
+      heading = dodge;
+      doing += ", dodging a bullet";
+    }
     heading = this.steer(me.x, me.y, heading);
-    this.report(`at (${me.x.toFixed(0)}, ${me.y.toFixed(0)}), ${doing}`);
+    this.report(`at (${me.x.toFixed(0)}, ${me.y.toFixed(0)}), ${doing}; input ${this.ack} of ${this.seq} applied`);
     return { movement: heading === null ? 0 : movementBits(heading), aim: this.aim, fire };
+  }
+
+  // A heading that steps out of the way of an enemy bullet arriving within half a second, or null.
+  dodge(x, y) {
+    const s = this.setup;
+    const reach = s.playerRadius + s.bulletRadius + 2;
+    for (const bullet of this.state.bullets.values()) {
+      if (bullet.owner === this.you) continue;
+      const b = bulletPosition(bullet, this.state.tick, s.bulletSpeed, this.tickRate);
+      const along = (x - b.x) * Math.cos(b.heading) + (y - b.y) * Math.sin(b.heading);
+      const across = (y - b.y) * Math.cos(b.heading) - (x - b.x) * Math.sin(b.heading);
+      if (along > 0 && along < s.bulletSpeed * 0.5 && Math.abs(across) < reach) {
+        return b.heading + (across < 0 ? -Math.PI / 2 : Math.PI / 2);
+      }
+    }
+    return null;
   }
 
   // The heading closest to the wanted one whose next step is clear of walls and edges.
@@ -304,9 +415,12 @@ function main() {
     let msg;
     try {
       msg = decode(data);
+      if (stage === "playing") bot.observe(msg);
     } catch (err) {
-      console.error(`${args.name}: undecodable message: ${err.message}`);
-      ws.close();
+      console.error(`${args.name}: protocol error: ${err.message}`);
+      process.exitCode = 1;
+      clearInterval(inputs);
+      ws.close(1002, "protocol error");
       return;
     }
     if (stage !== "playing" && msg.tag === S.ERROR) {
@@ -315,6 +429,7 @@ function main() {
       ws.close();
     } else if (stage === "handshake" && msg.tag === S.WELCOME) {
       bot.say(`welcomed as player ${msg.playerId}, ${msg.tickRate} ticks per second`);
+      bot.tickRate = msg.tickRate;
       stage = "joining";
       ws.send(args.code ? encodeJoinByCode(args.code) : encodeQuickJoin());
     } else if (stage === "joining" && msg.tag === S.JOINED) {
@@ -325,12 +440,9 @@ function main() {
         bot.seq += 1;
         ws.send(encodeInput(bot.seq, movement, aim, fire));
       }, 1000 / INPUTS_PER_SECOND);
-    } else if (stage === "playing") {
-      bot.observe(msg);
-      if (msg.tag === S.LEFT || msg.tag === S.ROOM_CLOSED) {
-        bot.say("back in the lobby");
-        ws.close();
-      }
+    } else if (stage === "playing" && (msg.tag === S.LEFT || msg.tag === S.ROOM_CLOSED)) {
+      bot.say("back in the lobby");
+      ws.close();
     }
   });
   ws.on("close", (code, reason) => {
@@ -354,4 +466,6 @@ function main() {
   }
 }
 
-main();
+if (require.main === module) main();
+
+module.exports = { PROTOCOL_VERSION, S, PLAYER_ALIVE, decode, applySnapshot, bulletPosition };

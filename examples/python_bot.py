@@ -20,7 +20,7 @@ import time
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 INPUTS_PER_SECOND = 20
 
 # Message tags (u32 at offset 0).
@@ -31,6 +31,10 @@ SNAPSHOT, KILL, CHAT, PONG, ROOM_CLOSED = 7, 8, 9, 10, 11
 MOVE_UP, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT = 1, 2, 4, 8
 PLAYER_ALIVE = 1
 POSITION_SCALE = 16.0
+HEADING_STEPS = 65536
+MAX_SLOTS = 100
+# 2-bit codes of a snapshot's change map.
+MOVED, STATE, GONE = 1, 2, 3
 
 
 # ---- encoding: little-endian fixed ints, u32 enum tags, u64 string lengths ----
@@ -73,6 +77,12 @@ class Reader:
         self.at += size
         return values if len(values) > 1 else values[0]
 
+    def raw(self, size):
+        if self.at + size > len(self.data):
+            raise ValueError("message ends early")
+        self.at += size
+        return self.data[self.at - size:self.at]
+
     def string(self):
         length = self.take("<Q")
         if self.at + length > len(self.data):
@@ -104,6 +114,33 @@ def read_roster_entry(r):
     return {"slot": slot, "player_id": player_id, "name": name, "kills": kills, "deaths": deaths}
 
 
+def read_snapshot(r):
+    """A Snapshot as sent: the changes against its baseline, not yet applied to any state."""
+    tick, ack, baseline_age, slot_count = r.take("<IIBB")
+    if slot_count > MAX_SLOTS:
+        raise ValueError(f"snapshot describes {slot_count} slots, more than {MAX_SLOTS}")
+    change_map = r.raw((slot_count + 3) // 4)
+    players = []
+    for slot in range(slot_count):
+        code = (change_map[slot >> 2] >> ((slot & 3) * 2)) & 3
+        if code == MOVED:
+            dx, dy = r.take("<bb")
+            players.append({"change": "moved", "slot": slot, "dx": dx, "dy": dy})
+        elif code == STATE:
+            x, y, aim, hp, flags = r.take("<HHBBB")
+            players.append({"change": "state", "slot": slot,
+                            "x": x, "y": y, "aim": aim, "hp": hp, "flags": flags})
+        elif code == GONE:
+            players.append({"change": "gone", "slot": slot})
+    added_bullets = [dict(zip(("id", "owner", "x", "y", "heading"), r.take("<HBHHH")))
+                     for _ in range(r.take("<H"))]
+    removed_bullets = [r.take("<H") for _ in range(r.take("<H"))]
+    if r.at != len(r.data):
+        raise ValueError("bytes left over after the snapshot")
+    return {"tick": tick, "ack": ack, "baseline_age": baseline_age, "players": players,
+            "added_bullets": added_bullets, "removed_bullets": removed_bullets}
+
+
 def decode(data):
     """One server message as (tag, dict of its fields)."""
     r = Reader(data)
@@ -133,14 +170,7 @@ def decode(data):
     if tag == PLAYER_LEFT:
         return tag, {"slot": r.take("<B")}
     if tag == SNAPSHOT:
-        tick = r.take("<I")
-        players = {}
-        for _ in range(r.count(12)):
-            slot, x, y, aim, hp, flags, ack = r.take("<BHHBBBI")
-            players[slot] = {"x": x / POSITION_SCALE, "y": y / POSITION_SCALE, "hp": hp,
-                             "alive": flags & PLAYER_ALIVE != 0, "ack": ack}
-        bullets = [r.take("<HBHH") for _ in range(r.count(7))]
-        return tag, {"tick": tick, "players": players, "bullets": bullets}
+        return tag, read_snapshot(r)
     if tag == KILL:
         tick, killer, victim, respawn_tick = r.take("<IBBI")
         return tag, {"killer": killer, "victim": victim}
@@ -152,6 +182,54 @@ def decode(data):
     if tag == ROOM_CLOSED:
         return tag, {"reason": r.string()}
     return tag, {}
+
+
+# ---- room state: what the snapshots so far add up to ----
+
+def apply_snapshot(state, snapshot):
+    """The room state after `snapshot`, given the state after the previous one (None before the
+    first). Positions stay in 1/16 units. Raises ValueError if the snapshot does not fit."""
+    tick = snapshot["tick"]
+    baseline_tick = (tick - snapshot["baseline_age"]) % 2**32   # ticks are u32
+    if snapshot["baseline_age"] == 0:
+        players, bullets = {}, {}
+    elif state is None or state["tick"] != baseline_tick:
+        had = "no state" if state is None else f"the state of tick {state['tick']}"
+        raise ValueError(f"snapshot {tick} changes tick {baseline_tick}, but we have {had}")
+    else:
+        players, bullets = dict(state["players"]), dict(state["bullets"])
+    for change in snapshot["players"]:
+        slot, kind = change["slot"], change["change"]
+        if kind == "state":
+            players[slot] = {key: change[key] for key in ("x", "y", "aim", "hp", "flags")}
+        elif slot not in players:
+            raise ValueError(f"snapshot {tick}: slot {slot} is {kind} but was empty")
+        elif kind == "gone":
+            del players[slot]
+        else:
+            player = players[slot]
+            x, y = player["x"] + change["dx"], player["y"] + change["dy"]
+            if not (0 <= x <= 0xFFFF and 0 <= y <= 0xFFFF):
+                raise ValueError(f"snapshot {tick}: slot {slot} moves off the u16 range")
+            players[slot] = {**player, "x": x, "y": y}
+    for bullet_id in snapshot["removed_bullets"]:
+        if bullets.pop(bullet_id, None) is None:
+            raise ValueError(f"snapshot {tick} removes bullet {bullet_id}, which is not in flight")
+    for bullet in snapshot["added_bullets"]:
+        if bullet["id"] in bullets:
+            raise ValueError(f"snapshot {tick} adds bullet {bullet['id']}, which is in flight")
+        bullets[bullet["id"]] = {"owner": bullet["owner"], "x": bullet["x"], "y": bullet["y"],
+                                 "heading": bullet["heading"], "since": tick}
+    return {"tick": tick, "players": players, "bullets": bullets}
+
+
+def bullet_position(bullet, tick, bullet_speed, tick_rate):
+    """Where a bullet of the room state is at `tick`, in world units, and its heading in
+    radians: it flies straight from (x, y), where it was at tick `since`."""
+    heading = bullet["heading"] / HEADING_STEPS * 2 * math.pi
+    flown = bullet_speed * (tick - bullet["since"]) / tick_rate
+    return (bullet["x"] / POSITION_SCALE + math.cos(heading) * flown,
+            bullet["y"] / POSITION_SCALE + math.sin(heading) * flown, heading)
 
 
 # ---- geometry: walls are axis-aligned rectangles (x, y, w, h) ----
@@ -187,7 +265,10 @@ class Bot:
         self.you = None
         self.setup = None
         self.roster = {}
-        self.players = {}
+        self.tick_rate = None
+        self.state = None    # the room state after the last snapshot; None until the first one
+        self.players = {}    # the state's players in world units, for deciding
+        self.ack = 0
         self.seq = 0
         self.wander = random.uniform(-math.pi, math.pi)
         self.wander_until = 0.0
@@ -198,13 +279,25 @@ class Bot:
         self.you = fields["you"]
         self.setup = fields["setup"]
         self.roster = {e["slot"]: e for e in fields["roster"]}
+        self.forget_room_state()
         room = fields["room"]
         print(f"{self.name}: joined room {room['id']} \"{room['name']}\" (code {fields['code']}) "
               f"as slot {self.you}, {len(self.roster) - 1} other player(s)", flush=True)
 
+    def forget_room_state(self):
+        """Outside a room there is no state; in a new one the first snapshot is a full one."""
+        self.state, self.players, self.ack = None, {}, 0
+
     def observe(self, tag, fields):
+        """Takes in one message; raises ValueError for a snapshot that does not fit our state."""
         if tag == SNAPSHOT:
-            self.players = fields["players"]
+            self.state = apply_snapshot(self.state, fields)
+            self.ack = fields["ack"]
+            self.players = {slot: {"x": p["x"] / POSITION_SCALE, "y": p["y"] / POSITION_SCALE,
+                                   "alive": p["flags"] & PLAYER_ALIVE != 0}
+                            for slot, p in self.state["players"].items()}
+        elif tag in (LEFT, ROOM_CLOSED):
+            self.forget_room_state()
         elif tag == PLAYER_JOINED:
             entry = fields["player"]
             self.roster[entry["slot"]] = entry
@@ -254,9 +347,29 @@ class Bot:
                 self.wander_until = now + 2.0
             heading = self.aim = self.wander
             doing = "alone, wandering"
+        dodge = self.dodge(x, y)
+        if dodge is not None:
+            heading = dodge
+            doing += ", dodging a bullet"
         heading = self.steer(x, y, heading)
-        self.report(f"at ({x:.0f}, {y:.0f}), {doing}")
+        self.report(f"at ({x:.0f}, {y:.0f}), {doing}; input {self.ack} of {self.seq} applied")
         return (movement_bits(heading) if heading is not None else 0), self.aim, fire
+
+    def dodge(self, x, y):
+        """A heading that steps out of the way of an enemy bullet arriving within half a
+        second, or None."""
+        setup, state = self.setup, self.state
+        reach = setup["player_radius"] + setup["bullet_radius"] + 2
+        for bullet in state["bullets"].values():
+            if bullet["owner"] == self.you:
+                continue
+            bx, by, heading = bullet_position(bullet, state["tick"], setup["bullet_speed"],
+                                              self.tick_rate)
+            along = (x - bx) * math.cos(heading) + (y - by) * math.sin(heading)
+            across = (y - by) * math.cos(heading) - (x - bx) * math.sin(heading)
+            if 0 < along < setup["bullet_speed"] * 0.5 and abs(across) < reach:
+                return heading + math.copysign(math.pi / 2, across)
+        return None
 
     def steer(self, x, y, heading):
         """The heading closest to the wanted one whose next step is clear of walls and edges."""
@@ -298,14 +411,19 @@ async def play(args):
         welcome = await expect(ws, WELCOME)
         print(f"{args.name}: welcomed as player {welcome['player_id']}, "
               f"{welcome['tick_rate']} ticks per second", flush=True)
+        bot.tick_rate = welcome["tick_rate"]
         await ws.send(encode_join_by_code(args.code) if args.code else encode_quick_join())
         bot.joined(await expect(ws, JOINED))
 
         async def read():
             async for data in ws:
                 if isinstance(data, bytes):
-                    tag, fields = decode(data)
-                    bot.observe(tag, fields)
+                    try:
+                        tag, fields = decode(data)
+                        bot.observe(tag, fields)
+                    except ValueError:
+                        await ws.close(code=1002, reason="protocol error")
+                        raise
                     if tag in (LEFT, ROOM_CLOSED):
                         print(f"{args.name}: back in the lobby", flush=True)
                         return

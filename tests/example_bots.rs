@@ -1,7 +1,9 @@
 //! The example bots in other languages (`examples/python_bot.py`, `examples/node_bot.js`),
 //! written from PROTOCOL.md alone, against the real server: each must join the room it is
 //! given, move, have its inputs applied, and leave cleanly when its time is up. A Rust
-//! `BotClient` in the same room checks this from the server's side.
+//! `BotClient` in the same room checks this from the server's side. Each also passes its own
+//! offline checks (`examples/*_bot_test.*`: its snapshot decoder against the golden vectors
+//! and its room state against hand-built snapshots).
 //!
 //! They need `python3` with `websockets` and `node` with `ws` (see `examples/`):
 //!     pip install websockets==17.4
@@ -25,6 +27,8 @@ const MOVED_UNITS: f32 = 20.0;
 struct Example {
     program: &'static str,
     script: &'static str,
+    /// The script of its offline checks, which exits non-zero if one fails.
+    offline_checks: &'static str,
     /// A command line that fails unless the interpreter and the package are there.
     probe: &'static [&'static str],
     install: &'static str,
@@ -33,6 +37,7 @@ struct Example {
 const PYTHON: Example = Example {
     program: "python3",
     script: "python_bot.py",
+    offline_checks: "python_bot_test.py",
     probe: &["-c", "import websockets"],
     install: "pip install websockets==17.4",
 };
@@ -40,6 +45,7 @@ const PYTHON: Example = Example {
 const NODE: Example = Example {
     program: "node",
     script: "node_bot.js",
+    offline_checks: "node_bot_test.js",
     probe: &["-e", "require('ws')"],
     install: "npm ci --prefix examples",
 };
@@ -139,6 +145,44 @@ async fn joins_moves_and_leaves(example: &Example, name: &str) {
         stdout.contains(&format!("joined room {}", room.room.id)),
         "the example says where it joined"
     );
+    assert!(
+        highest_applied_input(&stdout) > 0,
+        "the example reads from its snapshots' ack that the server applied its inputs"
+    );
+}
+
+/// The highest ack in the example's reports ("...; input 41 of 43 applied").
+fn highest_applied_input(stdout: &str) -> u32 {
+    let applied = |line: &str| {
+        let (_, report) = line.split_once("; input ")?;
+        let (ack, _) = report.split_once(" of ")?;
+        ack.parse().ok()
+    };
+    stdout.lines().filter_map(applied).max().unwrap_or(0)
+}
+
+async fn passes_its_offline_checks(example: &Example) {
+    if !runnable(example).await {
+        return;
+    }
+    let run = Command::new(example.program)
+        .arg(examples_dir().join(example.offline_checks))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(WAIT, run)
+        .await
+        .expect("the offline checks finish")
+        .expect("the offline checks start");
+    assert!(
+        output.status.success(),
+        "{} failed: {}\n{}{}",
+        example.offline_checks,
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[tokio::test]
@@ -149,4 +193,14 @@ async fn the_python_example_joins_moves_and_leaves() {
 #[tokio::test]
 async fn the_node_example_joins_moves_and_leaves() {
     joins_moves_and_leaves(&NODE, "node-example").await;
+}
+
+#[tokio::test]
+async fn the_python_example_passes_its_offline_checks() {
+    passes_its_offline_checks(&PYTHON).await;
+}
+
+#[tokio::test]
+async fn the_node_example_passes_its_offline_checks() {
+    passes_its_offline_checks(&NODE).await;
 }
