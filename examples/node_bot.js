@@ -169,7 +169,7 @@ function applySnapshot(state, snap) {
     bullets = new Map();
   } else if (state === null || state.tick !== baselineTick) {
     const had = state === null ? "no state" : `the state of tick ${state.tick}`;
-    throw new Error(`snapshot ${tick} is a change of tick ${baselineTick}, but we have ${had}`);
+    throw new Error(`snapshot ${tick} changes tick ${baselineTick}, but we have ${had}`);
   } else {
     players = new Map(state.players);
     bullets = new Map(state.bullets);

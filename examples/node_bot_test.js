@@ -56,6 +56,24 @@ describe("golden vectors", () => {
     }
   });
 
+  it("the delta applies on the full snapshot", () => {
+    const frame = (name) => Buffer.from(index.valid.find((v) => v.name === name).hex, "hex");
+    const full = bot.applySnapshot(null, bot.decode(frame("server_snapshot_full")));
+    const state = bot.applySnapshot(full, bot.decode(frame("server_snapshot_delta")));
+    assert.deepEqual(state, {
+      tick: 1236,
+      players: new Map([
+        [0, { x: 13117, y: 4798, aim: 64, hp: 100, flags: 1 }],
+        [2, { x: 3200, y: 2880, aim: 0, hp: 100, flags: 1 }],
+        [7, { x: 960, y: 960, aim: 0, hp: 100, flags: 1 }],
+      ]),
+      bullets: new Map([
+        [0, { owner: 0, x: 13280, y: 5128, heading: 8192, since: 1235 }],
+        [1, { owner: 0, x: 13520, y: 4800, heading: 49152, since: 1236 }],
+      ]),
+    });
+  });
+
   it("invalid snapshots are refused", () => {
     const frames = index.invalid.filter((v) => v.direction === "server" && v.hex.startsWith("07000000"));
     assert.ok(frames.length > 0, "the index has invalid snapshot frames");

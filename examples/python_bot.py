@@ -421,9 +421,9 @@ async def play(args):
                     try:
                         tag, fields = decode(data)
                         bot.observe(tag, fields)
-                    except ValueError:
+                    except ValueError as err:
                         await ws.close(code=1002, reason="protocol error")
-                        raise
+                        raise ValueError(f"protocol error: {err}") from err
                     if tag in (LEFT, ROOM_CLOSED):
                         print(f"{args.name}: back in the lobby", flush=True)
                         return

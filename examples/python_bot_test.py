@@ -66,6 +66,20 @@ class GoldenVectors(unittest.TestCase):
                 self.assertEqual(tag, bot.SNAPSHOT)
                 self.assertEqual(vector_json(fields), vector["message"])
 
+    def test_the_delta_applies_on_the_full_snapshot(self):
+        frames = {v["name"]: bytes.fromhex(v["hex"]) for v in self.index["valid"]}
+        state = None
+        for name in ("server_snapshot_full", "server_snapshot_delta"):
+            state = bot.apply_snapshot(state, bot.decode(frames[name])[1])
+        self.assertEqual(state, {"tick": 1236, "players": {
+            0: {"x": 13117, "y": 4798, "aim": 64, "hp": 100, "flags": 1},
+            2: {"x": 3200, "y": 2880, "aim": 0, "hp": 100, "flags": 1},
+            7: {"x": 960, "y": 960, "aim": 0, "hp": 100, "flags": 1},
+        }, "bullets": {
+            0: {"owner": 0, "x": 13280, "y": 5128, "heading": 8192, "since": 1235},
+            1: {"owner": 0, "x": 13520, "y": 4800, "heading": 49152, "since": 1236},
+        }})
+
     def test_invalid_snapshots_are_refused(self):
         frames = [v for v in self.index["invalid"]
                   if v["direction"] == "server" and v["hex"].startswith("07000000")]
