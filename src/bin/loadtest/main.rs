@@ -136,7 +136,7 @@ fn source_address(index: usize, source_ips: u8) -> Option<IpAddr> {
 }
 
 /// File descriptors beyond one per connection: the runtime's, stdio, the stats requests.
-const OPEN_FILES_BESIDES_CONNECTIONS: u64 = 1024;
+const OPEN_FILES_BESIDES_CONNECTIONS: u64 = 256;
 
 /// The summary of one run, of whichever scenario.
 enum Outcome {
@@ -298,15 +298,14 @@ fn main() -> ExitCode {
     };
     let most_clients = args.clients.iter().copied().max().unwrap_or(0) as u64;
     // The spawned server inherits the limit; it needs as many descriptors as this tool.
-    match skirmish::fdlimit::raise_towards(most_clients + OPEN_FILES_BESIDES_CONNECTIONS) {
-        Ok(limit) if limit.soft < most_clients + OPEN_FILES_BESIDES_CONNECTIONS => eprintln!(
-            "loadtest: warning: the open files limit is {}, too low for {most_clients} \
-             clients (raise the hard limit with `ulimit -Hn`, or run as root)",
-            limit.soft
-        ),
-        Ok(_) => {}
-        Err(err) => eprintln!("loadtest: warning: cannot raise the open files limit: {err}"),
-    }
+    let open_files =
+        match skirmish::fdlimit::raise_towards(most_clients + OPEN_FILES_BESIDES_CONNECTIONS) {
+            Ok(limit) => Some(limit),
+            Err(err) => {
+                eprintln!("loadtest: warning: cannot raise the open files limit: {err}");
+                None
+            }
+        };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(args.threads.max(1))
         .enable_all()
@@ -324,6 +323,18 @@ fn main() -> ExitCode {
     }
     let mut all_passed = true;
     for &clients in &args.clients {
+        let needed = clients as u64 + OPEN_FILES_BESIDES_CONNECTIONS;
+        if let Some(limit) = open_files.filter(|limit| limit.soft < needed) {
+            // Each connection is a descriptor here and in the server: the run would only
+            // measure refused connections.
+            eprintln!(
+                "loadtest: N={clients} needs about {needed} open files but the limit is {} \
+                 (hard limit {}; raising it needs root with CAP_SYS_RESOURCE): skipped",
+                limit.soft, limit.hard
+            );
+            all_passed = false;
+            continue;
+        }
         // Started on this (the main) thread, which the server's parent-death signal is tied
         // to; dropped, and so stopped, at the end of each iteration and on every return.
         let (target, _spawned) = match &server {
