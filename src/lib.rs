@@ -23,6 +23,7 @@
 //! - [`limits`], [`admission`], [`auth`], [`tls`]: who may connect and how much they may do.
 //! - [`reconnect`], [`connections`], [`shutdown`]: resuming players, closing connections from
 //!   outside, and the graceful shutdown.
+//! - [`fdlimit`]: the open-files limit that thousands of connections need.
 //! - [`metrics`], [`admin`], [`logging`]: what operators see: Prometheus metrics, the
 //!   operator endpoints and monitor page, the log format.
 
@@ -33,6 +34,7 @@ pub mod auth;
 pub mod bot;
 pub mod config;
 pub mod connections;
+pub mod fdlimit;
 pub mod game;
 pub mod limits;
 pub mod lobby;

@@ -8,6 +8,7 @@ use skirmish::startup;
 fn main() -> std::process::ExitCode {
     skirmish::logging::init();
     let config = Config::load(std::env::args_os()).unwrap_or_else(|err| err.exit());
+    startup::raise_open_files_limit(&config);
     match serve(config) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {

@@ -16,6 +16,17 @@ use crate::lobby::LocalDirectory;
 use crate::tls::{self, TlsError};
 use crate::{routes, shutdown};
 
+/// File descriptors a server needs besides one per player: the listener, epoll and event
+/// descriptors of every thread, files being served, connections not yet welcomed.
+const OPEN_FILES_BESIDES_PLAYERS: u64 = 256;
+
+/// actix-web's own default for connections per worker thread; kept unless `--max-players` needs
+/// more (workers take connections in turn, but one may end up holding most of them).
+const DEFAULT_CONNECTIONS_PER_WORKER: usize = 25_000;
+/// Connections a worker takes beyond the players: HTTP requests and connections still in the
+/// handshake.
+const CONNECTIONS_BESIDES_PLAYERS: usize = 1024;
+
 /// The most a connection buffers in user space before it stops taking frames (actix-web's
 /// default is 32 KiB).
 const RESPONSE_BUFFER_BYTES: usize = 8 * 1024;
@@ -75,6 +86,7 @@ pub fn run_app(listener: TcpListener, app: AppState) -> Result<Server, StartupEr
     let routes_app = app.clone();
     let http = HttpServer::new(move || App::new().configure(routes::configure(routes_app.clone())))
         .workers(http_workers)
+        .max_connections(connections_per_worker(&app.config))
         // Snapshots and inputs are small and latency-bound: never wait to coalesce them.
         .tcp_nodelay(true)
         // A session's frames wait here when its socket is full. Snapshots are under a kilobyte
@@ -97,6 +109,30 @@ pub fn run_app(listener: TcpListener, app: AppState) -> Result<Server, StartupEr
         shutdown::drain(app, handle).await;
     });
     Ok(server)
+}
+
+/// The connections one worker may hold: never fewer than the players the server admits, or
+/// players beyond a worker's default share would wait in the kernel's accept queue.
+fn connections_per_worker(config: &Config) -> usize {
+    DEFAULT_CONNECTIONS_PER_WORKER.max(config.max_players + CONNECTIONS_BESIDES_PLAYERS)
+}
+
+/// Raises the process's soft limit on open files to its hard limit, and warns when that is
+/// still too low for `--max-players` connections (each is a file descriptor). Call once,
+/// before serving; a server inside tests or tools leaves the limit to its process.
+pub fn raise_open_files_limit(config: &Config) {
+    let needed = config.max_players as u64 + OPEN_FILES_BESIDES_PLAYERS;
+    match crate::fdlimit::raise_to_hard() {
+        Ok(limit) if limit.soft < needed => log::warn!(
+            "the open files limit is {} (hard limit {}): too low for --max-players {}, which \
+             needs about {needed}; raise it (`ulimit -Hn`, systemd's LimitNOFILE)",
+            limit.soft,
+            limit.hard,
+            config.max_players
+        ),
+        Ok(limit) => log::debug!("open files limit: {}", limit.soft),
+        Err(err) => log::warn!("cannot raise the open files limit: {err}"),
+    }
 }
 
 /// Asks the kernel to drop a connection whose sent data stays unacknowledged (also behind a zero

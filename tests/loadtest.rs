@@ -1,6 +1,6 @@
 //! The load tool end to end: with `--spawn-server` it starts the real server binary itself,
-//! runs a short "arena v1" with a few bots, prints the machine line and one well-formed
-//! summary line, and leaves no server behind.
+//! runs a short "arena v1" with a few bots (or a short "idle" with a few lobby sessions),
+//! prints the machine line and one well-formed summary line, and leaves no server behind.
 
 use std::collections::HashMap;
 use std::process::{Command, Output, Stdio};
@@ -98,11 +98,69 @@ fn the_tool_spawns_its_own_server_and_prints_one_line_per_n() {
         "about 30 snapshots a second per bot, got {upd_rate}"
     );
 
-    let pid = stderr
+    let pid = spawned_pid(&stderr);
+    assert!(
+        !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        "the server (pid {pid}) is stopped with the tool"
+    );
+}
+
+/// The pid of the server the tool says it started.
+fn spawned_pid(stderr: &str) -> &str {
+    stderr
         .lines()
         .find_map(|line| line.split_once("(pid ")?.1.split_once(')'))
         .map(|(pid, _)| pid)
-        .unwrap_or_else(|| panic!("the tool names the server it started:\n{stderr}"));
+        .unwrap_or_else(|| panic!("the tool names the server it started:\n{stderr}"))
+}
+
+#[test]
+fn idle_sessions_are_welcomed_and_stay_open_in_the_lobby() {
+    let output = run_loadtest(&[
+        "idle",
+        "--spawn-server",
+        "--server-bin",
+        env!("CARGO_BIN_EXE_skirmish"),
+        "--clients",
+        "50",
+        "--source-ips",
+        "2",
+        "--window",
+        "1",
+        "--settle",
+        "0.5",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "loadtest failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "a machine line and one summary:\n{stdout}");
+    assert!(lines[1].starts_with("skirmish idle N=50 "), "{}", lines[1]);
+
+    let summary = figures(lines[1]);
+    for key in ["connected", "open", "server_lobby"] {
+        assert_eq!(number(&summary, key), 50.0, "{key} in {}", lines[1]);
+    }
+    for key in [
+        "rss_before_mb",
+        "rss_mb",
+        "peak_rss_mb",
+        "cpu%",
+        "pongs_per_session_s",
+        "load_cpu%",
+        "load_rss_mb",
+        "machine_busy%",
+    ] {
+        assert!(number(&summary, key) >= 0.0, "{key} in {}", lines[1]);
+    }
+    // Fifty sessions take some memory.
+    assert!(number(&summary, "kb_per_session") > 0.0, "{}", lines[1]);
+
+    let pid = spawned_pid(&stderr);
     assert!(
         !std::path::Path::new(&format!("/proc/{pid}")).exists(),
         "the server (pid {pid}) is stopped with the tool"

@@ -1,6 +1,7 @@
 //! `loadtest`: runs the benchmark scenario "arena v1" (see the bench's SCENARIO.md) against a
 //! server and prints one summary line per number of clients with every figure the scenario
-//! names.
+//! names; or the "idle" scenario (`idle`), sessions that only sit in the lobby, for what a
+//! connected client costs at rest.
 //!
 //! The server is either one that runs already (`--url`, `--server-pid`) or, with
 //! `--spawn-server`, a fresh `skirmish` process per N that this tool starts and stops
@@ -14,6 +15,7 @@
 //!
 //! One tokio task per bot; everything protocol-specific lives in `skirmish::bot`.
 
+mod idle;
 mod process;
 mod report;
 mod stats;
@@ -35,7 +37,7 @@ use tokio::task::JoinSet;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use process::SpawnedServer;
-use report::Summary;
+use report::{IdleSummary, Summary};
 
 /// Runs a benchmark scenario against a Skirmish server and prints one summary line per N.
 #[derive(Debug, Parser)]
@@ -80,13 +82,14 @@ struct Args {
     #[arg(long, default_value_t = 2)]
     threads: usize,
     /// Spread the bots over this many source addresses 127.0.0.1, 127.0.0.2, ... (for more
-    /// connections than one address has ephemeral ports).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=250))]
-    source_ips: u8,
+    /// connections than one address has ephemeral ports) [default: one per 10,000 bots].
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=250))]
+    source_ips: Option<u8>,
     /// Exit non-zero when more than this percentage of bots fail to connect or join.
     #[arg(long, default_value_t = 1.0)]
     max_failed_percent: f64,
-    /// Seconds to wait for all bots to join after the ramp.
+    /// Seconds to wait for all bots to join after the ramp (and the longest one bot may take
+    /// to connect and join).
     #[arg(long, default_value_t = 30.0)]
     join_timeout: f64,
     /// Print each summary as one JSON object instead of the line.
@@ -94,17 +97,74 @@ struct Args {
     json: bool,
 }
 
-/// The load a run applies. One for now; the name on the command line keeps room for more.
+/// The load a run applies.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Scenario {
     /// Rooms of 50 playing the arena, 20 inputs a second per bot (README, "arena v1").
     ArenaV1,
+    /// Sessions that say Hello and stay in the lobby, answering the server's pings; measures
+    /// memory per session and CPU at rest (`idle` module).
+    Idle,
 }
 
 impl Scenario {
     fn title(self) -> &'static str {
         match self {
             Scenario::ArenaV1 => "arena v1",
+            Scenario::Idle => "idle",
+        }
+    }
+}
+
+/// Connections per source address when `--source-ips` is not given: well under the
+/// ephemeral ports of one address (28,232 by Linux's default range), which also hold the
+/// TIME_WAIT sockets of the previous run for a minute.
+const CONNECTIONS_PER_SOURCE_IP: usize = 10_000;
+
+/// The number of source addresses for `n` connections.
+fn source_ips(args: &Args, n: usize) -> u8 {
+    args.source_ips.unwrap_or_else(|| {
+        u8::try_from(n.div_ceil(CONNECTIONS_PER_SOURCE_IP).clamp(1, 250)).unwrap_or(250)
+    })
+}
+
+/// The address connection `index` binds to before connecting: 127.0.0.1, 127.0.0.2, ... in
+/// turn (Linux's loopback answers all of 127/8); `None` (any) when there is only one.
+fn source_address(index: usize, source_ips: u8) -> Option<IpAddr> {
+    let octet = 1 + (index % usize::from(source_ips.max(1))) as u8;
+    (source_ips > 1).then_some(IpAddr::V4(Ipv4Addr::new(127, 0, 0, octet)))
+}
+
+/// File descriptors beyond one per connection: the runtime's, stdio, the stats requests.
+const OPEN_FILES_BESIDES_CONNECTIONS: u64 = 256;
+
+/// The summary of one run, of whichever scenario.
+enum Outcome {
+    Arena(Summary),
+    Idle(IdleSummary),
+}
+
+impl Outcome {
+    fn line(&self) -> String {
+        match self {
+            Outcome::Arena(summary) => summary.line(),
+            Outcome::Idle(summary) => summary.line(),
+        }
+    }
+
+    fn json(&self, scenario: Scenario, machine: &stats::Machine) -> String {
+        let line = self.line();
+        match self {
+            Outcome::Arena(summary) => report::json(scenario.title(), summary, &line, machine),
+            Outcome::Idle(summary) => report::json(scenario.title(), summary, &line, machine),
+        }
+    }
+
+    /// Clients that never got in (arena: connected and joined; idle: welcomed).
+    fn failed(&self) -> usize {
+        match self {
+            Outcome::Arena(summary) => summary.failed,
+            Outcome::Idle(summary) => summary.clients - summary.connected,
         }
     }
 }
@@ -236,15 +296,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let most_clients = args.clients.iter().copied().max().unwrap_or(0) as libc::rlim_t;
-    match process::raise_open_files_limit() {
-        Ok(limit) if limit < most_clients + 64 => eprintln!(
-            "loadtest: warning: the open files limit is {limit}, too low for {most_clients} \
-             bots (raise the hard limit with `ulimit -Hn`)"
-        ),
-        Ok(_) => {}
-        Err(err) => eprintln!("loadtest: warning: cannot raise the open files limit: {err}"),
-    }
+    let most_clients = args.clients.iter().copied().max().unwrap_or(0) as u64;
+    // The spawned server inherits the limit; it needs as many descriptors as this tool.
+    let open_files =
+        match skirmish::fdlimit::raise_towards(most_clients + OPEN_FILES_BESIDES_CONNECTIONS) {
+            Ok(limit) => Some(limit),
+            Err(err) => {
+                eprintln!("loadtest: warning: cannot raise the open files limit: {err}");
+                None
+            }
+        };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(args.threads.max(1))
         .enable_all()
@@ -262,6 +323,18 @@ fn main() -> ExitCode {
     }
     let mut all_passed = true;
     for &clients in &args.clients {
+        let needed = clients as u64 + OPEN_FILES_BESIDES_CONNECTIONS;
+        if let Some(limit) = open_files.filter(|limit| limit.soft < needed) {
+            // Each connection is a descriptor here and in the server: the run would only
+            // measure refused connections.
+            eprintln!(
+                "loadtest: N={clients} needs about {needed} open files but the limit is {} \
+                 (hard limit {}; raising it needs root with CAP_SYS_RESOURCE): skipped",
+                limit.soft, limit.hard
+            );
+            all_passed = false;
+            continue;
+        }
         // Started on this (the main) thread, which the server's parent-death signal is tied
         // to; dropped, and so stopped, at the end of each iteration and on every return.
         let (target, _spawned) = match &server {
@@ -275,8 +348,14 @@ fn main() -> ExitCode {
             ServerChoice::Given(target) => (target.clone(), None),
         };
         let outcome = runtime.block_on(async {
+            let run = async {
+                match args.scenario {
+                    Scenario::ArenaV1 => run(&args, clients, &target).await.map(Outcome::Arena),
+                    Scenario::Idle => idle::run(&args, clients, &target).await.map(Outcome::Idle),
+                }
+            };
             tokio::select! {
-                outcome = run(&args, clients, &target) => Some(outcome),
+                outcome = run => Some(outcome),
                 _ = tokio::signal::ctrl_c() => None,
             }
         });
@@ -293,18 +372,16 @@ fn main() -> ExitCode {
             Some(Ok(summary)) => summary,
         };
         if args.json {
-            println!(
-                "{}",
-                report::json(args.scenario.title(), &summary, &machine)
-            );
+            println!("{}", summary.json(args.scenario, &machine));
         } else {
             println!("{}", summary.line());
         }
-        let failed_percent = summary.failed as f64 * 100.0 / clients as f64;
+        let failed_percent = summary.failed() as f64 * 100.0 / clients as f64;
         if failed_percent > args.max_failed_percent {
             eprintln!(
-                "loadtest: {} of {clients} bots failed to connect or join (limit {}%)",
-                summary.failed, args.max_failed_percent
+                "loadtest: {} of {clients} clients failed to connect or join (limit {}%)",
+                summary.failed(),
+                args.max_failed_percent
             );
             all_passed = false;
         }
@@ -324,7 +401,7 @@ async fn run(args: &Args, n: usize, target: &Target) -> Result<Summary, String> 
         addr: target.addr,
         path: target.path.clone(),
         room_size,
-        source_ips: args.source_ips,
+        source_ips: source_ips(args, n),
         input_period: Duration::from_secs_f64(1.0 / args.input_rate.max(0.1)),
         bots: (0..n).map(|_| BotCounters::default()).collect(),
         rooms: (0..n.div_ceil(room_size))
@@ -579,12 +656,10 @@ async fn run_bot(index: usize, shared: Arc<Shared>) {
 async fn join(index: usize, shared: &Shared) -> Option<LeanBot> {
     let room = index / shared.room_size;
     let creates = index.is_multiple_of(shared.room_size);
-    let source_octet = 1 + (index % usize::from(shared.source_ips)) as u8;
-    let source = IpAddr::V4(Ipv4Addr::new(127, 0, 0, source_octet));
     let name = format!("load-{index}");
     let connected = LeanBot::connect(
         shared.addr,
-        (shared.source_ips > 1).then_some(source),
+        source_address(index, shared.source_ips),
         &shared.path,
         &name,
         index as u32,
@@ -757,6 +832,24 @@ mod tests {
             panic!("a missing binary is refused");
         };
         assert!(err.contains("cargo build --release"), "{err}");
+    }
+
+    #[test]
+    fn connections_spread_over_one_source_address_per_ten_thousand() {
+        let args = Args::parse_from(["loadtest", "idle"]);
+        assert!(matches!(args.scenario, Scenario::Idle));
+        assert_eq!(source_ips(&args, 1), 1);
+        assert_eq!(source_ips(&args, 10_000), 1);
+        assert_eq!(source_ips(&args, 50_000), 5);
+        assert_eq!(source_ips(&args, 10_000_000), 250);
+        let args = Args::parse_from(["loadtest", "--source-ips", "3"]);
+        assert_eq!(source_ips(&args, 50_000), 3);
+
+        assert_eq!(source_address(7, 1), None);
+        let addresses: Vec<_> = (0..4).filter_map(|i| source_address(i, 3)).collect();
+        let expected = ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.1"];
+        let expected: Vec<IpAddr> = expected.iter().filter_map(|a| a.parse().ok()).collect();
+        assert_eq!(addresses, expected);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The processes of a run: the server the tool starts itself with `--spawn-server` (started on
 //! a free port, its address read from its first line, killed when dropped, and also when this
-//! tool dies), and the open-files limit that this tool and the server it starts both need.
+//! tool dies).
 //!
 //! Nothing here measures: the server's pid goes to `stats` like any `--server-pid`.
 
@@ -161,31 +161,6 @@ fn forward_output(stdout: impl io::Read, address: mpsc::Sender<SocketAddr>) {
     }
 }
 
-/// Raises this process's soft limit on open files to its hard limit and returns the new soft
-/// limit. A server started afterwards inherits it.
-pub fn raise_open_files_limit() -> io::Result<libc::rlim_t> {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit only writes the struct it is given, which lives on this stack.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    if limit.rlim_cur < limit.rlim_max {
-        let raised = libc::rlimit {
-            rlim_cur: limit.rlim_max,
-            rlim_max: limit.rlim_max,
-        };
-        // SAFETY: setrlimit only reads the struct it is given.
-        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        limit = raised;
-    }
-    Ok(limit.rlim_cur)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,21 +179,5 @@ mod tests {
         assert_eq!(listening_address("2024-01-01 WARN something else"), None);
         assert_eq!(listening_address("listening on http://localhost:80"), None);
         assert_eq!(listening_address("listening on http://"), None);
-    }
-
-    #[test]
-    fn the_limit_is_raised_to_the_hard_limit() {
-        let soft = raise_open_files_limit().expect("getrlimit works");
-        let mut limit = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        // SAFETY: as in raise_open_files_limit.
-        assert_eq!(
-            unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) },
-            0
-        );
-        assert_eq!(limit.rlim_cur, soft);
-        assert_eq!(limit.rlim_cur, limit.rlim_max);
     }
 }

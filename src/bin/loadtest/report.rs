@@ -1,5 +1,5 @@
-//! The load tool's results: the server's own tick statistics (`GET /api/stats`), and the one
-//! summary line (or JSON object) of a run with the figures of the "arena v1" scenario.
+//! The load tool's results: the server's own figures (`GET /api/stats`), and the one summary
+//! line (or JSON object) of a run with the figures of its scenario ("arena v1" or "idle").
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -71,6 +71,62 @@ impl Summary {
     }
 }
 
+/// Every figure of one run of the "idle" scenario. `None`: not measured (no `--server-pid`...).
+#[derive(Debug, Serialize)]
+pub struct IdleSummary {
+    pub clients: usize,
+    /// Sessions that got their `Welcome`.
+    pub connected: usize,
+    pub failed: usize,
+    /// Welcomed sessions whose connection was still open at the end of the window.
+    pub open: usize,
+    /// The server's own count of sessions in the lobby at the end of the window.
+    pub server_lobby: Option<u64>,
+    pub window_s: f64,
+    /// Pings answered per open session per second over the window: the heartbeat at work.
+    pub pongs_per_session_s: f64,
+    /// The server's RSS before the first session connected.
+    pub rss_before_mb: Option<f64>,
+    /// The server's RSS at the end of the window, with the sessions connected.
+    pub rss_mb: Option<f64>,
+    pub peak_rss_mb: Option<f64>,
+    /// (rss_mb - rss_before_mb) / connected, in KiB.
+    pub kb_per_session: Option<f64>,
+    pub server_cpu_percent: Option<f64>,
+    pub load_cpu_percent: Option<f64>,
+    pub load_rss_mb: Option<f64>,
+    pub machine_busy_percent: Option<f64>,
+}
+
+impl IdleSummary {
+    /// The scenario's one summary line.
+    pub fn line(&self) -> String {
+        let mut line = format!(
+            "skirmish idle N={} connected={} open={} server_lobby={}",
+            self.clients,
+            self.connected,
+            self.open,
+            self.server_lobby
+                .map_or_else(|| "na".to_string(), |n| n.to_string()),
+        );
+        let _ = write!(
+            line,
+            " rss_before_mb={} rss_mb={} peak_rss_mb={} kb_per_session={} cpu%={} \
+             pongs_per_session_s={:.3} load_cpu%={} load_rss_mb={} machine_busy%={}",
+            figure(self.rss_before_mb, 1),
+            figure(self.rss_mb, 1),
+            figure(self.peak_rss_mb, 1),
+            figure(self.kb_per_session, 2),
+            figure(self.server_cpu_percent, 1),
+            self.pongs_per_session_s,
+            figure(self.load_cpu_percent, 1),
+            figure(self.load_rss_mb, 1),
+            figure(self.machine_busy_percent, 1),
+        );
+        line
+    }
+}
+
 pub fn machine_line(machine: &Machine) -> String {
     format!(
         "machine cpu={:?} cores={} kernel={}",
@@ -78,12 +134,12 @@ pub fn machine_line(machine: &Machine) -> String {
     )
 }
 
-pub fn json(scenario: &str, summary: &Summary, machine: &Machine) -> String {
+pub fn json(scenario: &str, summary: &impl Serialize, line: &str, machine: &Machine) -> String {
     serde_json::json!({
         "scenario": scenario,
         "machine": { "cpu": machine.cpu, "cores": machine.cores, "kernel": machine.kernel },
         "summary": summary,
-        "line": summary.line(),
+        "line": line,
     })
     .to_string()
 }
@@ -101,6 +157,17 @@ pub async fn server_tick_p99_ms(addr: SocketAddr) -> Result<Option<f64>, String>
         .iter()
         .filter_map(|room| room.get("tick_p99_ms").and_then(|v| v.as_f64()))
         .reduce(f64::max))
+}
+
+/// The server's count of sessions in `phase` ("lobby", "playing"...), from `GET /api/stats`.
+pub async fn server_sessions_in(addr: SocketAddr, phase: &str) -> Result<Option<u64>, String> {
+    let body = http_get(addr, "/api/stats").await?;
+    let stats: serde_json::Value =
+        serde_json::from_str(&body).map_err(|e| format!("/api/stats is not JSON: {e}"))?;
+    Ok(stats
+        .get("sessions_by_state")
+        .and_then(|phases| phases.get(phase))
+        .and_then(|count| count.as_u64()))
 }
 
 /// A plain HTTP/1.1 GET with `Connection: close`; returns the body of a 200 response.
