@@ -19,7 +19,7 @@ use crate::limits::{Limits, RoomRefusal};
 use crate::lobby::{RoomDirectory, RoomEntry};
 use crate::metrics::Metrics;
 use crate::reconnect::Resumption;
-use crate::room::{Room, RoomSettings, TickStats};
+use crate::room::{phased_start, Room, RoomSettings, TickStats};
 
 /// Makes the game of a new room, from the room's name, the map, the tick rate and a seed. The
 /// server plays the arena; tests plug in games of their own.
@@ -112,13 +112,18 @@ impl AppState {
         let (id, code) = self.directory.allocate();
         let players = Arc::new(AtomicU8::new(0));
         let stats = Arc::new(TickStats::new(Instant::now()));
+        let made = self.next_room_thread.fetch_add(1, Ordering::Relaxed);
+        let threads = self.room_threads.len();
+        let tick_rate = self.config.tick_rate;
+        let nth_on_thread = u64::try_from(made / threads).unwrap_or(0);
         let settings = RoomSettings {
             id,
             name: name.clone(),
             code: code.clone(),
             capacity,
             public,
-            tick_rate: self.config.tick_rate,
+            tick_rate,
+            tick_start: phased_start(self.started, Instant::now(), tick_rate, nth_on_thread),
             empty_grace: self.config.empty_room_grace(),
             lag_limit: self.config.lag_limit(),
             max_spectators: usize::from(self.config.max_spectators),
@@ -135,9 +140,7 @@ impl AppState {
                 Room::new(settings, game, players, stats, directory, metrics)
             }
         };
-        let thread =
-            self.next_room_thread.fetch_add(1, Ordering::Relaxed) % self.room_threads.len();
-        let addr = Room::start_in_arbiter(&self.room_threads[thread], room);
+        let addr = Room::start_in_arbiter(&self.room_threads[made % threads], room);
         let entry = RoomEntry {
             id,
             code,

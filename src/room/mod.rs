@@ -27,7 +27,7 @@ mod stats;
 pub use guard::{CloseRoom, FAILED_REASON};
 pub use inspect::{Inspect, RoomDetails};
 pub use resume::{Detach, Reattach};
-pub use schedule::{Due, TickSchedule, MAX_CATCH_UP};
+pub use schedule::{phased_start, Due, TickSchedule, MAX_CATCH_UP};
 pub use snapshots::SnapshotFrame;
 pub use spectators::Spectate;
 pub use stats::{TickReport, TickStats};
@@ -161,6 +161,8 @@ pub struct RoomSettings {
     pub capacity: u8,
     pub public: bool,
     pub tick_rate: u16,
+    /// Where the room's tick grid starts (tick 1 is due one period later).
+    pub tick_start: Instant,
     pub empty_grace: Duration,
     /// A member whose session has not sent a snapshot for this long is removed.
     pub lag_limit: Duration,
@@ -214,7 +216,7 @@ impl Room {
         metrics: RoomMetrics,
     ) -> Room {
         let setup = game.setup();
-        let schedule = TickSchedule::new(Instant::now(), settings.tick_rate);
+        let schedule = TickSchedule::new(settings.tick_start, settings.tick_rate);
         let members = (0..settings.capacity).map(|_| None).collect();
         let lag_limit_ticks =
             (settings.lag_limit.as_secs_f64() * f64::from(settings.tick_rate)).ceil() as u32;

@@ -3,6 +3,8 @@
 //! Tick k is due at `start + k * period`, computed from `start` every time, so the schedule never
 //! drifts however late single wake-ups are. A wake-up that finds several ticks due runs at most
 //! `MAX_CATCH_UP` of them and drops the rest; every tick run or dropped late counts as an overrun.
+//! Rooms on one thread tick at phases of their own (`phased_start`), so that they do not all
+//! wake at the same instant and queue behind each other.
 //! Pure arithmetic on `Instant`s: no timers, so tests step time by hand.
 
 use std::time::{Duration, Instant};
@@ -78,9 +80,51 @@ impl TickSchedule {
     }
 }
 
+/// The start of a tick grid at or after `now` whose phase (its offset from `epoch`, modulo the
+/// period) is the `nth` point of the golden-ratio sequence: however many rooms a thread gets
+/// and whenever they are made, consecutive ones tick far apart. (A quick-join ramp makes rooms
+/// every few periods exactly, so starting each grid at its creation put them all in step.)
+pub fn phased_start(epoch: Instant, now: Instant, tick_rate: u16, nth: u64) -> Instant {
+    const GOLDEN_FRACTION: f64 = 0.618_033_988_749_895;
+    let period = 1_000_000_000u128 / u128::from(tick_rate.max(1));
+    let phase = ((nth as f64 * GOLDEN_FRACTION).fract() * period as f64) as u128;
+    let since_epoch = now.saturating_duration_since(epoch).as_nanos();
+    let periods = since_epoch.saturating_sub(phase).div_ceil(period);
+    let offset = phase + periods * period;
+    epoch + Duration::from_nanos(u64::try_from(offset).unwrap_or(u64::MAX))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phased_starts_are_on_their_grid_soon_after_now_and_far_apart() {
+        let epoch = Instant::now();
+        let period = Duration::from_nanos(1_000_000_000 / 30);
+        let now = epoch + Duration::from_millis(1234);
+        let mut phases = Vec::new();
+        for nth in 0..8 {
+            let start = phased_start(epoch, now, 30, nth);
+            assert!(
+                start >= now && start < now + period,
+                "room {nth}: {start:?}"
+            );
+            phases.push((start - epoch).as_nanos() % period.as_nanos());
+            let later = phased_start(epoch, now + Duration::from_millis(777), 30, nth);
+            assert_eq!(
+                (later - epoch).as_nanos() % period.as_nanos(),
+                phases[nth as usize],
+                "the phase depends on the room, not on when it is made"
+            );
+        }
+        phases.sort_unstable();
+        let closest = phases.windows(2).map(|w| w[1] - w[0]).min().unwrap_or(0);
+        assert!(
+            closest >= period.as_nanos() / 16,
+            "8 rooms spread over the period: {phases:?}"
+        );
+    }
 
     #[test]
     fn ten_thousand_punctual_ticks_do_not_drift() {
