@@ -480,7 +480,9 @@ impl RoomMetrics {
     /// A snapshot of `bytes` bytes was published to `recipients` sessions; `behind` of the
     /// sessions that the previous snapshot was published to had not taken it, and never will
     /// (a session only ever takes the newest). So the previous one counts as sent to the others
-    /// and as skipped for those: one add per tick for the whole room, none per member.
+    /// and as skipped for those: one add per tick for the whole room, none per member. `bytes`
+    /// is the size nearly every recipient gets (the change from the previous tick); the few
+    /// full snapshots (a new member's first) count at that size too.
     pub fn snapshot_published(&mut self, bytes: usize, recipients: u64, behind: u64) {
         let (previous_recipients, previous_bytes) = self.previous_snapshot;
         let taken = previous_recipients.saturating_sub(behind);
