@@ -49,20 +49,13 @@ fn number(figures: &HashMap<&str, &str>, key: &str) -> f64 {
         .unwrap_or_else(|_| panic!("{key}={value} is a number"))
 }
 
-#[test]
-fn the_tool_spawns_its_own_server_and_prints_one_line_per_n() {
-    let output = run_loadtest(&[
-        "arena-v1",
-        "--spawn-server",
-        "--server-bin",
-        env!("CARGO_BIN_EXE_skirmish"),
-        "--clients",
-        "20",
-        "--window",
-        "1",
-        "--settle",
-        "0.5",
-    ]);
+/// Runs `scenario` with `args` against a server the tool spawns; checks that it succeeded,
+/// printed the machine line and one summary line, and stopped the server. Returns the summary.
+fn spawned_run(scenario: &str, args: &[&str]) -> String {
+    let binary = env!("CARGO_BIN_EXE_skirmish");
+    let spawn = [scenario, "--spawn-server", "--server-bin", binary];
+    let short = ["--window", "1", "--settle", "0.5"];
+    let output = run_loadtest(&[&spawn[..], args, &short[..]].concat());
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -73,9 +66,28 @@ fn the_tool_spawns_its_own_server_and_prints_one_line_per_n() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 2, "a machine line and one summary:\n{stdout}");
     assert!(lines[0].starts_with("machine cpu="), "{}", lines[0]);
-    assert!(lines[1].starts_with("skirmish N=20 "), "{}", lines[1]);
+    let pid = spawned_pid(&stderr);
+    assert!(
+        !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        "the server (pid {pid}) is stopped with the tool"
+    );
+    lines[1].to_string()
+}
 
-    let summary = figures(lines[1]);
+/// The pid of the server the tool says it started.
+fn spawned_pid(stderr: &str) -> &str {
+    stderr
+        .lines()
+        .find_map(|line| line.split_once("(pid ")?.1.split_once(')'))
+        .map(|(pid, _)| pid)
+        .unwrap_or_else(|| panic!("the tool names the server it started:\n{stderr}"))
+}
+
+#[test]
+fn the_tool_spawns_its_own_server_and_prints_one_line_per_n() {
+    let line = spawned_run("arena-v1", &["--clients", "20"]);
+    assert!(line.starts_with("skirmish N=20 "), "{line}");
+    let summary = figures(&line);
     for key in [
         "cpu%",
         "us_per_client_s",
@@ -90,60 +102,22 @@ fn the_tool_spawns_its_own_server_and_prints_one_line_per_n() {
         "machine_busy%",
     ] {
         // Each is measured: the spawned server's pid and stats endpoint are known.
-        assert!(number(&summary, key) >= 0.0, "{key} in {}", lines[1]);
+        assert!(number(&summary, key) >= 0.0, "{key} in {line}");
     }
     let upd_rate = number(&summary, "upd_rate");
     assert!(
         (20.0..=40.0).contains(&upd_rate),
         "about 30 snapshots a second per bot, got {upd_rate}"
     );
-
-    let pid = spawned_pid(&stderr);
-    assert!(
-        !std::path::Path::new(&format!("/proc/{pid}")).exists(),
-        "the server (pid {pid}) is stopped with the tool"
-    );
-}
-
-/// The pid of the server the tool says it started.
-fn spawned_pid(stderr: &str) -> &str {
-    stderr
-        .lines()
-        .find_map(|line| line.split_once("(pid ")?.1.split_once(')'))
-        .map(|(pid, _)| pid)
-        .unwrap_or_else(|| panic!("the tool names the server it started:\n{stderr}"))
 }
 
 #[test]
 fn idle_sessions_are_welcomed_and_stay_open_in_the_lobby() {
-    let output = run_loadtest(&[
-        "idle",
-        "--spawn-server",
-        "--server-bin",
-        env!("CARGO_BIN_EXE_skirmish"),
-        "--clients",
-        "50",
-        "--source-ips",
-        "2",
-        "--window",
-        "1",
-        "--settle",
-        "0.5",
-    ]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "loadtest failed ({}):\n{stdout}\n{stderr}",
-        output.status
-    );
-    let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 2, "a machine line and one summary:\n{stdout}");
-    assert!(lines[1].starts_with("skirmish idle N=50 "), "{}", lines[1]);
-
-    let summary = figures(lines[1]);
+    let line = spawned_run("idle", &["--clients", "50", "--source-ips", "2"]);
+    assert!(line.starts_with("skirmish idle N=50 "), "{line}");
+    let summary = figures(&line);
     for key in ["connected", "open", "server_lobby"] {
-        assert_eq!(number(&summary, key), 50.0, "{key} in {}", lines[1]);
+        assert_eq!(number(&summary, key), 50.0, "{key} in {line}");
     }
     for key in [
         "rss_before_mb",
@@ -155,16 +129,10 @@ fn idle_sessions_are_welcomed_and_stay_open_in_the_lobby() {
         "load_rss_mb",
         "machine_busy%",
     ] {
-        assert!(number(&summary, key) >= 0.0, "{key} in {}", lines[1]);
+        assert!(number(&summary, key) >= 0.0, "{key} in {line}");
     }
     // Fifty sessions take some memory.
-    assert!(number(&summary, "kb_per_session") > 0.0, "{}", lines[1]);
-
-    let pid = spawned_pid(&stderr);
-    assert!(
-        !std::path::Path::new(&format!("/proc/{pid}")).exists(),
-        "the server (pid {pid}) is stopped with the tool"
-    );
+    assert!(number(&summary, "kb_per_session") > 0.0, "{line}");
 }
 
 #[test]

@@ -247,18 +247,11 @@ impl BotClient {
         timeout: Duration,
         mut pick: impl FnMut(&RoomView) -> Option<T>,
     ) -> Result<T, BotError> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let msg = tokio::time::timeout(left, self.recv())
-                .await
-                .map_err(|_| BotError::Timeout(timeout, "a matching room state"))??;
-            if let (ServerMsg::Snapshot(_), Some(view)) = (&msg, &self.room) {
-                if let Some(found) = pick(view) {
-                    return Ok(found);
-                }
-            }
-        }
+        self.wait_until(timeout, "a matching room state", |msg, room| match msg {
+            ServerMsg::Snapshot(_) => room.and_then(&mut pick),
+            _ => None,
+        })
+        .await
     }
 
     async fn wait_for_what<T>(
@@ -267,13 +260,23 @@ impl BotClient {
         what: &'static str,
         mut pick: impl FnMut(&ServerMsg) -> Option<T>,
     ) -> Result<T, BotError> {
+        self.wait_until(timeout, what, |msg, _| pick(msg)).await
+    }
+
+    /// Receives until `pick` returns `Some` for a message and the room state it left.
+    async fn wait_until<T>(
+        &mut self,
+        timeout: Duration,
+        what: &'static str,
+        mut pick: impl FnMut(&ServerMsg, Option<&RoomView>) -> Option<T>,
+    ) -> Result<T, BotError> {
         let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let msg = tokio::time::timeout(left, self.recv())
                 .await
                 .map_err(|_| BotError::Timeout(timeout, what))??;
-            if let Some(found) = pick(&msg) {
+            if let Some(found) = pick(&msg, self.room.as_ref()) {
                 return Ok(found);
             }
         }

@@ -21,8 +21,9 @@ use crate::protocol::{
     PROTOCOL_VERSION,
 };
 
-/// Enough for a few snapshots of a full room; grown only for a larger frame.
-const READ_BUFFER_BYTES: usize = 4096;
+/// Enough for the upgrade's answer and a few change snapshots; grown only for a larger frame
+/// (a full snapshot, `Joined`), so that an idle connection costs the load tool little.
+const READ_BUFFER_BYTES: usize = 512;
 /// The largest frame header (2 bytes, 8 length bytes).
 const MAX_FRAME_HEADER: usize = 10;
 
@@ -92,6 +93,7 @@ pub struct LeanBot {
     you: Slot,
     seq: u32,
     payload_bytes: u64,
+    pongs: u64,
 }
 
 impl LeanBot {
@@ -138,6 +140,7 @@ impl LeanBot {
             you: 0,
             seq: 0,
             payload_bytes: 0,
+            pongs: 0,
         };
         let welcome = bot
             .request(
@@ -240,6 +243,11 @@ impl LeanBot {
         self.payload_bytes
     }
 
+    /// Pings answered so far (the pongs are queued for `flush`).
+    pub fn pongs(&self) -> u64 {
+        self.pongs
+    }
+
     /// Waits for bytes from the server and reads once. Cancel-safe.
     pub async fn fill(&mut self) -> Result<(), BotError> {
         if self.filled == self.buf.len() {
@@ -303,6 +311,7 @@ impl LeanBot {
             frames::OPCODE_PING => {
                 let mask = self.next_mask();
                 frames::write_masked(frames::OPCODE_PONG, &self.buf[payload], mask, &mut self.out);
+                self.pongs += 1;
                 Ok(Step::Control(len))
             }
             frames::OPCODE_PONG => Ok(Step::Control(len)),

@@ -4,28 +4,21 @@
 //! server's RSS growth from before the first connection to the end of the window, divided by
 //! the sessions) and CPU.
 //!
-//! Each session is one tokio task with a small fixed read buffer and no timer: the server's
-//! pings drive it. After `Welcome` only control frames are looked at. The WebSocket framing is
-//! `skirmish::bot::frames`'s; messages are encoded and decoded by `skirmish::protocol`.
+//! Each session is one tokio task around a `LeanBot` (a small read buffer, no timer): the
+//! server's pings drive it.
 
-use std::net::{IpAddr, SocketAddr};
-use std::ops::Range;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Duration;
 
-use skirmish::bot::frames::{self, Frame};
-use skirmish::protocol::{decode_server, encode_client, ClientMsg, ServerMsg, PROTOCOL_VERSION};
-use tokio::net::{TcpSocket, TcpStream};
+use skirmish::bot::lean::LeanBot;
+use skirmish::bot::BotError;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::report::{self, IdleSummary};
-use crate::{source_address, stats, Args, Target};
-
-/// Holds the upgrade response head and any message an idle session gets (`Welcome`, an
-/// `Error`, a close frame, pings); a larger frame ends the session as an error.
-const READ_BUFFER_BYTES: usize = 512;
+use crate::{all_settled, ramp, source_address, stats, Args, Target};
 
 /// At most this many individual session errors are printed.
 const ERRORS_SHOWN: usize = 10;
@@ -43,6 +36,11 @@ struct Shared {
 }
 
 impl Shared {
+    fn fail(&self, index: usize, err: &str) {
+        self.failed.fetch_add(1, Relaxed);
+        self.report_error(index, "connect", err);
+    }
+
     fn report_error(&self, index: usize, what: &str, err: &str) {
         if self.errors_shown.fetch_add(1, Relaxed) < ERRORS_SHOWN {
             eprintln!("loadtest: session {index}: {what}: {err}");
@@ -71,21 +69,12 @@ pub async fn run(args: &Args, n: usize, target: &Target) -> Result<IdleSummary, 
     // Dropping the set closes every session and ends the progress lines.
     let mut tasks = JoinSet::new();
     tasks.spawn(print_progress(shared.clone(), server_pid.map(String::from)));
-    let started = Instant::now();
-    let ramp_period = Duration::from_secs_f64(1.0 / args.ramp_rate.max(1.0));
-    for index in 0..n {
-        tokio::time::sleep_until(started + ramp_period.mul_f64(index as f64)).await;
-        tasks.spawn(run_session(index, shared.clone()));
-    }
-    let all_in = async {
-        while shared.connected.load(Relaxed) + shared.failed.load(Relaxed) < n {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    };
-    if tokio::time::timeout(shared.connect_timeout, all_in)
-        .await
-        .is_err()
-    {
+    ramp(&mut tasks, n, args.ramp_rate, |index| {
+        run_session(index, shared.clone())
+    })
+    .await;
+    let settled = || shared.connected.load(Relaxed) + shared.failed.load(Relaxed);
+    if !all_settled(n, shared.connect_timeout, settled).await {
         eprintln!(
             "loadtest: only {} of {n} sessions were welcomed within {:?} after the ramp; \
              measuring those",
@@ -184,184 +173,31 @@ async fn print_progress(shared: Arc<Shared>, server_pid: Option<String>) {
 
 async fn run_session(index: usize, shared: Arc<Shared>) {
     let source = source_address(index, shared.source_ips);
-    let opened = tokio::time::timeout(
-        shared.connect_timeout,
-        IdleSession::open(&shared, source, index),
-    )
-    .await
-    .unwrap_or_else(|_| Err("no Welcome within the join timeout".into()));
-    let mut session = match opened {
-        Ok(session) => session,
-        Err(err) => {
-            shared.failed.fetch_add(1, Relaxed);
-            shared.report_error(index, "connect", &err);
-            return;
-        }
+    let name = format!("idle-{index}");
+    let connecting = LeanBot::connect(shared.addr, source, &shared.path, &name, index as u32);
+    let mut bot = match tokio::time::timeout(shared.connect_timeout, connecting).await {
+        Ok(Ok((bot, _welcome))) => bot,
+        Ok(Err(err)) => return shared.fail(index, &err.to_string()),
+        Err(_) => return shared.fail(index, "no Welcome within the join timeout"),
     };
     shared.connected.fetch_add(1, Relaxed);
-    let err = session.hold(&shared.pongs).await;
+    let err = hold(&mut bot, &shared.pongs).await;
     shared.dropped.fetch_add(1, Relaxed);
-    shared.report_error(index, "connection lost", &err);
+    shared.report_error(index, "connection lost", &err.to_string());
 }
 
-/// One idle client connection.
-struct IdleSession {
-    stream: TcpStream,
-    buf: [u8; READ_BUFFER_BYTES],
-    filled: usize,
-    /// Pongs waiting to be written.
-    out: Vec<u8>,
-    mask_state: u32,
-}
-
-impl IdleSession {
-    /// Connects from `source` (any local address if `None`), upgrades, says `Hello` and waits
-    /// for `Welcome`.
-    async fn open(
-        shared: &Shared,
-        source: Option<IpAddr>,
-        index: usize,
-    ) -> Result<IdleSession, String> {
-        let socket = match shared.addr {
-            SocketAddr::V4(_) => TcpSocket::new_v4(),
-            SocketAddr::V6(_) => TcpSocket::new_v6(),
-        }
-        .map_err(|e| format!("socket: {e}"))?;
-        if let Some(ip) = source {
-            socket
-                .bind(SocketAddr::new(ip, 0))
-                .map_err(|e| format!("binding {ip}: {e}"))?;
-        }
-        let stream = socket
-            .connect(shared.addr)
-            .await
-            .map_err(|e| format!("connecting to {}: {e}", shared.addr))?;
-        let mut session = IdleSession {
-            stream,
-            buf: [0; READ_BUFFER_BYTES],
-            filled: 0,
-            out: Vec::new(),
-            mask_state: index as u32 | 1,
+/// Answers the server's pings until the connection ends; returns why it ended.
+async fn hold(bot: &mut LeanBot, pongs: &AtomicU64) -> BotError {
+    loop {
+        let answered = bot.pongs();
+        let step = async {
+            bot.fill().await?;
+            bot.drain(|_| {})?;
+            bot.flush().await
         };
-        session.filled = frames::upgrade(
-            &session.stream,
-            &shared.addr.to_string(),
-            &shared.path,
-            &mut session.buf,
-        )
-        .await?;
-        let hello = encode_client(&ClientMsg::Hello {
-            protocol: PROTOCOL_VERSION,
-            name: format!("idle-{index}"),
-        });
-        let mask = session.next_mask();
-        frames::write_masked(frames::OPCODE_BINARY, &hello, mask, &mut session.out);
-        session.flush().await?;
-        loop {
-            let (opcode, payload, len) = session.next_frame().await?;
-            if opcode == frames::OPCODE_BINARY {
-                let decoded = decode_server(&session.buf[payload]).map_err(|e| e.to_string());
-                match decoded? {
-                    ServerMsg::Welcome { .. } => {
-                        session.consume(len);
-                        return Ok(session);
-                    }
-                    ServerMsg::Error { code, message } => {
-                        return Err(format!("refused with error {code}: {message}"))
-                    }
-                    _ => {}
-                }
-            }
-            session.consume(len);
-            session.flush().await?;
+        if let Err(err) = step.await {
+            return err;
         }
-    }
-
-    /// Answers pings until the connection ends; returns why it ended.
-    async fn hold(&mut self, pongs: &AtomicU64) -> String {
-        loop {
-            let (opcode, _, len) = match self.next_frame().await {
-                Ok(frame) => frame,
-                Err(err) => return err,
-            };
-            self.consume(len);
-            if opcode == frames::OPCODE_PING {
-                if let Err(err) = self.flush().await {
-                    return err;
-                }
-                pongs.fetch_add(1, Relaxed);
-            }
-        }
-    }
-
-    /// Reads until a whole frame is at the start of the buffer: its opcode, payload range and
-    /// length. A ping's pong is queued for `flush`; a close frame or a text frame is an error.
-    async fn next_frame(&mut self) -> Result<(u8, Range<usize>, usize), String> {
-        loop {
-            let parsed = frames::parse(&self.buf[..self.filled], READ_BUFFER_BYTES)
-                .map_err(|e| e.to_string())?;
-            let Some(Frame {
-                opcode,
-                payload,
-                len,
-            }) = parsed
-            else {
-                if self.filled == self.buf.len() {
-                    return Err("a frame larger than an idle session reads".into());
-                }
-                let read = frames::read_some(&self.stream, &mut self.buf[self.filled..])
-                    .await
-                    .map_err(|e| format!("reading: {e}"))?;
-                if read == 0 {
-                    return Err("the server closed the connection without a close frame".into());
-                }
-                self.filled += read;
-                continue;
-            };
-            match opcode {
-                frames::OPCODE_PING => {
-                    let mask = self.next_mask();
-                    let ping = &self.buf[payload.clone()];
-                    frames::write_masked(frames::OPCODE_PONG, ping, mask, &mut self.out);
-                }
-                frames::OPCODE_CLOSE => {
-                    let body = &self.buf[payload];
-                    let code = match body {
-                        [high, low, ..] => u16::from_be_bytes([*high, *low]),
-                        _ => 1005,
-                    };
-                    let reason = String::from_utf8_lossy(body.get(2..).unwrap_or_default());
-                    return Err(format!("closed by the server with {code} {reason:?}"));
-                }
-                frames::OPCODE_TEXT => return Err("a text frame".into()),
-                _ => {}
-            }
-            return Ok((opcode, payload, len));
-        }
-    }
-
-    fn consume(&mut self, len: usize) {
-        self.buf.copy_within(len..self.filled, 0);
-        self.filled -= len;
-    }
-
-    /// Writes what is queued. Not cancel-safe: await it to the end.
-    async fn flush(&mut self) -> Result<(), String> {
-        if self.out.is_empty() {
-            return Ok(());
-        }
-        frames::write_all(&self.stream, &self.out)
-            .await
-            .map_err(|e| format!("writing: {e}"))?;
-        self.out.clear();
-        Ok(())
-    }
-
-    /// xorshift32: masks only need to vary, not to be secret.
-    fn next_mask(&mut self) -> [u8; 4] {
-        self.mask_state ^= self.mask_state << 13;
-        self.mask_state ^= self.mask_state >> 17;
-        self.mask_state ^= self.mask_state << 5;
-        self.mask_state.to_le_bytes()
+        pongs.fetch_add(bot.pongs() - answered, Relaxed);
     }
 }

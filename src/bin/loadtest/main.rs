@@ -421,21 +421,12 @@ async fn run(args: &Args, n: usize, target: &Target) -> Result<Summary, String> 
     // Dropping the set aborts the bots and the progress lines.
     let mut tasks = JoinSet::new();
     tasks.spawn(print_progress(shared.clone()));
-    let started = Instant::now();
-    let ramp_period = Duration::from_secs_f64(1.0 / args.ramp_rate.max(1.0));
-    for index in 0..n {
-        tokio::time::sleep_until(started + ramp_period.mul_f64(index as f64)).await;
-        tasks.spawn(run_bot(index, shared.clone()));
-    }
-    let all_in = async {
-        while shared.joined.load(Relaxed) + shared.failed.load(Relaxed) < n {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    };
-    if tokio::time::timeout(shared.join_timeout, all_in)
-        .await
-        .is_err()
-    {
+    ramp(&mut tasks, n, args.ramp_rate, |index| {
+        run_bot(index, shared.clone())
+    })
+    .await;
+    let settled = || shared.joined.load(Relaxed) + shared.failed.load(Relaxed);
+    if !all_settled(n, shared.join_timeout, settled).await {
         eprintln!(
             "loadtest: only {} of {n} bots joined within {:?}; measuring those",
             shared.joined.load(Relaxed),
@@ -650,6 +641,29 @@ async fn run_bot(index: usize, shared: Arc<Shared>) {
         shared.dropped.fetch_add(1, Relaxed);
         shared.report_error(index, "connection lost", &err);
     }
+}
+
+/// Starts `n` tasks made by `start` (given their index) into `tasks`, `rate` a second.
+async fn ramp<F>(tasks: &mut JoinSet<()>, n: usize, rate: f64, mut start: impl FnMut(usize) -> F)
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    let started = Instant::now();
+    let period = Duration::from_secs_f64(1.0 / rate.max(1.0));
+    for index in 0..n {
+        tokio::time::sleep_until(started + period.mul_f64(index as f64)).await;
+        tasks.spawn(start(index));
+    }
+}
+
+/// Waits until `settled` counts all `n` tasks (in, or failed); false after `timeout`.
+async fn all_settled(n: usize, timeout: Duration, settled: impl Fn() -> usize) -> bool {
+    let waiting = async {
+        while settled() < n {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    tokio::time::timeout(timeout, waiting).await.is_ok()
 }
 
 /// Connects, and creates (first bot of a room) or joins the bot's room.
