@@ -1,5 +1,6 @@
-//! Fuzzing with proptest: arbitrary bytes and mutated valid messages fed to the decoder, and
-//! as frames to the sessions of a live server, which must stay healthy throughout.
+//! Fuzzing with proptest: arbitrary bytes and mutated valid messages fed to the decoders, and
+//! as frames to the sessions of a live server, which must stay healthy throughout; and the
+//! snapshot of any change between two random rooms, which must rebuild the second exactly.
 //!
 //! Bounded: a fixed number of cases (`PROPTEST_CASES` raises it, e.g. for a longer CI run) and
 //! small frames, so the suite stays fast.
@@ -12,7 +13,10 @@ use common::raw::{RawClient, Watched};
 use common::{spawn_app_with, test_config};
 use proptest::prelude::*;
 use skirmish::config::Config;
-use skirmish::protocol::{decode_client, encode_client, ClientMsg, Input, PROTOCOL_VERSION};
+use skirmish::protocol::{
+    apply_snapshot, decode_client, decode_server, encode_client, encode_server, BulletState,
+    ClientMsg, FlyingBullet, Input, PlayerState, RoomState, ServerMsg, Snapshot, PROTOCOL_VERSION,
+};
 use skirmish::startup::RunningServer;
 
 /// `default` cases, or `PROPTEST_CASES` for a longer run. The live property runs a sixteenth of
@@ -91,6 +95,111 @@ proptest! {
     fn the_decoder_takes_any_bytes(bytes in frame()) {
         if let Ok(msg) = decode_client(&bytes) {
             prop_assert_eq!(encode_client(&msg), bytes);
+        }
+    }
+}
+
+/// A room at `tick`: any players in slots 0 to 99, any bullets, everything in increasing order
+/// as a room describes itself.
+fn room_at(tick: u32) -> impl Strategy<Value = RoomState> {
+    let player = (any::<u16>(), any::<u16>(), any::<u8>(), any::<u8>(), 0u8..2);
+    let players = proptest::collection::btree_map(0u8..100, player, 0..24);
+    let bullet = (any::<u8>(), any::<u16>(), any::<u16>(), any::<u16>());
+    let bullets = proptest::collection::btree_map(any::<u16>(), bullet, 0..24);
+    (players, bullets).prop_map(move |(players, bullets)| RoomState {
+        tick,
+        players: players
+            .into_iter()
+            .map(|(slot, (x, y, aim, hp, flags))| PlayerState {
+                slot,
+                x,
+                y,
+                aim,
+                hp,
+                flags,
+            })
+            .collect(),
+        bullets: bullets
+            .into_iter()
+            .map(|(id, (owner, x, y, heading))| FlyingBullet {
+                since: tick,
+                bullet: BulletState {
+                    id,
+                    owner,
+                    x,
+                    y,
+                    heading,
+                },
+            })
+            .collect(),
+    })
+}
+
+/// Two rooms a few ticks apart, the second often a small step from the first (as in play:
+/// the same players, moved a little) and sometimes anything at all.
+fn room_change() -> impl Strategy<Value = (RoomState, RoomState)> {
+    (1u32..300, room_at(1000)).prop_flat_map(|(age, before)| {
+        let stepped = {
+            let before = before.clone();
+            proptest::collection::vec((-130i32..130, -130i32..130), 24).prop_map(move |steps| {
+                let mut after = before.clone();
+                after.tick += age;
+                for (player, (dx, dy)) in after.players.iter_mut().zip(steps) {
+                    player.x = (i32::from(player.x) + dx).clamp(0, 65535) as u16;
+                    player.y = (i32::from(player.y) + dy).clamp(0, 65535) as u16;
+                }
+                after
+            })
+        };
+        let anything = room_at(1000 + age);
+        (Just(before), prop_oneof![stepped, anything])
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(4000)))]
+
+    /// The change from any room to any later one, through the bytes, rebuilds the later room:
+    /// its players exactly, its bullets by id.
+    #[test]
+    fn a_snapshot_rebuilds_any_change((before, after) in room_change(), ack in any::<u32>()) {
+        let mut snapshot = Snapshot::default();
+        let from_baseline = snapshot.diff_into(Some(&before), &after, ack);
+        prop_assert_eq!(from_baseline, after.tick - before.tick <= 255);
+        let decoded = match decode_server(&encode_server(&ServerMsg::Snapshot(snapshot))) {
+            Ok(ServerMsg::Snapshot(decoded)) => decoded,
+            other => return Err(TestCaseError::fail(format!("decoded {other:?}"))),
+        };
+        prop_assert_eq!(decoded.ack, ack);
+        let mut held = Some(before);
+        prop_assert!(apply_snapshot(&mut held, &decoded).is_ok());
+        let held = held.expect("a state after a change that applies");
+        prop_assert_eq!(held.tick, after.tick);
+        prop_assert_eq!(&held.players, &after.players);
+        let ids = |room: &RoomState| room.bullets.iter().map(|b| b.bullet.id).collect::<Vec<_>>();
+        prop_assert_eq!(ids(&held), ids(&after));
+    }
+
+    /// Mutated snapshots never panic the decoder nor a client applying what it accepts.
+    #[test]
+    fn snapshot_bytes_never_panic_a_client(
+        (before, after) in room_change(),
+        writes in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+        cut in 0usize..3,
+    ) {
+        let mut snapshot = Snapshot::default();
+        snapshot.diff_into(Some(&before), &after, 1);
+        let mut bytes = encode_server(&ServerMsg::Snapshot(snapshot));
+        for (at, byte) in writes {
+            let i = 4 + at.index(bytes.len() - 4);
+            bytes[i] = byte;
+        }
+        bytes.truncate(bytes.len() - cut);
+        if let Ok(ServerMsg::Snapshot(mutated)) = decode_server(&bytes) {
+            let mut held = Some(before);
+            if apply_snapshot(&mut held, &mutated).is_err() {
+                prop_assert!(held.is_none(), "a failed apply leaves no state");
+            }
         }
     }
 }
