@@ -102,8 +102,8 @@ pub async fn run(args: &Args, n: usize, target: &Target) -> Result<IdleSummary, 
     // Before the server is stopped: the sessions close their connections and end.
     tasks.shutdown().await;
 
-    let seconds = (after.at - before.at).as_secs_f64();
-    let cpu_percent = |a: Option<f64>, b: Option<f64>| Some((a? - b?) * 100.0 / seconds);
+    let cpu = after.clocks.since(&before.clocks);
+    let seconds = cpu.seconds;
     let server_memory = server_pid.and_then(stats::memory_mb);
     let rss_mb = server_memory.map(|m| m.0);
     let open = connected - after.dropped;
@@ -121,32 +121,26 @@ pub async fn run(args: &Args, n: usize, target: &Target) -> Result<IdleSummary, 
         kb_per_session: rss_before_mb
             .zip(rss_mb)
             .map(|(before, with)| (with - before) * 1024.0 / connected as f64),
-        server_cpu_percent: cpu_percent(after.server_cpu_s, before.server_cpu_s),
-        load_cpu_percent: cpu_percent(after.own_cpu_s, before.own_cpu_s),
+        server_cpu_percent: cpu.server_percent,
+        load_cpu_percent: cpu.own_percent,
         load_rss_mb: stats::memory_mb("self").map(|m| m.0),
-        machine_busy_percent: cpu_percent(after.machine_busy_s, before.machine_busy_s),
+        machine_busy_percent: cpu.machine_busy_percent,
     })
 }
 
-/// Counters and CPU times at one instant.
+/// Counters and CPU clocks at one instant.
 struct Sample {
-    at: Instant,
+    clocks: stats::CpuClocks,
     dropped: usize,
     pongs: u64,
-    server_cpu_s: Option<f64>,
-    own_cpu_s: Option<f64>,
-    machine_busy_s: Option<f64>,
 }
 
 impl Sample {
     fn take(shared: &Shared, server_pid: Option<&str>) -> Sample {
         Sample {
-            at: Instant::now(),
+            clocks: stats::CpuClocks::read(server_pid),
             dropped: shared.dropped.load(Relaxed),
             pongs: shared.pongs.load(Relaxed),
-            server_cpu_s: server_pid.and_then(stats::cpu_seconds),
-            own_cpu_s: stats::cpu_seconds("self"),
-            machine_busy_s: stats::machine_busy_seconds(),
         }
     }
 }

@@ -464,29 +464,23 @@ async fn run(args: &Args, n: usize, target: &Target) -> Result<Summary, String> 
     ))
 }
 
-/// Counters and CPU times at one instant.
+/// Counters and CPU clocks at one instant.
 struct Sample {
-    at: Instant,
+    clocks: stats::CpuClocks,
     snapshots: Vec<u64>,
     bytes: u64,
-    server_cpu_s: Option<f64>,
-    own_cpu_s: Option<f64>,
-    machine_busy_s: Option<f64>,
 }
 
 impl Sample {
     fn take(shared: &Shared, server_pid: Option<&str>) -> Sample {
         Sample {
-            at: Instant::now(),
+            clocks: stats::CpuClocks::read(server_pid),
             snapshots: shared
                 .bots
                 .iter()
                 .map(|b| b.snapshots.load(Relaxed))
                 .collect(),
             bytes: shared.bots.iter().map(|b| b.bytes.load(Relaxed)).sum(),
-            server_cpu_s: server_pid.and_then(stats::cpu_seconds),
-            own_cpu_s: stats::cpu_seconds("self"),
-            machine_busy_s: stats::machine_busy_seconds(),
         }
     }
 }
@@ -499,7 +493,8 @@ fn summarize(
     server_pid: Option<&str>,
 ) -> Summary {
     let n = shared.bots.len();
-    let seconds = (after.at - before.at).as_secs_f64();
+    let cpu = after.clocks.since(&before.clocks);
+    let seconds = cpu.seconds;
     let joined = shared.joined.load(Relaxed);
     let tick_rate = shared.tick_rate.load(Relaxed) as f64;
     let received: Vec<u64> = after
@@ -515,8 +510,7 @@ fn summarize(
         .zip(&shared.bots)
         .filter(|(&count, bot)| !bot.joined.load(Relaxed) || (count as f64) < 0.9 * expected)
         .count();
-    let cpu_percent = |a: Option<f64>, b: Option<f64>| Some((a? - b?) * 100.0 / seconds);
-    let server_cpu_percent = cpu_percent(after.server_cpu_s, before.server_cpu_s);
+    let server_cpu_percent = cpu.server_percent;
     let memory = server_pid.and_then(stats::memory_mb);
     Summary {
         clients: n,
@@ -534,8 +528,8 @@ fn summarize(
         latency_samples: shared.latency.count(),
         bytes_per_client_s: (after.bytes - before.bytes) as f64 / joined.max(1) as f64 / seconds,
         tick_p99_ms,
-        load_cpu_percent: cpu_percent(after.own_cpu_s, before.own_cpu_s),
-        machine_busy_percent: cpu_percent(after.machine_busy_s, before.machine_busy_s),
+        load_cpu_percent: cpu.own_percent,
+        machine_busy_percent: cpu.machine_busy_percent,
         tick_rate: tick_rate as u16,
     }
 }

@@ -1,6 +1,6 @@
 //! Measurement helpers of the load tool: a lock-free latency histogram shared by all client
-//! tasks, and readers of /proc for CPU time (of a process and of the whole machine), memory
-//! and the machine's description.
+//! tasks, and readers of /proc for CPU time (of a process and of the whole machine, and their
+//! use over a window), memory and the machine's description.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
@@ -87,6 +87,46 @@ pub fn cpu_seconds(pid: &str) -> Option<f64> {
     let utime: u64 = fields.get(11)?.parse().ok()?;
     let stime: u64 = fields.get(12)?.parse().ok()?;
     Some((utime + stime) as f64 / USER_HZ)
+}
+
+/// The CPU clocks a window is measured between: the server's (when its pid is known), this
+/// tool's and the whole machine's busy time.
+pub struct CpuClocks {
+    at: std::time::Instant,
+    server_s: Option<f64>,
+    own_s: Option<f64>,
+    machine_busy_s: Option<f64>,
+}
+
+/// CPU use over a window, in percent of one core.
+pub struct CpuUse {
+    pub seconds: f64,
+    pub server_percent: Option<f64>,
+    pub own_percent: Option<f64>,
+    pub machine_busy_percent: Option<f64>,
+}
+
+impl CpuClocks {
+    pub fn read(server_pid: Option<&str>) -> CpuClocks {
+        CpuClocks {
+            at: std::time::Instant::now(),
+            server_s: server_pid.and_then(cpu_seconds),
+            own_s: cpu_seconds("self"),
+            machine_busy_s: machine_busy_seconds(),
+        }
+    }
+
+    /// The CPU used from `before` to these clocks.
+    pub fn since(&self, before: &CpuClocks) -> CpuUse {
+        let seconds = (self.at - before.at).as_secs_f64();
+        let percent = |now: Option<f64>, then: Option<f64>| Some((now? - then?) * 100.0 / seconds);
+        CpuUse {
+            seconds,
+            server_percent: percent(self.server_s, before.server_s),
+            own_percent: percent(self.own_s, before.own_s),
+            machine_busy_percent: percent(self.machine_busy_s, before.machine_busy_s),
+        }
+    }
 }
 
 /// VmRSS and VmHWM of a process, in MiB.
