@@ -41,6 +41,26 @@ pub struct Welcome {
     pub max_message_bytes: u32,
 }
 
+impl Welcome {
+    /// The fields of a `Welcome` message, or `None` for any other message.
+    pub fn from_msg(msg: &ServerMsg) -> Option<Welcome> {
+        match *msg {
+            ServerMsg::Welcome {
+                protocol,
+                player_id,
+                tick_rate,
+                max_message_bytes,
+            } => Some(Welcome {
+                protocol,
+                player_id,
+                tick_rate,
+                max_message_bytes,
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// A connection to a Skirmish server.
 pub struct BotClient {
     socket: Socket,
@@ -100,21 +120,11 @@ impl BotClient {
         })
         .await?;
         let welcome = self
-            .answer("Welcome", |msg| match msg {
-                ServerMsg::Welcome {
-                    protocol,
-                    player_id,
-                    tick_rate,
-                    max_message_bytes,
-                } => Some(Ok(Welcome {
-                    protocol: *protocol,
-                    player_id: *player_id,
-                    tick_rate: *tick_rate,
-                    max_message_bytes: *max_message_bytes,
-                })),
-                other => Some(Err(BotError::Unexpected(format!(
-                    "{other:?} before Welcome"
-                )))),
+            .answer("Welcome", |msg| {
+                Some(
+                    Welcome::from_msg(msg)
+                        .ok_or_else(|| BotError::Unexpected(format!("{msg:?} before Welcome"))),
+                )
             })
             .await?;
         self.welcome = Some(welcome);

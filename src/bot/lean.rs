@@ -148,20 +148,7 @@ impl LeanBot {
                     protocol: PROTOCOL_VERSION,
                     name: name.into(),
                 },
-                |msg| match msg {
-                    ServerMsg::Welcome {
-                        protocol,
-                        player_id,
-                        tick_rate,
-                        max_message_bytes,
-                    } => Some(Welcome {
-                        protocol,
-                        player_id,
-                        tick_rate,
-                        max_message_bytes,
-                    }),
-                    _ => None,
-                },
+                |msg| Welcome::from_msg(&msg),
             )
             .await?;
         Ok((bot, welcome))
