@@ -4,11 +4,10 @@
 //! It holds no game state: the room owns the match. Everything a client sends is checked here;
 //! a bad message gets an `Error` with a code (and a close where going on makes no sense), never a
 //! panic and never an effect on other players. actix-web-actors stays inside this module.
-//! Watching a room without playing lives in the `spectate` submodule.
+//! A connection in a room plays or watches (spectates) it through the same membership.
 
 mod guards;
 mod resume;
-mod spectate;
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -16,6 +15,7 @@ use std::time::Instant;
 
 use actix::prelude::*;
 use actix_web_actors::ws;
+use bytes::Bytes;
 use tokio::sync::watch;
 
 use crate::admission::Admission;
@@ -75,34 +75,38 @@ enum State {
     Lobby,
     /// A join was sent to `room`; the answer has not come yet.
     Joining { room: Addr<Room> },
-    InRoom {
-        room: Addr<Room>,
-        room_id: u32,
-        slot: Slot,
-        /// The subscription to the room's snapshots, cancelled on leaving.
-        feed: SpawnHandle,
-        link: Arc<MemberLink>,
-        /// The tick of the last snapshot written: the baseline of the next one.
-        last_snapshot: Option<u32>,
-    },
-    /// Watching `room` without playing; the feed is as for a member.
-    Spectating {
-        room: Addr<Room>,
-        room_id: u32,
-        feed: SpawnHandle,
-        link: Arc<MemberLink>,
-        last_snapshot: Option<u32>,
-    },
+    /// Playing in a room as `slot`.
+    InRoom { membership: Membership, slot: Slot },
+    /// Watching a room without playing; the feed is as for a player.
+    Spectating(Membership),
+}
+
+/// A connection's place in a room, playing or watching.
+struct Membership {
+    room: Addr<Room>,
+    room_id: u32,
+    /// The subscription to the room's snapshots, cancelled on leaving.
+    feed: SpawnHandle,
+    link: Arc<MemberLink>,
+    /// The tick of the last snapshot written: the baseline of the next one.
+    last_snapshot: Option<u32>,
 }
 
 impl State {
+    fn membership(&self) -> Option<&Membership> {
+        match self {
+            State::InRoom { membership, .. } | State::Spectating(membership) => Some(membership),
+            _ => None,
+        }
+    }
+
     fn phase(&self) -> SessionPhase {
         match self {
             State::AwaitingHello => SessionPhase::Handshake,
             State::Lobby => SessionPhase::Lobby,
             State::Joining { .. } => SessionPhase::Joining,
             State::InRoom { .. } => SessionPhase::Playing,
-            State::Spectating { .. } => SessionPhase::Spectating,
+            State::Spectating(_) => SessionPhase::Spectating,
         }
     }
 }
@@ -322,6 +326,20 @@ impl Session {
         );
     }
 
+    /// Whether `protocol` (of `Hello` or `Resume`) is this server's; if not, the connection
+    /// is refused.
+    fn speaks_our_protocol(&mut self, protocol: u16, ctx: &mut ws::WebsocketContext<Self>) -> bool {
+        if protocol != PROTOCOL_VERSION {
+            self.fail(
+                ctx,
+                error_code::VERSION_MISMATCH,
+                format!("this server speaks protocol {PROTOCOL_VERSION}, not {protocol}"),
+                close_code::VERSION_MISMATCH,
+            );
+        }
+        protocol == PROTOCOL_VERSION
+    }
+
     fn on_hello(&mut self, msg: ClientMsg, ctx: &mut ws::WebsocketContext<Self>) {
         let ClientMsg::Hello { protocol, name } = msg else {
             return self.fail(
@@ -331,13 +349,8 @@ impl Session {
                 close_code::HANDSHAKE_REQUIRED,
             );
         };
-        if protocol != PROTOCOL_VERSION {
-            return self.fail(
-                ctx,
-                error_code::VERSION_MISMATCH,
-                format!("this server speaks protocol {PROTOCOL_VERSION}, not {protocol}"),
-                close_code::VERSION_MISMATCH,
-            );
+        if !self.speaks_our_protocol(protocol, ctx) {
+            return;
         }
         if let Err(problem) = check_player_name(&name) {
             return self.fail(ctx, error_code::BAD_NAME, problem, close_code::BAD_NAME);
@@ -491,15 +504,13 @@ impl Session {
     }
 
     fn on_leave(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
-        let (State::InRoom { room, room_id, .. } | State::Spectating { room, room_id, .. }) =
-            &self.state
-        else {
+        let Some(membership) = self.state.membership() else {
             return self.send_error(ctx, error_code::NOT_IN_ROOM, "you are not in a room".into());
         };
-        room.do_send(Leave {
+        membership.room.do_send(Leave {
             player_id: self.player_id,
         });
-        let room_id = *room_id;
+        let room_id = membership.room_id;
         self.back_to_lobby(ctx);
         self.remember_seat();
         self.send(ctx, &ServerMsg::Left { room: room_id });
@@ -511,13 +522,13 @@ impl Session {
         self.app
             .metrics
             .session_moved(previous.phase(), SessionPhase::Lobby);
-        if let State::InRoom { feed, .. } | State::Spectating { feed, .. } = previous {
-            ctx.cancel_future(feed);
+        if let Some(membership) = previous.membership() {
+            ctx.cancel_future(membership.feed);
         }
     }
 
     fn on_input(&mut self, input: crate::protocol::Input, ctx: &mut ws::WebsocketContext<Self>) {
-        let State::InRoom { link, .. } = &self.state else {
+        let State::InRoom { membership, .. } = &self.state else {
             return self.send_error(
                 ctx,
                 error_code::NOT_IN_ROOM,
@@ -529,11 +540,11 @@ impl Session {
         }
         // A full queue means the client sends far faster than the tick rate: dropping the excess
         // loses nothing, as the next input carries the same held keys.
-        link.push_input(input);
+        membership.link.push_input(input);
     }
 
     fn on_chat(&mut self, text: String, ctx: &mut ws::WebsocketContext<Self>) {
-        let State::InRoom { room, slot, .. } = &self.state else {
+        let State::InRoom { membership, slot } = &self.state else {
             return self.send_error(
                 ctx,
                 error_code::NOT_IN_ROOM,
@@ -543,7 +554,7 @@ impl Session {
         if let Err(problem) = check_chat_text(&text) {
             return self.send_error(ctx, error_code::BAD_CHAT, problem);
         }
-        let (room, slot) = (room.clone(), *slot);
+        let (room, slot) = (membership.room.clone(), *slot);
         if !self.chat.try_take(Instant::now()) {
             self.app.metrics.rate_limited("chat");
             return self.send_error(
@@ -639,35 +650,19 @@ impl Handler<RoomToSession> for Session {
     type Result = ();
 
     fn handle(&mut self, msg: RoomToSession, ctx: &mut Self::Context) {
-        let current_room = match &self.state {
-            State::InRoom { room_id, .. } | State::Spectating { room_id, .. } => Some(*room_id),
-            _ => None,
-        };
+        let current_room = self.state.membership().map(|m| m.room_id);
         match msg {
             RoomToSession::Joined {
                 room,
                 room_id,
                 slot,
                 frame,
-                feed: SnapshotFeed { snapshots, link },
+                feed,
             } => {
-                if !matches!(&self.state, State::Joining { room: pending } if *pending == room) {
-                    // The player moved on while the join was under way.
-                    return room.do_send(Leave {
-                        player_id: self.player_id,
-                    });
+                if let Some(membership) = self.enter(room, room_id, frame, feed, ctx) {
+                    self.set_state(State::InRoom { membership, slot });
+                    self.remember_seat();
                 }
-                ctx.binary(frame);
-                let feed = ctx.add_stream(newest_snapshots(snapshots));
-                self.set_state(State::InRoom {
-                    room,
-                    room_id,
-                    slot,
-                    feed,
-                    link,
-                    last_snapshot: None,
-                });
-                self.remember_seat();
             }
             RoomToSession::Frame { room_id, frame } => {
                 if current_room == Some(room_id) {
@@ -697,8 +692,41 @@ impl Handler<RoomToSession> for Session {
                 room_id,
                 frame,
                 feed,
-            } => self.on_watching(room, room_id, frame, feed, ctx),
+            } => {
+                if let Some(membership) = self.enter(room, room_id, frame, feed, ctx) {
+                    self.set_state(State::Spectating(membership));
+                }
+            }
         }
+    }
+}
+
+impl Session {
+    /// Takes the place `room` granted in answer to the pending join or watch: sends the room's
+    /// `frame` and starts its snapshots. `None`, after telling the room, when the connection
+    /// moved on while the request was under way.
+    fn enter(
+        &mut self,
+        room: Addr<Room>,
+        room_id: u32,
+        frame: Bytes,
+        feed: SnapshotFeed,
+        ctx: &mut ws::WebsocketContext<Self>,
+    ) -> Option<Membership> {
+        if !matches!(&self.state, State::Joining { room: pending } if *pending == room) {
+            room.do_send(Leave {
+                player_id: self.player_id,
+            });
+            return None;
+        }
+        ctx.binary(frame);
+        Some(Membership {
+            room,
+            room_id,
+            feed: ctx.add_stream(newest_snapshots(feed.snapshots)),
+            link: feed.link,
+            last_snapshot: None,
+        })
     }
 }
 
@@ -718,23 +746,14 @@ fn newest_snapshots(
 
 impl StreamHandler<SnapshotFrame> for Session {
     fn handle(&mut self, frame: SnapshotFrame, ctx: &mut Self::Context) {
-        let (link, last_snapshot, slot) = match &mut self.state {
-            State::InRoom {
-                link,
-                last_snapshot,
-                slot,
-                ..
-            } => (link, last_snapshot, Some(*slot)),
-            State::Spectating {
-                link,
-                last_snapshot,
-                ..
-            } => (link, last_snapshot, None),
+        let (membership, slot) = match &mut self.state {
+            State::InRoom { membership, slot } => (membership, Some(*slot)),
+            State::Spectating(membership) => (membership, None),
             _ => return,
         };
-        if let Some(bytes) = frame.bytes_for(*last_snapshot, slot) {
-            *last_snapshot = Some(frame.tick);
-            link.delivered(frame.tick);
+        if let Some(bytes) = frame.bytes_for(membership.last_snapshot, slot) {
+            membership.last_snapshot = Some(frame.tick);
+            membership.link.delivered(frame.tick);
             ctx.binary(bytes);
         }
     }

@@ -10,7 +10,7 @@ use actix_web_actors::ws;
 
 use super::{Session, State};
 use crate::connections::CloseConnection;
-use crate::protocol::{close_code, error_code, ServerMsg, PROTOCOL_VERSION};
+use crate::protocol::{close_code, error_code, ServerMsg};
 use crate::reconnect::Seat;
 use crate::room::{Detach, Leave, Reattach};
 
@@ -44,13 +44,8 @@ impl Session {
         token: String,
         ctx: &mut ws::WebsocketContext<Self>,
     ) {
-        if protocol != PROTOCOL_VERSION {
-            return self.fail(
-                ctx,
-                error_code::VERSION_MISMATCH,
-                format!("this server speaks protocol {PROTOCOL_VERSION}, not {protocol}"),
-                close_code::VERSION_MISMATCH,
-            );
+        if !self.speaks_our_protocol(protocol, ctx) {
+            return;
         }
         let Some(resumed) = self
             .app
@@ -115,9 +110,9 @@ impl Session {
             return;
         };
         let seat = match &self.state {
-            State::InRoom { room, room_id, .. } => Some(Seat {
-                room: room.clone(),
-                room_id: *room_id,
+            State::InRoom { membership, .. } => Some(Seat {
+                room: membership.room.clone(),
+                room_id: membership.room_id,
             }),
             _ => None,
         };
@@ -130,10 +125,8 @@ impl Session {
     pub(super) fn release_player(&mut self) {
         let player_id = self.player_id;
         let room = match &self.state {
-            State::Joining { room }
-            | State::InRoom { room, .. }
-            | State::Spectating { room, .. } => Some(room.clone()),
-            State::AwaitingHello | State::Lobby => None,
+            State::Joining { room } => Some(room.clone()),
+            other => other.membership().map(|m| m.room.clone()),
         };
         let in_room = matches!(self.state, State::InRoom { .. });
         let tell_room = |lingering: bool| match room {
