@@ -5,10 +5,9 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use actix::prelude::*;
-use bytes::Bytes;
 
 use super::{Room, RoomToSession};
-use crate::protocol::{encode_server, ServerMsg};
+use crate::protocol::ServerMsg;
 
 /// Closes the room after the tick in progress; its members get `RoomClosed { reason }`.
 #[derive(Message)]
@@ -52,20 +51,9 @@ impl Room {
     /// Sends `RoomClosed` to everyone in the room, once.
     pub(super) fn announce_close(&mut self, reason: String) {
         self.close_announced = true;
-        let closed = ServerMsg::RoomClosed { reason };
-        let frame = Bytes::from(encode_server(&closed));
-        for member in self.members.iter().flatten() {
-            member.session.do_send(RoomToSession::Closed {
-                room_id: self.settings.id,
-                frame: frame.clone(),
-            });
-        }
-        let watchers = self.spectators.send_all(|| RoomToSession::Closed {
-            room_id: self.settings.id,
-            frame: frame.clone(),
+        self.send_to_everyone(&ServerMsg::RoomClosed { reason }, |room_id, frame| {
+            RoomToSession::Closed { room_id, frame }
         });
-        let copies = self.member_count() as u64 + watchers;
-        self.metrics.sent(&closed, frame.len(), copies);
     }
 }
 

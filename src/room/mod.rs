@@ -201,6 +201,8 @@ pub struct Room {
     // Reused every tick so that the tick allocates nothing but the shared frame.
     events: Vec<GameEvent>,
     inputs: Vec<Input>,
+    /// The tick of the last snapshot each member's and spectator's session wrote.
+    delivered: Vec<u32>,
     encoder: snapshots::SnapshotEncoder,
     /// Whether members and spectators have been sent `RoomClosed` already.
     close_announced: bool,
@@ -237,6 +239,7 @@ impl Room {
             close_timer: None,
             events: Vec::new(),
             inputs: Vec::with_capacity(MAX_QUEUED_INPUTS),
+            delivered: Vec::new(),
             encoder: snapshots::SnapshotEncoder::default(),
             close_announced: false,
         }
@@ -305,17 +308,20 @@ impl Room {
 
     /// Sends an event every member must see (never dropped for being behind).
     fn broadcast_event(&mut self, msg: &ServerMsg) {
-        let frame = Bytes::from(encode_server(msg));
-        for member in self.members.iter().flatten() {
-            member.session.do_send(RoomToSession::Frame {
-                room_id: self.settings.id,
-                frame: frame.clone(),
-            });
-        }
-        let watchers = self.spectators.send_all(|| RoomToSession::Frame {
-            room_id: self.settings.id,
-            frame: frame.clone(),
+        self.send_to_everyone(msg, |room_id, frame| RoomToSession::Frame {
+            room_id,
+            frame,
         });
+    }
+
+    /// Encodes `msg` once and sends it to every member and spectator, as `wrap` makes it.
+    fn send_to_everyone(&mut self, msg: &ServerMsg, wrap: impl Fn(u32, Bytes) -> RoomToSession) {
+        let frame = Bytes::from(encode_server(msg));
+        let room_id = self.settings.id;
+        for member in self.members.iter().flatten() {
+            member.session.do_send(wrap(room_id, frame.clone()));
+        }
+        let watchers = self.spectators.send_all(|| wrap(room_id, frame.clone()));
         let copies = self.member_count() as u64 + watchers;
         self.metrics.sent(msg, frame.len(), copies);
     }
@@ -428,23 +434,24 @@ impl Room {
             .iter()
             .map(|m| m.as_ref().map_or(0, |m| m.ack))
             .collect();
-        let held = self
-            .members
-            .iter()
-            .flatten()
-            .map(|m| m.link.delivered.load(Ordering::Relaxed))
-            .chain(self.spectators.delivered());
-        let (frame, typical_bytes) = self.encoder.publish(state, held, acks);
+        self.delivered.clear();
+        self.delivered.extend(
+            self.members
+                .iter()
+                .flatten()
+                .map(|m| m.link.delivered.load(Ordering::Relaxed))
+                .chain(self.spectators.delivered()),
+        );
         // A session that has not taken the previous snapshot yet never will: this one
         // replaces it.
         let previous = self.snapshots.borrow().tick;
         let behind = self
-            .members
+            .delivered
             .iter()
-            .flatten()
-            .filter(|m| m.link.delivered.load(Ordering::Relaxed) < previous)
-            .count()
-            + self.spectators.behind(previous);
+            .filter(|tick| **tick < previous)
+            .count();
+        let held = self.delivered.iter().copied();
+        let (frame, typical_bytes) = self.encoder.publish(state, held, acks);
         self.snapshots.send_replace(frame);
         let recipients = self.member_count() + self.spectators.count();
         self.metrics

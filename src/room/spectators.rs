@@ -68,14 +68,6 @@ impl Spectators {
             .map(|s| s.link.delivered.load(Ordering::Relaxed))
     }
 
-    /// Spectators that have not taken the snapshot of `tick` yet.
-    pub(super) fn behind(&self, tick: u32) -> usize {
-        self.watching
-            .iter()
-            .filter(|s| s.link.delivered.load(Ordering::Relaxed) < tick)
-            .count()
-    }
-
     /// Drops spectators more than `limit_ticks` behind `tick`: their events would pile up in
     /// sessions that no longer write.
     pub(super) fn drop_laggards(&mut self, tick: u32, limit_ticks: u32, room_id: u32) {
