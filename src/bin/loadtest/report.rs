@@ -146,9 +146,7 @@ pub fn json(scenario: &str, summary: &impl Serialize, line: &str, machine: &Mach
 
 /// The largest `tick_p99_ms` over the server's rooms, from `GET /api/stats`.
 pub async fn server_tick_p99_ms(addr: SocketAddr) -> Result<Option<f64>, String> {
-    let body = http_get(addr, "/api/stats").await?;
-    let stats: serde_json::Value =
-        serde_json::from_str(&body).map_err(|e| format!("/api/stats is not JSON: {e}"))?;
+    let stats = server_stats(addr).await?;
     let rooms = stats
         .get("rooms")
         .and_then(|r| r.as_array())
@@ -161,13 +159,17 @@ pub async fn server_tick_p99_ms(addr: SocketAddr) -> Result<Option<f64>, String>
 
 /// The server's count of sessions in `phase` ("lobby", "playing"...), from `GET /api/stats`.
 pub async fn server_sessions_in(addr: SocketAddr, phase: &str) -> Result<Option<u64>, String> {
-    let body = http_get(addr, "/api/stats").await?;
-    let stats: serde_json::Value =
-        serde_json::from_str(&body).map_err(|e| format!("/api/stats is not JSON: {e}"))?;
+    let stats = server_stats(addr).await?;
     Ok(stats
         .get("sessions_by_state")
         .and_then(|phases| phases.get(phase))
         .and_then(|count| count.as_u64()))
+}
+
+/// The server's `GET /api/stats`.
+async fn server_stats(addr: SocketAddr) -> Result<serde_json::Value, String> {
+    let body = http_get(addr, "/api/stats").await?;
+    serde_json::from_str(&body).map_err(|e| format!("/api/stats is not JSON: {e}"))
 }
 
 /// A plain HTTP/1.1 GET with `Connection: close`; returns the body of a 200 response.
