@@ -393,13 +393,22 @@ pub fn dequantize_position(v: u16) -> f32 {
 
 /// Radians to 256ths of a turn (any finite angle; wraps).
 pub fn quantize_angle(radians: f32) -> u8 {
-    let turns = radians / std::f32::consts::TAU;
-    let frac = turns - turns.floor();
-    ((frac * 256.0).round() as u32 % 256) as u8
+    quantize_turn(radians, 256) as u8
 }
 
 pub fn dequantize_angle(v: u8) -> f32 {
-    v as f32 / 256.0 * std::f32::consts::TAU
+    dequantize_turn(u32::from(v), 256)
+}
+
+/// Radians to `steps`ths of a turn, rounded, in `0..steps` (any finite angle; wraps).
+fn quantize_turn(radians: f32, steps: u32) -> u32 {
+    let turns = f64::from(radians) / std::f64::consts::TAU;
+    let frac = turns - turns.floor();
+    (frac * f64::from(steps)).round() as u32 % steps
+}
+
+fn dequantize_turn(v: u32, steps: u32) -> f32 {
+    (f64::from(v) / f64::from(steps) * std::f64::consts::TAU) as f32
 }
 
 /// Checks a player name: 1 to `MAX_NAME_CHARS` characters, no control characters, not only

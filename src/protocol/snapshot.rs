@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DecodeError, Slot, MAX_ROOM_CAPACITY, POSITION_SCALE};
+use super::{dequantize_turn, quantize_turn, DecodeError, Slot, MAX_ROOM_CAPACITY, POSITION_SCALE};
 
 /// The variant index of `ServerMsg::Snapshot`, as every other message's tag is written.
 pub(super) const SNAPSHOT_TAG: u32 = 7;
@@ -508,13 +508,11 @@ impl<'a> Reader<'a> {
 
 /// Radians to 65536ths of a turn (any finite angle; wraps).
 pub fn quantize_heading(radians: f32) -> u16 {
-    let turns = f64::from(radians) / std::f64::consts::TAU;
-    let frac = turns - turns.floor();
-    ((frac * 65536.0).round() as u32 % 65536) as u16
+    quantize_turn(radians, 65536) as u16
 }
 
 pub fn dequantize_heading(v: u16) -> f32 {
-    (f64::from(v) / 65536.0 * std::f64::consts::TAU) as f32
+    dequantize_turn(u32::from(v), 65536)
 }
 
 #[cfg(test)]
