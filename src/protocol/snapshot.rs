@@ -10,6 +10,8 @@
 //! slot count `u8`, a change map of 2 bits per slot, the changed players' data in slot order,
 //! then the added bullets and the removed bullet ids, each list after a `u16` count.
 
+use std::cmp::Ordering;
+
 use serde::{Deserialize, Serialize};
 
 use super::{dequantize_turn, quantize_turn, DecodeError, Slot, MAX_ROOM_CAPACITY, POSITION_SCALE};
@@ -158,43 +160,53 @@ impl Snapshot {
         self.players.clear();
         self.added_bullets.clear();
         self.removed_bullets.clear();
-        let empty = RoomState::default();
-        let baseline = baseline.unwrap_or(&empty);
-        diff_players(&baseline.players, &now.players, &mut self.players);
-        diff_bullets(
-            &baseline.bullets,
+        let (players, bullets): (&[PlayerState], &[FlyingBullet]) =
+            baseline.map_or((&[], &[]), |b| (&b.players, &b.bullets));
+        merge_sorted(
+            players,
+            &now.players,
+            |p| p.slot,
+            |old, new| match (old, new) {
+                (Some(old), Some(new)) if old != new => self.players.push(change_of(old, new)),
+                (Some(old), None) => self.players.push(PlayerChange::Gone { slot: old.slot }),
+                (None, Some(new)) => self.players.push(PlayerChange::State(*new)),
+                _ => {}
+            },
+        );
+        merge_sorted(
+            bullets,
             &now.bullets,
-            &mut self.added_bullets,
-            &mut self.removed_bullets,
+            |b| b.bullet.id,
+            |old, new| match (old, new) {
+                (Some(old), None) => self.removed_bullets.push(old.bullet.id),
+                (None, Some(new)) => self.added_bullets.push(new.bullet),
+                _ => {}
+            },
         );
         usable
     }
 }
 
-fn diff_players(before: &[PlayerState], after: &[PlayerState], out: &mut Vec<PlayerChange>) {
+/// Walks two lists sorted by `key` and hands `each` the entries of equal keys together, and
+/// every other entry alone, in increasing key order.
+fn merge_sorted<'a, T, K: Ord>(
+    before: &'a [T],
+    after: &'a [T],
+    key: impl Fn(&T) -> K,
+    mut each: impl FnMut(Option<&'a T>, Option<&'a T>),
+) {
     let (mut old, mut new) = (before.iter().peekable(), after.iter().peekable());
     loop {
-        match (old.peek(), new.peek()) {
-            (Some(o), Some(n)) if o.slot == n.slot => {
-                if o != n {
-                    out.push(change_of(o, n));
-                }
-                old.next();
-                new.next();
-            }
-            (Some(o), Some(n)) if o.slot < n.slot => {
-                out.push(PlayerChange::Gone { slot: o.slot });
-                old.next();
-            }
-            (_, Some(n)) => {
-                out.push(PlayerChange::State(**n));
-                new.next();
-            }
-            (Some(o), None) => {
-                out.push(PlayerChange::Gone { slot: o.slot });
-                old.next();
-            }
+        let order = match (old.peek(), new.peek()) {
+            (Some(o), Some(n)) => key(o).cmp(&key(n)),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
             (None, None) => return,
+        };
+        match order {
+            Ordering::Less => each(old.next(), None),
+            Ordering::Greater => each(None, new.next()),
+            Ordering::Equal => each(old.next(), new.next()),
         }
     }
 }
@@ -210,36 +222,6 @@ fn change_of(old: &PlayerState, new: &PlayerState) -> PlayerChange {
             dy,
         },
         _ => PlayerChange::State(*new),
-    }
-}
-
-fn diff_bullets(
-    before: &[FlyingBullet],
-    after: &[FlyingBullet],
-    added: &mut Vec<BulletState>,
-    removed: &mut Vec<u16>,
-) {
-    let (mut old, mut new) = (before.iter().peekable(), after.iter().peekable());
-    loop {
-        match (old.peek(), new.peek()) {
-            (Some(o), Some(n)) if o.bullet.id == n.bullet.id => {
-                old.next();
-                new.next();
-            }
-            (Some(o), Some(n)) if o.bullet.id < n.bullet.id => {
-                removed.push(o.bullet.id);
-                old.next();
-            }
-            (_, Some(n)) => {
-                added.push(n.bullet);
-                new.next();
-            }
-            (Some(o), None) => {
-                removed.push(o.bullet.id);
-                old.next();
-            }
-            (None, None) => return,
-        }
     }
 }
 
