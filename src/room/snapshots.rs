@@ -97,26 +97,23 @@ impl SnapshotEncoder {
         self.baselines.sort_unstable();
         self.baselines.dedup();
         let mut encodings = Vec::with_capacity(1 + self.baselines.len());
-        encodings.push(self.encode(None, &now));
+        encodings.extend(encode(&mut self.delta, &mut self.encoded, None, &now));
         for &tick in &self.baselines {
-            let Some(baseline) = self.history.iter().find(|s| s.tick == tick) else {
-                continue;
-            };
-            if self.delta.diff_into(Some(baseline), &now, 0) {
-                self.encoded.clear();
-                encode_snapshot_into(&self.delta, &mut self.encoded);
-                encodings.push(Encoding {
-                    baseline: Some(tick),
-                    bytes: Bytes::copy_from_slice(&self.encoded),
-                });
+            let baseline = self.history.iter().find(|s| s.tick == tick);
+            if let Some(baseline) = baseline {
+                encodings.extend(encode(
+                    &mut self.delta,
+                    &mut self.encoded,
+                    Some(baseline),
+                    &now,
+                ));
             }
         }
         let typical = encodings
             .iter()
             .find(|e| e.baseline.is_some() && e.baseline == previous)
-            .unwrap_or(&encodings[0])
-            .bytes
-            .len();
+            .or(encodings.first())
+            .map_or(0, |e| e.bytes.len());
         let frame = SnapshotFrame {
             tick: now.tick,
             acks,
@@ -125,16 +122,25 @@ impl SnapshotEncoder {
         self.history.push_back(now);
         (frame, typical)
     }
+}
 
-    fn encode(&mut self, baseline: Option<&RoomState>, now: &RoomState) -> Encoding {
-        self.delta.diff_into(baseline, now, 0);
-        self.encoded.clear();
-        encode_snapshot_into(&self.delta, &mut self.encoded);
-        Encoding {
-            baseline: baseline.map(|s| s.tick),
-            bytes: Bytes::copy_from_slice(&self.encoded),
-        }
+/// `now` as a change from `baseline` (`None`: in full), with ack 0, written through the
+/// reused `delta` and `scratch`; `None` when the baseline is too old for a change.
+fn encode(
+    delta: &mut Snapshot,
+    scratch: &mut Vec<u8>,
+    baseline: Option<&RoomState>,
+    now: &RoomState,
+) -> Option<Encoding> {
+    if !delta.diff_into(baseline, now, 0) {
+        return None;
     }
+    scratch.clear();
+    encode_snapshot_into(delta, scratch);
+    Some(Encoding {
+        baseline: baseline.map(|s| s.tick),
+        bytes: Bytes::copy_from_slice(scratch),
+    })
 }
 
 #[cfg(test)]
