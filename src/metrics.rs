@@ -17,7 +17,7 @@ use prometheus::{
 };
 
 use crate::lobby::RoomEntry;
-use crate::protocol::{error_code, ClientMsg, ServerMsg, PROTOCOL_VERSION};
+use crate::protocol::{error_code, ClientMsg, ServerMsg, PROTOCOL_VERSION, SNAPSHOT_TAG};
 use crate::room::Due;
 
 /// Where a WebSocket session stands, as the `state` label of `skirmish_sessions`.
@@ -92,43 +92,14 @@ const SERVER_TYPES: [&str; 14] = [
     "spectating",
     "session_token",
 ];
-const SNAPSHOT: usize = 7;
+const SNAPSHOT: usize = SNAPSHOT_TAG as usize;
 
 fn client_type(msg: &ClientMsg) -> usize {
-    match msg {
-        ClientMsg::Hello { .. } => 0,
-        ClientMsg::ListRooms => 1,
-        ClientMsg::CreateRoom { .. } => 2,
-        ClientMsg::JoinRoom { .. } => 3,
-        ClientMsg::JoinByCode { .. } => 4,
-        ClientMsg::QuickJoin => 5,
-        ClientMsg::LeaveRoom => 6,
-        ClientMsg::Input(_) => 7,
-        ClientMsg::Chat { .. } => 8,
-        ClientMsg::Ping { .. } => 9,
-        ClientMsg::Spectate { .. } => 10,
-        ClientMsg::SpectateByCode { .. } => 11,
-        ClientMsg::Resume { .. } => 12,
-    }
+    msg.tag() as usize
 }
 
 fn server_type(msg: &ServerMsg) -> usize {
-    match msg {
-        ServerMsg::Welcome { .. } => 0,
-        ServerMsg::Error { .. } => 1,
-        ServerMsg::RoomList { .. } => 2,
-        ServerMsg::Joined { .. } => 3,
-        ServerMsg::Left { .. } => 4,
-        ServerMsg::PlayerJoined { .. } => 5,
-        ServerMsg::PlayerLeft { .. } => 6,
-        ServerMsg::Snapshot(_) => SNAPSHOT,
-        ServerMsg::Kill { .. } => 8,
-        ServerMsg::Chat { .. } => 9,
-        ServerMsg::Pong { .. } => 10,
-        ServerMsg::RoomClosed { .. } => 11,
-        ServerMsg::Spectating { .. } => 12,
-        ServerMsg::SessionToken { .. } => 13,
-    }
+    msg.tag() as usize
 }
 
 /// The name PROTOCOL.md gives an error code, as the `code` label of `skirmish_errors_total`.

@@ -11,12 +11,13 @@ mod snapshot;
 use bincode::config::{Configuration, Fixint, LittleEndian, NoLimit};
 use serde::{Deserialize, Serialize};
 
+use snapshot::decode_snapshot;
+pub use snapshot::SNAPSHOT_TAG;
 pub use snapshot::{
     apply_snapshot, dequantize_heading, encode_snapshot_into, quantize_heading, set_snapshot_ack,
     BulletState, FlyingBullet, PlayerChange, PlayerState, RoomState, Snapshot, SnapshotError,
     SNAPSHOT_ACK_OFFSET,
 };
-use snapshot::{decode_snapshot, SNAPSHOT_TAG};
 
 /// Bumped on every change to the bytes of any message.
 pub const PROTOCOL_VERSION: u16 = 2;
@@ -310,6 +311,49 @@ pub enum DecodeError {
     TrailingBytes(usize),
 }
 
+impl ClientMsg {
+    /// The variant's tag on the wire: its index in declaration order.
+    pub fn tag(&self) -> u32 {
+        match self {
+            ClientMsg::Hello { .. } => 0,
+            ClientMsg::ListRooms => 1,
+            ClientMsg::CreateRoom { .. } => 2,
+            ClientMsg::JoinRoom { .. } => 3,
+            ClientMsg::JoinByCode { .. } => 4,
+            ClientMsg::QuickJoin => 5,
+            ClientMsg::LeaveRoom => 6,
+            ClientMsg::Input(_) => 7,
+            ClientMsg::Chat { .. } => 8,
+            ClientMsg::Ping { .. } => 9,
+            ClientMsg::Spectate { .. } => 10,
+            ClientMsg::SpectateByCode { .. } => 11,
+            ClientMsg::Resume { .. } => 12,
+        }
+    }
+}
+
+impl ServerMsg {
+    /// The variant's tag on the wire: its index in declaration order.
+    pub fn tag(&self) -> u32 {
+        match self {
+            ServerMsg::Welcome { .. } => 0,
+            ServerMsg::Error { .. } => 1,
+            ServerMsg::RoomList { .. } => 2,
+            ServerMsg::Joined { .. } => 3,
+            ServerMsg::Left { .. } => 4,
+            ServerMsg::PlayerJoined { .. } => 5,
+            ServerMsg::PlayerLeft { .. } => 6,
+            ServerMsg::Snapshot(_) => SNAPSHOT_TAG,
+            ServerMsg::Kill { .. } => 8,
+            ServerMsg::Chat { .. } => 9,
+            ServerMsg::Pong { .. } => 10,
+            ServerMsg::RoomClosed { .. } => 11,
+            ServerMsg::Spectating { .. } => 12,
+            ServerMsg::SessionToken { .. } => 13,
+        }
+    }
+}
+
 /// Encodes a client message (bots and tests use this; the server only decodes them).
 pub fn encode_client(msg: &ClientMsg) -> Vec<u8> {
     encode(msg)
@@ -489,6 +533,32 @@ mod tests {
         ];
         for msg in msgs {
             assert_eq!(decode_client(&encode_client(&msg)), Ok(msg));
+        }
+    }
+
+    #[test]
+    fn tags_are_what_the_encoding_starts_with() {
+        let client = [
+            ClientMsg::ListRooms,
+            ClientMsg::Chat { text: "hi".into() },
+            ClientMsg::Resume {
+                protocol: PROTOCOL_VERSION,
+                token: "t".into(),
+            },
+        ];
+        for msg in client {
+            assert_eq!(encode_client(&msg)[..4], msg.tag().to_le_bytes());
+        }
+        let server = [
+            ServerMsg::Left { room: 1 },
+            ServerMsg::Snapshot(Snapshot::default()),
+            ServerMsg::SessionToken {
+                token: "t".into(),
+                grace_ms: 1,
+            },
+        ];
+        for msg in server {
+            assert_eq!(encode_server(&msg)[..4], msg.tag().to_le_bytes());
         }
     }
 

@@ -18,7 +18,7 @@ use super::frames::{self, Frame};
 use super::state::JoinedRoom;
 use crate::protocol::{
     decode_server, encode_client, ClientMsg, ServerMsg, Slot, MAX_SERVER_MESSAGE_BYTES,
-    PROTOCOL_VERSION,
+    PROTOCOL_VERSION, SNAPSHOT_ACK_OFFSET, SNAPSHOT_TAG,
 };
 
 /// Enough for the upgrade's answer and a few change snapshots; grown only for a larger frame
@@ -26,13 +26,6 @@ use crate::protocol::{
 const READ_BUFFER_BYTES: usize = 512;
 /// The largest frame header (2 bytes, 8 length bytes).
 const MAX_FRAME_HEADER: usize = 10;
-
-/// Where a snapshot carries what load generation needs: its tag and the recipient's ack.
-mod snapshot_layout {
-    /// `ServerMsg::Snapshot`'s variant index.
-    pub const TAG: u32 = 7;
-    pub use crate::protocol::SNAPSHOT_ACK_OFFSET as ACK_AT;
-}
 
 /// The bytes of `ClientMsg::Input`: u32 tag, u32 seq, u8 movement, f32 aim, u8 fire.
 mod input_layout {
@@ -51,12 +44,11 @@ pub enum Incoming {
 
 /// Reads a snapshot's ack by its offset. `None` if `payload` is not a snapshot.
 pub fn peek_snapshot(payload: &[u8]) -> Option<Incoming> {
-    use snapshot_layout::*;
     let tag = u32::from_le_bytes(payload.get(..4)?.try_into().ok()?);
-    if tag != TAG {
+    if tag != SNAPSHOT_TAG {
         return None;
     }
-    let ack = payload.get(ACK_AT..ACK_AT + 4)?;
+    let ack = payload.get(SNAPSHOT_ACK_OFFSET..SNAPSHOT_ACK_OFFSET + 4)?;
     Some(Incoming::Snapshot {
         ack: u32::from_le_bytes(ack.try_into().ok()?),
     })

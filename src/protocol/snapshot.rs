@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{dequantize_turn, quantize_turn, DecodeError, Slot, MAX_ROOM_CAPACITY, POSITION_SCALE};
 
-/// The variant index of `ServerMsg::Snapshot`, as every other message's tag is written.
-pub(super) const SNAPSHOT_TAG: u32 = 7;
+/// The variant index of `ServerMsg::Snapshot`, written as every other message's tag is.
+pub const SNAPSHOT_TAG: u32 = 7;
 /// Where the recipient's ack sits in an encoded snapshot: the room encodes a snapshot once per
 /// baseline and each session writes its own member's ack here.
 pub const SNAPSHOT_ACK_OFFSET: usize = 8;
