@@ -7,6 +7,7 @@
 //! clear line, keep a little distance, never push into a wall, and wander when alone.
 
 use super::state::{is_alive, world_position, RoomView};
+use crate::game::arena::segment_touches_wall;
 use crate::protocol::{GameSetup, RoomState, Wall, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP};
 
 /// The controls of one input (the client adds the seq).
@@ -233,41 +234,13 @@ fn circle_touches_wall(wall: &Wall, x: f32, y: f32, r: f32) -> bool {
     distance_to_wall(wall, x, y) < r
 }
 
-/// Whether a bullet of radius `r` flies from `from` to `to` without touching a wall: the
-/// segment against every wall grown by `r` (slab test).
+/// Whether a bullet of radius `r` flies from `from` to `to` without touching a wall, as the
+/// game decides it.
 fn line_is_clear(walls: &[Wall], from: (f32, f32), to: (f32, f32), r: f32) -> bool {
-    walls.iter().all(|wall| {
-        let left = f32::from(wall.x) - r;
-        let top = f32::from(wall.y) - r;
-        let right = f32::from(wall.x) + f32::from(wall.w) + r;
-        let bottom = f32::from(wall.y) + f32::from(wall.h) + r;
-        !segment_hits_box(from, to, (left, top, right, bottom))
-    })
-}
-
-fn segment_hits_box(
-    (x0, y0): (f32, f32),
-    (x1, y1): (f32, f32),
-    (left, top, right, bottom): (f32, f32, f32, f32),
-) -> bool {
-    let (dx, dy) = (x1 - x0, y1 - y0);
-    let mut enter = 0.0f32;
-    let mut leave = 1.0f32;
-    for (start, delta, low, high) in [(x0, dx, left, right), (y0, dy, top, bottom)] {
-        if delta.abs() < 1e-6 {
-            if start < low || start > high {
-                return false;
-            }
-            continue;
-        }
-        let (a, b) = ((low - start) / delta, (high - start) / delta);
-        enter = enter.max(a.min(b));
-        leave = leave.min(a.max(b));
-        if enter > leave {
-            return false;
-        }
-    }
-    true
+    let delta = (to.0 - from.0, to.1 - from.1);
+    walls
+        .iter()
+        .all(|wall| segment_touches_wall(from, delta, wall, r).is_none())
 }
 
 #[cfg(test)]

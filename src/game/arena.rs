@@ -535,14 +535,7 @@ fn trace(
     let mut nearest: Option<(f32, Stop)> = None;
     let grow = tuning.bullet_radius;
     for wall in &map.walls {
-        let (min_x, min_y, max_x, max_y) = wall_bounds(wall);
-        let hit = segment_enters_box(
-            from,
-            delta,
-            (min_x - grow, min_y - grow),
-            (max_x + grow, max_y + grow),
-        );
-        if let Some(t) = hit {
+        if let Some(t) = segment_touches_wall(from, delta, wall, grow) {
             if nearest.as_ref().is_none_or(|(best, _)| t < *best) {
                 nearest = Some((t, Stop::Wall));
             }
@@ -565,6 +558,24 @@ fn trace(
         }
     }
     nearest.map(|(_, stop)| stop)
+}
+
+/// The fraction `0..=1` of the segment `from + t * delta` at which a circle of `radius` moving
+/// along it first touches `wall`, 0 if it starts touching it; `None` if it never does. How
+/// bullets meet walls, and how a bot tells whether a shot is clear.
+pub fn segment_touches_wall(
+    from: (f32, f32),
+    delta: (f32, f32),
+    wall: &Wall,
+    radius: f32,
+) -> Option<f32> {
+    let (min_x, min_y, max_x, max_y) = wall_bounds(wall);
+    segment_enters_box(
+        from,
+        delta,
+        (min_x - radius, min_y - radius),
+        (max_x + radius, max_y + radius),
+    )
 }
 
 /// The fraction `0..=1` of the segment `from + t * delta` at which it first touches the box,
