@@ -8,6 +8,7 @@
 
 use super::state::{is_alive, world_position, RoomView};
 use crate::game::arena::segment_touches_wall;
+use crate::game::map::distance_to_wall;
 use crate::protocol::{GameSetup, RoomState, Wall, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP};
 
 /// The controls of one input (the client adds the seq).
@@ -217,21 +218,9 @@ fn step_is_free(setup: &GameSetup, x: f32, y: f32, hx: f32, hy: f32) -> bool {
     // Only walls that the step gets closer to block it, so a bot touching a wall can leave.
     inside
         && !setup.walls.iter().any(|wall| {
-            circle_touches_wall(wall, nx, ny, r)
-                && distance_to_wall(wall, nx, ny) < distance_to_wall(wall, x, y)
+            let after = distance_to_wall(nx, ny, wall);
+            after < r && after < distance_to_wall(x, y, wall)
         })
-}
-
-fn distance_to_wall(wall: &Wall, x: f32, y: f32) -> f32 {
-    let (left, top) = (f32::from(wall.x), f32::from(wall.y));
-    let (right, bottom) = (left + f32::from(wall.w), top + f32::from(wall.h));
-    let dx = (left - x).max(0.0).max(x - right);
-    let dy = (top - y).max(0.0).max(y - bottom);
-    dx.hypot(dy)
-}
-
-fn circle_touches_wall(wall: &Wall, x: f32, y: f32, r: f32) -> bool {
-    distance_to_wall(wall, x, y) < r
 }
 
 /// Whether a bullet of radius `r` flies from `from` to `to` without touching a wall, as the
