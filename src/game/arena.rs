@@ -420,7 +420,6 @@ impl Game for Arena {
             hp: p.hp,
             flags: if p.alive() { PLAYER_ALIVE } else { 0 },
         }));
-        out.players.sort_unstable_by_key(|p| p.slot);
         out.bullets.clear();
         out.bullets
             .extend(self.bullets.iter().map(|b| FlyingBullet {
