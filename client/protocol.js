@@ -118,32 +118,37 @@ class Writer {
     this.view = new DataView(grown.buffer);
   }
 
+  /** Makes room for `count` more bytes and returns the offset they start at. */
+  claim(count) {
+    this.reserve(count);
+    const at = this.length;
+    this.length += count;
+    return at;
+  }
+
+  // Every write claims before it reads `this.view` or `this.bytes`: claiming may replace them.
   u8(value, field) {
     checkInteger(value, 0, 0xff, field);
-    this.reserve(1);
-    this.view.setUint8(this.length, value);
-    this.length += 1;
+    const at = this.claim(1);
+    this.view.setUint8(at, value);
   }
 
   i8(value, field) {
     checkInteger(value, -0x80, 0x7f, field);
-    this.reserve(1);
-    this.view.setInt8(this.length, value);
-    this.length += 1;
+    const at = this.claim(1);
+    this.view.setInt8(at, value);
   }
 
   u16(value, field) {
     checkInteger(value, 0, 0xffff, field);
-    this.reserve(2);
-    this.view.setUint16(this.length, value, true);
-    this.length += 2;
+    const at = this.claim(2);
+    this.view.setUint16(at, value, true);
   }
 
   u32(value, field) {
     checkInteger(value, 0, 0xffffffff, field);
-    this.reserve(4);
-    this.view.setUint32(this.length, value, true);
-    this.length += 4;
+    const at = this.claim(4);
+    this.view.setUint32(at, value, true);
   }
 
   u64(value, field) {
@@ -157,18 +162,16 @@ class Writer {
     if (big < 0n || big > 0xffffffffffffffffn) {
       throw new ProtocolError(`${field} must be a u64, got ${value}`);
     }
-    this.reserve(8);
-    this.view.setBigUint64(this.length, big, true);
-    this.length += 8;
+    const at = this.claim(8);
+    this.view.setBigUint64(at, big, true);
   }
 
   f32(value, field) {
     if (typeof value !== "number") {
       throw new ProtocolError(`${field} must be a number, got ${typeof value}`);
     }
-    this.reserve(4);
-    this.view.setFloat32(this.length, value, true);
-    this.length += 4;
+    const at = this.claim(4);
+    this.view.setFloat32(at, value, true);
   }
 
   bool(value, field) {
@@ -184,9 +187,8 @@ class Writer {
     }
     const encoded = utf8Encoder.encode(value);
     this.u64(encoded.length, `${field} length`);
-    this.reserve(encoded.length);
-    this.bytes.set(encoded, this.length);
-    this.length += encoded.length;
+    const at = this.claim(encoded.length);
+    this.bytes.set(encoded, at);
   }
 
   finish() {
@@ -220,46 +222,36 @@ class Reader {
     }
   }
 
+  /** Checks that `count` bytes are left, steps over them and returns where they start. */
+  take(count, field) {
+    this.need(count, field);
+    const at = this.offset;
+    this.offset += count;
+    return at;
+  }
+
   u8(field) {
-    this.need(1, field);
-    const value = this.view.getUint8(this.offset);
-    this.offset += 1;
-    return value;
+    return this.view.getUint8(this.take(1, field));
   }
 
   i8(field) {
-    this.need(1, field);
-    const value = this.view.getInt8(this.offset);
-    this.offset += 1;
-    return value;
+    return this.view.getInt8(this.take(1, field));
   }
 
   u16(field) {
-    this.need(2, field);
-    const value = this.view.getUint16(this.offset, true);
-    this.offset += 2;
-    return value;
+    return this.view.getUint16(this.take(2, field), true);
   }
 
   u32(field) {
-    this.need(4, field);
-    const value = this.view.getUint32(this.offset, true);
-    this.offset += 4;
-    return value;
+    return this.view.getUint32(this.take(4, field), true);
   }
 
   u64(field) {
-    this.need(8, field);
-    const value = this.view.getBigUint64(this.offset, true);
-    this.offset += 8;
-    return value;
+    return this.view.getBigUint64(this.take(8, field), true);
   }
 
   f32(field) {
-    this.need(4, field);
-    const value = this.view.getFloat32(this.offset, true);
-    this.offset += 4;
-    return value;
+    return this.view.getFloat32(this.take(4, field), true);
   }
 
   bool(field) {
@@ -295,8 +287,8 @@ class Reader {
 
   string(field) {
     const length = this.length(field, 1);
-    const slice = this.bytes.subarray(this.offset, this.offset + length);
-    this.offset += length;
+    const at = this.take(length, field);
+    const slice = this.bytes.subarray(at, at + length);
     try {
       return utf8Decoder.decode(slice);
     } catch {
@@ -468,10 +460,9 @@ function readSnapshot(r) {
     throw new ProtocolError(`slot_count ${slotCount} is over the limit of ${MAX_SNAPSHOT_SLOTS}`);
   }
   const mapBytes = Math.ceil(slotCount / 4);
-  r.need(mapBytes, "change map");
-  const map = r.bytes.subarray(r.offset, r.offset + mapBytes);
+  const mapAt = r.take(mapBytes, "change map");
   // The codes in the last byte beyond slot_count mean nothing; like the server, ignore them.
-  r.offset += mapBytes;
+  const map = r.bytes.subarray(mapAt, mapAt + mapBytes);
   const players = [];
   for (let slot = 0; slot < slotCount; slot++) {
     const code = (map[slot >> 2] >> ((slot & 3) * 2)) & 3;
