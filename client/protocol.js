@@ -265,15 +265,17 @@ class Reader {
     return Number(claimed);
   }
 
-  /** A Snapshot's u16 count of fixed-size elements, checked against the bytes left. */
-  count(field, elementBytes) {
+  /** A Snapshot's list: a u16 count, checked against the bytes left, of fixed-size elements. */
+  counted(field, elementBytes, readElement) {
     const claimed = this.u16(`${field} count`);
     if (claimed * elementBytes > this.remaining()) {
       throw new ProtocolError(
         `${field} claims ${claimed} elements but only ${this.remaining()} bytes are left`,
       );
     }
-    return claimed;
+    const items = new Array(claimed);
+    for (let i = 0; i < claimed; i++) items[i] = readElement(`${field}[${i}]`);
+    return items;
   }
 
   string(field) {
@@ -472,9 +474,26 @@ function writeSnapshot(w, msg) {
 }
 
 function readSnapshot(r) {
-  const tick = r.u32("tick");
-  const ack = r.u32("ack");
-  const baselineAge = r.u8("baseline_age");
+  // An object literal's values are computed in the order written: here, the wire order.
+  return {
+    type: "Snapshot",
+    tick: r.u32("tick"),
+    ack: r.u32("ack"),
+    baseline_age: r.u8("baseline_age"),
+    players: readPlayerChanges(r),
+    added_bullets: r.counted("added_bullets", ADDED_BULLET_BYTES, (field) => ({
+      id: r.u16(`${field}.id`),
+      owner: r.u8(`${field}.owner`),
+      x: r.u16(`${field}.x`),
+      y: r.u16(`${field}.y`),
+      heading: r.u16(`${field}.heading`),
+    })),
+    removed_bullets: r.counted("removed_bullets", 2, (field) => r.u16(field)),
+  };
+}
+
+/** The slot count, the change map and one entry for each changed slot, in slot order. */
+function readPlayerChanges(r) {
   const slotCount = r.u8("slot_count");
   if (slotCount > MAX_SNAPSHOT_SLOTS) {
     throw new ProtocolError(`slot_count ${slotCount} is over the limit of ${MAX_SNAPSHOT_SLOTS}`);
@@ -504,30 +523,7 @@ function readSnapshot(r) {
       players.push({ Gone: { slot } });
     }
   }
-  const addedBullets = new Array(r.count("added_bullets", ADDED_BULLET_BYTES));
-  for (let i = 0; i < addedBullets.length; i++) {
-    const field = `added_bullets[${i}]`;
-    addedBullets[i] = {
-      id: r.u16(`${field}.id`),
-      owner: r.u8(`${field}.owner`),
-      x: r.u16(`${field}.x`),
-      y: r.u16(`${field}.y`),
-      heading: r.u16(`${field}.heading`),
-    };
-  }
-  const removedBullets = new Array(r.count("removed_bullets", 2));
-  for (let i = 0; i < removedBullets.length; i++) {
-    removedBullets[i] = r.u16(`removed_bullets[${i}]`);
-  }
-  return {
-    type: "Snapshot",
-    tick,
-    ack,
-    baseline_age: baselineAge,
-    players,
-    added_bullets: addedBullets,
-    removed_bullets: removedBullets,
-  };
+  return players;
 }
 
 /** Encodes a message the client sends. Throws ProtocolError for a field out of its range. */
