@@ -543,15 +543,23 @@ export function encodeServer(msg) {
   return w.finish();
 }
 
-function readTag(r, variants, side) {
+/**
+ * Decodes one whole frame of `side`: its size checked against `maxBytes`, its tag read, its
+ * body by `readBody(r, type)`, and nothing left over.
+ */
+function decodeFrame(data, maxBytes, variants, side, readBody) {
+  const bytes = toBytes(data);
+  if (bytes.length > maxBytes) {
+    throw new ProtocolError(
+      `message of ${bytes.length} bytes is over the limit of ${maxBytes} bytes`,
+    );
+  }
+  const r = new Reader(bytes);
   const tag = r.u32("tag");
   if (tag >= variants.length) {
     throw new ProtocolError(`unknown ${side} message tag ${tag}`);
   }
-  return variants[tag];
-}
-
-function finish(r, msg) {
+  const msg = readBody(r, variants[tag]);
   if (r.remaining() !== 0) {
     throw new ProtocolError(`message has ${r.remaining()} bytes left over after its end`);
   }
@@ -560,29 +568,16 @@ function finish(r, msg) {
 
 /** Decodes one whole frame from the server. Throws ProtocolError on anything malformed. */
 export function decodeServer(data) {
-  const bytes = toBytes(data);
-  if (bytes.length > MAX_SERVER_MESSAGE_BYTES) {
-    throw new ProtocolError(
-      `message of ${bytes.length} bytes is over the limit of ${MAX_SERVER_MESSAGE_BYTES} bytes`,
-    );
-  }
-  const r = new Reader(bytes);
-  const type = readTag(r, SERVER_VARIANTS, "server");
-  if (type === "Snapshot") return finish(r, readSnapshot(r));
-  return finish(r, readFields(r, SERVER_MESSAGES[type], { type }, ""));
+  return decodeFrame(data, MAX_SERVER_MESSAGE_BYTES, SERVER_VARIANTS, "server", (r, type) =>
+    type === "Snapshot" ? readSnapshot(r) : readFields(r, SERVER_MESSAGES[type], { type }, ""),
+  );
 }
 
 /** Decodes one client message (the test checks the codec both ways; the page never needs it). */
 export function decodeClient(data) {
-  const bytes = toBytes(data);
-  if (bytes.length > MAX_CLIENT_MESSAGE_BYTES) {
-    throw new ProtocolError(
-      `message of ${bytes.length} bytes is over the limit of ${MAX_CLIENT_MESSAGE_BYTES} bytes`,
-    );
-  }
-  const r = new Reader(bytes);
-  const type = readTag(r, CLIENT_VARIANTS, "client");
-  return finish(r, readFields(r, CLIENT_MESSAGES[type], { type }, ""));
+  return decodeFrame(data, MAX_CLIENT_MESSAGE_BYTES, CLIENT_VARIANTS, "client", (r, type) =>
+    readFields(r, CLIENT_MESSAGES[type], { type }, ""),
+  );
 }
 
 /** World units to the wire's fixed point, clamped like the server's `quantize_position`. */
