@@ -18,20 +18,15 @@
 // hp, flags } }`, `{ Gone: { slot } }`. Applying a snapshot to the previous state is delta.js's.
 
 export const PROTOCOL_VERSION = 2;
-export const MAX_CLIENT_MESSAGE_BYTES = 4096;
+const MAX_CLIENT_MESSAGE_BYTES = 4096;
 export const MAX_SERVER_MESSAGE_BYTES = 1 << 20;
-export const MAX_NAME_CHARS = 24;
 export const MAX_ROOM_NAME_CHARS = 32;
-export const MAX_CHAT_CHARS = 200;
-export const MIN_ROOM_CAPACITY = 1;
-export const MAX_ROOM_CAPACITY = 100;
-export const POSITION_SCALE = 16;
+const POSITION_SCALE = 16;
 
 export const MOVE_UP = 1;
 export const MOVE_DOWN = 2;
 export const MOVE_LEFT = 4;
 export const MOVE_RIGHT = 8;
-export const MOVE_ALL = MOVE_UP | MOVE_DOWN | MOVE_LEFT | MOVE_RIGHT;
 
 export const PLAYER_ALIVE = 1;
 
