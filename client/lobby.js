@@ -5,6 +5,8 @@
 // Owns: those screens' DOM and the location hash. Must not: talk to the server; it calls the
 // actions it is given. Text from the server is put in with textContent only, never as HTML.
 
+import { MAX_ROOM_NAME_CHARS } from "./protocol.js";
+
 const NAME_KEY = "skirmish.name";
 const ROOM_LINK = /^#\/room\/([^/?#]+)$/;
 
@@ -95,7 +97,7 @@ export class Lobby {
     this.lobbyScreen.hidden = false;
     this.el("lobby-name").textContent = name;
     const roomName = this.el("room-name-input");
-    if (!roomName.value) roomName.value = `${name}'s room`.slice(0, 32);
+    if (!roomName.value) roomName.value = `${name}'s room`.slice(0, MAX_ROOM_NAME_CHARS);
     this.setBusy(false);
   }
 

@@ -2,6 +2,9 @@
 // rooms. Rates (bytes and messages per second) come from the difference of two readings.
 // The admin token, when the server has one, comes from ?token= or the form, and is kept for
 // this browser tab only (sessionStorage). Every name shown is text, never HTML.
+//
+// Owns: monitor.html's DOM and the admin token. Must not: use the game's WebSocket or the
+// game client's modules; all it knows comes from /api/stats.
 
 const REFRESH_MS = 1000;
 const TOKEN_KEY = "skirmish.adminToken";
@@ -9,7 +12,7 @@ const TOKEN_KEY = "skirmish.adminToken";
 const $ = (id) => document.getElementById(id);
 
 /** Per-second rates between two readings of monotonically growing totals. */
-export function ratesBetween(previous, current, seconds) {
+function ratesBetween(previous, current, seconds) {
   const rate = (key) =>
     previous && seconds > 0 && current[key] >= previous[key] ? (current[key] - previous[key]) / seconds : null;
   return {
@@ -20,7 +23,7 @@ export function ratesBetween(previous, current, seconds) {
   };
 }
 
-export function formatBytes(perSecond) {
+function formatBytes(perSecond) {
   if (perSecond === null || perSecond === undefined) return "–";
   const units = ["B/s", "KiB/s", "MiB/s", "GiB/s"];
   let value = perSecond;
@@ -32,7 +35,7 @@ export function formatBytes(perSecond) {
   return `${value.toFixed(value >= 100 || unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
-export function formatDuration(seconds) {
+function formatDuration(seconds) {
   const s = Math.floor(seconds);
   const days = Math.floor(s / 86400);
   const hours = Math.floor((s % 86400) / 3600);
@@ -185,4 +188,4 @@ function start() {
   setInterval(tick, REFRESH_MS);
 }
 
-if (typeof document !== "undefined") start();
+start();

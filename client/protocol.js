@@ -1,6 +1,7 @@
 // protocol.js — the wire format, byte for byte as the server's src/protocol.rs (PROTOCOL.md):
 // bincode 2 with little-endian fixed-size integers, u32 enum tags, u64 sequence lengths,
-// 1-byte bools and f32 floats. One message is hand-packed instead: `Snapshot` (PROTOCOL.md,
+// 1-byte bools and f32 floats, each message's fields listed once in a layout that both the
+// encoder and the decoder follow. One message is hand-packed instead: `Snapshot` (PROTOCOL.md,
 // "Snapshot"), a delta against the previous snapshot with a 2-bit change code per slot.
 //
 // Owns: turning message objects into bytes and bytes into message objects, the protocol
@@ -17,20 +18,15 @@
 // hp, flags } }`, `{ Gone: { slot } }`. Applying a snapshot to the previous state is delta.js's.
 
 export const PROTOCOL_VERSION = 2;
-export const MAX_CLIENT_MESSAGE_BYTES = 4096;
+const MAX_CLIENT_MESSAGE_BYTES = 4096;
 export const MAX_SERVER_MESSAGE_BYTES = 1 << 20;
-export const MAX_NAME_CHARS = 24;
 export const MAX_ROOM_NAME_CHARS = 32;
-export const MAX_CHAT_CHARS = 200;
-export const MIN_ROOM_CAPACITY = 1;
-export const MAX_ROOM_CAPACITY = 100;
-export const POSITION_SCALE = 16;
+const POSITION_SCALE = 16;
 
 export const MOVE_UP = 1;
 export const MOVE_DOWN = 2;
 export const MOVE_LEFT = 4;
 export const MOVE_RIGHT = 8;
-export const MOVE_ALL = MOVE_UP | MOVE_DOWN | MOVE_LEFT | MOVE_RIGHT;
 
 export const PLAYER_ALIVE = 1;
 
@@ -40,16 +36,6 @@ const PLAYER_CHANGE_KINDS = ["Moved", "State", "Gone"];
 /** The most slots a Snapshot's change map may describe: the largest room. */
 const MAX_SNAPSHOT_SLOTS = 100;
 const ADDED_BULLET_BYTES = 9;
-
-// The variant order is the tag; it must match the Rust enums exactly.
-const CLIENT_VARIANTS = [
-  "Hello", "ListRooms", "CreateRoom", "JoinRoom", "JoinByCode",
-  "QuickJoin", "LeaveRoom", "Input", "Chat", "Ping", "Spectate", "SpectateByCode", "Resume",
-];
-const SERVER_VARIANTS = [
-  "Welcome", "Error", "RoomList", "Joined", "Left", "PlayerJoined",
-  "PlayerLeft", "Snapshot", "Kill", "Chat", "Pong", "RoomClosed", "Spectating", "SessionToken",
-];
 
 export const ERROR_CODES = Object.freeze({
   BAD_MESSAGE: 1,
@@ -118,32 +104,37 @@ class Writer {
     this.view = new DataView(grown.buffer);
   }
 
+  /** Makes room for `count` more bytes and returns the offset they start at. */
+  claim(count) {
+    this.reserve(count);
+    const at = this.length;
+    this.length += count;
+    return at;
+  }
+
+  // Every write claims before it reads `this.view` or `this.bytes`: claiming may replace them.
   u8(value, field) {
     checkInteger(value, 0, 0xff, field);
-    this.reserve(1);
-    this.view.setUint8(this.length, value);
-    this.length += 1;
+    const at = this.claim(1);
+    this.view.setUint8(at, value);
   }
 
   i8(value, field) {
     checkInteger(value, -0x80, 0x7f, field);
-    this.reserve(1);
-    this.view.setInt8(this.length, value);
-    this.length += 1;
+    const at = this.claim(1);
+    this.view.setInt8(at, value);
   }
 
   u16(value, field) {
     checkInteger(value, 0, 0xffff, field);
-    this.reserve(2);
-    this.view.setUint16(this.length, value, true);
-    this.length += 2;
+    const at = this.claim(2);
+    this.view.setUint16(at, value, true);
   }
 
   u32(value, field) {
     checkInteger(value, 0, 0xffffffff, field);
-    this.reserve(4);
-    this.view.setUint32(this.length, value, true);
-    this.length += 4;
+    const at = this.claim(4);
+    this.view.setUint32(at, value, true);
   }
 
   u64(value, field) {
@@ -157,18 +148,16 @@ class Writer {
     if (big < 0n || big > 0xffffffffffffffffn) {
       throw new ProtocolError(`${field} must be a u64, got ${value}`);
     }
-    this.reserve(8);
-    this.view.setBigUint64(this.length, big, true);
-    this.length += 8;
+    const at = this.claim(8);
+    this.view.setBigUint64(at, big, true);
   }
 
   f32(value, field) {
     if (typeof value !== "number") {
       throw new ProtocolError(`${field} must be a number, got ${typeof value}`);
     }
-    this.reserve(4);
-    this.view.setFloat32(this.length, value, true);
-    this.length += 4;
+    const at = this.claim(4);
+    this.view.setFloat32(at, value, true);
   }
 
   bool(value, field) {
@@ -184,9 +173,8 @@ class Writer {
     }
     const encoded = utf8Encoder.encode(value);
     this.u64(encoded.length, `${field} length`);
-    this.reserve(encoded.length);
-    this.bytes.set(encoded, this.length);
-    this.length += encoded.length;
+    const at = this.claim(encoded.length);
+    this.bytes.set(encoded, at);
   }
 
   finish() {
@@ -220,46 +208,36 @@ class Reader {
     }
   }
 
+  /** Checks that `count` bytes are left, steps over them and returns where they start. */
+  take(count, field) {
+    this.need(count, field);
+    const at = this.offset;
+    this.offset += count;
+    return at;
+  }
+
   u8(field) {
-    this.need(1, field);
-    const value = this.view.getUint8(this.offset);
-    this.offset += 1;
-    return value;
+    return this.view.getUint8(this.take(1, field));
   }
 
   i8(field) {
-    this.need(1, field);
-    const value = this.view.getInt8(this.offset);
-    this.offset += 1;
-    return value;
+    return this.view.getInt8(this.take(1, field));
   }
 
   u16(field) {
-    this.need(2, field);
-    const value = this.view.getUint16(this.offset, true);
-    this.offset += 2;
-    return value;
+    return this.view.getUint16(this.take(2, field), true);
   }
 
   u32(field) {
-    this.need(4, field);
-    const value = this.view.getUint32(this.offset, true);
-    this.offset += 4;
-    return value;
+    return this.view.getUint32(this.take(4, field), true);
   }
 
   u64(field) {
-    this.need(8, field);
-    const value = this.view.getBigUint64(this.offset, true);
-    this.offset += 8;
-    return value;
+    return this.view.getBigUint64(this.take(8, field), true);
   }
 
   f32(field) {
-    this.need(4, field);
-    const value = this.view.getFloat32(this.offset, true);
-    this.offset += 4;
-    return value;
+    return this.view.getFloat32(this.take(4, field), true);
   }
 
   bool(field) {
@@ -282,21 +260,23 @@ class Reader {
     return Number(claimed);
   }
 
-  /** A Snapshot's u16 count of fixed-size elements, checked against the bytes left. */
-  count(field, elementBytes) {
+  /** A Snapshot's list: a u16 count, checked against the bytes left, of fixed-size elements. */
+  counted(field, elementBytes, readElement) {
     const claimed = this.u16(`${field} count`);
     if (claimed * elementBytes > this.remaining()) {
       throw new ProtocolError(
         `${field} claims ${claimed} elements but only ${this.remaining()} bytes are left`,
       );
     }
-    return claimed;
+    const items = new Array(claimed);
+    for (let i = 0; i < claimed; i++) items[i] = readElement(`${field}[${i}]`);
+    return items;
   }
 
   string(field) {
     const length = this.length(field, 1);
-    const slice = this.bytes.subarray(this.offset, this.offset + length);
-    this.offset += length;
+    const at = this.take(length, field);
+    const slice = this.bytes.subarray(at, at + length);
     try {
       return utf8Decoder.decode(slice);
     } catch {
@@ -325,80 +305,109 @@ function tagOf(variants, type, side) {
   return tag;
 }
 
-function writeRoomInfo(w, room, field) {
-  w.u32(room.id, `${field}.id`);
-  w.string(room.name, `${field}.name`);
-  w.string(room.mode, `${field}.mode`);
-  w.u8(room.players, `${field}.players`);
-  w.u8(room.capacity, `${field}.capacity`);
-  w.bool(room.public, `${field}.public`);
+// Layouts: the fields of a message or a record in wire order, as [name, kind] pairs. A kind is
+// a Writer/Reader method ("u8", "string", ...), another layout (a nested struct) or listOf(a
+// layout) (a Vec). One layout serves the encoder and the decoder, so the two cannot disagree.
+
+/** The fewest bytes a value of each Writer/Reader kind takes (a string: its u64 length). */
+const MIN_BYTES = { u8: 1, i8: 1, bool: 1, u16: 2, u32: 4, f32: 4, u64: 8, string: 8 };
+
+function minBytesOf(kind) {
+  if (typeof kind === "string") return MIN_BYTES[kind];
+  if (Array.isArray(kind)) return kind.reduce((sum, [, inner]) => sum + minBytesOf(inner), 0);
+  // A list may be empty: its u64 length.
+  return MIN_BYTES.u64;
 }
 
-function readRoomInfo(r, field) {
-  return {
-    id: r.u32(`${field}.id`),
-    name: r.string(`${field}.name`),
-    mode: r.string(`${field}.mode`),
-    players: r.u8(`${field}.players`),
-    capacity: r.u8(`${field}.capacity`),
-    public: r.bool(`${field}.public`),
-  };
-}
-// u32 id + two u64 lengths + u8 + u8 + bool.
-const ROOM_INFO_MIN_BYTES = 4 + 8 + 8 + 3;
-
-function writeRosterEntry(w, entry, field) {
-  w.u8(entry.slot, `${field}.slot`);
-  w.u32(entry.player_id, `${field}.player_id`);
-  w.string(entry.name, `${field}.name`);
-  w.u16(entry.kills, `${field}.kills`);
-  w.u16(entry.deaths, `${field}.deaths`);
+/** A Vec of `layout`: a u64 length, then the elements. */
+function listOf(layout) {
+  return { list: layout, minElementBytes: minBytesOf(layout) };
 }
 
-function readRosterEntry(r, field) {
-  return {
-    slot: r.u8(`${field}.slot`),
-    player_id: r.u32(`${field}.player_id`),
-    name: r.string(`${field}.name`),
-    kills: r.u16(`${field}.kills`),
-    deaths: r.u16(`${field}.deaths`),
-  };
-}
-const ROSTER_ENTRY_MIN_BYTES = 1 + 4 + 8 + 2 + 2;
+const ROOM_INFO = [
+  ["id", "u32"], ["name", "string"], ["mode", "string"],
+  ["players", "u8"], ["capacity", "u8"], ["public", "bool"],
+];
+const ROSTER_ENTRY = [
+  ["slot", "u8"], ["player_id", "u32"], ["name", "string"], ["kills", "u16"], ["deaths", "u16"],
+];
+const SETUP = [
+  ["width", "u16"], ["height", "u16"],
+  ["walls", listOf([["x", "u16"], ["y", "u16"], ["w", "u16"], ["h", "u16"]])],
+  ["player_radius", "f32"], ["player_speed", "f32"],
+  ["bullet_radius", "f32"], ["bullet_speed", "f32"], ["max_hp", "u8"],
+];
 
-function writeSetup(w, setup) {
-  w.u16(setup.width, "setup.width");
-  w.u16(setup.height, "setup.height");
-  w.u64(setup.walls.length, "setup.walls length");
-  setup.walls.forEach((wall, i) => {
-    w.u16(wall.x, `setup.walls[${i}].x`);
-    w.u16(wall.y, `setup.walls[${i}].y`);
-    w.u16(wall.w, `setup.walls[${i}].w`);
-    w.u16(wall.h, `setup.walls[${i}].h`);
-  });
-  w.f32(setup.player_radius, "setup.player_radius");
-  w.f32(setup.player_speed, "setup.player_speed");
-  w.f32(setup.bullet_radius, "setup.bullet_radius");
-  w.f32(setup.bullet_speed, "setup.bullet_speed");
-  w.u8(setup.max_hp, "setup.max_hp");
+// The key order is the tag; it must match the Rust enums exactly.
+const CLIENT_MESSAGES = {
+  Hello: [["protocol", "u16"], ["name", "string"]],
+  ListRooms: [],
+  CreateRoom: [["name", "string"], ["capacity", "u8"], ["public", "bool"]],
+  JoinRoom: [["room", "u32"]],
+  JoinByCode: [["code", "string"]],
+  QuickJoin: [],
+  LeaveRoom: [],
+  Input: [["seq", "u32"], ["movement", "u8"], ["aim", "f32"], ["fire", "bool"]],
+  Chat: [["text", "string"]],
+  Ping: [["t", "u64"]],
+  Spectate: [["room", "u32"]],
+  SpectateByCode: [["code", "string"]],
+  Resume: [["protocol", "u16"], ["token", "string"]],
+};
+const SERVER_MESSAGES = {
+  Welcome: [
+    ["protocol", "u16"], ["player_id", "u32"], ["tick_rate", "u16"], ["max_message_bytes", "u32"],
+  ],
+  Error: [["code", "u16"], ["message", "string"]],
+  RoomList: [["rooms", listOf(ROOM_INFO)]],
+  Joined: [
+    ["room", ROOM_INFO], ["code", "string"], ["you", "u8"], ["tick", "u32"],
+    ["setup", SETUP], ["roster", listOf(ROSTER_ENTRY)],
+  ],
+  Left: [["room", "u32"]],
+  PlayerJoined: [["player", ROSTER_ENTRY]],
+  PlayerLeft: [["slot", "u8"]],
+  // Hand-packed, not bincode: writeSnapshot and readSnapshot.
+  Snapshot: null,
+  Kill: [["tick", "u32"], ["killer", "u8"], ["victim", "u8"], ["respawn_tick", "u32"]],
+  Chat: [["tick", "u32"], ["from", "u8"], ["text", "string"]],
+  Pong: [["t", "u64"]],
+  RoomClosed: [["reason", "string"]],
+  Spectating: [
+    ["room", ROOM_INFO], ["code", "string"], ["tick", "u32"],
+    ["setup", SETUP], ["roster", listOf(ROSTER_ENTRY)],
+  ],
+  SessionToken: [["token", "string"], ["grace_ms", "u32"]],
+};
+const CLIENT_VARIANTS = Object.keys(CLIENT_MESSAGES);
+const SERVER_VARIANTS = Object.keys(SERVER_MESSAGES);
+
+/** Writes `record`'s fields; a field is named `prefix` + its name in errors. */
+function writeFields(w, layout, record, prefix) {
+  for (const [name, kind] of layout) writeValue(w, kind, record[name], prefix + name);
 }
 
-function readSetup(r) {
-  return {
-    width: r.u16("setup.width"),
-    height: r.u16("setup.height"),
-    walls: r.vec("setup.walls", 8, (f) => ({
-      x: r.u16(`${f}.x`),
-      y: r.u16(`${f}.y`),
-      w: r.u16(`${f}.w`),
-      h: r.u16(`${f}.h`),
-    })),
-    player_radius: r.f32("setup.player_radius"),
-    player_speed: r.f32("setup.player_speed"),
-    bullet_radius: r.f32("setup.bullet_radius"),
-    bullet_speed: r.f32("setup.bullet_speed"),
-    max_hp: r.u8("setup.max_hp"),
-  };
+function writeValue(w, kind, value, field) {
+  if (typeof kind === "string") {
+    w[kind](value, field);
+  } else if (Array.isArray(kind)) {
+    writeFields(w, kind, value, `${field}.`);
+  } else {
+    w.u64(value.length, `${field} length`);
+    value.forEach((item, i) => writeValue(w, kind.list, item, `${field}[${i}]`));
+  }
+}
+
+/** Reads a layout's fields into `record` and returns it. */
+function readFields(r, layout, record, prefix) {
+  for (const [name, kind] of layout) record[name] = readValue(r, kind, prefix + name);
+  return record;
+}
+
+function readValue(r, kind, field) {
+  if (typeof kind === "string") return r[kind](field);
+  if (Array.isArray(kind)) return readFields(r, kind, {}, `${field}.`);
+  return r.vec(field, kind.minElementBytes, (element) => readValue(r, kind.list, element));
 }
 
 /** The one variant name of a serde-tagged player change, e.g. "Moved" for `{ Moved: {...} }`. */
@@ -460,18 +469,34 @@ function writeSnapshot(w, msg) {
 }
 
 function readSnapshot(r) {
-  const tick = r.u32("tick");
-  const ack = r.u32("ack");
-  const baselineAge = r.u8("baseline_age");
+  // An object literal's values are computed in the order written: here, the wire order.
+  return {
+    type: "Snapshot",
+    tick: r.u32("tick"),
+    ack: r.u32("ack"),
+    baseline_age: r.u8("baseline_age"),
+    players: readPlayerChanges(r),
+    added_bullets: r.counted("added_bullets", ADDED_BULLET_BYTES, (field) => ({
+      id: r.u16(`${field}.id`),
+      owner: r.u8(`${field}.owner`),
+      x: r.u16(`${field}.x`),
+      y: r.u16(`${field}.y`),
+      heading: r.u16(`${field}.heading`),
+    })),
+    removed_bullets: r.counted("removed_bullets", 2, (field) => r.u16(field)),
+  };
+}
+
+/** The slot count, the change map and one entry for each changed slot, in slot order. */
+function readPlayerChanges(r) {
   const slotCount = r.u8("slot_count");
   if (slotCount > MAX_SNAPSHOT_SLOTS) {
     throw new ProtocolError(`slot_count ${slotCount} is over the limit of ${MAX_SNAPSHOT_SLOTS}`);
   }
   const mapBytes = Math.ceil(slotCount / 4);
-  r.need(mapBytes, "change map");
-  const map = r.bytes.subarray(r.offset, r.offset + mapBytes);
+  const mapAt = r.take(mapBytes, "change map");
   // The codes in the last byte beyond slot_count mean nothing; like the server, ignore them.
-  r.offset += mapBytes;
+  const map = r.bytes.subarray(mapAt, mapAt + mapBytes);
   const players = [];
   for (let slot = 0; slot < slotCount; slot++) {
     const code = (map[slot >> 2] >> ((slot & 3) * 2)) & 3;
@@ -493,74 +518,14 @@ function readSnapshot(r) {
       players.push({ Gone: { slot } });
     }
   }
-  const addedBullets = new Array(r.count("added_bullets", ADDED_BULLET_BYTES));
-  for (let i = 0; i < addedBullets.length; i++) {
-    const field = `added_bullets[${i}]`;
-    addedBullets[i] = {
-      id: r.u16(`${field}.id`),
-      owner: r.u8(`${field}.owner`),
-      x: r.u16(`${field}.x`),
-      y: r.u16(`${field}.y`),
-      heading: r.u16(`${field}.heading`),
-    };
-  }
-  const removedBullets = new Array(r.count("removed_bullets", 2));
-  for (let i = 0; i < removedBullets.length; i++) {
-    removedBullets[i] = r.u16(`removed_bullets[${i}]`);
-  }
-  return {
-    type: "Snapshot",
-    tick,
-    ack,
-    baseline_age: baselineAge,
-    players,
-    added_bullets: addedBullets,
-    removed_bullets: removedBullets,
-  };
+  return players;
 }
 
 /** Encodes a message the client sends. Throws ProtocolError for a field out of its range. */
 export function encodeClient(msg) {
   const w = new Writer();
   w.u32(tagOf(CLIENT_VARIANTS, msg?.type, "client"), "tag");
-  switch (msg.type) {
-    case "Hello":
-      w.u16(msg.protocol, "protocol");
-      w.string(msg.name, "name");
-      break;
-    case "CreateRoom":
-      w.string(msg.name, "name");
-      w.u8(msg.capacity, "capacity");
-      w.bool(msg.public, "public");
-      break;
-    case "JoinRoom":
-    case "Spectate":
-      w.u32(msg.room, "room");
-      break;
-    case "JoinByCode":
-    case "SpectateByCode":
-      w.string(msg.code, "code");
-      break;
-    case "Input":
-      w.u32(msg.seq, "seq");
-      w.u8(msg.movement, "movement");
-      w.f32(msg.aim, "aim");
-      w.bool(msg.fire, "fire");
-      break;
-    case "Chat":
-      w.string(msg.text, "text");
-      break;
-    case "Ping":
-      w.u64(msg.t, "t");
-      break;
-    case "Resume":
-      w.u16(msg.protocol, "protocol");
-      w.string(msg.token, "token");
-      break;
-    default:
-      // ListRooms, QuickJoin, LeaveRoom: the tag is the whole message.
-      break;
-  }
+  writeFields(w, CLIENT_MESSAGES[msg.type], msg, "");
   return w.finish();
 }
 
@@ -568,84 +533,28 @@ export function encodeClient(msg) {
 export function encodeServer(msg) {
   const w = new Writer();
   w.u32(tagOf(SERVER_VARIANTS, msg?.type, "server"), "tag");
-  switch (msg.type) {
-    case "Welcome":
-      w.u16(msg.protocol, "protocol");
-      w.u32(msg.player_id, "player_id");
-      w.u16(msg.tick_rate, "tick_rate");
-      w.u32(msg.max_message_bytes, "max_message_bytes");
-      break;
-    case "Error":
-      w.u16(msg.code, "code");
-      w.string(msg.message, "message");
-      break;
-    case "RoomList":
-      w.u64(msg.rooms.length, "rooms length");
-      msg.rooms.forEach((room, i) => writeRoomInfo(w, room, `rooms[${i}]`));
-      break;
-    case "Joined":
-      writeRoomInfo(w, msg.room, "room");
-      w.string(msg.code, "code");
-      w.u8(msg.you, "you");
-      w.u32(msg.tick, "tick");
-      writeSetup(w, msg.setup);
-      w.u64(msg.roster.length, "roster length");
-      msg.roster.forEach((entry, i) => writeRosterEntry(w, entry, `roster[${i}]`));
-      break;
-    case "Left":
-      w.u32(msg.room, "room");
-      break;
-    case "PlayerJoined":
-      writeRosterEntry(w, msg.player, "player");
-      break;
-    case "PlayerLeft":
-      w.u8(msg.slot, "slot");
-      break;
-    case "Snapshot":
-      writeSnapshot(w, msg);
-      break;
-    case "Kill":
-      w.u32(msg.tick, "tick");
-      w.u8(msg.killer, "killer");
-      w.u8(msg.victim, "victim");
-      w.u32(msg.respawn_tick, "respawn_tick");
-      break;
-    case "Chat":
-      w.u32(msg.tick, "tick");
-      w.u8(msg.from, "from");
-      w.string(msg.text, "text");
-      break;
-    case "Pong":
-      w.u64(msg.t, "t");
-      break;
-    case "RoomClosed":
-      w.string(msg.reason, "reason");
-      break;
-    case "Spectating":
-      writeRoomInfo(w, msg.room, "room");
-      w.string(msg.code, "code");
-      w.u32(msg.tick, "tick");
-      writeSetup(w, msg.setup);
-      w.u64(msg.roster.length, "roster length");
-      msg.roster.forEach((entry, i) => writeRosterEntry(w, entry, `roster[${i}]`));
-      break;
-    case "SessionToken":
-      w.string(msg.token, "token");
-      w.u32(msg.grace_ms, "grace_ms");
-      break;
-  }
+  if (msg.type === "Snapshot") writeSnapshot(w, msg);
+  else writeFields(w, SERVER_MESSAGES[msg.type], msg, "");
   return w.finish();
 }
 
-function readTag(r, variants, side) {
+/**
+ * Decodes one whole frame of `side`: its size checked against `maxBytes`, its tag read, its
+ * body by `readBody(r, type)`, and nothing left over.
+ */
+function decodeFrame(data, maxBytes, variants, side, readBody) {
+  const bytes = toBytes(data);
+  if (bytes.length > maxBytes) {
+    throw new ProtocolError(
+      `message of ${bytes.length} bytes is over the limit of ${maxBytes} bytes`,
+    );
+  }
+  const r = new Reader(bytes);
   const tag = r.u32("tag");
   if (tag >= variants.length) {
     throw new ProtocolError(`unknown ${side} message tag ${tag}`);
   }
-  return variants[tag];
-}
-
-function finish(r, msg) {
+  const msg = readBody(r, variants[tag]);
   if (r.remaining() !== 0) {
     throw new ProtocolError(`message has ${r.remaining()} bytes left over after its end`);
   }
@@ -654,120 +563,16 @@ function finish(r, msg) {
 
 /** Decodes one whole frame from the server. Throws ProtocolError on anything malformed. */
 export function decodeServer(data) {
-  const bytes = toBytes(data);
-  if (bytes.length > MAX_SERVER_MESSAGE_BYTES) {
-    throw new ProtocolError(
-      `message of ${bytes.length} bytes is over the limit of ${MAX_SERVER_MESSAGE_BYTES} bytes`,
-    );
-  }
-  const r = new Reader(bytes);
-  const type = readTag(r, SERVER_VARIANTS, "server");
-  switch (type) {
-    case "Welcome":
-      return finish(r, {
-        type,
-        protocol: r.u16("protocol"),
-        player_id: r.u32("player_id"),
-        tick_rate: r.u16("tick_rate"),
-        max_message_bytes: r.u32("max_message_bytes"),
-      });
-    case "Error":
-      return finish(r, { type, code: r.u16("code"), message: r.string("message") });
-    case "RoomList":
-      return finish(r, {
-        type,
-        rooms: r.vec("rooms", ROOM_INFO_MIN_BYTES, (f) => readRoomInfo(r, f)),
-      });
-    case "Joined":
-      return finish(r, {
-        type,
-        room: readRoomInfo(r, "room"),
-        code: r.string("code"),
-        you: r.u8("you"),
-        tick: r.u32("tick"),
-        setup: readSetup(r),
-        roster: r.vec("roster", ROSTER_ENTRY_MIN_BYTES, (f) => readRosterEntry(r, f)),
-      });
-    case "Left":
-      return finish(r, { type, room: r.u32("room") });
-    case "PlayerJoined":
-      return finish(r, { type, player: readRosterEntry(r, "player") });
-    case "PlayerLeft":
-      return finish(r, { type, slot: r.u8("slot") });
-    case "Snapshot":
-      return finish(r, readSnapshot(r));
-    case "Kill":
-      return finish(r, {
-        type,
-        tick: r.u32("tick"),
-        killer: r.u8("killer"),
-        victim: r.u8("victim"),
-        respawn_tick: r.u32("respawn_tick"),
-      });
-    case "Chat":
-      return finish(r, { type, tick: r.u32("tick"), from: r.u8("from"), text: r.string("text") });
-    case "Pong":
-      return finish(r, { type, t: r.u64("t") });
-    case "RoomClosed":
-      return finish(r, { type, reason: r.string("reason") });
-    case "Spectating":
-      return finish(r, {
-        type,
-        room: readRoomInfo(r, "room"),
-        code: r.string("code"),
-        tick: r.u32("tick"),
-        setup: readSetup(r),
-        roster: r.vec("roster", ROSTER_ENTRY_MIN_BYTES, (f) => readRosterEntry(r, f)),
-      });
-    case "SessionToken":
-      return finish(r, { type, token: r.string("token"), grace_ms: r.u32("grace_ms") });
-  }
-  throw new ProtocolError(`no decoder for server message ${type}`);
+  return decodeFrame(data, MAX_SERVER_MESSAGE_BYTES, SERVER_VARIANTS, "server", (r, type) =>
+    type === "Snapshot" ? readSnapshot(r) : readFields(r, SERVER_MESSAGES[type], { type }, ""),
+  );
 }
 
 /** Decodes one client message (the test checks the codec both ways; the page never needs it). */
 export function decodeClient(data) {
-  const bytes = toBytes(data);
-  if (bytes.length > MAX_CLIENT_MESSAGE_BYTES) {
-    throw new ProtocolError(
-      `message of ${bytes.length} bytes is over the limit of ${MAX_CLIENT_MESSAGE_BYTES} bytes`,
-    );
-  }
-  const r = new Reader(bytes);
-  const type = readTag(r, CLIENT_VARIANTS, "client");
-  switch (type) {
-    case "Hello":
-      return finish(r, { type, protocol: r.u16("protocol"), name: r.string("name") });
-    case "CreateRoom":
-      return finish(r, {
-        type,
-        name: r.string("name"),
-        capacity: r.u8("capacity"),
-        public: r.bool("public"),
-      });
-    case "JoinRoom":
-    case "Spectate":
-      return finish(r, { type, room: r.u32("room") });
-    case "JoinByCode":
-    case "SpectateByCode":
-      return finish(r, { type, code: r.string("code") });
-    case "Input":
-      return finish(r, {
-        type,
-        seq: r.u32("seq"),
-        movement: r.u8("movement"),
-        aim: r.f32("aim"),
-        fire: r.bool("fire"),
-      });
-    case "Chat":
-      return finish(r, { type, text: r.string("text") });
-    case "Ping":
-      return finish(r, { type, t: r.u64("t") });
-    case "Resume":
-      return finish(r, { type, protocol: r.u16("protocol"), token: r.string("token") });
-    default:
-      return finish(r, { type });
-  }
+  return decodeFrame(data, MAX_CLIENT_MESSAGE_BYTES, CLIENT_VARIANTS, "client", (r, type) =>
+    readFields(r, CLIENT_MESSAGES[type], { type }, ""),
+  );
 }
 
 /** World units to the wire's fixed point, clamped like the server's `quantize_position`. */

@@ -109,13 +109,15 @@ export class RoomState {
   }
 
   addChat(msg) {
-    this.chat.push({ from: this.nameOf(msg.from), mine: msg.from === this.you, text: msg.text });
-    this.chatSerial += 1;
-    if (this.chat.length > CHAT_LIMIT) this.chat.shift();
+    this.addLine({ from: this.nameOf(msg.from), mine: msg.from === this.you, text: msg.text });
   }
 
   addSystemLine(text) {
-    this.chat.push({ from: null, mine: false, text });
+    this.addLine({ from: null, mine: false, text });
+  }
+
+  addLine(line) {
+    this.chat.push(line);
     this.chatSerial += 1;
     if (this.chat.length > CHAT_LIMIT) this.chat.shift();
   }
@@ -176,16 +178,17 @@ export class RoomState {
 
     const players = new Map();
     for (const [slot, p] of state.players) {
+      const alive = (p.flags & PLAYER_ALIVE) !== 0;
       players.set(slot, {
         slot,
         x: dequantizePosition(p.x),
         y: dequantizePosition(p.y),
         aim: dequantizeAngle(p.aim),
         hp: p.hp,
-        alive: (p.flags & PLAYER_ALIVE) !== 0,
+        alive,
       });
       if (slot !== this.you) this.peersSeen.set(slot, this.nameOf(slot));
-      if ((p.flags & PLAYER_ALIVE) !== 0) this.respawnTicks.delete(slot);
+      if (alive) this.respawnTicks.delete(slot);
     }
     this.snapshots.push({ tick: msg.tick, players, bullets: state.bullets });
     if (this.snapshots.length > SNAPSHOT_BUFFER_LIMIT) this.snapshots.shift();
@@ -315,12 +318,13 @@ export class RoomState {
     const players = [];
     const bullets = [];
     if (span === null) return { players, bullets, renderTick };
-    const maxStep = this.setup.player_speed / this.tickRate;
+    // Farther than a player can run between the two snapshots: a respawn, drawn as a jump.
+    const ticks = Math.max(span.to.tick - span.from.tick, 1);
+    const maxDistance = (this.setup.player_speed / this.tickRate) * ticks * 1.5 + 1;
     for (const [slot, to] of span.to.players) {
       if (slot === this.you) continue;
       const from = span.from.players.get(slot) ?? to;
-      const ticks = Math.max(span.to.tick - span.from.tick, 1);
-      const jumped = Math.hypot(to.x - from.x, to.y - from.y) > maxStep * ticks * 1.5 + 1;
+      const jumped = Math.hypot(to.x - from.x, to.y - from.y) > maxDistance;
       let drawn;
       if (jumped || from.alive !== to.alive) {
         drawn = span.t < 0.5 ? from : to;
@@ -344,7 +348,7 @@ export class RoomState {
       });
     }
     // The own player is drawn from the newest snapshot and the prediction, never from the past.
-    const own = this.snapshots[this.snapshots.length - 1].players.get(this.you);
+    const own = this.snapshots.at(-1).players.get(this.you);
     if (own) {
       const shown = (own.alive && this.displayedOwnPosition(now)) || own;
       players.push({
