@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::raw::{RawClient, Watched};
-use common::{connect, eventually, http_get, spawn_app_with, test_config, WAIT};
+use common::{connect, eventually, http_get, next_snapshot, spawn_app_with, test_config, WAIT};
 use skirmish::bot::BotError;
 use skirmish::config::Config;
 use skirmish::game::arena::Arena;
@@ -298,14 +298,4 @@ async fn a_panic_in_one_rooms_game_closes_that_room_only() {
     let mut late = connect(&app, "late").await;
     late.create_room("fresh", 4, true).await.unwrap();
     next_snapshot(&mut late).await;
-}
-
-async fn next_snapshot(client: &mut skirmish::bot::BotClient) -> u32 {
-    client
-        .wait_for(WAIT, |m| match m {
-            ServerMsg::Snapshot(s) => Some(s.tick),
-            _ => None,
-        })
-        .await
-        .expect("a snapshot")
 }

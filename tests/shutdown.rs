@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::WAIT;
+use common::{next_snapshot, WAIT};
 use skirmish::bot::{BotClient, BotError};
 use skirmish::protocol::{close_code as close, ServerMsg};
 
@@ -76,10 +76,7 @@ async fn sigterm_closes_rooms_and_connections_then_exits() {
     let mut player = BotClient::connect(&url, "player").await.unwrap();
     player.create_room("last game", 4, true).await.unwrap();
     let mut idle = BotClient::connect(&url, "idle").await.unwrap();
-    player
-        .wait_for(WAIT, |m| matches!(m, ServerMsg::Snapshot(_)).then_some(()))
-        .await
-        .unwrap();
+    next_snapshot(&mut player).await;
 
     terminate(&child);
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use skirmish::bot::{BotClient, BotError};
 use skirmish::config::Config;
-use skirmish::protocol::ServerMsg;
+use skirmish::protocol::{ServerMsg, Snapshot};
 use skirmish::startup::{self, RunningServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -61,6 +61,18 @@ pub async fn next_error(client: &mut BotClient) -> (u16, String) {
         })
         .await
         .expect("an Error message")
+}
+
+/// The next snapshot the server sends (skipping anything else; the tracked room state still
+/// follows every message).
+pub async fn next_snapshot(client: &mut BotClient) -> Snapshot {
+    client
+        .wait_for(WAIT, |msg| match msg {
+            ServerMsg::Snapshot(s) => Some(s.clone()),
+            _ => None,
+        })
+        .await
+        .expect("a snapshot")
 }
 
 /// Reads on until the server closes the connection; returns the close code.

@@ -5,8 +5,7 @@
 use futures_util::{SinkExt, StreamExt};
 use skirmish::bot::BotClient;
 use skirmish::protocol::{
-    apply_snapshot, decode_server, encode_client, ClientMsg, RoomState, ServerMsg, Snapshot,
-    PROTOCOL_VERSION,
+    apply_snapshot, decode_server, encode_client, ClientMsg, RoomState, ServerMsg, PROTOCOL_VERSION,
 };
 use skirmish::startup::RunningServer;
 use tokio::io::AsyncWriteExt;
@@ -292,18 +291,8 @@ impl Watched {
             code: joined.code,
             last_tick: 0,
         };
-        watched.last_tick = watched.next_snapshot().await.tick;
+        watched.last_tick = super::next_snapshot(&mut watched.observer).await.tick;
         watched
-    }
-
-    async fn next_snapshot(&mut self) -> Snapshot {
-        self.observer
-            .wait_for(WAIT, |msg| match msg {
-                ServerMsg::Snapshot(s) => Some(s.clone()),
-                _ => None,
-            })
-            .await
-            .expect("the observer gets snapshots")
     }
 
     /// Waits until the observer has seen the room tick on by half a second since the last
@@ -312,7 +301,7 @@ impl Watched {
         let target = self.last_tick + TICKS_TO_PROVE_LIFE;
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
-            let tick = tokio::time::timeout_at(deadline, self.next_snapshot())
+            let tick = tokio::time::timeout_at(deadline, super::next_snapshot(&mut self.observer))
                 .await
                 .expect("the room keeps ticking")
                 .tick;
