@@ -15,7 +15,6 @@ use skirmish::game::arena::Arena;
 use skirmish::game::{Game, GameEvent, Score};
 use skirmish::protocol::{
     close_code as close, error_code, ClientMsg, GameSetup, Input, RoomState, ServerMsg, Slot,
-    PROTOCOL_VERSION,
 };
 use skirmish::startup::{self, RunningServer};
 
@@ -54,12 +53,7 @@ async fn an_input_flood_is_dropped_then_disconnected() {
     for seq in 1..=40 {
         flooder.send(&input(seq)).await;
     }
-    let warned = flooder
-        .expect(|m| match m {
-            ServerMsg::Error { code, .. } => Some(*code),
-            _ => None,
-        })
-        .await;
+    let warned = flooder.next_error_code().await;
     assert_eq!(warned, error_code::RATE_LIMITED);
     let dropped = rate_limited(&app, "input").await;
     assert!(dropped >= 10, "{dropped} inputs counted as dropped");
@@ -180,12 +174,7 @@ async fn the_server_refuses_rooms_and_players_over_its_maxima() {
     second.quick_join().await.unwrap();
 
     let mut third = RawClient::connect(&app).await;
-    third
-        .send(&ClientMsg::Hello {
-            protocol: PROTOCOL_VERSION,
-            name: "third".into(),
-        })
-        .await;
+    third.send_hello("third").await;
     let ending = third.ending().await;
     assert_eq!(ending.error_codes(), vec![error_code::SERVER_FULL]);
     assert_eq!(ending.code, close::TRY_AGAIN_LATER);
@@ -193,12 +182,7 @@ async fn the_server_refuses_rooms_and_players_over_its_maxima() {
     first.close().await.unwrap();
     eventually("a place frees up", || async {
         let mut client = RawClient::connect(&app).await;
-        client
-            .send(&ClientMsg::Hello {
-                protocol: PROTOCOL_VERSION,
-                name: "fourth".into(),
-            })
-            .await;
+        client.send_hello("fourth").await;
         client
             .expect(|m| match m {
                 ServerMsg::Welcome { .. } => Some(true),

@@ -3,7 +3,7 @@
 //! its close code.
 
 use futures_util::{SinkExt, StreamExt};
-use skirmish::bot::BotClient;
+use skirmish::bot::{BotClient, JoinedRoom, Welcome};
 use skirmish::protocol::{
     apply_snapshot, decode_server, encode_client, ClientMsg, RoomState, ServerMsg, PROTOCOL_VERSION,
 };
@@ -124,21 +124,45 @@ impl RawClient {
         }
     }
 
-    pub async fn hello(&mut self, name: &str) {
+    /// Sends `Hello` with `name` and this build's protocol version, without waiting for the
+    /// answer.
+    pub async fn send_hello(&mut self, name: &str) {
         self.send(&ClientMsg::Hello {
             protocol: PROTOCOL_VERSION,
             name: name.into(),
         })
         .await;
-        self.expect(|m| matches!(m, ServerMsg::Welcome { .. }).then_some(()))
-            .await;
     }
 
-    pub async fn join(&mut self, code: &str) {
+    /// Says `Hello` and waits for the `Welcome`.
+    pub async fn hello(&mut self, name: &str) -> Welcome {
+        self.send_hello(name).await;
+        self.expect(Welcome::from_msg).await
+    }
+
+    /// Joins the room with `code` and waits for the `Joined`.
+    pub async fn join(&mut self, code: &str) -> JoinedRoom {
         self.send(&ClientMsg::JoinByCode { code: code.into() })
             .await;
-        self.expect(|m| matches!(m, ServerMsg::Joined { .. }).then_some(()))
-            .await;
+        self.expect(JoinedRoom::from_msg).await
+    }
+
+    /// The code of the next `Error` (skipping anything else).
+    pub async fn next_error_code(&mut self) -> u16 {
+        self.expect(|m| match m {
+            ServerMsg::Error { code, .. } => Some(*code),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Reads until a snapshot acknowledges exactly `seq` as this connection's last input.
+    pub async fn expect_ack(&mut self, seq: u32) {
+        self.expect(|m| match m {
+            ServerMsg::Snapshot(s) => (s.ack == seq).then_some(()),
+            _ => None,
+        })
+        .await;
     }
 
     /// The next message `pick` accepts, skipping others; panics after `WAIT`.
