@@ -4,7 +4,7 @@
 mod common;
 
 use common::raw::{RawClient, Watched};
-use common::{spawn_app_with, test_config, WAIT};
+use common::{player_left, spawn_app_with, test_config, WAIT};
 use skirmish::bot::{BotClient, JoinedRoom, Welcome};
 use skirmish::config::Config;
 use skirmish::protocol::{
@@ -164,14 +164,7 @@ async fn a_wrong_or_expired_token_is_refused() {
     let player = player_in_room(&app, &watched, 300).await;
     drop(player.client);
     // After the grace period the seat is given up...
-    watched
-        .observer
-        .wait_for(WAIT, |m| match m {
-            ServerMsg::PlayerLeft { slot } if *slot == player.slot => Some(()),
-            _ => None,
-        })
-        .await
-        .expect("the player leaves when the grace period ends");
+    player_left(&mut watched.observer, player.slot).await;
     // ...and the token no longer works.
     let mut late = resume(&app, &player.token).await;
     let ending = late.ending().await;
@@ -201,14 +194,8 @@ async fn a_client_that_closes_leaves_at_once() {
     let mut watched = Watched::new(&app).await;
     let mut player = player_in_room(&app, &watched, GRACE_MS).await;
     player.client.ws.close(None).await.unwrap();
-    watched
-        .observer
-        .wait_for(WAIT, |m| match m {
-            ServerMsg::PlayerLeft { slot } if *slot == player.slot => Some(()),
-            _ => None,
-        })
-        .await
-        .expect("a goodbye is not a lost connection");
+    // A goodbye is not a lost connection: the seat is given up at once.
+    player_left(&mut watched.observer, player.slot).await;
     let mut late = resume(&app, &player.token).await;
     assert_eq!(
         late.ending().await.error_codes(),

@@ -6,7 +6,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{
-    close_code, connect, eventually, http_get, next_error, next_snapshot, spawn_app, WAIT,
+    close_code, connect, eventually, http_get, next_error, next_snapshot, player_left, spawn_app,
+    WAIT,
 };
 use skirmish::bot::{BotClient, BotError};
 use skirmish::protocol::{
@@ -516,12 +517,7 @@ async fn a_disconnect_removes_the_player_and_an_empty_room_closes() {
     let mut go = connect(&app, "go").await;
     let go_slot = go.join_by_code(&room.code).await.unwrap().you;
     go.close().await.unwrap();
-    stay.wait_for(WAIT, |msg| match msg {
-        ServerMsg::PlayerLeft { slot } if *slot == go_slot => Some(()),
-        _ => None,
-    })
-    .await
-    .expect("PlayerLeft");
+    player_left(&mut stay, go_slot).await;
     let go_is_gone = stay
         .wait_for_state(WAIT, |room| Some(room.player_state(go_slot).is_none()))
         .await

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use skirmish::bot::{BotClient, BotError};
 use skirmish::config::Config;
-use skirmish::protocol::{ServerMsg, Snapshot};
+use skirmish::protocol::{ServerMsg, Slot, Snapshot};
 use skirmish::startup::{self, RunningServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -73,6 +73,17 @@ pub async fn next_snapshot(client: &mut BotClient) -> Snapshot {
         })
         .await
         .expect("a snapshot")
+}
+
+/// Waits until the room announces that the player in `slot` left (skipping anything else).
+pub async fn player_left(client: &mut BotClient, slot: Slot) {
+    client
+        .wait_for(WAIT, |msg| match msg {
+            ServerMsg::PlayerLeft { slot: left } if *left == slot => Some(()),
+            _ => None,
+        })
+        .await
+        .unwrap_or_else(|e| panic!("no PlayerLeft for slot {slot}: {e}"));
 }
 
 /// Reads on until the server closes the connection; returns the close code.
