@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::raw::{RawClient, Watched};
-use common::{connect, eventually, http_get, next_snapshot, spawn_app_with, test_config, WAIT};
+use common::{
+    connect, eventually, http_get, next_snapshot, room_closed, spawn_app_with, test_config, WAIT,
+};
 use skirmish::bot::BotError;
 use skirmish::config::Config;
 use skirmish::game::arena::Arena;
@@ -262,13 +264,8 @@ async fn a_panic_in_one_rooms_game_closes_that_room_only() {
     let mut victim = connect(&app, "victim").await;
     let doomed = victim.create_room("doomed", 4, true).await.unwrap();
     armed.store(true, Ordering::Relaxed);
-    let reason = victim
-        .wait_for(WAIT, |m| match m {
-            ServerMsg::RoomClosed { reason } => Some(reason.clone()),
-            _ => None,
-        })
-        .await
-        .expect("the players of the failed room are told");
+    // The players of the failed room are told.
+    let reason = room_closed(&mut victim).await;
     assert_eq!(reason, skirmish::room::FAILED_REASON);
     assert!(!reason.contains("injected"), "no internals in the reason");
     watched.assert_still_ticking().await;

@@ -5,8 +5,8 @@
 mod common;
 
 use common::{
-    connect, eventually, http_get, http_get_with, next_error, next_snapshot, spawn_app,
-    spawn_app_with, test_config, WAIT,
+    connect, eventually, http_get, http_get_with, next_error, next_snapshot, room_closed,
+    spawn_app, spawn_app_with, test_config, WAIT,
 };
 use skirmish::bot::BotClient;
 use skirmish::config::Config;
@@ -335,11 +335,7 @@ async fn spectators_learn_when_the_room_closes() {
     .await;
     ada.leave_room().await.unwrap();
     // The empty room closes after its grace (300 ms in tests) with the spectator inside.
-    eve.wait_for(WAIT, |msg| {
-        matches!(msg, ServerMsg::RoomClosed { .. }).then_some(())
-    })
-    .await
-    .unwrap();
+    room_closed(&mut eve).await;
     // Back in the lobby: it may join a room now.
     eve.create_room("next", 2, true).await.unwrap();
 }
