@@ -8,14 +8,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::raw::{RawClient, Watched};
-use common::{connect, eventually, http_get, spawn_app_with, test_config, WAIT};
+use common::{
+    connect, eventually, http_get, next_snapshot, room_closed, spawn_app_with, test_config, WAIT,
+};
 use skirmish::bot::BotError;
 use skirmish::config::Config;
 use skirmish::game::arena::Arena;
 use skirmish::game::{Game, GameEvent, Score};
 use skirmish::protocol::{
     close_code as close, error_code, ClientMsg, GameSetup, Input, RoomState, ServerMsg, Slot,
-    PROTOCOL_VERSION,
 };
 use skirmish::startup::{self, RunningServer};
 
@@ -54,12 +55,7 @@ async fn an_input_flood_is_dropped_then_disconnected() {
     for seq in 1..=40 {
         flooder.send(&input(seq)).await;
     }
-    let warned = flooder
-        .expect(|m| match m {
-            ServerMsg::Error { code, .. } => Some(*code),
-            _ => None,
-        })
-        .await;
+    let warned = flooder.next_error_code().await;
     assert_eq!(warned, error_code::RATE_LIMITED);
     let dropped = rate_limited(&app, "input").await;
     assert!(dropped >= 10, "{dropped} inputs counted as dropped");
@@ -180,12 +176,7 @@ async fn the_server_refuses_rooms_and_players_over_its_maxima() {
     second.quick_join().await.unwrap();
 
     let mut third = RawClient::connect(&app).await;
-    third
-        .send(&ClientMsg::Hello {
-            protocol: PROTOCOL_VERSION,
-            name: "third".into(),
-        })
-        .await;
+    third.send_hello("third").await;
     let ending = third.ending().await;
     assert_eq!(ending.error_codes(), vec![error_code::SERVER_FULL]);
     assert_eq!(ending.code, close::TRY_AGAIN_LATER);
@@ -193,12 +184,7 @@ async fn the_server_refuses_rooms_and_players_over_its_maxima() {
     first.close().await.unwrap();
     eventually("a place frees up", || async {
         let mut client = RawClient::connect(&app).await;
-        client
-            .send(&ClientMsg::Hello {
-                protocol: PROTOCOL_VERSION,
-                name: "fourth".into(),
-            })
-            .await;
+        client.send_hello("fourth").await;
         client
             .expect(|m| match m {
                 ServerMsg::Welcome { .. } => Some(true),
@@ -278,13 +264,8 @@ async fn a_panic_in_one_rooms_game_closes_that_room_only() {
     let mut victim = connect(&app, "victim").await;
     let doomed = victim.create_room("doomed", 4, true).await.unwrap();
     armed.store(true, Ordering::Relaxed);
-    let reason = victim
-        .wait_for(WAIT, |m| match m {
-            ServerMsg::RoomClosed { reason } => Some(reason.clone()),
-            _ => None,
-        })
-        .await
-        .expect("the players of the failed room are told");
+    // The players of the failed room are told.
+    let reason = room_closed(&mut victim).await;
     assert_eq!(reason, skirmish::room::FAILED_REASON);
     assert!(!reason.contains("injected"), "no internals in the reason");
     watched.assert_still_ticking().await;
@@ -298,14 +279,4 @@ async fn a_panic_in_one_rooms_game_closes_that_room_only() {
     let mut late = connect(&app, "late").await;
     late.create_room("fresh", 4, true).await.unwrap();
     next_snapshot(&mut late).await;
-}
-
-async fn next_snapshot(client: &mut skirmish::bot::BotClient) -> u32 {
-    client
-        .wait_for(WAIT, |m| match m {
-            ServerMsg::Snapshot(s) => Some(s.tick),
-            _ => None,
-        })
-        .await
-        .expect("a snapshot")
 }

@@ -138,12 +138,7 @@ async fn hello_with_token(
         None => app.ws_url(),
     };
     let mut client = RawClient::connect_url(&url, &[]).await?;
-    client
-        .send(&ClientMsg::Hello {
-            protocol: PROTOCOL_VERSION,
-            name: name.into(),
-        })
-        .await;
+    client.send_hello(name).await;
     Ok(client)
 }
 

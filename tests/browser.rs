@@ -184,6 +184,36 @@ async fn wait_for_script(
     }
 }
 
+/// Polls the text of the element `id` until `check` holds; fails with the last text after
+/// `PAGE_WAIT`.
+async fn wait_for_text(
+    client: &Client,
+    what: &str,
+    id: &str,
+    check: impl Fn(&str) -> bool,
+) -> Value {
+    let script = format!("return document.getElementById('{id}').textContent;");
+    wait_for_script(client, what, &script, |text| {
+        text.as_str().is_some_and(&check)
+    })
+    .await
+}
+
+/// As `wait_for_text`, for an element that may be hidden: hidden, its text reads as empty.
+async fn wait_for_shown_text(
+    client: &Client,
+    what: &str,
+    id: &str,
+    check: impl Fn(&str) -> bool,
+) -> Value {
+    let script =
+        format!("const e = document.getElementById('{id}'); return e.hidden ? '' : e.textContent;");
+    wait_for_script(client, what, &script, |text| {
+        text.as_str().is_some_and(&check)
+    })
+    .await
+}
+
 async fn fill(client: &Client, id: &str, text: &str) {
     let input = client
         .find(Locator::Id(id))
@@ -533,22 +563,19 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     bob.goto(&url).await.expect("the page loads");
     fill(&bob, "name-input", "\u{200B}\u{200B}").await;
     click(&bob, "name-submit").await;
-    wait_for_script(
+    wait_for_shown_text(
         &bob,
         "a refused name is explained in words",
-        "const e = document.getElementById('name-error'); return e.hidden ? '' : e.textContent;",
-        |text| {
-            text.as_str()
-                .is_some_and(|t| t.contains("name is not allowed"))
-        },
+        "name-error",
+        |t| t.contains("name is not allowed"),
     )
     .await;
     enter_lobby(&bob, &url, "bob").await;
-    wait_for_script(
+    wait_for_text(
         &bob,
         "the lobby lists alice's public room",
-        "return document.getElementById('room-list').textContent;",
-        |text| text.as_str().is_some_and(|t| t.contains("Browser test")),
+        "room-list",
+        |t| t.contains("Browser test"),
     )
     .await;
     save_screenshot(&bob, "lobby.png").await;
@@ -559,11 +586,11 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
         .click()
         .await
         .expect("click join");
-    wait_for_script(
+    wait_for_shown_text(
         &bob,
         "an unknown code is explained in words",
-        "const e = document.getElementById('lobby-error'); return e.hidden ? '' : e.textContent;",
-        |text| text.as_str().is_some_and(|t| t.contains("no room")),
+        "lobby-error",
+        |t| t.contains("no room"),
     )
     .await;
     fill(&bob, "code-input", &code).await;
@@ -608,12 +635,9 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     carol.close().await.expect("close carol's browser");
 
     say(&bob, "gl hf!").await;
-    wait_for_script(
-        &alice,
-        "bob's greeting reaches alice",
-        "return document.getElementById('chat-log').textContent;",
-        |text| text.as_str().is_some_and(|t| t.contains("gl hf!")),
-    )
+    wait_for_text(&alice, "bob's greeting reaches alice", "chat-log", |t| {
+        t.contains("gl hf!")
+    })
     .await;
 
     // A lively frame for the screenshot: both walk into the open, then shoot (at each other
@@ -629,16 +653,14 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
         own_bullets(s) >= shooting + 2.0 && s["pingMs"].is_number()
     })
     .await;
-    wait_for_script(
+    wait_for_text(
         &alice,
         "the HUD shows ping, tick rate, snapshot rate and fps",
-        "return document.getElementById('hud-stats').textContent;",
-        |text| {
-            text.as_str().is_some_and(|t| {
-                ["ping", "ms", "tick 30 Hz", "snapshots", "fps"]
-                    .iter()
-                    .all(|part| t.contains(part))
-            })
+        "hud-stats",
+        |t| {
+            ["ping", "ms", "tick 30 Hz", "snapshots", "fps"]
+                .iter()
+                .all(|part| t.contains(part))
         },
     )
     .await;
@@ -649,11 +671,11 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     // Chat is shown as text: markup arrives as the characters typed.
     let markup = "<b id=\"injected\">hi</b>";
     say(&bob, markup).await;
-    wait_for_script(
+    wait_for_text(
         &alice,
         "bob's chat line reaches alice as text",
-        "return document.getElementById('chat-log').textContent;",
-        |text| text.as_str().is_some_and(|t| t.contains(markup)),
+        "chat-log",
+        |t| t.contains(markup),
     )
     .await;
     let injected = alice
@@ -716,11 +738,11 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
         2,
         "the spectator is not in the roster: {roster:?}"
     );
-    wait_for_script(
+    wait_for_text(
         &dave,
         "the bar names the followed player",
-        "return document.getElementById('follow-name').textContent;",
-        |text| text.as_str().is_some_and(|t| t.starts_with("Following ")),
+        "follow-name",
+        |t| t.starts_with("Following "),
     )
     .await;
     save_screenshot(&dave, "spectator.png").await;
@@ -729,16 +751,14 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     dave.goto(&format!("{url}/monitor"))
         .await
         .expect("the monitor loads");
-    let rows = wait_for_script(
+    let rows = wait_for_text(
         &dave,
         "the monitor shows the room, its players and its tick timing",
-        "return document.getElementById('room-rows').textContent;",
-        |text| {
-            text.as_str().is_some_and(|t| {
-                ["Browser test", "alice", "bob", "2 / 8", "Hz", "ms", "Watch"]
-                    .iter()
-                    .all(|part| t.contains(part))
-            })
+        "room-rows",
+        |t| {
+            ["Browser test", "alice", "bob", "2 / 8", "Hz", "ms", "Watch"]
+                .iter()
+                .all(|part| t.contains(part))
         },
     )
     .await;

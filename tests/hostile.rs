@@ -296,22 +296,12 @@ async fn bad_values_are_refused_and_the_connection_stays() {
     ];
     for (case, msg, code) in cases {
         client.send(&msg).await;
-        let got = client
-            .expect(|m| match m {
-                ServerMsg::Error { code, .. } => Some(*code),
-                _ => None,
-            })
-            .await;
+        let got = client.next_error_code().await;
         assert_eq!(got, code, "{case}");
     }
     // A huge but finite aim is a valid angle.
     client.send(&input(10, 0, 1e30)).await;
-    client
-        .expect(|m| match m {
-            ServerMsg::Snapshot(s) => (s.ack == 10).then_some(()),
-            _ => None,
-        })
-        .await;
+    client.expect_ack(10).await;
     client.send(&ClientMsg::Ping { t: u64::MAX }).await;
     client
         .expect(|m| matches!(m, ServerMsg::Pong { t: u64::MAX }).then_some(()))
@@ -407,12 +397,7 @@ async fn names_with_control_characters_or_too_long_are_refused_at_hello() {
     let mut watched = Watched::new(&app).await;
     for name in ["nul\u{0}", "esc\u{1b}[31m", &"n".repeat(25), "\u{200b}"] {
         let mut client = RawClient::connect(&app).await;
-        client
-            .send(&ClientMsg::Hello {
-                protocol: PROTOCOL_VERSION,
-                name: name.into(),
-            })
-            .await;
+        client.send_hello(name).await;
         assert_refused(&mut client, error_code::BAD_NAME, close::BAD_NAME, name).await;
     }
     watched.assert_still_ticking().await;
@@ -423,23 +408,17 @@ async fn seqs_that_jump_backwards_or_wrap_are_ignored() {
     let app = spawn_app();
     let mut watched = Watched::new(&app).await;
     let mut client = intruder(&app, &watched).await;
-    let ack_reaches = |target: u32| {
-        move |m: &ServerMsg| match m {
-            ServerMsg::Snapshot(s) => (s.ack == target).then_some(()),
-            _ => None,
-        }
-    };
     client.send(&input(100, 0, 0.0)).await;
-    client.expect(ack_reaches(100)).await;
+    client.expect_ack(100).await;
     // Backwards: ignored, the ack stays.
     client.send(&input(50, 0, 0.0)).await;
     client.send(&input(u32::MAX, 0, 0.0)).await;
-    client.expect(ack_reaches(u32::MAX)).await;
+    client.expect_ack(u32::MAX).await;
     // Past the top: 0 and 1 are below the ack and ignored; nothing breaks.
     client.send(&input(0, 0, 0.0)).await;
     client.send(&input(1, 0, 0.0)).await;
     for _ in 0..10 {
-        client.expect(ack_reaches(u32::MAX)).await;
+        client.expect_ack(u32::MAX).await;
     }
     assert!(client.is_open().await);
     watched.assert_still_ticking().await;

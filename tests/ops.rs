@@ -5,12 +5,12 @@
 mod common;
 
 use common::{
-    connect, eventually, http_get, http_get_with, next_error, spawn_app, spawn_app_with,
-    test_config, WAIT,
+    connect, eventually, http_get, http_get_with, next_error, next_snapshot, room_closed,
+    spawn_app, spawn_app_with, test_config, WAIT,
 };
 use skirmish::bot::BotClient;
 use skirmish::config::Config;
-use skirmish::protocol::{error_code, ClientMsg, RosterEntry, ServerMsg, Snapshot};
+use skirmish::protocol::{error_code, ClientMsg, RosterEntry, ServerMsg};
 
 /// The value of the sample `series` (name with labels, exactly as exported) in a scrape.
 fn sample(scrape: &str, series: &str) -> Option<f64> {
@@ -24,16 +24,6 @@ async fn scrape(app: &skirmish::startup::RunningServer) -> String {
     let (status, body) = http_get(app, "/metrics").await;
     assert_eq!(status, 200, "{body}");
     body
-}
-
-async fn next_snapshot(client: &mut BotClient) -> Snapshot {
-    client
-        .wait_for(WAIT, |msg| match msg {
-            ServerMsg::Snapshot(s) => Some(s.clone()),
-            _ => None,
-        })
-        .await
-        .expect("a snapshot")
 }
 
 /// Sends `Spectate`/`SpectateByCode` and returns the `Spectating` answer's roster and code.
@@ -345,11 +335,7 @@ async fn spectators_learn_when_the_room_closes() {
     .await;
     ada.leave_room().await.unwrap();
     // The empty room closes after its grace (300 ms in tests) with the spectator inside.
-    eve.wait_for(WAIT, |msg| {
-        matches!(msg, ServerMsg::RoomClosed { .. }).then_some(())
-    })
-    .await
-    .unwrap();
+    room_closed(&mut eve).await;
     // Back in the lobby: it may join a room now.
     eve.create_room("next", 2, true).await.unwrap();
 }

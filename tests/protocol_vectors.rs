@@ -690,6 +690,13 @@ impl Dump {
         self.u16(&format!("{at}.deaths"), entry.deaths);
     }
 
+    fn roster(&mut self, roster: &[RosterEntry]) {
+        self.count("roster", roster.len());
+        for (i, entry) in roster.iter().enumerate() {
+            self.roster_entry(&format!("roster[{i}]"), entry);
+        }
+    }
+
     fn setup(&mut self, at: &str, setup: &GameSetup) {
         self.u16(&format!("{at}.width"), setup.width);
         self.u16(&format!("{at}.height"), setup.height);
@@ -841,10 +848,7 @@ impl Dump {
                 self.u8("you", *you);
                 self.u32("tick", *tick);
                 self.setup("setup", setup);
-                self.count("roster", roster.len());
-                for (i, entry) in roster.iter().enumerate() {
-                    self.roster_entry(&format!("roster[{i}]"), entry);
-                }
+                self.roster(roster);
             }
             ServerMsg::Left { room } => self.u32("room", *room),
             ServerMsg::PlayerJoined { player } => self.roster_entry("player", player),
@@ -879,10 +883,7 @@ impl Dump {
                 self.string("code", code);
                 self.u32("tick", *tick);
                 self.setup("setup", setup);
-                self.count("roster", roster.len());
-                for (i, entry) in roster.iter().enumerate() {
-                    self.roster_entry(&format!("roster[{i}]"), entry);
-                }
+                self.roster(roster);
             }
             ServerMsg::SessionToken { token, grace_ms } => {
                 self.string("token", token);

@@ -4,8 +4,8 @@
 mod common;
 
 use common::raw::{RawClient, Watched};
-use common::{spawn_app_with, test_config, WAIT};
-use skirmish::bot::BotClient;
+use common::{player_left, spawn_app_with, test_config, WAIT};
+use skirmish::bot::{BotClient, JoinedRoom, Welcome};
 use skirmish::config::Config;
 use skirmish::protocol::{
     close_code as close, error_code, ClientMsg, Input, PlayerState, RosterEntry, ServerMsg, Slot,
@@ -23,18 +23,7 @@ struct Player {
 /// Connects, takes the session token, joins the watched room and moves right for a moment.
 async fn player_in_room(app: &RunningServer, watched: &Watched, grace_ms: u32) -> Player {
     let mut client = RawClient::connect(app).await;
-    client
-        .send(&ClientMsg::Hello {
-            protocol: PROTOCOL_VERSION,
-            name: "wanderer".into(),
-        })
-        .await;
-    let player_id = client
-        .expect(|m| match m {
-            ServerMsg::Welcome { player_id, .. } => Some(*player_id),
-            _ => None,
-        })
-        .await;
+    let player_id = client.hello("wanderer").await.player_id;
     let (token, announced_grace) = client
         .expect(|m| match m {
             ServerMsg::SessionToken { token, grace_ms } => Some((token.clone(), *grace_ms)),
@@ -42,17 +31,7 @@ async fn player_in_room(app: &RunningServer, watched: &Watched, grace_ms: u32) -
         })
         .await;
     assert_eq!(announced_grace, grace_ms);
-    client
-        .send(&ClientMsg::JoinByCode {
-            code: watched.code.clone(),
-        })
-        .await;
-    let slot = client
-        .expect(|m| match m {
-            ServerMsg::Joined { you, .. } => Some(*you),
-            _ => None,
-        })
-        .await;
+    let slot = client.join(&watched.code).await.you;
     for seq in 1..=5 {
         client
             .send(&ClientMsg::Input(Input {
@@ -63,12 +42,7 @@ async fn player_in_room(app: &RunningServer, watched: &Watched, grace_ms: u32) -
             }))
             .await;
     }
-    client
-        .expect(|m| match m {
-            ServerMsg::Snapshot(s) => (s.ack == 5).then_some(()),
-            _ => None,
-        })
-        .await;
+    client.expect_ack(5).await;
     Player {
         client,
         player_id,
@@ -132,12 +106,7 @@ async fn a_dropped_player_resumes_with_the_same_id_slot_score_and_position() {
     let resting = resting_state(&mut watched.observer, player.slot).await;
 
     let mut back = resume(&app, &player.token).await;
-    let player_id = back
-        .expect(|m| match m {
-            ServerMsg::Welcome { player_id, .. } => Some(*player_id),
-            _ => None,
-        })
-        .await;
+    let player_id = back.expect(Welcome::from_msg).await.player_id;
     assert_eq!(player_id, player.player_id);
     let new_token = back
         .expect(|m| match m {
@@ -146,12 +115,7 @@ async fn a_dropped_player_resumes_with_the_same_id_slot_score_and_position() {
         })
         .await;
     assert_ne!(new_token, player.token, "every resume gets a fresh token");
-    let (you, roster) = back
-        .expect(|m| match m {
-            ServerMsg::Joined { you, roster, .. } => Some((*you, roster.clone())),
-            _ => None,
-        })
-        .await;
+    let JoinedRoom { you, roster, .. } = back.expect(JoinedRoom::from_msg).await;
     assert_eq!(you, player.slot);
     let me = roster
         .iter()
@@ -170,11 +134,7 @@ async fn a_dropped_player_resumes_with_the_same_id_slot_score_and_position() {
         fire: false,
     }))
     .await;
-    back.expect(|m| match m {
-        ServerMsg::Snapshot(s) => (s.ack == 1).then_some(()),
-        _ => None,
-    })
-    .await;
+    back.expect_ack(1).await;
     // The old token is spent.
     let mut again = resume(&app, &player.token).await;
     let ending = again.ending().await;
@@ -204,14 +164,7 @@ async fn a_wrong_or_expired_token_is_refused() {
     let player = player_in_room(&app, &watched, 300).await;
     drop(player.client);
     // After the grace period the seat is given up...
-    watched
-        .observer
-        .wait_for(WAIT, |m| match m {
-            ServerMsg::PlayerLeft { slot } if *slot == player.slot => Some(()),
-            _ => None,
-        })
-        .await
-        .expect("the player leaves when the grace period ends");
+    player_left(&mut watched.observer, player.slot).await;
     // ...and the token no longer works.
     let mut late = resume(&app, &player.token).await;
     let ending = late.ending().await;
@@ -225,12 +178,7 @@ async fn resuming_takes_over_a_connection_the_server_still_thinks_alive() {
     let watched = Watched::new(&app).await;
     let mut player = player_in_room(&app, &watched, GRACE_MS).await;
     let mut back = resume(&app, &player.token).await;
-    let you = back
-        .expect(|m| match m {
-            ServerMsg::Joined { you, .. } => Some(*you),
-            _ => None,
-        })
-        .await;
+    let you = back.expect(JoinedRoom::from_msg).await.you;
     assert_eq!(you, player.slot);
     let ending = player.client.ending().await;
     assert_eq!(ending.code, close::REPLACED);
@@ -246,14 +194,8 @@ async fn a_client_that_closes_leaves_at_once() {
     let mut watched = Watched::new(&app).await;
     let mut player = player_in_room(&app, &watched, GRACE_MS).await;
     player.client.ws.close(None).await.unwrap();
-    watched
-        .observer
-        .wait_for(WAIT, |m| match m {
-            ServerMsg::PlayerLeft { slot } if *slot == player.slot => Some(()),
-            _ => None,
-        })
-        .await
-        .expect("a goodbye is not a lost connection");
+    // A goodbye is not a lost connection: the seat is given up at once.
+    player_left(&mut watched.observer, player.slot).await;
     let mut late = resume(&app, &player.token).await;
     assert_eq!(
         late.ending().await.error_codes(),

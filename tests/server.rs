@@ -5,22 +5,15 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{close_code, connect, eventually, http_get, next_error, spawn_app, WAIT};
+use common::{
+    close_code, connect, eventually, http_get, next_error, next_snapshot, player_left, spawn_app,
+    WAIT,
+};
 use skirmish::bot::{BotClient, BotError};
 use skirmish::protocol::{
     close_code as close, encode_client, error_code, ClientMsg, Input, ServerMsg, MOVE_LEFT,
     MOVE_RIGHT, PROTOCOL_VERSION,
 };
-
-async fn next_snapshot_tick(client: &mut BotClient) -> u32 {
-    client
-        .wait_for(WAIT, |msg| match msg {
-            ServerMsg::Snapshot(s) => Some(s.tick),
-            _ => None,
-        })
-        .await
-        .expect("a snapshot")
-}
 
 #[tokio::test]
 async fn handshake_welcomes_with_id_tick_rate_and_version() {
@@ -271,12 +264,12 @@ async fn snapshots_arrive_at_the_tick_rate() {
     let app = spawn_app();
     let mut client = connect(&app, "ada").await;
     client.create_room("rate", 4, true).await.unwrap();
-    let first = next_snapshot_tick(&mut client).await;
+    let first = next_snapshot(&mut client).await.tick;
     let started = Instant::now();
     let mut received = 0u32;
     let mut last = first;
     while started.elapsed() < Duration::from_secs(2) {
-        let tick = next_snapshot_tick(&mut client).await;
+        let tick = next_snapshot(&mut client).await.tick;
         assert!(tick > last, "ticks increase: {last} then {tick}");
         last = tick;
         received += 1;
@@ -293,7 +286,7 @@ async fn an_input_moves_the_player_and_is_acked() {
     let app = spawn_app();
     let mut client = connect(&app, "ada").await;
     let joined = client.create_room("move", 4, true).await.unwrap();
-    next_snapshot_tick(&mut client).await;
+    next_snapshot(&mut client).await;
     let (x0, y0) = client.room().unwrap().own_position().expect("own entry");
     // Walk towards the far side, away from the nearest outer wall.
     let (movement, sign) = if x0 < f32::from(joined.setup.width) / 2.0 {
@@ -304,7 +297,7 @@ async fn an_input_moves_the_player_and_is_acked() {
     let mut seq = 0;
     for _ in 0..10 {
         seq = client.send_input(movement, 0.0, false).await.unwrap();
-        next_snapshot_tick(&mut client).await;
+        next_snapshot(&mut client).await;
     }
     client
         .wait_for(WAIT, |msg| match msg {
@@ -345,7 +338,7 @@ async fn repeated_and_older_inputs_are_ignored() {
     // A later tick with only older seqs keeps the ack at 5.
     client.send(&input(2)).await.unwrap();
     for _ in 0..5 {
-        next_snapshot_tick(&mut client).await;
+        next_snapshot(&mut client).await;
     }
     assert_eq!(client.room().unwrap().own_ack(), 5);
 }
@@ -392,8 +385,8 @@ async fn bad_inputs_get_error_codes_and_do_not_disturb_others() {
     assert_eq!(next_error(&mut rogue).await.0, error_code::BAD_MESSAGE);
     assert_eq!(close_code(&mut rogue).await, close::INVALID_PAYLOAD);
     // The host kept playing throughout.
-    let before = next_snapshot_tick(&mut host).await;
-    let after = next_snapshot_tick(&mut host).await;
+    let before = next_snapshot(&mut host).await.tick;
+    let after = next_snapshot(&mut host).await.tick;
     assert!(after > before);
 }
 
@@ -418,7 +411,7 @@ async fn two_players_see_each_other_move() {
     };
     for _ in 0..10 {
         b.send_input(movement, 0.0, false).await.unwrap();
-        next_snapshot_tick(&mut b).await;
+        next_snapshot(&mut b).await;
     }
     let target = b.last_seq();
     let moved_to = b
@@ -524,12 +517,7 @@ async fn a_disconnect_removes_the_player_and_an_empty_room_closes() {
     let mut go = connect(&app, "go").await;
     let go_slot = go.join_by_code(&room.code).await.unwrap().you;
     go.close().await.unwrap();
-    stay.wait_for(WAIT, |msg| match msg {
-        ServerMsg::PlayerLeft { slot } if *slot == go_slot => Some(()),
-        _ => None,
-    })
-    .await
-    .expect("PlayerLeft");
+    player_left(&mut stay, go_slot).await;
     let go_is_gone = stay
         .wait_for_state(WAIT, |room| Some(room.player_state(go_slot).is_none()))
         .await

@@ -8,9 +8,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::WAIT;
-use skirmish::bot::{BotClient, BotError};
-use skirmish::protocol::{close_code as close, ServerMsg};
+use common::{close_frame, next_snapshot, room_closed};
+use skirmish::bot::BotClient;
+use skirmish::protocol::close_code as close;
 
 /// The server binary on a free port; returns it and its address once it listens.
 fn start_binary() -> (Child, String) {
@@ -76,30 +76,15 @@ async fn sigterm_closes_rooms_and_connections_then_exits() {
     let mut player = BotClient::connect(&url, "player").await.unwrap();
     player.create_room("last game", 4, true).await.unwrap();
     let mut idle = BotClient::connect(&url, "idle").await.unwrap();
-    player
-        .wait_for(WAIT, |m| matches!(m, ServerMsg::Snapshot(_)).then_some(()))
-        .await
-        .unwrap();
+    next_snapshot(&mut player).await;
 
     terminate(&child);
 
-    let reason = player
-        .wait_for(WAIT, |m| match m {
-            ServerMsg::RoomClosed { reason } => Some(reason.clone()),
-            _ => None,
-        })
-        .await
-        .expect("the room's players are told");
+    // The room's players are told.
+    let reason = room_closed(&mut player).await;
     assert_eq!(reason, "server restarting");
     for client in [&mut player, &mut idle] {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        let (code, reason) = loop {
-            match tokio::time::timeout_at(deadline, client.recv()).await {
-                Ok(Err(BotError::Closed { code, reason })) => break (code, reason),
-                Ok(Ok(_)) => continue,
-                other => panic!("expected a close frame, got {other:?}"),
-            }
-        };
+        let (code, reason) = close_frame(client).await;
         assert_eq!(
             (code, reason.as_str()),
             (close::GOING_AWAY, "server restarting")

@@ -710,6 +710,23 @@ mod tests {
         arena.players[index].y = y;
     }
 
+    /// Adds players 0, 1, ... (all of them first, so that spawns are picked as they would be)
+    /// and then moves each to its place in `at`.
+    fn add_placed(arena: &mut Arena, at: &[(f32, f32)]) {
+        for slot in 0..at.len() {
+            arena.add_player(slot as Slot);
+        }
+        for (slot, &(x, y)) in at.iter().enumerate() {
+            place(arena, slot as Slot, x, y);
+        }
+    }
+
+    /// One press and release of fire, aimed at `aim`, between two steps.
+    fn tap_fire(arena: &mut Arena, slot: Slot, aim: f32) {
+        arena.apply_input(slot, &input(0, aim, true));
+        arena.apply_input(slot, &input(0, aim, false));
+    }
+
     fn position(arena: &Arena, slot: Slot) -> (f32, f32) {
         let p = player(arena, slot);
         (p.x, p.y)
@@ -859,12 +876,8 @@ mod tests {
     #[test]
     fn a_bullet_appears_at_the_edge_hits_and_damages() {
         let mut arena = field(2000, &[], 30);
-        arena.add_player(0);
-        arena.add_player(1);
-        place(&mut arena, 0, 300.0, 500.0);
-        place(&mut arena, 1, 700.0, 500.0);
-        arena.apply_input(0, &input(0, 0.0, true));
-        arena.apply_input(0, &input(0, 0.0, false));
+        add_placed(&mut arena, &[(300.0, 500.0), (700.0, 500.0)]);
+        tap_fire(&mut arena, 0, 0.0);
         let mut snapshot = RoomState::default();
         let mut events = Vec::new();
         arena.step(&mut events);
@@ -897,12 +910,8 @@ mod tests {
     fn a_bullet_never_hits_its_owner() {
         for bystander in [false, true] {
             let mut arena = field(2000, &[], 30);
-            arena.add_player(0);
-            arena.add_player(1);
-            place(&mut arena, 0, 300.0, 500.0);
-            place(&mut arena, 1, 300.0, 900.0);
-            arena.apply_input(0, &input(0, 0.0, true));
-            arena.apply_input(0, &input(0, 0.0, false));
+            add_placed(&mut arena, &[(300.0, 500.0), (300.0, 900.0)]);
+            tap_fire(&mut arena, 0, 0.0);
             run(&mut arena, 1);
             let in_the_way = if bystander { 1 } else { 0 };
             place(&mut arena, in_the_way, 400.0, 500.0);
@@ -934,12 +943,8 @@ mod tests {
     fn bullets_stop_at_walls_however_fast() {
         for tick_rate in [30, 1] {
             let mut arena = field(2000, &[(600, 0, 2, 1000)], tick_rate);
-            arena.add_player(0);
-            arena.add_player(1);
-            place(&mut arena, 0, 300.0, 500.0);
-            place(&mut arena, 1, 700.0, 500.0);
-            arena.apply_input(0, &input(0, 0.0, true));
-            arena.apply_input(0, &input(0, 0.0, false));
+            add_placed(&mut arena, &[(300.0, 500.0), (700.0, 500.0)]);
+            tap_fire(&mut arena, 0, 0.0);
             let xs = bullet_xs_until_gone(&mut arena, 100);
             assert!(!xs.is_empty());
             assert!(xs.iter().all(|&x| x < 600.0), "{xs:?} at {tick_rate} Hz");
@@ -954,18 +959,14 @@ mod tests {
     #[test]
     fn bullets_stop_at_the_map_edge_and_at_their_range() {
         let mut arena = field(1000, &[], 30);
-        arena.add_player(0);
-        place(&mut arena, 0, 900.0, 500.0);
-        arena.apply_input(0, &input(0, 0.0, true));
-        arena.apply_input(0, &input(0, 0.0, false));
+        add_placed(&mut arena, &[(900.0, 500.0)]);
+        tap_fire(&mut arena, 0, 0.0);
         let xs = bullet_xs_until_gone(&mut arena, 10);
         assert!(xs.iter().all(|&x| x <= 1000.0), "{xs:?}");
 
         let mut arena = field(4000, &[], 30);
-        arena.add_player(0);
-        place(&mut arena, 0, 100.0, 500.0);
-        arena.apply_input(0, &input(0, 0.0, true));
-        arena.apply_input(0, &input(0, 0.0, false));
+        add_placed(&mut arena, &[(100.0, 500.0)]);
+        tap_fire(&mut arena, 0, 0.0);
         let xs = bullet_xs_until_gone(&mut arena, 100);
         let tuning = *arena.tuning();
         let flight = tuning.bullet_speed / 30.0;
@@ -984,13 +985,9 @@ mod tests {
     fn a_kill_counts_and_the_victim_respawns_after_the_delay() {
         let spawns = [(100.0, 100.0), (1900.0, 900.0)];
         let mut arena = Arena::new(map(2000, 1000, &[], &spawns), 30, 3);
-        arena.add_player(0);
-        arena.add_player(1);
-        place(&mut arena, 0, 300.0, 500.0);
-        place(&mut arena, 1, 700.0, 500.0);
+        add_placed(&mut arena, &[(300.0, 500.0), (700.0, 500.0)]);
         arena.players[1].hp = arena.tuning().bullet_damage;
-        arena.apply_input(0, &input(0, 0.0, true));
-        arena.apply_input(0, &input(0, 0.0, false));
+        tap_fire(&mut arena, 0, 0.0);
         let mut events = Vec::new();
         while events.is_empty() && arena.tick() < 30 {
             arena.step(&mut events);
@@ -1098,8 +1095,7 @@ mod tests {
     #[test]
     fn held_fire_respects_the_cooldown() {
         let mut arena = field(4000, &[], 30);
-        arena.add_player(0);
-        place(&mut arena, 0, 100.0, 500.0);
+        add_placed(&mut arena, &[(100.0, 500.0)]);
         arena.apply_input(0, &input(0, 0.0, true));
         run(&mut arena, 30);
         let cooldown_steps = (arena.tuning().fire_cooldown * 30.0).round() as usize;
@@ -1117,10 +1113,7 @@ mod tests {
     #[test]
     fn removing_a_player_removes_its_bullets_and_unknown_slots_are_ignored() {
         let mut arena = field(2000, &[], 30);
-        arena.add_player(0);
-        arena.add_player(1);
-        place(&mut arena, 0, 300.0, 100.0);
-        place(&mut arena, 1, 300.0, 900.0);
+        add_placed(&mut arena, &[(300.0, 100.0), (300.0, 900.0)]);
         arena.apply_input(0, &input(0, 0.0, true));
         arena.apply_input(1, &input(0, 0.0, true));
         run(&mut arena, 1);

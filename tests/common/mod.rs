@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use skirmish::bot::{BotClient, BotError};
 use skirmish::config::Config;
-use skirmish::protocol::ServerMsg;
+use skirmish::protocol::{ServerMsg, Slot, Snapshot};
 use skirmish::startup::{self, RunningServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -63,17 +63,56 @@ pub async fn next_error(client: &mut BotClient) -> (u16, String) {
         .expect("an Error message")
 }
 
+/// The next snapshot the server sends (skipping anything else; the tracked room state still
+/// follows every message).
+pub async fn next_snapshot(client: &mut BotClient) -> Snapshot {
+    client
+        .wait_for(WAIT, |msg| match msg {
+            ServerMsg::Snapshot(s) => Some(s.clone()),
+            _ => None,
+        })
+        .await
+        .expect("a snapshot")
+}
+
+/// Waits until the room announces that the player in `slot` left (skipping anything else).
+pub async fn player_left(client: &mut BotClient, slot: Slot) {
+    client
+        .wait_for(WAIT, |msg| match msg {
+            ServerMsg::PlayerLeft { slot: left } if *left == slot => Some(()),
+            _ => None,
+        })
+        .await
+        .unwrap_or_else(|e| panic!("no PlayerLeft for slot {slot}: {e}"));
+}
+
 /// Reads on until the server closes the connection; returns the close code.
 pub async fn close_code(client: &mut BotClient) -> u16 {
+    close_frame(client).await.0
+}
+
+/// Reads on until the server closes the connection; returns the close code and reason.
+pub async fn close_frame(client: &mut BotClient) -> (u16, String) {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         match tokio::time::timeout_at(deadline, client.recv()).await {
             Err(_) => panic!("the server did not close the connection within {WAIT:?}"),
-            Ok(Err(BotError::Closed { code, .. })) => return code,
+            Ok(Err(BotError::Closed { code, reason })) => return (code, reason),
             Ok(Err(other)) => panic!("expected a close, got {other}"),
             Ok(Ok(_)) => continue,
         }
     }
+}
+
+/// The reason of the next `RoomClosed` (skipping anything else).
+pub async fn room_closed(client: &mut BotClient) -> String {
+    client
+        .wait_for(WAIT, |msg| match msg {
+            ServerMsg::RoomClosed { reason } => Some(reason.clone()),
+            _ => None,
+        })
+        .await
+        .expect("a RoomClosed message")
 }
 
 /// GET `path` over plain HTTP/1.1; returns the status code and the body.

@@ -3,10 +3,9 @@
 //! its close code.
 
 use futures_util::{SinkExt, StreamExt};
-use skirmish::bot::BotClient;
+use skirmish::bot::{BotClient, JoinedRoom, Welcome};
 use skirmish::protocol::{
-    apply_snapshot, decode_server, encode_client, ClientMsg, RoomState, ServerMsg, Snapshot,
-    PROTOCOL_VERSION,
+    apply_snapshot, decode_server, encode_client, ClientMsg, RoomState, ServerMsg, PROTOCOL_VERSION,
 };
 use skirmish::startup::RunningServer;
 use tokio::io::AsyncWriteExt;
@@ -125,21 +124,45 @@ impl RawClient {
         }
     }
 
-    pub async fn hello(&mut self, name: &str) {
+    /// Sends `Hello` with `name` and this build's protocol version, without waiting for the
+    /// answer.
+    pub async fn send_hello(&mut self, name: &str) {
         self.send(&ClientMsg::Hello {
             protocol: PROTOCOL_VERSION,
             name: name.into(),
         })
         .await;
-        self.expect(|m| matches!(m, ServerMsg::Welcome { .. }).then_some(()))
-            .await;
     }
 
-    pub async fn join(&mut self, code: &str) {
+    /// Says `Hello` and waits for the `Welcome`.
+    pub async fn hello(&mut self, name: &str) -> Welcome {
+        self.send_hello(name).await;
+        self.expect(Welcome::from_msg).await
+    }
+
+    /// Joins the room with `code` and waits for the `Joined`.
+    pub async fn join(&mut self, code: &str) -> JoinedRoom {
         self.send(&ClientMsg::JoinByCode { code: code.into() })
             .await;
-        self.expect(|m| matches!(m, ServerMsg::Joined { .. }).then_some(()))
-            .await;
+        self.expect(JoinedRoom::from_msg).await
+    }
+
+    /// The code of the next `Error` (skipping anything else).
+    pub async fn next_error_code(&mut self) -> u16 {
+        self.expect(|m| match m {
+            ServerMsg::Error { code, .. } => Some(*code),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Reads until a snapshot acknowledges exactly `seq` as this connection's last input.
+    pub async fn expect_ack(&mut self, seq: u32) {
+        self.expect(|m| match m {
+            ServerMsg::Snapshot(s) => (s.ack == seq).then_some(()),
+            _ => None,
+        })
+        .await;
     }
 
     /// The next message `pick` accepts, skipping others; panics after `WAIT`.
@@ -292,18 +315,8 @@ impl Watched {
             code: joined.code,
             last_tick: 0,
         };
-        watched.last_tick = watched.next_snapshot().await.tick;
+        watched.last_tick = super::next_snapshot(&mut watched.observer).await.tick;
         watched
-    }
-
-    async fn next_snapshot(&mut self) -> Snapshot {
-        self.observer
-            .wait_for(WAIT, |msg| match msg {
-                ServerMsg::Snapshot(s) => Some(s.clone()),
-                _ => None,
-            })
-            .await
-            .expect("the observer gets snapshots")
     }
 
     /// Waits until the observer has seen the room tick on by half a second since the last
@@ -312,7 +325,7 @@ impl Watched {
         let target = self.last_tick + TICKS_TO_PROVE_LIFE;
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
-            let tick = tokio::time::timeout_at(deadline, self.next_snapshot())
+            let tick = tokio::time::timeout_at(deadline, super::next_snapshot(&mut self.observer))
                 .await
                 .expect("the room keeps ticking")
                 .tick;
