@@ -69,11 +69,13 @@ pub enum ClientMsg {
     Hello { protocol: u16, name: String },
     /// Asks for `RoomList` with the public rooms.
     ListRooms,
-    /// Creates a room and joins it.
+    /// Creates a room and joins it. With `bots`, the server's bots fill the room's empty seats
+    /// up to its bot fill (`--bot-fill`), leaving one by one as people join.
     CreateRoom {
         name: String,
         capacity: u8,
         public: bool,
+        bots: bool,
     },
     /// Joins a room by its numeric id (public rooms; private rooms need their code).
     JoinRoom { room: u32 },
@@ -195,9 +197,12 @@ pub struct RoomInfo {
     pub id: u32,
     pub name: String,
     pub mode: String,
+    /// People in the room; bots are not counted here.
     pub players: u8,
     pub capacity: u8,
     pub public: bool,
+    /// The server's bots in the room; each leaves when a person needs its seat.
+    pub bots: u8,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -207,6 +212,8 @@ pub struct RosterEntry {
     pub name: String,
     pub kills: u16,
     pub deaths: u16,
+    /// A bot run by the server (its `player_id` is 0).
+    pub bot: bool,
 }
 
 /// The fixed facts of a match that a client needs to draw and to predict: the map and the

@@ -31,6 +31,7 @@ fn view_of(game: &Arena, you: Slot) -> RoomView {
             players: BOTS,
             capacity: BOTS,
             public: false,
+            bots: 0,
         },
         code: "MATCH".into(),
         you,

@@ -40,6 +40,7 @@ fn seeds() -> Vec<Vec<u8>> {
             name: "fuzzed".into(),
             capacity: 4,
             public: false,
+            bots: false,
         },
         ClientMsg::JoinRoom { room: 1 },
         ClientMsg::JoinByCode {

@@ -125,6 +125,7 @@ fn vectors() -> Vec<Vector> {
         players: 3,
         capacity: 8,
         public: true,
+        bots: 2,
     };
     let cafe = RoomInfo {
         id: 42,
@@ -133,6 +134,7 @@ fn vectors() -> Vec<Vector> {
         players: 0,
         capacity: 100,
         public: true,
+        bots: 0,
     };
     let setup = GameSetup {
         width: 1600,
@@ -165,6 +167,8 @@ fn vectors() -> Vec<Vector> {
         name: name.into(),
         kills,
         deaths,
+        // The server's bots have no player id.
+        bot: player_id == 0,
     };
     vec![
         client(
@@ -188,6 +192,7 @@ fn vectors() -> Vec<Vector> {
                 name: "Friday night".into(),
                 capacity: 8,
                 public: true,
+                bots: true,
             },
         ),
         client(
@@ -196,6 +201,7 @@ fn vectors() -> Vec<Vector> {
                 name: "Büro 🏢".into(),
                 capacity: 100,
                 public: false,
+                bots: false,
             },
         ),
         client("client_join_room", ClientMsg::JoinRoom { room: 42 }),
@@ -302,8 +308,8 @@ fn vectors() -> Vec<Vector> {
                 setup: setup.clone(),
                 roster: vec![
                     roster_entry(0, 3, "ada", 5, 2),
-                    roster_entry(1, 9, &longest_name, 0, 1),
-                    roster_entry(2, 7, "bob", 0, 0),
+                    roster_entry(1, 0, "Bot Ada", 1, 0),
+                    roster_entry(2, 9, &longest_name, 0, 1),
                 ],
             },
         ),
@@ -317,6 +323,7 @@ fn vectors() -> Vec<Vector> {
                     players: 1,
                     capacity: 2,
                     public: false,
+                    bots: 0,
                 },
                 code: "M4RS9A".into(),
                 you: 0,
@@ -441,11 +448,12 @@ fn malformed_frames() -> Vec<MalformedFrame> {
             players: 0,
             capacity: 4,
             public: true,
+            bots: 0,
         }],
     });
-    *room_list_public_2
-        .last_mut()
-        .expect("a room list has bytes") = 2;
+    // The public flag: the byte before the last (bots).
+    let public_at = room_list_public_2.len() - 2;
+    room_list_public_2[public_at] = 2;
 
     let frame = |name, direction, bytes, reason| MalformedFrame {
         name,
@@ -687,6 +695,7 @@ impl Dump {
         self.u8(&format!("{at}.players"), room.players);
         self.u8(&format!("{at}.capacity"), room.capacity);
         self.bool(&format!("{at}.public"), room.public);
+        self.u8(&format!("{at}.bots"), room.bots);
     }
 
     fn roster_entry(&mut self, at: &str, entry: &RosterEntry) {
@@ -695,6 +704,7 @@ impl Dump {
         self.string(&format!("{at}.name"), &entry.name);
         self.u16(&format!("{at}.kills"), entry.kills);
         self.u16(&format!("{at}.deaths"), entry.deaths);
+        self.bool(&format!("{at}.bot"), entry.bot);
     }
 
     fn roster(&mut self, roster: &[RosterEntry]) {
@@ -799,10 +809,12 @@ impl Dump {
                 name,
                 capacity,
                 public,
+                bots,
             } => {
                 self.string("name", name);
                 self.u8("capacity", *capacity);
                 self.bool("public", *public);
+                self.bool("bots", *bots);
             }
             ClientMsg::JoinRoom { room } => self.u32("room", *room),
             ClientMsg::JoinByCode { code } => self.string("code", code),

@@ -400,6 +400,7 @@ mod tests {
                 name: format!("p{slot}"),
                 kills: 0,
                 deaths: 0,
+                bot: false,
             })
             .collect();
         let mut view = RoomView::new(JoinedRoom {
@@ -410,6 +411,7 @@ mod tests {
                 players: players.len() as u8,
                 capacity: 8,
                 public: true,
+                bots: 0,
             },
             code: "CODE".into(),
             you: ME,

@@ -326,7 +326,7 @@ impl BotClient {
         .await
     }
 
-    /// Creates a room and joins it.
+    /// Creates a room without the server's bots and joins it.
     pub async fn create_room(
         &mut self,
         name: &str,
@@ -337,6 +337,23 @@ impl BotClient {
             name: name.into(),
             capacity,
             public,
+            bots: false,
+        })
+        .await
+    }
+
+    /// Creates a room whose empty seats the server's bots fill, and joins it.
+    pub async fn create_room_with_bots(
+        &mut self,
+        name: &str,
+        capacity: u8,
+        public: bool,
+    ) -> Result<JoinedRoom, BotError> {
+        self.join_with(ClientMsg::CreateRoom {
+            name: name.into(),
+            capacity,
+            public,
+            bots: true,
         })
         .await
     }

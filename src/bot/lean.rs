@@ -163,6 +163,7 @@ impl LeanBot {
             name: name.into(),
             capacity,
             public,
+            bots: false,
         })
         .await
     }

@@ -212,6 +212,7 @@ mod tests {
             name: name.into(),
             kills: 0,
             deaths: 0,
+            bot: false,
         }
     }
 
@@ -224,6 +225,7 @@ mod tests {
                 players: roster.len() as u8,
                 capacity: 8,
                 public: true,
+                bots: 0,
             },
             code: "ABCD".into(),
             you,

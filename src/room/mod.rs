@@ -20,6 +20,7 @@
 //! A room knows sessions only as `Recipient<RoomToSession>`, never their type. It does no I/O and
 //! never blocks; the game behind it is any [`Game`].
 
+mod bots;
 mod guard;
 mod inspect;
 mod resume;
@@ -45,11 +46,12 @@ use actix::prelude::*;
 use bytes::Bytes;
 use tokio::sync::watch;
 
+use crate::bot::path::NavGrid;
 use crate::game::{Game, GameEvent, Score, StepInputs};
 use crate::lobby::RoomDirectory;
 use crate::metrics::RoomMetrics;
 use crate::protocol::{
-    encode_server, error_code, GameSetup, Input, RoomInfo, RosterEntry, ServerMsg, Slot,
+    encode_server, error_code, GameSetup, Input, RoomInfo, RoomState, RosterEntry, ServerMsg, Slot,
 };
 
 /// Inputs a member may have buffered; more are dropped. A client sending at the tick rate has
@@ -178,6 +180,10 @@ pub struct RoomSettings {
     pub max_spectators: usize,
     /// How long the seat of a player whose connection dropped is kept (0: not at all).
     pub reconnect_grace: Duration,
+    /// While people play, bots fill the room up to this many players (0: no bots).
+    pub bot_fill: u8,
+    /// The game's seed; the bots' choices are drawn from it too.
+    pub seed: u64,
 }
 
 struct Member {
@@ -197,9 +203,17 @@ pub struct Room {
     settings: RoomSettings,
     game: Box<dyn Game>,
     setup: GameSetup,
-    /// Indexed by slot; `None` is a free seat.
+    /// Indexed by slot; `None` is a seat without a person.
     members: Vec<Option<Member>>,
+    /// Indexed by slot like `members`; a seat holds a person or a bot, never both.
+    bots: Vec<Option<bots::SeatBot>>,
     players: Arc<AtomicU8>,
+    /// The number of bots, for listings.
+    bots_listed: Arc<AtomicU8>,
+    /// The map's grid for the bots' way-finding, made with the first bot.
+    bot_nav: Option<Arc<NavGrid>>,
+    /// The state the bots decide from, reused every step.
+    bot_sight: RoomState,
     stats: Arc<TickStats>,
     directory: Arc<dyn RoomDirectory>,
     spectators: spectators::Spectators,
@@ -224,7 +238,7 @@ impl Room {
     pub fn new(
         settings: RoomSettings,
         game: Box<dyn Game>,
-        players: Arc<AtomicU8>,
+        (players, bots_listed): (Arc<AtomicU8>, Arc<AtomicU8>),
         stats: Arc<TickStats>,
         directory: Arc<dyn RoomDirectory>,
         metrics: RoomMetrics,
@@ -232,6 +246,7 @@ impl Room {
         let setup = game.setup();
         let schedule = TickSchedule::new(settings.tick_start, settings.tick_rate);
         let members = (0..settings.capacity).map(|_| None).collect();
+        let bots = (0..settings.capacity).map(|_| None).collect();
         let lag_limit_ticks =
             (settings.lag_limit.as_secs_f64() * f64::from(settings.tick_rate)).ceil() as u32;
         let spectators = spectators::Spectators::new(settings.max_spectators);
@@ -242,7 +257,11 @@ impl Room {
             game,
             setup,
             members,
+            bots,
             players,
+            bots_listed,
+            bot_nav: None,
+            bot_sight: RoomState::default(),
             stats,
             directory,
             spectators,
@@ -276,19 +295,24 @@ impl Room {
             .filter(|m| m.player_id == player_id)
     }
 
+    /// The score of the player in `slot`. A slot joined since the last step may still hold its
+    /// previous player in the game: that score is not the new player's.
+    fn score_of(&self, slot: Slot) -> Score {
+        if self.step_inputs.joins.contains(&slot) {
+            return Score::default();
+        }
+        self.game.score(slot).unwrap_or_default()
+    }
+
     fn roster_entry(&self, slot: usize, member: &Member) -> RosterEntry {
-        // A slot joined since the last step may still hold its previous player in the game.
-        let joining = self.step_inputs.joins.contains(&(slot as Slot));
-        let score = match joining {
-            true => Score::default(),
-            false => self.game.score(slot as Slot).unwrap_or_default(),
-        };
+        let score = self.score_of(slot as Slot);
         RosterEntry {
             slot: slot as Slot,
             player_id: member.player_id,
             name: member.name.clone(),
             kills: score.kills,
             deaths: score.deaths,
+            bot: false,
         }
     }
 
@@ -304,12 +328,15 @@ impl Room {
         }
     }
 
-    /// Every member, in slot order, with its score.
+    /// Every player, person or bot, in slot order, with its score.
     fn roster(&self) -> Vec<RosterEntry> {
         self.members
             .iter()
             .enumerate()
-            .filter_map(|(slot, m)| m.as_ref().map(|m| self.roster_entry(slot, m)))
+            .filter_map(|(slot, m)| match m {
+                Some(member) => Some(self.roster_entry(slot, member)),
+                None => self.bot_roster_entry(slot),
+            })
             .collect()
     }
 
@@ -321,6 +348,7 @@ impl Room {
             players: self.member_count() as u8,
             capacity: self.settings.capacity,
             public: self.settings.public,
+            bots: self.bot_count() as u8,
         }
     }
 
@@ -355,6 +383,18 @@ impl Room {
             member.name
         );
         let slot = slot as Slot;
+        self.leave_game(slot);
+        self.players
+            .store(self.member_count() as u8, Ordering::Relaxed);
+        self.broadcast_event(&ServerMsg::PlayerLeft { slot });
+        self.rebalance_bots();
+        if self.member_count() == 0 {
+            self.start_close_timer(ctx);
+        }
+    }
+
+    /// Takes the player in `slot` out of the game at the next step.
+    fn leave_game(&mut self, slot: Slot) {
         let joins = &mut self.step_inputs.joins;
         match joins.iter().position(|&joining| joining == slot) {
             // Never in the game: it goes before it came.
@@ -362,12 +402,6 @@ impl Room {
                 joins.remove(at);
             }
             None => self.step_inputs.leaves.push(slot),
-        }
-        self.players
-            .store(self.member_count() as u8, Ordering::Relaxed);
-        self.broadcast_event(&ServerMsg::PlayerLeft { slot });
-        if self.member_count() == 0 {
-            self.start_close_timer(ctx);
         }
     }
 
@@ -403,6 +437,7 @@ impl Room {
         self.buffer_queued_inputs();
         for _ in 0..due.steps {
             self.take_step_commands();
+            self.take_bot_commands();
             self.step_inputs.leaves.sort_unstable();
             self.step_inputs.joins.sort_unstable();
             self.game.step(&self.step_inputs, &mut self.events);
@@ -582,7 +617,8 @@ impl Handler<Join> for Room {
                 message: "you are already in this room".into(),
             });
         }
-        let Some(free) = self.members.iter().position(Option::is_none) else {
+        let free = (0..self.members.len()).find(|&slot| self.seat_is_free(slot));
+        let Some(free) = free.or_else(|| self.seat_from_a_bot()) else {
             return Err(JoinRefused {
                 code: error_code::ROOM_FULL,
                 message: format!(
@@ -637,6 +673,8 @@ impl Handler<Join> for Room {
             frame,
             feed,
         });
+        // After `Joined`: the newcomer hears of the bots added for it as of everyone else.
+        self.rebalance_bots();
         Ok(())
     }
 }

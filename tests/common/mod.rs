@@ -28,6 +28,9 @@ pub fn test_config() -> Config {
         http_workers: 1,
         max_connections_per_ip: 0,
         new_connections_per_ip: 0,
+        // Rooms of people only, so that tests count what they expect; tests/room_bots.rs
+        // tests the bots with the default fill.
+        bot_fill: 0,
         ..Config::defaults()
     }
 }
