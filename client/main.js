@@ -1,5 +1,6 @@
 // main.js — wires the modules together: the connection's messages to the lobby and the room
-// state, the fixed-rate input loop, the render loop and the page's screens. It holds the
+// state, the render loop (which also sends the inputs due, paced by state.js) and the page's
+// screens. It holds the
 // application's few top-level facts (name, connection, room) and nothing else of its own.
 //
 // `window.skirmish.state()` is a read-only snapshot of those facts for tests and debugging.
@@ -38,7 +39,8 @@ const app = {
   lastError: null,
   rooms: [],
   inputSeq: 0,
-  inputTimer: null,
+  /** The time of a fire press (Controls.takeFirePress) that no input has carried yet. */
+  firePressAt: null,
   roomListTimer: null,
   aim: 0,
   fps: 0,
@@ -145,7 +147,6 @@ function disconnected(description) {
   app.connectionText = description;
   banner.set("disconnected", `Disconnected: ${description}`);
   stopLobbyPolling();
-  stopInputLoop();
   controls.setEnabled(false);
   if (!app.welcome) {
     // Refused before the handshake finished (a bad name, a version mismatch): back to the name.
@@ -282,6 +283,7 @@ function enterRoom(joined, now) {
   app.lastError = null;
   app.room = new RoomState(joined, app.welcome.tick_rate, now);
   app.inputSeq = 0;
+  app.firePressAt = null;
   lobby.hide();
   showScreen("game-screen");
   hud.enter(app.room);
@@ -295,26 +297,14 @@ function enterRoom(joined, now) {
   if (spectating) return;
   showRoomInAddress(joined.code);
   controls.setEnabled(true);
-  startInputLoop(app.welcome.tick_rate);
 }
 
 function leaveRoomLocally() {
-  stopInputLoop();
   controls.setEnabled(false);
   spectatorBar.show(false);
   app.following = null;
   app.room = null;
   showRoomInAddress(null);
-}
-
-function startInputLoop(tickRate) {
-  stopInputLoop();
-  app.inputTimer = setInterval(sendInput, 1000 / tickRate);
-}
-
-function stopInputLoop() {
-  clearInterval(app.inputTimer);
-  app.inputTimer = null;
 }
 
 /** The angle from the own player (as drawn) to the pointer, or the last one. */
@@ -330,32 +320,44 @@ function currentAim(now) {
   return app.aim;
 }
 
-function sendInput() {
-  const room = app.room;
-  if (!room || !app.connection) return;
-  const now = performance.now();
-  app.inputSeq += 1;
-  const input = {
-    type: "Input",
-    seq: app.inputSeq,
-    movement: controls.movement(),
-    aim: currentAim(now),
-    fire: controls.firing(),
-  };
-  if (app.connection.send(input)) room.localInput(input, now);
+/**
+ * Sends the inputs due now: one per server step by the clock estimate, and one early when fire
+ * was just pressed, so that the shot shows in this very frame (state.js paces them).
+ */
+function sendDueInputs(room, now) {
+  if (room.you === null || app.connection?.state !== "open") return;
+  app.firePressAt = controls.takeFirePress() ?? app.firePressAt;
+  const due = room.inputsDue(now, app.connection.rttMs, app.firePressAt !== null);
+  for (let i = 0; i < due; i++) {
+    const pressAt = app.firePressAt;
+    app.firePressAt = null;
+    app.inputSeq += 1;
+    const input = {
+      type: "Input",
+      seq: app.inputSeq,
+      movement: controls.movement(),
+      aim: currentAim(now),
+      fire: controls.firing() || pressAt !== null,
+      render_tick: room.inputRenderTick(now),
+    };
+    if (app.connection.send(input)) room.localInput(input, pressAt, now);
+  }
 }
 
-function frame(now) {
+function frame(frameAt) {
   if (app.lastFrameAt !== null) {
-    const dt = Math.max(now - app.lastFrameAt, 1);
+    const dt = Math.max(frameAt - app.lastFrameAt, 1);
     app.fps = app.fps === 0 ? 1000 / dt : app.fps + (1000 / dt - app.fps) * 0.05;
   }
-  app.lastFrameAt = now;
+  app.lastFrameAt = frameAt;
   const room = app.room;
   if (room) {
+    // The page's clock now, not the frame's start: input events of this frame come before it.
+    const now = performance.now();
+    sendDueInputs(room, now);
     const setup = room.setup;
     const ownAim = controls.enabled ? currentAim(now) : null;
-    const view = room.view(now, ownAim);
+    const view = room.view(now, ownAim, app.connection?.rttMs ?? null);
     if (app.following !== null && !room.roster.has(app.following)) {
       app.following = null;
       spectatorBar.setFollowing(null);
@@ -409,7 +411,7 @@ function othersNow(room) {
 function debugState() {
   const room = app.room;
   const now = performance.now();
-  const own = room?.predicted ?? null;
+  const own = room?.prediction.present ?? null;
   const latest = room?.snapshots.at(-1)?.players.get(room.you) ?? null;
   return {
     screen: currentScreen(),
@@ -430,7 +432,7 @@ function debugState() {
     alive: latest?.alive ?? null,
     hp: latest?.hp ?? null,
     aim: app.aim,
-    stats: room ? { ...room.stats } : null,
+    stats: room ? room.netStats() : null,
     peersSeen: room ? [...room.peersSeen.values()] : [],
     others: room ? othersNow(room) : [],
     canvas: { scale: renderer.scale, left: renderer.left, top: renderer.top },

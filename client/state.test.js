@@ -6,14 +6,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { directionOf, stepMovement } from "./movement.js";
 import {
   decodeServer,
   encodeServer,
-  MOVE_DOWN,
-  MOVE_LEFT,
   MOVE_RIGHT,
-  MOVE_UP,
   PLAYER_ALIVE,
   ProtocolError,
   quantizeHeading,
@@ -80,34 +76,13 @@ function full(tick, players, ack = 0) {
   return snapshot(tick, { ack, players });
 }
 
-test("diagonals are normalized and opposite keys cancel", () => {
-  const diagonal = directionOf(MOVE_UP | MOVE_RIGHT);
-  assert.ok(Math.abs(Math.hypot(diagonal.x, diagonal.y) - 1) < 1e-12);
-  assert.ok(diagonal.x > 0 && diagonal.y < 0);
-  assert.deepEqual(directionOf(MOVE_LEFT | MOVE_RIGHT), { x: 0, y: 0 });
-  assert.deepEqual(directionOf(MOVE_UP | MOVE_DOWN | MOVE_LEFT), { x: -1, y: 0 });
-});
-
-test("a player pushed into a wall slides along it", () => {
-  // Touching the wall's top from above, pressing down and right.
-  const start = { x: 750, y: 400 - setup.player_radius };
-  const moved = stepMovement(start, MOVE_DOWN | MOVE_RIGHT, 1 / TICK_RATE, setup);
-  assert.ok(Math.abs(moved.y - start.y) < 1e-9, `stays on the wall's edge, y = ${moved.y}`);
-  assert.ok(moved.x > start.x, "slides right");
-});
-
-test("a player stays inside the arena", () => {
-  const corner = stepMovement({ x: 17, y: 17 }, MOVE_UP | MOVE_LEFT, 1, setup);
-  assert.deepEqual(corner, { x: setup.player_radius, y: setup.player_radius });
-});
-
 test("the own player moves at once on input, before the server answers", () => {
   const room = new RoomState(joined(), TICK_RATE, 0);
   room.snapshot(full(1, [player(0, 100, 100)]), 0);
-  room.localInput({ seq: 1, movement: MOVE_RIGHT, aim: 0, fire: false }, 10);
-  assert.equal(room.predicted.x, 100 + STEP);
-  room.localInput({ seq: 2, movement: MOVE_RIGHT, aim: 0, fire: false }, 10 + TICK_MS);
-  assert.equal(room.predicted.x, 100 + 2 * STEP);
+  room.localInput({ seq: 1, movement: MOVE_RIGHT, aim: 0, fire: false }, null, 10);
+  assert.equal(room.prediction.present.x, 100 + STEP);
+  room.localInput({ seq: 2, movement: MOVE_RIGHT, aim: 0, fire: false }, null, 10 + TICK_MS);
+  assert.equal(room.prediction.present.x, 100 + 2 * STEP);
 });
 
 test("at 150 ms latency, reconciliation replays unacked inputs and agrees with the server", () => {
@@ -117,27 +92,31 @@ test("at 150 ms latency, reconciliation replays unacked inputs and agrees with t
   let serverX = 100;
   for (let seq = 1; seq <= 60; seq++) {
     const now = seq * TICK_MS;
-    room.localInput({ seq, movement: MOVE_RIGHT, aim: 0, fire: false }, now);
+    room.localInput({ seq, movement: MOVE_RIGHT, aim: 0, fire: false }, null, now);
     const acked = seq - 5;
     if (acked >= 1) {
       serverX = 100 + acked * STEP;
       room.snapshot(full(1 + seq, [player(0, serverX, 100)], acked), now + 1);
-      assert.equal(room.pendingInputs.length, 5);
-      assert.ok(Math.abs(room.predicted.x - (100 + seq * STEP)) < 0.1, `seq ${seq}`);
+      // The acknowledged input, the base of the replay, and the five after it.
+      assert.equal(room.prediction.history.length, 6);
+      assert.equal(room.prediction.present.x, 100 + seq * STEP, `seq ${seq}`);
     }
   }
-  assert.equal(room.stats.corrections, 0, "a server that agrees causes no correction");
+  assert.equal(room.netStats().corrections, 0, "a server that agrees causes no correction");
+  assert.equal(room.netStats().maxCorrectionPx, 0);
 });
 
 test("a correction is smoothed: the drawn position does not jump", () => {
   const room = new RoomState(joined(), TICK_RATE, 0);
   room.snapshot(full(1, [player(0, 100, 100)]), 0);
-  room.localInput({ seq: 1, movement: MOVE_RIGHT, aim: 0, fire: false }, TICK_MS);
+  room.localInput({ seq: 1, movement: MOVE_RIGHT, aim: 0, fire: false }, null, TICK_MS);
   const before = room.displayedOwnPosition(TICK_MS + 5);
-  // The server moved one step less than predicted (two inputs fell into one tick).
+  // The server did not move the player where predicted (one step less).
   room.snapshot(full(2, [player(0, 100, 100)], 1), TICK_MS + 5);
   const after = room.displayedOwnPosition(TICK_MS + 5);
   assert.ok(Math.abs(after.x - before.x) < 1e-9, "no jump at the correction");
+  assert.equal(room.netStats().corrections, 1);
+  assert.equal(room.netStats().maxCorrectionPx, STEP);
   const later = room.displayedOwnPosition(TICK_MS + 1000);
   assert.ok(Math.abs(later.x - 100) < 0.01, `settles on the server's position, x = ${later.x}`);
 });
@@ -148,7 +127,7 @@ test("with no latency, holding a key gives steadily increasing drawn positions",
   let last = -Infinity;
   for (let seq = 1; seq <= 30; seq++) {
     const sent = seq * TICK_MS;
-    room.localInput({ seq, movement: MOVE_RIGHT, aim: 0, fire: false }, sent);
+    room.localInput({ seq, movement: MOVE_RIGHT, aim: 0, fire: false }, null, sent);
     room.snapshot(full(1 + seq, [player(0, 100 + seq * STEP, 100)], seq), sent + 1);
     for (let frame = 0; frame < 4; frame++) {
       const x = room.displayedOwnPosition(sent + 1 + frame * 8).x;
@@ -181,11 +160,11 @@ test("the own ack comes from the snapshot's header, also when the own player did
   const room = new RoomState(joined(), TICK_RATE, 0);
   room.snapshot(full(1, [player(0, 100, 100)]), 0);
   for (let seq = 1; seq <= 3; seq++) {
-    room.localInput({ seq, movement: 0, aim: 0, fire: false }, seq * TICK_MS);
+    room.localInput({ seq, movement: 0, aim: 0, fire: false }, null, seq * TICK_MS);
   }
   room.snapshot(snapshot(2, { age: 1, ack: 2 }), 3 * TICK_MS + 1);
   assert.equal(room.stats.lastAck, 2);
-  assert.deepEqual(room.pendingInputs.map((input) => input.seq), [3]);
+  assert.deepEqual(room.prediction.history.map((input) => input.seq), [2, 3]);
 });
 
 test("a player that is gone is no longer drawn", () => {
