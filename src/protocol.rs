@@ -20,7 +20,7 @@ pub use snapshot::{
 };
 
 /// Bumped on every change to the bytes of any message.
-pub const PROTOCOL_VERSION: u16 = 2;
+pub const PROTOCOL_VERSION: u16 = 3;
 /// The largest binary frame a client may send. Client messages are small; anything larger is
 /// refused before decoding, and the decoder never allocates past it.
 pub const MAX_CLIENT_MESSAGE_BYTES: usize = 4096;
@@ -98,16 +98,21 @@ pub enum ClientMsg {
     Resume { protocol: u16, token: String },
 }
 
-/// Held controls: the latest input wins for movement and aim; `fire` is never lost.
+/// The controls for one simulation step of the sender's player: a client sends one per step
+/// it wants to take, at the tick rate, and each is consumed by exactly one step.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Input {
-    /// Increases by one per input; the server acks the highest one it applied.
+    /// Increases by one per input; a snapshot acks the last one its step consumed.
     pub seq: u32,
-    /// `MOVE_*` bits.
+    /// `MOVE_*` bits held during this step.
     pub movement: u8,
     /// Aim angle in radians, 0 = +x (right), growing clockwise on screen (+y is down).
     pub aim: f32,
+    /// Fire in this step (when the cooldown allows); held fire sets it in every input.
     pub fire: bool,
+    /// The tick at which the sender was drawing the other players when it made this input:
+    /// its shots are judged against them as they were then (at most 250 ms back).
+    pub render_tick: u32,
 }
 
 /// Messages the server sends, one per binary WebSocket frame.
@@ -218,6 +223,10 @@ pub struct GameSetup {
     /// World units per second.
     pub bullet_speed: f32,
     pub max_hp: u8,
+    /// Inputs from one shot to the next one a player may fire.
+    pub fire_cooldown_ticks: u16,
+    /// World units a bullet flies, from its shooter's edge, before it fades.
+    pub bullet_range: f32,
 }
 
 /// An axis-aligned wall in world units.
@@ -528,6 +537,7 @@ mod tests {
                 movement: MOVE_UP | MOVE_LEFT,
                 aim: 1.5,
                 fire: true,
+                render_tick: 0,
             }),
             ClientMsg::Chat { text: "hi".into() },
         ];
@@ -569,6 +579,7 @@ mod tests {
             movement: MOVE_RIGHT,
             aim: 0.0,
             fire: false,
+            render_tick: 0,
         }));
         assert_eq!(
             bytes,
@@ -634,6 +645,7 @@ mod tests {
             movement: MOVE_ALL,
             aim: 0.5,
             fire: false,
+            render_tick: 0,
         };
         assert!(check_input(&ok).is_ok());
         assert!(check_input(&Input {

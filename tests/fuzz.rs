@@ -52,6 +52,7 @@ fn seeds() -> Vec<Vec<u8>> {
             movement: 1,
             aim: 0.5,
             fire: true,
+            render_tick: 0,
         }),
         ClientMsg::Chat { text: "hi".into() },
         ClientMsg::Ping { t: 1 },

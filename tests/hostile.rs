@@ -27,6 +27,7 @@ fn input(seq: u32, movement: u8, aim: f32) -> ClientMsg {
         movement,
         aim,
         fire: false,
+        render_tick: 0,
     })
 }
 

@@ -156,6 +156,8 @@ fn vectors() -> Vec<Vector> {
         bullet_radius: 4.0,
         bullet_speed: 600.0,
         max_hp: 100,
+        fire_cooldown_ticks: 6,
+        bullet_range: 1000.0,
     };
     let roster_entry = |slot, player_id, name: &str, kills, deaths| RosterEntry {
         slot,
@@ -212,6 +214,7 @@ fn vectors() -> Vec<Vector> {
                 movement: MOVE_RIGHT,
                 aim: 0.0,
                 fire: false,
+                render_tick: 0,
             }),
         ),
         client(
@@ -221,6 +224,7 @@ fn vectors() -> Vec<Vector> {
                 movement: MOVE_DOWN | MOVE_RIGHT,
                 aim: FRAC_PI_4,
                 fire: true,
+                render_tick: 254,
             }),
         ),
         client(
@@ -230,6 +234,7 @@ fn vectors() -> Vec<Vector> {
                 movement: MOVE_UP | MOVE_LEFT,
                 aim: -FRAC_PI_2,
                 fire: true,
+                render_tick: 0x0001_0203,
             }),
         ),
         client(
@@ -403,9 +408,11 @@ fn malformed_frames() -> Vec<MalformedFrame> {
         movement: MOVE_ALL,
         aim: 0.0,
         fire: false,
+        render_tick: 0,
     }));
     let mut input_fire_2 = input.clone();
-    *input_fire_2.last_mut().expect("an input has bytes") = 2;
+    // The fire byte: after the tag (4), seq (4), movement (1) and aim (4).
+    input_fire_2[13] = 2;
     let mut hello_tag_high_byte = hello.clone();
     hello_tag_high_byte[3] = 1;
     let mut hello_huge_name = hello[..6].to_vec();
@@ -712,6 +719,11 @@ impl Dump {
         self.f32(&format!("{at}.bullet_radius"), setup.bullet_radius);
         self.f32(&format!("{at}.bullet_speed"), setup.bullet_speed);
         self.u8(&format!("{at}.max_hp"), setup.max_hp);
+        self.u16(
+            &format!("{at}.fire_cooldown_ticks"),
+            setup.fire_cooldown_ticks,
+        );
+        self.f32(&format!("{at}.bullet_range"), setup.bullet_range);
     }
 
     fn snapshot(&mut self, snapshot: &Snapshot) {
@@ -799,6 +811,7 @@ impl Dump {
                 self.u8("movement", input.movement);
                 self.f32("aim", input.aim);
                 self.bool("fire", input.fire);
+                self.u32("render_tick", input.render_tick);
             }
             ClientMsg::Chat { text } => self.string("text", text),
             ClientMsg::Ping { t } => self.u64("t", *t),

@@ -165,6 +165,7 @@ async fn create_list_join_by_code_and_leave() {
             movement: 0,
             aim: 0.0,
             fire: false,
+            render_tick: 0,
         }))
         .await
         .unwrap();
@@ -323,6 +324,7 @@ async fn repeated_and_older_inputs_are_ignored() {
             movement: 0,
             aim: 0.0,
             fire: false,
+            render_tick: 0,
         })
     };
     for seq in [5, 3, 5, 4] {
@@ -356,18 +358,21 @@ async fn bad_inputs_get_error_codes_and_do_not_disturb_others() {
             movement: 0,
             aim: f32::NAN,
             fire: false,
+            render_tick: 0,
         },
         Input {
             seq: 2,
             movement: 0,
             aim: f32::INFINITY,
             fire: true,
+            render_tick: 0,
         },
         Input {
             seq: 3,
             movement: 0x30,
             aim: 0.0,
             fire: false,
+            render_tick: 0,
         },
     ] {
         rogue.send(&ClientMsg::Input(input)).await.unwrap();
@@ -379,6 +384,7 @@ async fn bad_inputs_get_error_codes_and_do_not_disturb_others() {
         movement: 0,
         aim: 0.0,
         fire: false,
+        render_tick: 0,
     }));
     *bytes.last_mut().unwrap() = 2;
     rogue.send_raw_binary(bytes).await.unwrap();

@@ -7,7 +7,7 @@
 //! clear line, keep a little distance, never push into a wall, and wander when alone.
 
 use super::state::{is_alive, world_position, RoomView};
-use crate::game::arena::segment_touches_wall;
+use crate::game::geometry::segment_touches_wall;
 use crate::game::map::distance_to_wall;
 use crate::protocol::{GameSetup, RoomState, Wall, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP};
 
@@ -275,6 +275,8 @@ mod tests {
                 bullet_radius: 4.0,
                 bullet_speed: 600.0,
                 max_hp: 100,
+                fire_cooldown_ticks: 6,
+                bullet_range: 1000.0,
             },
             roster,
         });

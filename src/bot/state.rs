@@ -237,6 +237,8 @@ mod tests {
                 bullet_radius: 2.0,
                 bullet_speed: 300.0,
                 max_hp: 3,
+                fire_cooldown_ticks: 6,
+                bullet_range: 1000.0,
             },
             roster,
         }

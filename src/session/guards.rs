@@ -190,6 +190,7 @@ mod tests {
             movement: 0,
             aim: 0.0,
             fire: false,
+            render_tick: 0,
         }));
         assert!(is_input(&input));
         assert!(is_input(&input[..4]));
