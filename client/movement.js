@@ -13,17 +13,25 @@
 // Owns: the movement math only. Must not: know about snapshots, the network or drawing.
 // If the server's rule changes, this file changes with it.
 
-import { MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP } from "./protocol.js";
+import {
+  dequantizePosition,
+  MOVE_DOWN,
+  MOVE_LEFT,
+  MOVE_RIGHT,
+  MOVE_UP,
+  quantizePosition,
+} from "./protocol.js";
 
 const f32 = Math.fround;
-/** Pushing out of a wall lands exactly on the radius; rounding must not count as touching. */
-const WALL_TOLERANCE = f32(1e-3);
+/**
+ * How far a player may overlap a wall without being pushed: one step of the wire's grid, so
+ * that a player pushed out onto a wall's edge and then snapped to the grid is not pushed again.
+ */
+const WALL_TOLERANCE = 1 / 16;
 /** Overlapping walls can push a player back and forth; a few rounds settle any sane map. */
 const PUSH_OUT_ROUNDS = 4;
 const MAX_SUB_STEPS = 64;
 const DIAGONAL = f32(Math.SQRT1_2);
-/** The wire's fixed point: positions travel in 1/16 units, and the server snaps to them. */
-const GRID = 16;
 
 /** The unit direction held by `movement` bits (f32 components), or {x: 0, y: 0}. */
 export function directionOf(movement) {
@@ -55,7 +63,12 @@ export function stepMovement(position, movement, tickRate, setup) {
     if (next === null) break;
     ({ x, y } = next);
   }
-  return { x: Math.round(x * GRID) / GRID, y: Math.round(y * GRID) / GRID };
+  return { x: snapToGrid(x), y: snapToGrid(y) };
+}
+
+/** The nearest point of the wire's 1/16-unit grid, as the server's `snap_to_grid`. */
+function snapToGrid(v) {
+  return dequantizePosition(quantizePosition(v));
 }
 
 function clampToArena(setup, x, y, radius) {

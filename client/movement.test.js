@@ -5,9 +5,12 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 import { directionOf, stepMovement } from "./movement.js";
-import { MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP } from "./protocol.js";
+import { MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP, quantizePosition } from "./protocol.js";
 
 const TICK_RATE = 30;
 const setup = {
@@ -49,3 +52,19 @@ test("every step ends on the wire's 1/16 grid, and standing still stays put", ()
   }
   assert.deepEqual(stepMovement(at, 0, TICK_RATE, setup), at);
 });
+
+const vectorDir = join(dirname(fileURLToPath(import.meta.url)), "..", "tests", "vectors");
+const trajectories = JSON.parse(readFileSync(join(vectorDir, "trajectories.json"), "utf8"));
+
+for (const trajectory of trajectories.cases) {
+  test(`follows the server's trajectory ${trajectory.name} bit for bit`, () => {
+    let at = { x: trajectory.start.x, y: trajectory.start.y };
+    trajectory.inputs.forEach((bits, step) => {
+      at = stepMovement(at, bits, trajectories.tick_rate, trajectories.setup);
+      const got = [quantizePosition(at.x), quantizePosition(at.y)];
+      assert.deepEqual(got, trajectory.expected[step], `step ${step}, movement ${bits}`);
+      // On the grid, the quantized position is the whole position.
+      assert.deepEqual([got[0] / 16, got[1] / 16], [at.x, at.y], `step ${step}`);
+    });
+  });
+}
