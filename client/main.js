@@ -39,8 +39,10 @@ const app = {
   lastError: null,
   rooms: [],
   inputSeq: 0,
-  /** The time of a fire press (Controls.takeFirePress) that no input has carried yet. */
-  firePressAt: null,
+  /** A fire press no input has carried yet: { at (Controls.takeFirePress), frame }. */
+  firePress: null,
+  /** Frames drawn so far, to count how many a shot takes to show. */
+  frames: 0,
   roomListTimer: null,
   aim: 0,
   fps: 0,
@@ -283,7 +285,7 @@ function enterRoom(joined, now) {
   app.lastError = null;
   app.room = new RoomState(joined, app.welcome.tick_rate, now);
   app.inputSeq = 0;
-  app.firePressAt = null;
+  app.firePress = null;
   lobby.hide();
   showScreen("game-screen");
   hud.enter(app.room);
@@ -326,21 +328,22 @@ function currentAim(now) {
  */
 function sendDueInputs(room, now) {
   if (room.you === null || app.connection?.state !== "open") return;
-  app.firePressAt = controls.takeFirePress() ?? app.firePressAt;
-  const due = room.inputsDue(now, app.connection.rttMs, app.firePressAt !== null);
+  const pressAt = controls.takeFirePress();
+  if (pressAt !== null) app.firePress = { at: pressAt, frame: app.frames };
+  const due = room.inputsDue(now, app.connection.rttMs, app.firePress !== null);
   for (let i = 0; i < due; i++) {
-    const pressAt = app.firePressAt;
-    app.firePressAt = null;
+    const press = app.firePress;
+    app.firePress = null;
     app.inputSeq += 1;
     const input = {
       type: "Input",
       seq: app.inputSeq,
       movement: controls.movement(),
       aim: currentAim(now),
-      fire: controls.firing() || pressAt !== null,
+      fire: controls.firing() || press !== null,
       render_tick: room.inputRenderTick(now),
     };
-    if (app.connection.send(input)) room.localInput(input, pressAt, now);
+    if (app.connection.send(input)) room.localInput(input, press, now);
   }
 }
 
@@ -350,6 +353,7 @@ function frame(frameAt) {
     app.fps = app.fps === 0 ? 1000 / dt : app.fps + (1000 / dt - app.fps) * 0.05;
   }
   app.lastFrameAt = frameAt;
+  app.frames += 1;
   const room = app.room;
   if (room) {
     // The page's clock now, not the frame's start: input events of this frame come before it.
@@ -357,7 +361,7 @@ function frame(frameAt) {
     sendDueInputs(room, now);
     const setup = room.setup;
     const ownAim = controls.enabled ? currentAim(now) : null;
-    const view = room.view(now, ownAim, app.connection?.rttMs ?? null);
+    const view = room.view(now, ownAim, app.connection?.rttMs ?? null, app.frames);
     if (app.following !== null && !room.roster.has(app.following)) {
       app.following = null;
       spectatorBar.setFollowing(null);

@@ -30,17 +30,24 @@ export class OwnShots {
   constructor(setup) {
     this.setup = setup;
     this.cooldown = 0;
-    /** { firedAt, x, y, dirX, dirY, heading, stopAt (ms of flight), serverId, pressAt, drawn } */
+    /** { firedAt, x, y, dirX, dirY, heading, stopAt (ms of flight), serverId, press, drawn } */
     this.bullets = [];
-    this.counters = { predicted: 0, confirmed: 0, unconfirmed: 0, lastClickToDrawMs: null };
+    this.counters = {
+      predicted: 0,
+      confirmed: 0,
+      unconfirmed: 0,
+      lastClickToDrawMs: null,
+      lastClickToDrawFrames: null,
+    };
   }
 
   /**
    * The fire rule for one input sent at `now`: `position` is where the own player is predicted
-   * after that input's step (null when it is not alive), `pressAt` the time of the click or key
-   * press behind a shot, if any. Returns whether the input fires.
+   * after that input's step (null when it is not alive), `press` the click or key press behind
+   * a shot, if any: { at (ms), frame (the number of the frame that sent it) }. Returns whether
+   * the input fires.
    */
-  input(fire, position, aim, pressAt, now) {
+  input(fire, position, aim, press, now) {
     this.cooldown = Math.max(0, this.cooldown - 1);
     if (!fire || position === null || this.cooldown > 0) return false;
     this.cooldown = this.setup.fire_cooldown_ticks;
@@ -60,7 +67,7 @@ export class OwnShots {
       heading,
       stopAt: ((reach - this.setup.player_radius) / this.setup.bullet_speed) * 1000,
       serverId: null,
-      pressAt,
+      press,
       drawn: false,
     });
     this.counters.predicted += 1;
@@ -107,10 +114,11 @@ export class OwnShots {
   }
 
   /**
-   * The bullets and muzzle flashes to draw at `now`, world units; `others` are the other
-   * living players as drawn ({ x, y }). Forgets bullets that ended or went unconfirmed.
+   * The bullets and muzzle flashes to draw at `now` in frame number `frame`, world units;
+   * `others` are the other living players as drawn ({ x, y }). Forgets bullets that ended or
+   * went unconfirmed.
    */
-  view(now, others, rttMs) {
+  view(now, frame, others, rttMs) {
     const bullets = [];
     const flashes = [];
     const confirmBy = (rttMs ?? 0) + CONFIRM_MARGIN_MS;
@@ -143,7 +151,11 @@ export class OwnShots {
       bullets.push(at);
       if (!b.drawn) {
         b.drawn = true;
-        if (b.pressAt !== null) this.counters.lastClickToDrawMs = now - b.pressAt;
+        if (b.press !== null) {
+          this.counters.lastClickToDrawMs = now - b.press.at;
+          // 1: drawn in the first frame that began after the press.
+          this.counters.lastClickToDrawFrames = frame - b.press.frame + 1;
+        }
       }
     }
     this.bullets = kept;

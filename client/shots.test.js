@@ -34,13 +34,14 @@ test("held fire shoots on the first input and then every fire_cooldown_ticks inp
 
 test("a shot is drawn in the frame it is fired, with a flash, and flies at bullet_speed", () => {
   const shots = new OwnShots(setup);
-  shots.input(true, at, 0, 990, 1000);
-  const first = shots.view(1000, [], 50);
+  shots.input(true, at, 0, { at: 990, frame: 7 }, 1000);
+  const first = shots.view(1000, 7, [], 50);
   assert.equal(first.bullets.length, 1);
   assert.equal(first.bullets[0].x, at.x + setup.player_radius);
   assert.equal(first.flashes.length, 1);
   assert.equal(shots.counters.lastClickToDrawMs, 10);
-  const later = shots.view(1100, [], 50);
+  assert.equal(shots.counters.lastClickToDrawFrames, 1);
+  const later = shots.view(1100, 0, [], 50);
   assert.ok(Math.abs(later.bullets[0].x - (at.x + setup.player_radius + 60)) < 1e-9);
   assert.equal(later.flashes.length, 0);
 });
@@ -50,11 +51,11 @@ test("a shot stops at a wall and at another player as drawn", () => {
   // Straight down at the wall's top (y = 400, grown by the bullet radius): 296 units away.
   shots.input(true, { x: 800, y: 100 }, Math.PI / 2, null, 0);
   const flight = ((400 - 4 - 100 - 16) / 600) * 1000;
-  assert.equal(shots.view(flight - 5, [], 1000).bullets.length, 1);
-  assert.equal(shots.view(flight + 5, [], 1000).bullets.length, 0);
+  assert.equal(shots.view(flight - 5, 0, [], 1000).bullets.length, 1);
+  assert.equal(shots.view(flight + 5, 0, [], 1000).bullets.length, 0);
   const other = new OwnShots(setup);
   other.input(true, at, 0, null, 0);
-  assert.equal(other.view(100, [{ x: 176, y: 100 }], 0).bullets.length, 0, "hit");
+  assert.equal(other.view(100, 0, [{ x: 176, y: 100 }], 0).bullets.length, 0, "hit");
 });
 
 test("the server's bullet links to the predicted one, which alone is drawn until removed", () => {
@@ -69,17 +70,17 @@ test("the server's bullet links to the predicted one, which alone is drawn until
   };
   assert.equal(shots.serverFired(server), true);
   assert.deepEqual([...shots.linkedIds()], [42]);
-  assert.equal(shots.view(300, [], 100).bullets.length, 1, "kept past the confirm time");
+  assert.equal(shots.view(300, 0, [], 100).bullets.length, 1, "kept past the confirm time");
   shots.serverRemoved([42]);
-  assert.equal(shots.view(310, [], 100).bullets.length, 0);
+  assert.equal(shots.view(310, 0, [], 100).bullets.length, 0);
   assert.equal(shots.counters.confirmed, 1);
 });
 
 test("a shot the server never confirms is dropped after a round trip and a margin", () => {
   const shots = new OwnShots(setup);
   shots.input(true, at, 0, null, 0);
-  assert.equal(shots.view(300, [], 100).bullets.length, 1);
-  assert.equal(shots.view(400, [], 100).bullets.length, 0);
+  assert.equal(shots.view(300, 0, [], 100).bullets.length, 1);
+  assert.equal(shots.view(400, 0, [], 100).bullets.length, 0);
   assert.equal(shots.counters.unconfirmed, 1);
   assert.equal(shots.serverFired({ id: 1, owner: 0, x: 0, y: 0, heading: 0 }), false);
 });

@@ -238,14 +238,14 @@ export class RoomState {
 
   /**
    * Records an input the client is sending now: its step predicted at once, and a shot drawn
-   * at once when the predicted cooldown and aliveness allow (`pressAt`: the time of the click
-   * or key press behind it, if any).
+   * at once when the predicted cooldown and aliveness allow (`press`: the click or key press
+   * behind it, if any, as shots.js takes it).
    */
-  localInput(input, pressAt, now) {
+  localInput(input, press, now) {
     this.stats.inputsSent += 1;
     if (input.fire) this.stats.shotsSent += 1;
     this.prediction.input(input.seq, input.movement, now);
-    this.shots.input(input.fire, this.prediction.present, input.aim, pressAt, now);
+    this.shots.input(input.fire, this.prediction.present, input.aim, press, now);
   }
 
   /** `ack`: the last of the own inputs the server had consumed at this snapshot. */
@@ -281,7 +281,7 @@ export class RoomState {
    * Everything to draw at time `now`: players (remote ones interpolated, the own one
    * predicted) and bullets (on their flight path at the render tick).
    */
-  view(now, ownAim, rttMs = null) {
+  view(now, ownAim, rttMs = null, frame = 0) {
     const renderTick = this.renderTickAt(now);
     const span = this.bracket(renderTick);
     const players = [];
@@ -346,7 +346,7 @@ export class RoomState {
       bullets.push({ owner: bullet.owner, x: at.x, y: at.y });
     }
     const others = players.filter((p) => !p.isYou && p.alive);
-    const shots = this.shots.view(now, others, rttMs);
+    const shots = this.shots.view(now, frame, others, rttMs);
     for (const at of shots.bullets) bullets.push({ owner: this.you, x: at.x, y: at.y });
     for (const flash of shots.flashes) flashes.push({ ...flash, owner: this.you });
     return { players, bullets, flashes, renderTick };
