@@ -10,11 +10,14 @@
 //! deadline. Needs `chromium` and `chromedriver` (Debian: `apt-get install -y chromium
 //! chromium-driver`); where they are missing the test says so and passes as skipped, unless
 //! `REQUIRE_BROWSER=1`, which makes that a failure. `CHROMIUM` and `CHROMEDRIVER` override
-//! the programs used.
+//! the programs used. The netcode's promises (exact prediction, own shots shown at once, also
+//! over a laggy link) have their own test, in `browser/netcode.rs`.
 
 mod common;
 #[path = "browser/harness.rs"]
 mod harness;
+#[path = "browser/netcode.rs"]
+mod netcode;
 
 use std::path::Path;
 
