@@ -383,6 +383,7 @@ function frame(frameAt) {
         snapshotRate: room.snapshotRate(),
         fps: app.fps,
         delayMs: room.interpolationDelayMs(),
+        corrections: room.you === null ? null : room.prediction.counters.corrections,
       });
     }
   }
