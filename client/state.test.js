@@ -28,6 +28,8 @@ const setup = {
   bullet_radius: 4,
   bullet_speed: 600,
   max_hp: 100,
+  fire_cooldown_ticks: 6,
+  bullet_range: 900,
 };
 const STEP = setup.player_speed / TICK_RATE;
 
@@ -243,4 +245,50 @@ test("kills update the scores, the feed and the respawn countdown", () => {
   assert.equal(room.respawnSecondsLeft(0, 2500), 1);
   room.snapshot(full(190, [player(0, 500, 500)]), 3000);
   assert.equal(room.respawnSecondsLeft(0, 3000), null);
+});
+
+test("inputs are paced by the server clock, and carry the tick the remote players are drawn at", () => {
+  const room = new RoomState(joined(100), TICK_RATE, 0);
+  assert.equal(room.inputsDue(0, 50, false), 0, "no clock before the first snapshot");
+  assert.equal(room.inputRenderTick(0), 100);
+  let sent = 0;
+  for (let tick = 101; tick <= 160; tick++) {
+    const arrived = tick * TICK_MS + 20;
+    room.snapshot(full(tick, [player(0, 50, 50)]), arrived);
+    // Two frames a tick.
+    sent += room.inputsDue(arrived, 50, false) + room.inputsDue(arrived + TICK_MS / 2, 50, false);
+  }
+  assert.ok(Math.abs(sent - 60) <= 3, `one input a tick: ${sent}`);
+  const now = 160 * TICK_MS + 20;
+  assert.equal(room.inputRenderTick(now), Math.round(room.view(now, null).renderTick));
+  assert.ok(room.inputRenderTick(now) <= 160 - 2, "about 100 ms behind the newest snapshot");
+});
+
+test("an own shot is drawn at once, and the server's copy of it is not drawn again", () => {
+  const room = new RoomState(joined(), TICK_RATE, 0);
+  room.snapshot(full(1, [player(0, 100, 100)]), 0);
+  room.localInput({ seq: 1, movement: 0, aim: 0, fire: true }, { at: 5, frame: 3 }, 10);
+  const first = room.view(10, 0, 0, 3);
+  assert.deepEqual(first.bullets.map((b) => [b.owner, b.x, b.y]), [[0, 116, 100]]);
+  assert.equal(first.flashes.length, 1);
+  assert.equal(room.netStats().lastClickToDrawMs, 5);
+  assert.equal(room.netStats().lastClickToDrawFrames, 1);
+  // The server's bullet, a player radius out, in the snapshot that acks the input.
+  room.snapshot(snapshot(2, { age: 1, ack: 1, added: [bullet(9, 0, 116, 100)] }), 60);
+  assert.equal(room.netStats().confirmed, 1);
+  const later = room.view(60 + 100 + MIN_INTERPOLATION_DELAY_MS, 0, 0);
+  assert.equal(later.bullets.length, 1, "drawn once, in the predicted timeline");
+  assert.ok(Math.abs(later.bullets[0].x - (116 + 0.25 * 600)) < 1e-6);
+});
+
+test("dying and respawning is not counted as a correction", () => {
+  const room = new RoomState(joined(), TICK_RATE, 0);
+  room.snapshot(full(1, [player(0, 100, 100)]), 0);
+  room.localInput({ seq: 1, movement: MOVE_RIGHT, aim: 0, fire: false }, null, 10);
+  room.snapshot(full(2, [player(0, 104, 100, false)], 1), 40);
+  assert.equal(room.displayedOwnPosition(40), null, "not predicted while dead");
+  room.localInput({ seq: 2, movement: MOVE_RIGHT, aim: 0, fire: false }, null, 50);
+  room.snapshot(full(3, [player(0, 900, 900)], 1), 80);
+  assert.equal(room.prediction.present.x, 900 + STEP, "the input after the ack is replayed");
+  assert.equal(room.netStats().corrections, 0);
 });
