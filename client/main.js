@@ -43,6 +43,8 @@ const app = {
   firePress: null,
   /** Frames drawn so far, to count how many a shot takes to show. */
   frames: 0,
+  /** The longest time between two frames so far (a stalled page sends its inputs late). */
+  longestFrameMs: 0,
   roomListTimer: null,
   aim: 0,
   fps: 0,
@@ -350,6 +352,7 @@ function sendDueInputs(room, now) {
 function frame(frameAt) {
   if (app.lastFrameAt !== null) {
     const dt = Math.max(frameAt - app.lastFrameAt, 1);
+    app.longestFrameMs = Math.max(app.longestFrameMs, dt);
     app.fps = app.fps === 0 ? 1000 / dt : app.fps + (1000 / dt - app.fps) * 0.05;
   }
   app.lastFrameAt = frameAt;
@@ -445,6 +448,7 @@ function debugState() {
     chat: room ? room.chat.map((line) => ({ ...line })) : [],
     pingMs: app.connection?.rttMs ?? null,
     fps: app.fps,
+    longestFrameMs: app.longestFrameMs,
     respawnIn: room ? room.respawnSecondsLeft(room.you, now) : null,
   };
 }

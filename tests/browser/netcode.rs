@@ -99,7 +99,7 @@ async fn settled(client: &Client) -> Value {
 fn report(link: &str, state: &Value) {
     println!(
         "netcode {link}: inputs sent {} acked {} replayed {} skipped {}; corrections {} \
-         (max {:.3} px, total {:.3} px); ping {:.0} ms, {:.0} fps",
+         (max {:.3} px, total {:.3} px); ping {:.0} ms, {:.0} fps, longest frame {:.0} ms",
         stat(state, "inputsSent"),
         stat(state, "lastAck"),
         stat(state, "replayed"),
@@ -109,6 +109,7 @@ fn report(link: &str, state: &Value) {
         stat(state, "totalCorrectionPx"),
         state["pingMs"].as_f64().unwrap_or(f64::NAN),
         state["fps"].as_f64().unwrap_or(f64::NAN),
+        state["longestFrameMs"].as_f64().unwrap_or(f64::NAN),
     );
 }
 
