@@ -10,7 +10,8 @@
 // one input per tick of that clock, its seq stream kept a little ahead of the server's tick
 // (the round trip plus a margin, so an input is there before the step that consumes it). A
 // frame catches up at most a few steps; after a long gap (a background tab, a stalled page)
-// it skips ahead instead of bursting, and the server's player stood still meanwhile.
+// it skips ahead instead of bursting, and the server's player stood still meanwhile; far
+// ahead of the clock (it jumped back: another timeline), it starts again from it.
 //
 // Owns: time arithmetic only. Must not: touch the socket, the DOM or the room state; every
 // method takes the current time (ms) so that tests can drive it.
@@ -92,6 +93,9 @@ export class InputPacer {
     let count = target - this.sentThrough;
     if (count > SKIP_AFTER_STEPS) {
       this.skipped += count - 1;
+      this.sentThrough = target - 1;
+      count = 1;
+    } else if (count < -SKIP_AFTER_STEPS) {
       this.sentThrough = target - 1;
       count = 1;
     }

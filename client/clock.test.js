@@ -52,6 +52,14 @@ test("the pacer catches up a few steps a frame and skips ahead after a long gap"
   assert.equal(pacer.due(105 + SKIP_AFTER_STEPS + 30, 0), 0);
 });
 
+test("the pacer starts again from a clock that jumped back", () => {
+  const pacer = new InputPacer(TICK_RATE);
+  pacer.due(5000, 0);
+  assert.equal(pacer.due(10, 0), 1, "a restarted room clock: on at once, not after 5000 ticks");
+  assert.equal(pacer.due(11, 0), 1);
+  assert.equal(pacer.skipped, 0);
+});
+
 test("one input may go early, and the next tick then sends none", () => {
   const pacer = new InputPacer(TICK_RATE);
   pacer.due(100.1, 0);
