@@ -579,12 +579,12 @@ mod tests {
             movement: MOVE_RIGHT,
             aim: 0.0,
             fire: false,
-            render_tick: 0,
+            render_tick: 0x0403_0201,
         }));
         assert_eq!(
             bytes,
-            [7, 0, 0, 0, 1, 0, 0, 0, 8, 0, 0, 0, 0, 0],
-            "tag u32, seq u32, movement u8, aim f32, fire u8"
+            [7, 0, 0, 0, 1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 1, 2, 3, 4],
+            "tag u32, seq u32, movement u8, aim f32, fire u8, render_tick u32"
         );
     }
 
