@@ -38,6 +38,7 @@ const app = {
   following: null,
   lastError: null,
   rooms: [],
+  /** The seq of the last Input this connection sent: it grows across rooms (PROTOCOL.md 4.3). */
   inputSeq: 0,
   /** A fire press no input has carried yet: { at (Controls.takeFirePress), frame }. */
   firePress: null,
@@ -116,6 +117,7 @@ function connect() {
   banner.set("connecting", "Connecting…");
   app.connectionText = "Connecting…";
   app.welcome = null;
+  app.inputSeq = 0;
   lobby.setBusy(true);
   const connection = new Connection(defaultServerUrl(location), {
     onOpen() {
@@ -286,7 +288,6 @@ function enterRoom(joined, now) {
   stopLobbyPolling();
   app.lastError = null;
   app.room = new RoomState(joined, app.welcome.tick_rate, now);
-  app.inputSeq = 0;
   app.firePress = null;
   lobby.hide();
   showScreen("game-screen");

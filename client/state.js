@@ -66,6 +66,7 @@ export class RoomState {
       shotsSent: 0,
       ownBulletsSeen: 0,
       lastAck: 0,
+      lastSeq: 0,
     };
     /** Every other player seen in a snapshot: slot -> name (kept after they leave). */
     this.peersSeen = new Map();
@@ -243,6 +244,7 @@ export class RoomState {
    */
   localInput(input, press, now) {
     this.stats.inputsSent += 1;
+    this.stats.lastSeq = input.seq;
     if (input.fire) this.stats.shotsSent += 1;
     this.prediction.input(input.seq, input.movement, now);
     this.shots.input(input.fire, this.prediction.present, input.aim, press, now);

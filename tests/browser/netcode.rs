@@ -89,7 +89,7 @@ async fn run_course(client: &Client) {
 /// Waits until the server acknowledged every input sent so far (the course is over and the
 /// last inputs came back), and returns the page's state then.
 async fn settled(client: &Client) -> Value {
-    let sent = stat(&page_state(client).await, "inputsSent");
+    let sent = stat(&page_state(client).await, "lastSeq");
     wait_for_state(client, "the server acknowledges the course's inputs", |s| {
         stat(s, "lastAck") >= sent
     })
