@@ -8,6 +8,11 @@
 // present, eased across the tick between two predicted steps; a correction's visual error
 // fades out instead of snapping (a respawn snaps).
 //
+// A step consumes at most two inputs, so an ack that runs further ahead than that shows inputs
+// the server dropped (its buffer overflowed, say after the server stalled): a correction at
+// such a snapshot is also counted apart, as the prediction was right about every input the
+// server did use.
+//
 // Owns: the input history, the predicted position and the correction counters. Must not:
 // decode snapshots, send inputs or draw; every method takes the current time (ms).
 
@@ -17,6 +22,8 @@ import { stepMovement } from "./movement.js";
 const SNAP_DISTANCE = 48;
 /** How fast a smoothed correction fades: the remaining error halves every this many ms. */
 const CORRECTION_HALF_LIFE_MS = 60;
+/** The most inputs one step of the server consumes (PROTOCOL.md 4.3). */
+const MAX_INPUTS_PER_STEP = 2;
 
 export class Prediction {
   constructor(setup, tickRate, now) {
@@ -32,7 +39,18 @@ export class Prediction {
     this.correction = { x: 0, y: 0 };
     this.correctionAt = now;
     this.alive = false;
-    this.counters = { corrections: 0, maxCorrectionPx: 0, totalCorrectionPx: 0, replayed: 0 };
+    this.counters = {
+      corrections: 0,
+      maxCorrectionPx: 0,
+      totalCorrectionPx: 0,
+      replayed: 0,
+      /** At least this many inputs were never consumed: acks ran ahead of the steps. */
+      inputsDroppedByServer: 0,
+      /** Corrections at a snapshot whose ack passed over inputs the server dropped. */
+      correctionsAfterDrops: 0,
+    };
+    /** The tick and ack of the previous snapshot, or null. */
+    this.lastAcked = null;
   }
 
   /** Records input `seq` as sent now and, while the player is alive, predicts its step. */
@@ -48,8 +66,9 @@ export class Prediction {
     this.history.push({ seq, movement, position: this.present });
   }
 
-  /** A snapshot: the server's own player `own` ({ x, y, alive }) after input `ack`. */
-  reconcile(own, ack, now) {
+  /** A snapshot of `tick`: the server's own player `own` ({ x, y, alive }) after input `ack`. */
+  reconcile(own, ack, tick, now) {
+    const dropped = this.droppedSince(ack, tick);
     const wasAlive = this.alive;
     this.alive = own.alive;
     while (this.history.length > 0 && this.history[0].seq < ack) this.history.shift();
@@ -68,6 +87,7 @@ export class Prediction {
         this.counters.corrections += 1;
         this.counters.totalCorrectionPx += error;
         this.counters.maxCorrectionPx = Math.max(this.counters.maxCorrectionPx, error);
+        if (dropped > 0) this.counters.correctionsAfterDrops += 1;
       }
     }
     if (acked) acked.position = server;
@@ -98,6 +118,17 @@ export class Prediction {
       this.previous = { x: this.previous.x - errorX, y: this.previous.y - errorY };
     }
     this.correctionAt = now;
+  }
+
+  /** How many inputs at least the server skipped since the previous snapshot. */
+  droppedSince(ack, tick) {
+    const previous = this.lastAcked;
+    this.lastAcked = { ack, tick };
+    if (previous === null || ack <= previous.ack || tick <= previous.tick) return 0;
+    const dropped = ack - previous.ack - MAX_INPUTS_PER_STEP * (tick - previous.tick);
+    if (dropped <= 0) return 0;
+    this.counters.inputsDroppedByServer += dropped;
+    return dropped;
   }
 
   currentCorrection(now) {

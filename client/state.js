@@ -223,7 +223,7 @@ export class RoomState {
     if (this.snapshots.length > SNAPSHOT_BUFFER_LIMIT) this.snapshots.shift();
 
     const own = players.get(this.you);
-    if (own) this.reconcile(own, msg.ack, now);
+    if (own) this.reconcile(own, msg.ack, msg.tick, now);
   }
 
   measureTiming(tick, now) {
@@ -250,11 +250,11 @@ export class RoomState {
     this.shots.input(input.fire, this.prediction.present, input.aim, press, now);
   }
 
-  /** `ack`: the last of the own inputs the server had consumed at this snapshot. */
-  reconcile(own, ack, now) {
+  /** `ack`: the last of the own inputs the server had consumed at the snapshot of `tick`. */
+  reconcile(own, ack, tick, now) {
     this.stats.lastAck = ack;
     const wasAlive = this.prediction.alive;
-    this.prediction.reconcile(own, ack, now);
+    this.prediction.reconcile(own, ack, tick, now);
     if (own.alive && !wasAlive) this.shots.respawned();
   }
 

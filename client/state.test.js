@@ -292,3 +292,20 @@ test("dying and respawning is not counted as a correction", () => {
   assert.equal(room.prediction.present.x, 900 + STEP, "the input after the ack is replayed");
   assert.equal(room.netStats().corrections, 0);
 });
+
+test("a correction after inputs the server dropped is counted apart", () => {
+  const room = new RoomState(joined(), TICK_RATE, 0);
+  room.snapshot(full(1, [player(0, 100, 100)]), 0);
+  for (let seq = 1; seq <= 10; seq++) {
+    room.localInput({ seq, movement: MOVE_RIGHT, aim: 0, fire: false }, null, seq);
+  }
+  room.snapshot(full(2, [player(0, 100 + STEP, 100)], 1), 20);
+  // One step later the ack is 10: inputs 3 to 9 were never consumed, and the server stands
+  // two steps to the right, not ten.
+  room.snapshot(full(3, [player(0, 100 + 2 * STEP, 100)], 10), 40);
+  const stats = room.netStats();
+  assert.equal(stats.corrections, 1);
+  assert.equal(stats.correctionsAfterDrops, 1);
+  assert.equal(stats.inputsDroppedByServer, 7);
+  assert.equal(room.prediction.present.x, 100 + 2 * STEP);
+});
