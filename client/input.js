@@ -3,8 +3,10 @@
 // screen, aim-and-shoot by touching the right half), all at the same time.
 //
 // Owns: listening to input devices and reducing them to movement bits, an aim point in page
-// pixels and a fire flag. Must not: send anything or know the world; the caller turns the
-// aim point into an angle because only it knows where the own player is drawn.
+// pixels, a fire flag and the time of the last fire press (so a quick tap between two inputs
+// still fires, and the page can time how soon its shot shows). Must not: send anything or
+// know the world; the caller turns the aim point into an angle because only it knows where
+// the own player is drawn.
 
 import { MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP } from "./protocol.js";
 
