@@ -3,8 +3,10 @@
 // screen, aim-and-shoot by touching the right half), all at the same time.
 //
 // Owns: listening to input devices and reducing them to movement bits, an aim point in page
-// pixels and a fire flag. Must not: send anything or know the world; the caller turns the
-// aim point into an angle because only it knows where the own player is drawn.
+// pixels, a fire flag and the time of the last fire press (so a quick tap between two inputs
+// still fires, and the page can time how soon its shot shows). Must not: send anything or
+// know the world; the caller turns the aim point into an angle because only it knows where
+// the own player is drawn.
 
 import { MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP } from "./protocol.js";
 
@@ -32,6 +34,8 @@ export class Controls {
     this.mouseFiring = false;
     this.stick = null;
     this.aimTouch = null;
+    /** When fire was last pressed (event time, ms), until takeFirePress() hands it out. */
+    this.firePressAt = null;
 
     window.addEventListener("keydown", (e) => this.keyChanged(e, true));
     window.addEventListener("keyup", (e) => this.keyChanged(e, false));
@@ -41,7 +45,10 @@ export class Controls {
     });
     surface.addEventListener("mousedown", (e) => {
       this.pointer = { x: e.clientX, y: e.clientY };
-      if (e.button === 0) this.mouseFiring = true;
+      if (e.button === 0 && this.enabled) {
+        this.mouseFiring = true;
+        this.firePressAt = e.timeStamp;
+      }
     });
     window.addEventListener("mouseup", (e) => {
       if (e.button === 0) this.mouseFiring = false;
@@ -60,6 +67,7 @@ export class Controls {
   }
 
   releaseAll() {
+    this.firePressAt = null;
     this.keys.clear();
     this.mouseFiring = false;
     this.stick = null;
@@ -70,6 +78,7 @@ export class Controls {
     if (!this.enabled) return;
     if (!KEY_BITS.has(event.code) && event.code !== FIRE_KEY) return;
     event.preventDefault();
+    if (down && event.code === FIRE_KEY && !this.keys.has(FIRE_KEY)) this.firePressAt = event.timeStamp;
     if (down) this.keys.add(event.code);
     else this.keys.delete(event.code);
   }
@@ -93,6 +102,7 @@ export class Controls {
     } else {
       this.stick = null;
     }
+    if (aimTouch && !this.aimTouch) this.firePressAt = event.timeStamp;
     this.aimTouch = aimTouch;
     if (aimTouch) this.pointer = { x: aimTouch.x, y: aimTouch.y };
   }
@@ -125,6 +135,16 @@ export class Controls {
   firing() {
     if (!this.enabled) return false;
     return this.keys.has(FIRE_KEY) || this.mouseFiring || this.aimTouch !== null;
+  }
+
+  /**
+   * The time (ms, the page's clock) of a fire press not handed out yet, or null; the press
+   * counts as firing for the next input even if it was already released (a quick tap).
+   */
+  takeFirePress() {
+    const at = this.firePressAt;
+    this.firePressAt = null;
+    return at;
   }
 
   /** The point aimed at in page (CSS) pixels, or null before the pointer was ever seen. */

@@ -1,5 +1,5 @@
-// render.js — draws the arena on the canvas: floor, walls, bullets, players with names and
-// health bars (the own player marked), the touch stick and a crosshair. The canvas fills the
+// render.js — draws the arena on the canvas: floor, walls, bullets and muzzle flashes, players
+// with names and health bars (the own player marked), the touch stick and a crosshair. The canvas fills the
 // window while keeping the arena's aspect ratio, at the device's pixel ratio.
 //
 // Owns: the canvas, its size and the world <-> page coordinate mapping. Must not: decide
@@ -119,6 +119,7 @@ export class Renderer {
     }
 
     for (const bullet of view.bullets) this.drawBullet(bullet, bulletRadius);
+    for (const flash of view.flashes) this.drawFlash(flash, bulletRadius);
     const ordered = [...view.players].sort((a, b) => Number(a.alive) - Number(b.alive));
     for (const player of ordered) this.drawPlayer(player, playerRadius, maxHp);
 
@@ -135,6 +136,22 @@ export class Renderer {
     ctx.fillStyle = "#fff6c8";
     ctx.beginPath();
     ctx.arc(bullet.x, bullet.y, Math.max(radius, 2.5 / this.scale), 0, Math.PI * 2);
+    ctx.fill();
+    ctx.restore();
+  }
+
+  /** A muzzle flash fading out as its `age` goes from 0 to 1. */
+  drawFlash(flash, bulletRadius) {
+    const ctx = this.context;
+    ctx.save();
+    ctx.globalAlpha = 1 - flash.age;
+    ctx.translate(flash.x, flash.y);
+    ctx.rotate(flash.heading);
+    ctx.fillStyle = "#ffe9a0";
+    ctx.shadowColor = slotColor(flash.owner, 70);
+    ctx.shadowBlur = 12 * this.dpr;
+    ctx.beginPath();
+    ctx.ellipse(bulletRadius, 0, bulletRadius * 3, bulletRadius * 1.6, 0, 0, Math.PI * 2);
     ctx.fill();
     ctx.restore();
   }

@@ -108,11 +108,12 @@ export class GameHud {
     this.el("copy-link").textContent = ok ? "Link copied" : "Copy failed: use the address bar";
   }
 
-  stats({ pingMs, tickRate, snapshotRate, fps, delayMs }) {
+  stats({ pingMs, tickRate, snapshotRate, fps, delayMs, corrections }) {
     const ping = pingMs === null ? "…" : `${Math.round(pingMs)} ms`;
+    const mispredicted = corrections === null ? "" : ` · corrections ${corrections}`;
     this.el("hud-stats").textContent =
       `ping ${ping}\ntick ${tickRate} Hz · snapshots ${snapshotRate.toFixed(1)}/s\n` +
-      `fps ${Math.round(fps)} · interp ${Math.round(delayMs)} ms`;
+      `fps ${Math.round(fps)} · interp ${Math.round(delayMs)} ms${mispredicted}`;
   }
 
   update(room, now) {
