@@ -326,10 +326,11 @@ function listOf(layout) {
 
 const ROOM_INFO = [
   ["id", "u32"], ["name", "string"], ["mode", "string"],
-  ["players", "u8"], ["capacity", "u8"], ["public", "bool"],
+  ["players", "u8"], ["capacity", "u8"], ["public", "bool"], ["bots", "u8"],
 ];
 const ROSTER_ENTRY = [
   ["slot", "u8"], ["player_id", "u32"], ["name", "string"], ["kills", "u16"], ["deaths", "u16"],
+  ["bot", "bool"],
 ];
 const SETUP = [
   ["width", "u16"], ["height", "u16"],
@@ -343,7 +344,7 @@ const SETUP = [
 const CLIENT_MESSAGES = {
   Hello: [["protocol", "u16"], ["name", "string"]],
   ListRooms: [],
-  CreateRoom: [["name", "string"], ["capacity", "u8"], ["public", "bool"]],
+  CreateRoom: [["name", "string"], ["capacity", "u8"], ["public", "bool"], ["bots", "bool"]],
   JoinRoom: [["room", "u32"]],
   JoinByCode: [["code", "string"]],
   QuickJoin: [],

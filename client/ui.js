@@ -141,6 +141,12 @@ export class GameHud {
       swatch.className = "swatch";
       swatch.style.background = slotColor(p.slot);
       name.append(swatch, document.createTextNode(p.name));
+      if (p.bot) {
+        const tag = document.createElement("span");
+        tag.className = "bot-tag";
+        tag.textContent = "bot";
+        name.append(tag);
+      }
       const kills = document.createElement("td");
       kills.textContent = String(p.kills);
       const deaths = document.createElement("td");

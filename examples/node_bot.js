@@ -96,11 +96,11 @@ class Reader {
 }
 
 function readRoomInfo(r) {
-  return { id: r.u32(), name: r.string(), mode: r.string(), players: r.u8(), capacity: r.u8(), public: r.u8() === 1 };
+  return { id: r.u32(), name: r.string(), mode: r.string(), players: r.u8(), capacity: r.u8(), public: r.u8() === 1, bots: r.u8() };
 }
 
 function readRosterEntry(r) {
-  return { slot: r.u8(), playerId: r.u32(), name: r.string(), kills: r.u16(), deaths: r.u16() };
+  return { slot: r.u8(), playerId: r.u32(), name: r.string(), kills: r.u16(), deaths: r.u16(), bot: r.u8() === 1 };
 }
 
 function repeat(n, read) {
@@ -147,7 +147,7 @@ function decode(buf) {
         playerRadius: r.f32(), playerSpeed: r.f32(), bulletRadius: r.f32(), bulletSpeed: r.f32(), maxHp: r.u8(),
         fireCooldownTicks: r.u16(), bulletRange: r.f32(),
       };
-      const roster = repeat(r.count(17), () => readRosterEntry(r));
+      const roster = repeat(r.count(18), () => readRosterEntry(r));
       return { tag: t, room, code, you, tick, setup, roster };
     }
     case S.LEFT: return { tag: t, room: r.u32() };

@@ -106,16 +106,17 @@ def read_room_info(r):
     room_id = r.take("<I")
     name = r.string()
     mode = r.string()
-    players, capacity, public = r.take("<BBB")
+    players, capacity, public, bots = r.take("<BBBB")
     return {"id": room_id, "name": name, "mode": mode, "players": players,
-            "capacity": capacity, "public": public == 1}
+            "capacity": capacity, "public": public == 1, "bots": bots}
 
 
 def read_roster_entry(r):
     slot, player_id = r.take("<BI")
     name = r.string()
-    kills, deaths = r.take("<HH")
-    return {"slot": slot, "player_id": player_id, "name": name, "kills": kills, "deaths": deaths}
+    kills, deaths, bot = r.take("<HHB")
+    return {"slot": slot, "player_id": player_id, "name": name, "kills": kills, "deaths": deaths,
+            "bot": bot == 1}
 
 
 def read_snapshot(r):
@@ -163,7 +164,7 @@ def decode(data):
         walls = [r.take("<HHHH") for _ in range(r.count(8))]
         (player_radius, player_speed, bullet_radius, bullet_speed, max_hp,
          fire_cooldown_ticks, bullet_range) = r.take("<ffffBHf")
-        roster = [read_roster_entry(r) for _ in range(r.count(17))]
+        roster = [read_roster_entry(r) for _ in range(r.count(18))]
         setup = {"width": width, "height": height, "walls": walls,
                  "player_radius": player_radius, "player_speed": player_speed,
                  "bullet_radius": bullet_radius, "bullet_speed": bullet_speed, "max_hp": max_hp,

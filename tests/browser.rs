@@ -26,14 +26,12 @@ use fantoccini::actions::{
 };
 use fantoccini::{Client, Locator};
 use harness::{
-    arena_map, click, enter_lobby, fill, is_clear, number, open_browser, page_state,
-    position_of, wait_for_script, wait_for_shown_text, wait_for_state, wait_for_text, Driver,
-    Profile,
+    arena_map, click, enter_lobby, fill, is_clear, number, open_browser, page_state, position_of,
+    wait_for_script, wait_for_shown_text, wait_for_state, wait_for_text, Driver, Profile,
 };
 use serde_json::{json, Value};
 use skirmish::config::Config;
 use skirmish::game::map::Map;
-
 
 fn own_bullets(state: &Value) -> f64 {
     number(&state["stats"]["ownBulletsSeen"])

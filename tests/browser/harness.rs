@@ -267,7 +267,6 @@ pub fn position_of(state: &Value, key: &str) -> (f64, f64) {
     (number(&state[key]["x"]), number(&state[key]["y"]))
 }
 
-
 /// Chromium and chromedriver, or None when they are missing: then the test says so loudly and
 /// passes as skipped, unless `REQUIRE_BROWSER=1` makes that a failure.
 pub fn programs() -> Option<(PathBuf, PathBuf)> {

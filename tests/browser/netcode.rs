@@ -27,8 +27,8 @@ use skirmish::game::map::Map;
 use crate::common;
 use crate::common::proxy::LaggyProxy;
 use crate::harness::{
-    arena_map, click, enter_lobby, fill, is_clear, number, open_browser, page_state,
-    position_of, programs, wait_for_state, Driver, Profile, ONE_AT_A_TIME,
+    arena_map, click, enter_lobby, fill, is_clear, number, open_browser, page_state, position_of,
+    programs, wait_for_state, Driver, Profile, ONE_AT_A_TIME,
 };
 
 /// How long each player runs the course.
@@ -213,7 +213,9 @@ async fn prediction_is_exact_and_own_shots_show_at_once_in_chromium() {
         .await
         .expect("click join");
     wait_for_state(&laggy, "the laggy player is in the room", |s| {
-        s["screen"] == "game" && s["alive"] == true && s["pingMs"].as_f64().is_some_and(|p| p > 40.0)
+        s["screen"] == "game"
+            && s["alive"] == true
+            && s["pingMs"].as_f64().is_some_and(|p| p > 40.0)
     })
     .await;
 
@@ -222,7 +224,9 @@ async fn prediction_is_exact_and_own_shots_show_at_once_in_chromium() {
     let map = arena_map();
     for (link, client) in [("clean loopback", &clean), ("proxy", &laggy)] {
         let (ms, frames) = click_a_shot(client, &map).await;
-        println!("netcode {link}: click to own bullet drawn {ms:.1} ms, frame {frames} after the click");
+        println!(
+            "netcode {link}: click to own bullet drawn {ms:.1} ms, frame {frames} after the click"
+        );
         assert!(
             frames <= 2.0,
             "the own bullet is drawn within a frame of the click ({link}): frame {frames}"

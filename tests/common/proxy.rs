@@ -46,8 +46,16 @@ impl LaggyProxy {
                 let _ = server.set_nodelay(true);
                 let (client_read, client_write) = client.into_split();
                 let (server_read, server_write) = server.into_split();
-                links.push(AbortOnDrop(tokio::spawn(forward(client_read, server_write, started))));
-                links.push(AbortOnDrop(tokio::spawn(forward(server_read, client_write, started))));
+                links.push(AbortOnDrop(tokio::spawn(forward(
+                    client_read,
+                    server_write,
+                    started,
+                ))));
+                links.push(AbortOnDrop(tokio::spawn(forward(
+                    server_read,
+                    client_write,
+                    started,
+                ))));
             }
         });
         LaggyProxy { addr, acceptor }
