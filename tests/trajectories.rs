@@ -119,6 +119,12 @@ fn scripts() -> Vec<(&'static str, (f32, f32), Vec<u8>)> {
             (420.5, 300.0625),
             repeat(&[(up | left, 40), (left, 20), (up, 20), (down | right, 10)]),
         ),
+        (
+            // Overlapping the L-shaped block's left edge by exactly the tolerance: not pushed.
+            "resting_on_a_wall_edge",
+            (284.0625, 310.0),
+            repeat(&[(up, 10), (down, 5), (up | right, 10), (right, 3)]),
+        ),
         ("random_walk", (800.0, 380.0), walk),
     ]
 }

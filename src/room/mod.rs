@@ -22,6 +22,7 @@
 
 mod bots;
 mod guard;
+mod inputs;
 mod inspect;
 mod resume;
 mod schedule;
@@ -57,11 +58,6 @@ use crate::protocol::{
 /// Inputs a member may have buffered; more are dropped. A client sending at the tick rate has
 /// one or two; this leaves room for jitter and a short burst, not for floods.
 const MAX_QUEUED_INPUTS: usize = 16;
-/// A member with more inputs buffered than this has two consumed per step until it is back
-/// down: a client whose inputs arrived in a burst (a stalled link, a hiccup of its timer)
-/// catches up instead of playing ever further behind what it sent.
-const JITTER_TARGET: usize = 3;
-
 /// What a member's session and the room share, so that the hottest traffic needs no actor
 /// message at all: inputs wait here for the next tick (the room is not woken for each one),
 /// and the session reports the tick of the last snapshot it wrote (the room drops members
@@ -450,37 +446,6 @@ impl Room {
         self.stats
             .record(ended, ended - woke, due.steps, self.schedule.overruns());
         self.metrics.tick(ended - woke, due);
-    }
-
-    /// Moves what the sessions queued into the members' buffers, in seq order, dropping seqs
-    /// already consumed or buffered and anything past `MAX_QUEUED_INPUTS`.
-    fn buffer_queued_inputs(&mut self) {
-        for member in self.members.iter_mut().flatten() {
-            member.link.take_inputs(&mut self.inputs);
-            self.inputs.sort_unstable_by_key(|input| input.seq);
-            for input in &self.inputs {
-                let newest = member.buffered.back().map_or(member.ack, |last| last.seq);
-                if input.seq > newest && member.buffered.len() < MAX_QUEUED_INPUTS {
-                    member.buffered.push_back(*input);
-                }
-            }
-        }
-    }
-
-    /// Adds each member's inputs for the next step to `step_inputs`, in slot order.
-    fn take_step_commands(&mut self) {
-        for (slot, member) in self.members.iter_mut().enumerate() {
-            let Some(member) = member else { continue };
-            let count = if member.buffered.len() > JITTER_TARGET {
-                2
-            } else {
-                1
-            };
-            for input in member.buffered.drain(..count.min(member.buffered.len())) {
-                member.ack = input.seq;
-                self.step_inputs.commands.push((slot as Slot, input));
-            }
-        }
     }
 
     fn publish_events(&mut self) {
