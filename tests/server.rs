@@ -363,6 +363,37 @@ async fn each_input_is_one_step_and_a_burst_drains_at_most_two_a_step() {
 }
 
 #[tokio::test]
+async fn sending_faster_than_the_tick_rate_gains_no_speed() {
+    let app = spawn_app();
+    let mut client = connect(&app, "hasty").await;
+    let joined = client.create_room("hasty", 4, true).await.unwrap();
+    let start = next_snapshot(&mut client).await.tick;
+    let (x0, _) = client.room().unwrap().own_position().expect("own entry");
+    let movement = if x0 < f32::from(joined.setup.width) / 2.0 {
+        MOVE_RIGHT
+    } else {
+        MOVE_LEFT
+    };
+    // Two inputs for every snapshot: twice the tick rate.
+    let mut end = start;
+    for _ in 0..40 {
+        client.send_input(movement, 0.0, false).await.unwrap();
+        client.send_input(movement, 0.0, false).await.unwrap();
+        end = next_snapshot(&mut client).await.tick;
+    }
+    let (x1, _) = client.room().unwrap().own_position().unwrap();
+    let one_step = snap_to_grid(step_distance(joined.setup.player_speed, 30));
+    let steps = ((x1 - x0).abs() / one_step).round() as u32;
+    // At most one step a tick, and the steps it stood still before its first input (at most
+    // 16) made up.
+    assert!(
+        steps <= end - start + 16,
+        "{steps} steps in {} ticks",
+        end - start
+    );
+}
+
+#[tokio::test]
 async fn repeated_and_older_inputs_are_ignored() {
     let app = spawn_app();
     let mut client = connect(&app, "ada").await;

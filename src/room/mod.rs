@@ -7,7 +7,8 @@
 //!    repeated seqs are ignored);
 //! 3. for each due tick: build the step's inputs (the leaves and joins since the last step,
 //!    then each member's next buffered input in slot order, two when more than
-//!    `JITTER_TARGET` are buffered so a burst drains, none when its buffer is empty), record
+//!    `JITTER_TARGET` are buffered and it has steps to make up, none when its buffer is
+//!    empty; then the bots' inputs), record
 //!    the last consumed seq as the member's ack, step the game, and send the step's events
 //!    stamped with that step's tick;
 //! 4. encode the new state once in full and once as a change from each baseline its
@@ -191,6 +192,8 @@ struct Member {
     ack: u32,
     /// Inputs taken from the link and not consumed yet, in seq order, all above `ack`.
     buffered: VecDeque<Input>,
+    /// Steps the member stood still for want of an input, which a burst may make up.
+    missed_steps: u32,
     /// Set while the member's connection is gone and its seat is kept (see `resume`).
     detached: Option<Instant>,
 }
@@ -615,6 +618,7 @@ impl Handler<Join> for Room {
             }),
             ack: 0,
             buffered: VecDeque::new(),
+            missed_steps: 0,
             detached: None,
         };
         self.broadcast_event(&ServerMsg::PlayerJoined {

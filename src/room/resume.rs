@@ -95,6 +95,8 @@ impl Handler<Reattach> for Room {
         // The new connection may count its inputs from 1 again.
         member.ack = 0;
         member.buffered.clear();
+        // Steps missed while away are not made up.
+        member.missed_steps = 0;
         // A link of its own: inputs still queued by the old connection are dropped with its
         // link, and its last delivery report cannot make the new one look behind.
         member.link = Arc::new(MemberLink {
