@@ -333,13 +333,7 @@ impl BotClient {
         capacity: u8,
         public: bool,
     ) -> Result<JoinedRoom, BotError> {
-        self.join_with(ClientMsg::CreateRoom {
-            name: name.into(),
-            capacity,
-            public,
-            bots: false,
-        })
-        .await
+        self.create((name, capacity, public), false).await
     }
 
     /// Creates a room whose empty seats the server's bots fill, and joins it.
@@ -349,13 +343,21 @@ impl BotClient {
         capacity: u8,
         public: bool,
     ) -> Result<JoinedRoom, BotError> {
-        self.join_with(ClientMsg::CreateRoom {
+        self.create((name, capacity, public), true).await
+    }
+
+    async fn create(
+        &mut self,
+        (name, capacity, public): (&str, u8, bool),
+        bots: bool,
+    ) -> Result<JoinedRoom, BotError> {
+        let msg = ClientMsg::CreateRoom {
             name: name.into(),
             capacity,
             public,
-            bots: true,
-        })
-        .await
+            bots,
+        };
+        self.join_with(msg).await
     }
 
     pub async fn join_room(&mut self, room: u32) -> Result<JoinedRoom, BotError> {
