@@ -41,7 +41,7 @@ async fn websocket(
     }
 }
 
-/// The public rooms, for REST callers: `[{"id", "name", "mode", "players", "capacity", "public"}]`.
+/// The public rooms, for REST callers: `[{"id", "name", "mode", "players", "capacity", "public", "bots"}]`.
 async fn rooms(app: web::Data<AppState>) -> HttpResponse {
     let rooms: Vec<RoomInfo> = app
         .directory
