@@ -5,6 +5,9 @@
 // `window.skirmish.state()` is a read-only snapshot of those facts for tests and debugging.
 
 import { Connection, defaultServerUrl } from "./net.js";
+import { Sounds } from "./audio.js";
+import { follow, playerScale, wholeArena } from "./camera.js";
+import { Effects } from "./effects.js";
 import { Controls } from "./input.js";
 import {
   Lobby,
@@ -14,7 +17,7 @@ import {
   roomLink,
   showRoomInAddress,
 } from "./lobby.js";
-import { PROTOCOL_VERSION, ProtocolError } from "./protocol.js";
+import { PLAYER_PROTECTED, PROTOCOL_VERSION, ProtocolError } from "./protocol.js";
 import { Renderer } from "./render.js";
 import { cameraFocus, nextFollow, SpectatorBar, watchCodeFromSearch } from "./spectate.js";
 import { RoomState } from "./state.js";
@@ -44,12 +47,16 @@ const app = {
   fps: 0,
   lastFrameAt: null,
   lastStatsAt: 0,
+  /** Whether the banner says that snapshots stopped coming. */
+  stalled: false,
 };
 
 const canvas = document.getElementById("arena");
 const renderer = new Renderer(canvas);
-const controls = new Controls(canvas);
+const controls = new Controls(canvas, document.getElementById("game-screen"));
 const banner = new ConnectionBanner(() => reconnect());
+const sounds = new Sounds();
+const effects = new Effects((name, volume) => sounds.play(name, volume));
 
 const lobby = new Lobby({
   submitName(name) {
@@ -90,9 +97,12 @@ const hud = new GameHud({
     app.connection?.send({ type: "Chat", text });
   },
   typing(isTyping) {
-    controls.setEnabled(app.room !== null && !isTyping);
+    controls.setEnabled(app.room !== null && app.room.you !== null && !isTyping);
   },
-});
+  mute(muted) {
+    sounds.setMuted(muted);
+  },
+}, sounds.muted);
 
 const spectatorBar = new SpectatorBar((step) => {
   if (!app.room || app.room.you !== null) return;
@@ -220,7 +230,9 @@ function handleMessage(msg) {
       receiveSnapshot(msg, now);
       break;
     case "Kill":
-      app.room?.kill(msg, now);
+      if (!app.room) break;
+      app.room.kill(msg, now);
+      effects.kill(app.room, msg, now);
       break;
     case "Chat":
       app.room?.addChat(msg);
@@ -236,6 +248,8 @@ function receiveSnapshot(msg, now) {
   if (!app.room) return;
   try {
     app.room.snapshot(msg, now);
+    hud.snapshotArrived(now);
+    effects.snapshot(app.room, now);
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
     app.connection?.fail(`A snapshot from the server did not fit the last one: ${error.message}`);
@@ -285,7 +299,9 @@ function enterRoom(joined, now) {
   lobby.hide();
   showScreen("game-screen");
   hud.enter(app.room);
+  effects.reset();
   const spectating = joined.you === null;
+  document.getElementById("game-screen").classList.toggle("spectating", spectating);
   app.following = null;
   spectatorBar.show(spectating);
   spectatorBar.setFollowing(null);
@@ -317,8 +333,13 @@ function stopInputLoop() {
   app.inputTimer = null;
 }
 
-/** The angle from the own player (as drawn) to the pointer, or the last one. */
+/** The touch aim stick's angle, else the angle from the own player (as drawn) to the pointer, else the last one. */
 function currentAim(now) {
+  const stick = controls.aimAngle();
+  if (stick !== null) {
+    app.aim = stick;
+    return app.aim;
+  }
   const point = controls.aimPoint();
   const own = app.room?.displayedOwnPosition(now);
   if (point && own) {
@@ -360,27 +381,52 @@ function frame(now) {
       app.following = null;
       spectatorBar.setFollowing(null);
     }
-    renderer.resize(setup.width, setup.height, cameraFocus(view, app.following));
-    renderer.draw(setup, view, {
+    renderer.resize(cameraFor(room, view));
+    renderer.draw(setup, view, effects.frame(view, now), {
       bulletRadius: setup.bullet_radius,
       playerRadius: setup.player_radius,
       maxHp: setup.max_hp,
-      touchStick: controls.touchStick(),
-      aimPoint: controls.enabled ? controls.aimPoint() : null,
+      aimPoint: controls.enabled && controls.aimAngle() === null ? controls.aimPoint() : null,
     });
     hud.update(room, now);
+    showStall(now);
     if (now - app.lastStatsAt > HUD_STATS_MS) {
       app.lastStatsAt = now;
-      hud.stats({
-        pingMs: app.connection?.rttMs ?? null,
-        tickRate: app.welcome?.tick_rate ?? 0,
-        snapshotRate: room.snapshotRate(),
-        fps: app.fps,
-        delayMs: room.interpolationDelayMs(),
-      });
+      hud.stats(
+        {
+          pingMs: app.connection?.rttMs ?? null,
+          tickRate: app.welcome?.tick_rate ?? 0,
+          fps: app.fps,
+          delayMs: room.interpolationDelayMs(),
+        },
+        now,
+      );
     }
   }
   requestAnimationFrame(frame);
+}
+
+/**
+ * The player's view follows the own player (as drawn); a spectator's shows the whole arena or
+ * the followed player; before the first snapshot, the whole arena.
+ */
+function cameraFor(room, view) {
+  const viewport = renderer.viewport();
+  const world = { width: room.setup.width, height: room.setup.height };
+  const own = view.players.find((p) => p.isYou);
+  if (own) return follow(viewport, world, own, playerScale(viewport, world));
+  const whole = wholeArena(viewport, world);
+  const focus = cameraFocus(view, app.following);
+  return focus ? follow(viewport, world, focus, whole.scale * focus.zoom) : whole;
+}
+
+/** "Connection stalled" on the banner while snapshots stop coming on an open connection. */
+function showStall(now) {
+  const stalled = app.connection?.state === "open" && hud.stalled(now);
+  if (stalled === app.stalled) return;
+  app.stalled = stalled;
+  if (stalled) banner.set("stalled", "Connection stalled: waiting for the server…");
+  else if (app.connection?.state === "open") banner.set("connected", `Connected as ${app.name}`);
 }
 
 window.addEventListener("hashchange", () => {
@@ -411,6 +457,7 @@ function debugState() {
   const now = performance.now();
   const own = room?.predicted ?? null;
   const latest = room?.snapshots.at(-1)?.players.get(room.you) ?? null;
+  const flags = room?.received?.players.get(room.you)?.flags ?? null;
   return {
     screen: currentScreen(),
     connection: app.connection?.state ?? "none",
@@ -433,7 +480,10 @@ function debugState() {
     stats: room ? { ...room.stats } : null,
     peersSeen: room ? [...room.peersSeen.values()] : [],
     others: room ? othersNow(room) : [],
-    canvas: { scale: renderer.scale, left: renderer.left, top: renderer.top },
+    canvas: { scale: renderer.scale, originX: renderer.camera.originX, originY: renderer.camera.originY },
+    protected: flags === null ? null : (flags & PLAYER_PROTECTED) !== 0,
+    stalled: app.stalled,
+    muted: sounds.muted,
     roster: room ? [...room.roster.values()].map((p) => ({ ...p })) : [],
     chat: room ? room.chat.map((line) => ({ ...line })) : [],
     pingMs: app.connection?.rttMs ?? null,

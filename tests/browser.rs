@@ -22,12 +22,17 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::actions::{
-    InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT,
+    InputSource, KeyAction, KeyActions, MouseActions, PointerAction, TouchActions,
+    MOUSE_BUTTON_LEFT,
 };
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
+use skirmish::bot::{BotClient, RoomView};
 use skirmish::config::Config;
 use skirmish::game::map::Map;
+use skirmish::protocol::{
+    ServerMsg, Slot, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP, PLAYER_PROTECTED,
+};
 
 /// How long one expectation about the page may take (a debug-build server and a browser share
 /// a small machine with other work).
@@ -112,7 +117,24 @@ impl Drop for Profile {
     }
 }
 
+/// The screens the game is checked on: a desktop window, and a phone held upright (390×844,
+/// touch, Chromium's mobile emulation).
+#[derive(Clone, Copy, PartialEq)]
+enum Screen {
+    Desktop,
+    Phone,
+}
+
 async fn open_browser(driver: &Driver, chromium: &Path, profile: &Profile) -> Client {
+    open_screen(driver, chromium, profile, Screen::Desktop).await
+}
+
+async fn open_screen(
+    driver: &Driver,
+    chromium: &Path,
+    profile: &Profile,
+    screen: Screen,
+) -> Client {
     let args = [
         "--headless",
         "--no-sandbox",
@@ -131,9 +153,17 @@ async fn open_browser(driver: &Driver, chromium: &Path, profile: &Profile) -> Cl
     .map(|s| s.to_string())
     .chain([format!("--user-data-dir={}", profile.0.display())])
     .collect::<Vec<_>>();
+    let mut options = json!({ "binary": chromium, "args": args });
+    if screen == Screen::Phone {
+        options["mobileEmulation"] = json!({
+            "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 2, "touch": true },
+            "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 \
+                          (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
+        });
+    }
     let capabilities = json!({
         "browserName": "chrome",
-        "goog:chromeOptions": { "binary": chromium, "args": args },
+        "goog:chromeOptions": options,
     });
     let Value::Object(capabilities) = capabilities else {
         unreachable!("a JSON object literal is an object")
@@ -434,8 +464,8 @@ async fn aim_and_fire(client: &Client, map: &Map, at_the_other: bool) {
         .expect("some direction is free of walls");
     let canvas = &state["canvas"];
     let scale = number(&canvas["scale"]);
-    let x = number(&canvas["left"]) + (from.0 + dir.0 * reach) * scale;
-    let y = number(&canvas["top"]) + (from.1 + dir.1 * reach) * scale;
+    let x = number(&canvas["originX"]) + (from.0 + dir.0 * reach) * scale;
+    let y = number(&canvas["originY"]) + (from.1 + dir.1 * reach) * scale;
     client
         .perform_actions(
             MouseActions::new("mouse".into())
@@ -452,8 +482,158 @@ async fn aim_and_fire(client: &Client, map: &Map, at_the_other: bool) {
         .expect("aim and hold fire");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn players_move_shoot_and_see_each_other_in_chromium() {
+/// The HUD's boxes as the page lays them out (only the ones shown), which of them overlap,
+/// which reach off the window, whether the canvas covers the window and whether the page
+/// scrolls.
+const LAYOUT: &str = r#"
+const shown = (el) => {
+  if (!el || el.closest('[hidden]')) return null;
+  const style = getComputedStyle(el);
+  if (style.display === 'none' || style.visibility === 'hidden') return null;
+  const r = el.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 ? r : null;
+};
+const parts = {
+  'room and buttons': '.hud.top-left', 'scores and kills': '.hud.top-right',
+  'chat': '.hud.chat', 'help': '.help', 'connection banner': '#connection',
+  'death banner': '#respawn', 'move stick': '#stick-move', 'aim stick': '#stick-aim',
+  'spectator bar': '#spectate-bar',
+};
+const boxes = [];
+for (const [name, selector] of Object.entries(parts)) {
+  const r = shown(document.querySelector(selector));
+  if (r) boxes.push({ name, left: r.left, top: r.top, right: r.right, bottom: r.bottom });
+}
+const overlaps = [];
+for (let i = 0; i < boxes.length; i++) {
+  for (let j = i + 1; j < boxes.length; j++) {
+    const [a, b] = [boxes[i], boxes[j]];
+    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+      overlaps.push(a.name + ' / ' + b.name);
+    }
+  }
+}
+const off = boxes.filter((b) => b.left < 0 || b.top < 0 || b.right > innerWidth || b.bottom > innerHeight);
+const c = document.getElementById('arena').getBoundingClientRect();
+const page = document.scrollingElement;
+return {
+  viewport: [innerWidth, innerHeight], boxes, overlaps, offscreen: off.map((b) => b.name),
+  canvasCovers: c.left <= 0 && c.top <= 0 && c.right >= innerWidth && c.bottom >= innerHeight,
+  scrolls: page.scrollHeight > innerHeight || page.scrollWidth > innerWidth,
+  sticks: boxes.filter((b) => b.name.endsWith('stick')).length,
+};
+"#;
+
+/// Where each spawn point puts the own player on this window (camera.js, as the page uses
+/// it), with its name and health bar, and which HUD boxes that touches.
+const SPAWNS_UNDER_HUD: &str = r#"
+const [spawns, world, radius, boxes, done] = arguments;
+import('/camera.js').then(({ follow, playerScale }) => {
+  const viewport = { width: innerWidth, height: innerHeight };
+  const scale = playerScale(viewport, world);
+  const under = [];
+  for (const spawn of spawns) {
+    const camera = follow(viewport, world, spawn, scale);
+    const x = camera.originX + spawn.x * scale;
+    const y = camera.originY + spawn.y * scale;
+    const r = radius * scale;
+    // The ring, and above it the health bar and the name "(you)".
+    const me = { left: x - Math.max(r + 8, 45), right: x + Math.max(r + 8, 45), top: y - r - 32, bottom: y + r + 8 };
+    // The death banner goes when the player comes back.
+    for (const b of boxes.filter((b) => b.name !== 'death banner')) {
+      if (me.left < b.right && b.left < me.right && me.top < b.bottom && b.top < me.bottom) {
+        under.push(`spawn (${spawn.x}, ${spawn.y}) at (${Math.round(x)}, ${Math.round(y)}) is under ${b.name}`);
+      }
+    }
+  }
+  done(under);
+});
+"#;
+
+/// Asserts the game screen's layout on this window: the canvas covers it, nothing scrolls,
+/// no two HUD elements overlap or leave the window, and no spawn point puts the own player
+/// under one. Returns the layout for more checks.
+async fn assert_layout(client: &Client, label: &str, map: &Map) -> Value {
+    let layout = client
+        .execute(LAYOUT, vec![])
+        .await
+        .expect("the page answers a script");
+    assert_eq!(
+        layout["canvasCovers"],
+        json!(true),
+        "{label}: the canvas covers the window: {layout:#}"
+    );
+    assert_eq!(
+        layout["scrolls"],
+        json!(false),
+        "{label}: the page does not scroll: {layout:#}"
+    );
+    assert_eq!(
+        layout["overlaps"],
+        json!([]),
+        "{label}: HUD elements overlap: {layout:#}"
+    );
+    assert_eq!(
+        layout["offscreen"],
+        json!([]),
+        "{label}: HUD elements leave the window: {layout:#}"
+    );
+    let spawns: Vec<Value> = map
+        .spawns
+        .iter()
+        .map(|&(x, y)| json!({ "x": x, "y": y }))
+        .collect();
+    let under = client
+        .execute_async(
+            SPAWNS_UNDER_HUD,
+            vec![
+                json!(spawns),
+                json!({ "width": map.width, "height": map.height }),
+                json!(16),
+                layout["boxes"].clone(),
+            ],
+        )
+        .await
+        .expect("the page answers a script");
+    assert_eq!(under, json!([]), "{label}: spawn points under the HUD");
+    layout
+}
+
+/// A direction (unit vector) with `run` units free of walls from the own player.
+async fn open_direction(client: &Client, map: &Map, run: f64) -> (f64, f64) {
+    let state = page_state(client).await;
+    let start = position_of(&state, "serverPosition");
+    [(1.0, 0.0), (0.0, 1.0), (-1.0, 0.0), (0.0, -1.0)]
+        .into_iter()
+        .find(|&dir| is_clear(map, start, dir, run, 17.0))
+        .expect("some direction has room to walk")
+}
+
+/// Puts a finger down at (x, y) and drags it by (dx, dy), holding it there.
+async fn touch_drag(client: &Client, finger: &str, (x, y): (f64, f64), (dx, dy): (f64, f64)) {
+    client
+        .perform_actions(
+            TouchActions::new(finger.into())
+                .then(PointerAction::MoveTo {
+                    duration: None,
+                    x,
+                    y,
+                })
+                .then(PointerAction::Down {
+                    button: MOUSE_BUTTON_LEFT,
+                })
+                .then(PointerAction::MoveTo {
+                    duration: Some(Duration::from_millis(150)),
+                    x: x + dx,
+                    y: y + dy,
+                }),
+        )
+        .await
+        .expect("a touch drag");
+}
+
+/// Chromium and chromedriver, or `None` (and a loud note) when they are not installed.
+fn browser_programs() -> Option<(PathBuf, PathBuf)> {
     let chromium = find_program(
         "CHROMIUM",
         &["chromium", "chromium-browser", "google-chrome"],
@@ -468,6 +648,14 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
         );
         // Straight to stderr, past the test harness's capture, so a skip is never silent.
         let _ = writeln!(std::io::stderr(), "\n*** {message} ***\n");
+        return None;
+    };
+    Some((chromium, chromedriver))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn players_move_shoot_and_see_each_other_in_chromium() {
+    let Some((chromium, chromedriver)) = browser_programs() else {
         return;
     };
 
@@ -481,6 +669,7 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     let bob_profile = Profile::new("bob");
     let carol_profile = Profile::new("carol");
     let dave_profile = Profile::new("dave");
+    let erin_profile = Profile::new("erin");
     let driver = Driver::start(&chromedriver).await;
     let alice = open_browser(&driver, &chromium, &alice_profile).await;
     let bob = open_browser(&driver, &chromium, &bob_profile).await;
@@ -507,9 +696,24 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
         "the address is the room's link"
     );
 
+    // The desktop layout: the view follows her up close, the HUD stays clear of itself and
+    // of every spawn point.
+    let map = arena_map();
+    let layout = assert_layout(&alice, "desktop", &map).await;
+    assert_eq!(layout["sticks"], json!(0), "no touch sticks on a desktop");
+    let close_up = number(&page_state(&alice).await["canvas"]["scale"]);
+    let (width, height) = (
+        number(&layout["viewport"][0]),
+        number(&layout["viewport"][1]),
+    );
+    let whole = f64::min(width / f64::from(map.width), height / f64::from(map.height));
+    assert!(
+        close_up > whole * 1.5,
+        "the camera is closer than the whole arena ({whole}): {close_up}"
+    );
+
     // Keyboard: holding a direction key (one with room to walk) moves her at once by
     // prediction and then on the server.
-    let map = arena_map();
     let start = position_of(&joined, "serverPosition");
     let (key, _) = [
         ('d', (1.0, 0.0)),
@@ -634,6 +838,63 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     .await;
     carol.close().await.expect("close carol's browser");
 
+    // Erin plays on a phone held upright: the same link, then the layout, a drag on the
+    // left half to walk and one on the right half to aim and shoot.
+    let erin = open_screen(&driver, &chromium, &erin_profile, Screen::Phone).await;
+    erin.goto(&format!("{url}/#/room/{code}"))
+        .await
+        .expect("the room link loads");
+    fill(&erin, "name-input", "erin").await;
+    click(&erin, "name-submit").await;
+    let erin_in = wait_for_state(&erin, "the link takes erin into the room", |s| {
+        s["screen"] == "game" && s["position"].is_object() && s["alive"] == true
+    })
+    .await;
+    // The canvas is sized on the next animation frame.
+    wait_for_state(&erin, "erin's camera follows her", |s| {
+        number(&s["canvas"]["scale"]) > 0.8
+    })
+    .await;
+    let layout = assert_layout(&erin, "phone 390x844", &map).await;
+    assert_eq!(
+        layout["viewport"],
+        json!([390, 844]),
+        "the phone's size: {layout:#}"
+    );
+    assert_eq!(
+        layout["sticks"],
+        json!(2),
+        "both sticks are shown: {layout:#}"
+    );
+    let start = position_of(&erin_in, "serverPosition");
+    let dir = open_direction(&erin, &map, 100.0).await;
+    touch_drag(&erin, "move", (90.0, 560.0), (dir.0 * 60.0, dir.1 * 60.0)).await;
+    wait_for_state(&erin, "a drag on the left half walks erin", |s| {
+        let (x, y) = position_of(s, "serverPosition");
+        (x - start.0) * dir.0 + (y - start.1) * dir.1 > 60.0
+    })
+    .await;
+    erin.release_actions().await.expect("lift the finger");
+    let before_touch_shots = own_bullets(&page_state(&erin).await);
+    let aim = open_direction(&erin, &map, 120.0).await;
+    touch_drag(&erin, "aim", (300.0, 560.0), (aim.0 * 50.0, aim.1 * 50.0)).await;
+    wait_for_state(&erin, "a drag on the right half shoots", |s| {
+        own_bullets(s) >= before_touch_shots + 2.0
+    })
+    .await;
+    save_screenshot(&erin, "phone.png").await;
+    erin.release_actions().await.expect("lift the finger");
+    assert_layout(&erin, "phone 390x844 after playing", &map).await;
+    click(&erin, "chat-toggle").await;
+    wait_for_script(
+        &erin,
+        "the chat button opens the chat",
+        "return document.activeElement === document.getElementById('chat-input');",
+        |focused| focused == &json!(true),
+    )
+    .await;
+    erin.close().await.expect("close erin's browser");
+
     say(&bob, "gl hf!").await;
     wait_for_text(&alice, "bob's greeting reaches alice", "chat-log", |t| {
         t.contains("gl hf!")
@@ -653,18 +914,23 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
         own_bullets(s) >= shooting + 2.0 && s["pingMs"].is_number()
     })
     .await;
+    wait_for_text(&alice, "the HUD shows the ping", "hud-ping", |t| {
+        t.starts_with("ping ") && t.ends_with(" ms")
+    })
+    .await;
     wait_for_text(
         &alice,
-        "the HUD shows ping, tick rate, snapshot rate and fps",
+        "the HUD shows tick rate, snapshot rate and fps",
         "hud-stats",
         |t| {
-            ["ping", "ms", "tick 30 Hz", "snapshots", "fps"]
+            ["tick 30 Hz", "snapshots", "fps"]
                 .iter()
                 .all(|part| t.contains(part))
         },
     )
     .await;
     save_screenshot(&alice, "game.png").await;
+    assert_layout(&alice, "desktop while shooting", &map).await;
     alice.release_actions().await.expect("release");
     bob.release_actions().await.expect("release");
 
@@ -824,4 +1090,126 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
 
     alice.close().await.expect("close alice's browser");
     bob.close().await.expect("close bob's browser");
+}
+
+/// Sends `bot` towards `target` (within `range` units) and shoots at it on every snapshot,
+/// until `done` says so for the bot's view of the room.
+async fn hunt(
+    bot: &mut BotClient,
+    target: Slot,
+    range: f32,
+    mut done: impl FnMut(&ServerMsg, &RoomView) -> bool,
+) {
+    let deadline = tokio::time::Instant::now() + PAGE_WAIT;
+    loop {
+        let msg = bot
+            .recv_timeout(PAGE_WAIT)
+            .await
+            .expect("the room keeps talking");
+        let Some(room) = bot.room() else { continue };
+        if done(&msg, room) {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the hunt took too long"
+        );
+        let (Some(me), Some(them)) = (room.own_position(), room.position_of(target)) else {
+            continue;
+        };
+        let (dx, dy) = (them.0 - me.0, them.1 - me.1);
+        let mut movement = 0;
+        if dx.hypot(dy) > range {
+            movement |= if dx > 20.0 {
+                MOVE_RIGHT
+            } else if dx < -20.0 {
+                MOVE_LEFT
+            } else {
+                0
+            };
+            movement |= if dy > 20.0 {
+                MOVE_DOWN
+            } else if dy < -20.0 {
+                MOVE_UP
+            } else {
+                0
+            };
+        }
+        if matches!(msg, ServerMsg::Snapshot(_)) {
+            bot.send_input(movement, dy.atan2(dx), true)
+                .await
+                .expect("send an input");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shot_player_sees_who_shot_it_and_respawns_protected() {
+    let Some((chromium, chromedriver)) = browser_programs() else {
+        return;
+    };
+    let server = common::spawn_app_with(Config {
+        map: "maps/open.json".into(),
+        ..common::test_config()
+    });
+    let map = {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/maps/open.json");
+        Map::from_json(&std::fs::read_to_string(path).expect("the open map is readable"))
+            .expect("the open map is valid")
+    };
+    let profile = Profile::new("victim");
+    let driver = Driver::start(&chromedriver).await;
+    let alice = open_browser(&driver, &chromium, &profile).await;
+    enter_lobby(&alice, &server.http_url(), "alice").await;
+    click(&alice, "quick-play").await;
+    let joined = wait_for_state(&alice, "alice plays", |s| s["alive"] == true).await;
+    let code = joined["room"]["code"].as_str().expect("a code").to_string();
+    let alice_slot =
+        Slot::try_from(joined["room"]["you"].as_u64().expect("a slot")).expect("a slot fits a u8");
+
+    // Mallory, a bot, walks up to her and shoots until she dies.
+    let mut mallory = common::connect(&server, "mallory").await;
+    mallory.join_by_code(&code).await.expect("mallory joins");
+    hunt(
+        &mut mallory,
+        alice_slot,
+        300.0,
+        |msg, _| matches!(msg, ServerMsg::Kill { victim, .. } if *victim == alice_slot),
+    )
+    .await;
+    wait_for_shown_text(
+        &alice,
+        "the death banner names the killer",
+        "respawn",
+        |t| t.contains("Shot by mallory") && t.contains("respawn in"),
+    )
+    .await;
+    wait_for_text(&alice, "the kill feed names the killer", "kill-feed", |t| {
+        t.contains("You were shot by mallory")
+    })
+    .await;
+    save_screenshot(&alice, "death.png").await;
+    assert_layout(&alice, "desktop, dead", &map).await;
+
+    // Back alive, she is protected for a while: mallory's shots do no harm, then it ends.
+    let respawned = wait_for_state(&alice, "alice respawns protected", |s| {
+        s["alive"] == true && s["protected"] == true
+    })
+    .await;
+    assert_eq!(respawned["hp"], json!(100));
+    save_screenshot(&alice, "protected.png").await;
+    let (mut hurt_while_protected, mut seen_protected) = (false, false);
+    hunt(&mut mallory, alice_slot, 250.0, |_, room| {
+        let Some(state) = room.player_state(alice_slot) else {
+            return false;
+        };
+        let protected = state.flags & PLAYER_PROTECTED != 0;
+        hurt_while_protected |= protected && state.hp < 100;
+        seen_protected |= protected;
+        seen_protected && !protected
+    })
+    .await;
+    assert!(!hurt_while_protected, "no harm while protected");
+    wait_for_state(&alice, "the protection ends", |s| s["protected"] == false).await;
+    alice.close().await.expect("close alice's browser");
 }
