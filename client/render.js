@@ -324,8 +324,9 @@ export class Renderer {
     const ctx = this.context;
     const cx = this.width / 2;
     const cy = this.height / 2;
-    const rx = Math.max(cx - ARROW_INSET_PX, 0);
-    const ry = Math.max(cy - ARROW_INSET_PX, 0);
+    // Further in at the top and bottom, where the HUD's rows are.
+    const rx = Math.max(cx - Math.max(ARROW_INSET_PX, this.width * 0.08), 0);
+    const ry = Math.max(cy - Math.max(ARROW_INSET_PX, this.height * 0.2), 0);
     for (const player of players) {
       if (player.isYou || !player.alive) continue;
       const at = this.worldToPage(player.x, player.y);

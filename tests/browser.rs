@@ -117,12 +117,13 @@ impl Drop for Profile {
     }
 }
 
-/// The screens the game is checked on: a desktop window, and a phone held upright (390×844,
-/// touch, Chromium's mobile emulation).
+/// The screens the game is checked on: a desktop window, and a phone held upright (390×844)
+/// or sideways (844×390), with touch (Chromium's mobile emulation).
 #[derive(Clone, Copy, PartialEq)]
 enum Screen {
     Desktop,
     Phone,
+    PhoneSideways,
 }
 
 async fn open_browser(driver: &Driver, chromium: &Path, profile: &Profile) -> Client {
@@ -154,9 +155,14 @@ async fn open_screen(
     .chain([format!("--user-data-dir={}", profile.0.display())])
     .collect::<Vec<_>>();
     let mut options = json!({ "binary": chromium, "args": args });
-    if screen == Screen::Phone {
+    let phone = match screen {
+        Screen::Desktop => None,
+        Screen::Phone => Some((390, 844)),
+        Screen::PhoneSideways => Some((844, 390)),
+    };
+    if let Some((width, height)) = phone {
         options["mobileEmulation"] = json!({
-            "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 2, "touch": true },
+            "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2, "touch": true },
             "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 \
                           (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
         });
@@ -670,6 +676,7 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     let carol_profile = Profile::new("carol");
     let dave_profile = Profile::new("dave");
     let erin_profile = Profile::new("erin");
+    let fay_profile = Profile::new("fay");
     let driver = Driver::start(&chromedriver).await;
     let alice = open_browser(&driver, &chromium, &alice_profile).await;
     let bob = open_browser(&driver, &chromium, &bob_profile).await;
@@ -894,6 +901,26 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     )
     .await;
     erin.close().await.expect("close erin's browser");
+
+    // The same phone held sideways.
+    let fay = open_screen(&driver, &chromium, &fay_profile, Screen::PhoneSideways).await;
+    fay.goto(&format!("{url}/#/room/{code}"))
+        .await
+        .expect("the room link loads");
+    fill(&fay, "name-input", "fay").await;
+    click(&fay, "name-submit").await;
+    wait_for_state(&fay, "fay plays sideways", |s| {
+        s["screen"] == "game" && s["alive"] == true && number(&s["canvas"]["scale"]) > 0.6
+    })
+    .await;
+    let layout = assert_layout(&fay, "phone 844x390", &map).await;
+    assert_eq!(
+        layout["viewport"],
+        json!([844, 390]),
+        "sideways: {layout:#}"
+    );
+    save_screenshot(&fay, "phone-sideways.png").await;
+    fay.close().await.expect("close fay's browser");
 
     say(&bob, "gl hf!").await;
     wait_for_text(&alice, "bob's greeting reaches alice", "chat-log", |t| {
