@@ -248,12 +248,13 @@ function receiveSnapshot(msg, now) {
   if (!app.room) return;
   try {
     app.room.snapshot(msg, now);
-    hud.snapshotArrived(now);
-    effects.snapshot(app.room, now);
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
     app.connection?.fail(`A snapshot from the server did not fit the last one: ${error.message}`);
+    return;
   }
+  hud.snapshotArrived(now);
+  effects.snapshot(app.room, now);
 }
 
 function serverError(msg) {
@@ -333,7 +334,10 @@ function stopInputLoop() {
   app.inputTimer = null;
 }
 
-/** The touch aim stick's angle, else the angle from the own player (as drawn) to the pointer, else the last one. */
+/**
+ * The touch aim stick's angle, else the angle from the own player (as drawn) to the pointer,
+ * else the last one.
+ */
 function currentAim(now) {
   const stick = controls.aimAngle();
   if (stick !== null) {
@@ -394,6 +398,7 @@ function frame(now) {
       app.lastStatsAt = now;
       hud.stats(
         {
+          open: app.connection?.state === "open",
           pingMs: app.connection?.rttMs ?? null,
           tickRate: app.welcome?.tick_rate ?? 0,
           fps: app.fps,

@@ -121,6 +121,8 @@ export class GameHud {
       this.showMuted();
       this.actions.mute(this.muted);
     });
+    // Pressing the button must not take the focus from the open chat box first.
+    this.el("chat-toggle").addEventListener("mousedown", (event) => event.preventDefault());
     this.el("chat-toggle").addEventListener("click", () => {
       if (this.chatBox.classList.contains("open")) {
         this.chatInput.blur();
@@ -207,12 +209,14 @@ export class GameHud {
     return silence !== null && silence > STALL_MS;
   }
 
-  stats({ pingMs, tickRate, fps, delayMs }, now) {
-    const stalled = this.stalled(now);
-    const ping = stalled ? "—" : pingMs === null ? "…" : `${Math.round(pingMs)} ms`;
+  /** `open`: whether the connection is open (a closed one has no ping and no stall). */
+  stats({ open, pingMs, tickRate, fps, delayMs }, now) {
+    const stalled = open && this.stalled(now);
+    const ping = pingMs === null ? "…" : `${Math.round(pingMs)} ms`;
     const rate = this.snapshots.rate(now);
-    this.el("hud-ping").textContent = stalled ? "connection stalled" : `ping ${ping}`;
-    this.el("hud-ping").classList.toggle("stalled", stalled);
+    const line = this.el("hud-ping");
+    line.textContent = !open ? "not connected" : stalled ? "connection stalled" : `ping ${ping}`;
+    line.classList.toggle("stalled", !open || stalled);
     this.el("hud-stats").textContent =
       `tick ${tickRate} Hz · snapshots ${rate.toFixed(0)}/s\n` +
       `fps ${Math.round(fps)} · interp ${Math.round(delayMs)} ms`;

@@ -557,9 +557,9 @@ import('/camera.js').then(({ follow, playerScale }) => {
 "#;
 
 /// Asserts the game screen's layout on this window: the canvas covers it, nothing scrolls,
-/// no two HUD elements overlap or leave the window, and no spawn point puts the own player
-/// under one. Returns the layout for more checks.
-async fn assert_layout(client: &Client, label: &str, map: &Map) -> Value {
+/// no two HUD elements overlap or leave the window, and (with a `map`) no spawn point puts
+/// the own player under one. Returns the layout for more checks.
+async fn assert_layout(client: &Client, label: &str, map: Option<&Map>) -> Value {
     let layout = client
         .execute(LAYOUT, vec![])
         .await
@@ -584,6 +584,9 @@ async fn assert_layout(client: &Client, label: &str, map: &Map) -> Value {
         json!([]),
         "{label}: HUD elements leave the window: {layout:#}"
     );
+    let Some(map) = map else {
+        return layout;
+    };
     let spawns: Vec<Value> = map
         .spawns
         .iter()
@@ -706,7 +709,7 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     // The desktop layout: the view follows her up close, the HUD stays clear of itself and
     // of every spawn point.
     let map = arena_map();
-    let layout = assert_layout(&alice, "desktop", &map).await;
+    let layout = assert_layout(&alice, "desktop", Some(&map)).await;
     assert_eq!(layout["sticks"], json!(0), "no touch sticks on a desktop");
     let close_up = number(&page_state(&alice).await["canvas"]["scale"]);
     let (width, height) = (
@@ -862,7 +865,7 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
         number(&s["canvas"]["scale"]) > 0.8
     })
     .await;
-    let layout = assert_layout(&erin, "phone 390x844", &map).await;
+    let layout = assert_layout(&erin, "phone 390x844", Some(&map)).await;
     assert_eq!(
         layout["viewport"],
         json!([390, 844]),
@@ -891,7 +894,7 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     .await;
     save_screenshot(&erin, "phone.png").await;
     erin.release_actions().await.expect("lift the finger");
-    assert_layout(&erin, "phone 390x844 after playing", &map).await;
+    assert_layout(&erin, "phone 390x844 after playing", Some(&map)).await;
     click(&erin, "chat-toggle").await;
     wait_for_script(
         &erin,
@@ -900,7 +903,14 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
         |focused| focused == &json!(true),
     )
     .await;
-    erin.close().await.expect("close erin's browser");
+    click(&erin, "chat-toggle").await;
+    wait_for_script(
+        &erin,
+        "the chat button closes the chat again",
+        "return document.querySelector('.hud.chat').classList.contains('open');",
+        |open| open == &json!(false),
+    )
+    .await;
 
     // The same phone held sideways.
     let fay = open_screen(&driver, &chromium, &fay_profile, Screen::PhoneSideways).await;
@@ -913,7 +923,7 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
         s["screen"] == "game" && s["alive"] == true && number(&s["canvas"]["scale"]) > 0.6
     })
     .await;
-    let layout = assert_layout(&fay, "phone 844x390", &map).await;
+    let layout = assert_layout(&fay, "phone 844x390", Some(&map)).await;
     assert_eq!(
         layout["viewport"],
         json!([844, 390]),
@@ -957,7 +967,7 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     )
     .await;
     save_screenshot(&alice, "game.png").await;
-    assert_layout(&alice, "desktop while shooting", &map).await;
+    assert_layout(&alice, "desktop while shooting", Some(&map)).await;
     alice.release_actions().await.expect("release");
     bob.release_actions().await.expect("release");
 
@@ -1026,9 +1036,10 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     })
     .await;
     let roster = following["roster"].as_array().expect("a roster");
+    // Alice, Bob and Erin (on her phone); not Dave.
     assert_eq!(
         roster.len(),
-        2,
+        3,
         "the spectator is not in the roster: {roster:?}"
     );
     wait_for_text(
@@ -1049,7 +1060,7 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
         "the monitor shows the room, its players and its tick timing",
         "room-rows",
         |t| {
-            ["Browser test", "alice", "bob", "2 / 8", "Hz", "ms", "Watch"]
+            ["Browser test", "alice", "bob", "3 / 8", "Hz", "ms", "Watch"]
                 .iter()
                 .all(|part| t.contains(part))
         },
@@ -1063,7 +1074,7 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
          document.getElementById('rate-out').textContent;",
         |text| {
             text.as_str()
-                .is_some_and(|t| t.starts_with("2 ") && t.contains("/s"))
+                .is_some_and(|t| t.starts_with("3 ") && t.contains("/s"))
         },
     )
     .await;
@@ -1114,6 +1125,15 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
         json!(true),
         "a reconnect button is offered"
     );
+    // The banner with its reason and button stays clear of the HUD, on a phone too.
+    assert_layout(&alice, "desktop, disconnected", None).await;
+    wait_for_state(&erin, "erin's page shows the lost connection", |s| {
+        s["connection"] == "closed"
+    })
+    .await;
+    assert_layout(&erin, "phone, disconnected", None).await;
+    save_screenshot(&erin, "phone-disconnected.png").await;
+    erin.close().await.expect("close erin's browser");
 
     alice.close().await.expect("close alice's browser");
     bob.close().await.expect("close bob's browser");
@@ -1216,7 +1236,7 @@ async fn a_shot_player_sees_who_shot_it_and_respawns_protected() {
     })
     .await;
     save_screenshot(&alice, "death.png").await;
-    assert_layout(&alice, "desktop, dead", &map).await;
+    assert_layout(&alice, "desktop, dead", Some(&map)).await;
 
     // Back alive, she is protected for a while: mallory's shots do no harm, then it ends.
     let respawned = wait_for_state(&alice, "alice respawns protected", |s| {
