@@ -775,6 +775,17 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     // Bob names himself, tries a code that does not exist, sees why, then joins by Alice's.
     // A name the server refuses (only invisible characters) is explained on the name step.
     bob.goto(&url).await.expect("the page loads");
+    // Spaces alone get a message (they never reach the server), and the limit shows.
+    fill(&bob, "name-input", "   ").await;
+    wait_for_text(&bob, "the name's length shows", "name-count", |t| {
+        t == "3 / 24 characters"
+    })
+    .await;
+    click(&bob, "name-submit").await;
+    wait_for_shown_text(&bob, "a name of spaces is explained", "name-error", |t| {
+        t.contains("spaces alone are not a name")
+    })
+    .await;
     fill(&bob, "name-input", "\u{200B}\u{200B}").await;
     click(&bob, "name-submit").await;
     wait_for_shown_text(
@@ -1258,5 +1269,12 @@ async fn a_shot_player_sees_who_shot_it_and_respawns_protected() {
     .await;
     assert!(!hurt_while_protected, "no harm while protected");
     wait_for_state(&alice, "the protection ends", |s| s["protected"] == false).await;
+
+    // The mute switch is remembered across a reload.
+    assert_eq!(page_state(&alice).await["muted"], json!(false));
+    click(&alice, "mute").await;
+    wait_for_state(&alice, "the sound is off", |s| s["muted"] == true).await;
+    alice.refresh().await.expect("reload the page");
+    wait_for_state(&alice, "still off after a reload", |s| s["muted"] == true).await;
     alice.close().await.expect("close alice's browser");
 }
