@@ -62,8 +62,3 @@ export function follow(viewport, world, at, scale) {
 export function toScreen(camera, p) {
   return { x: camera.originX + p.x * camera.scale, y: camera.originY + p.y * camera.scale };
 }
-
-/** The world point drawn at screen point `p` by `camera`. */
-export function toWorld(camera, p) {
-  return { x: (p.x - camera.originX) / camera.scale, y: (p.y - camera.originY) / camera.scale };
-}

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { EDGE_SLACK, follow, playerScale, toScreen, toWorld, wholeArena } from "./camera.js";
+import { EDGE_SLACK, follow, playerScale, toScreen, wholeArena } from "./camera.js";
 
 const world = { width: 1600, height: 1000 };
 const desktop = { width: 1280, height: 820 };
@@ -53,10 +53,4 @@ test("an axis where the arena is smaller than the view less its slack is centred
   const camera = follow(portrait, world, { x: 100, y: 100 }, scale);
   assert.ok(1000 * scale < portrait.height * (1 - 2 * EDGE_SLACK));
   assert.ok(Math.abs(camera.originY - (portrait.height - 1000 * scale) / 2) < 1e-9);
-});
-
-test("toWorld undoes toScreen", () => {
-  const camera = follow(desktop, world, { x: 300, y: 700 }, 1.3);
-  const back = toWorld(camera, toScreen(camera, { x: 123, y: 456 }));
-  assert.ok(Math.abs(back.x - 123) < 1e-9 && Math.abs(back.y - 456) < 1e-9);
 });

@@ -46,7 +46,6 @@ export class Effects {
     this.protectedSlots = new Set();
     this.ownProtectedSince = null;
     this.scheduledSounds = [];
-    this.killedBy = null;
   }
 
   /** After `room.snapshot(...)`: hits, shots, respawns and protection from the new state. */
@@ -77,10 +76,7 @@ export class Effects {
       if (!before) continue;
       const wasAlive = (before.flags & PLAYER_ALIVE) !== 0;
       const alive = (p.flags & PLAYER_ALIVE) !== 0;
-      if (slot === room.you && alive && !wasAlive) {
-        this.onSound("respawn", 0.6);
-        this.killedBy = null;
-      }
+      if (slot === room.you && alive && !wasAlive) this.onSound("respawn", 0.6);
       if (!wasAlive || p.hp >= before.hp) continue;
       const at = { x: dequantizePosition(p.x), y: dequantizePosition(p.y) };
       const shooter = shooterOf(vanished, at, [previous.tick, state.tick], room);
@@ -109,11 +105,10 @@ export class Effects {
     }
   }
 
-  /** After `room.kill(msg, now)`: the kill toast, the death and who did it. */
+  /** After `room.kill(msg, now)`: the death sound, or the kill toast and its sound. */
   kill(room, msg, now) {
     const shownAt = now + room.interpolationDelayMs();
     if (msg.victim === room.you) {
-      this.killedBy = msg.killer === msg.victim ? null : room.nameOf(msg.killer);
       this.onSound("death", 0.8);
     } else if (msg.killer === room.you) {
       this.toasts.push({ text: `You shot ${room.nameOf(msg.victim)}`, at: shownAt });

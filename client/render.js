@@ -7,7 +7,7 @@
 // Owns: the canvas, its size and the world <-> page mapping of the current camera. Must not:
 // decide what is where (state.js does) or what happened (effects.js does), or read input.
 
-import { toScreen, toWorld } from "./camera.js";
+import { toScreen } from "./camera.js";
 
 const SPRITES = {
   player: "/assets/sprites/player.svg",
@@ -77,10 +77,6 @@ export class Renderer {
 
   worldToPage(x, y) {
     return toScreen(this.camera, { x, y });
-  }
-
-  pageToWorld(x, y) {
-    return toWorld(this.camera, { x, y });
   }
 
   pattern(name) {
