@@ -722,6 +722,18 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
         "the camera is closer than the whole arena ({whole}): {close_up}"
     );
 
+    // The invite button says whether the link was copied (headless Chromium may refuse the
+    // clipboard), then goes back to its name.
+    click(&alice, "copy-link").await;
+    wait_for_text(&alice, "the invite button answers", "copy-link", |t| {
+        t == "Link copied" || t.starts_with("Copy failed")
+    })
+    .await;
+    wait_for_text(&alice, "the invite button resets", "copy-link", |t| {
+        t == "Invite"
+    })
+    .await;
+
     // Keyboard: holding a direction key (one with room to walk) moves her at once by
     // prediction and then on the server.
     let start = position_of(&joined, "serverPosition");
