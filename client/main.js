@@ -49,7 +49,12 @@ const app = {
   lastStatsAt: 0,
   /** Whether the banner says that snapshots stopped coming. */
   stalled: false,
+  /** Uncaught errors of this page, in words, for tests and debugging. */
+  errors: [],
 };
+
+window.addEventListener("error", (event) => app.errors.push(String(event.message)));
+window.addEventListener("unhandledrejection", (event) => app.errors.push(String(event.reason)));
 
 const canvas = document.getElementById("arena");
 const renderer = new Renderer(canvas);
@@ -489,6 +494,7 @@ function debugState() {
     protected: flags === null ? null : (flags & PLAYER_PROTECTED) !== 0,
     stalled: app.stalled,
     muted: sounds.muted,
+    errors: [...app.errors],
     roster: room ? [...room.roster.values()].map((p) => ({ ...p })) : [],
     chat: room ? room.chat.map((line) => ({ ...line })) : [],
     pingMs: app.connection?.rttMs ?? null,

@@ -1155,9 +1155,18 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     })
     .await;
     assert_layout(&erin, "phone, disconnected", None).await;
+    assert_eq!(
+        page_state(&erin).await["errors"],
+        json!([]),
+        "erin's page had uncaught errors"
+    );
     save_screenshot(&erin, "phone-disconnected.png").await;
     erin.close().await.expect("close erin's browser");
 
+    for (client, who) in [(&alice, "alice"), (&bob, "bob")] {
+        let errors = &page_state(client).await["errors"];
+        assert_eq!(errors, &json!([]), "{who}'s page had uncaught errors");
+    }
     alice.close().await.expect("close alice's browser");
     bob.close().await.expect("close bob's browser");
 }
@@ -1286,6 +1295,11 @@ async fn a_shot_player_sees_who_shot_it_and_respawns_protected() {
     assert_eq!(page_state(&alice).await["muted"], json!(false));
     click(&alice, "mute").await;
     wait_for_state(&alice, "the sound is off", |s| s["muted"] == true).await;
+    assert_eq!(
+        page_state(&alice).await["errors"],
+        json!([]),
+        "uncaught errors"
+    );
     alice.refresh().await.expect("reload the page");
     wait_for_state(&alice, "still off after a reload", |s| s["muted"] == true).await;
     alice.close().await.expect("close alice's browser");
