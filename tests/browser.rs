@@ -608,6 +608,41 @@ async fn assert_layout(client: &Client, label: &str, map: Option<&Map>) -> Value
     layout
 }
 
+/// Shows the death banner with a long killer's name for one layout check (the page hides
+/// it again on its next frame) and asserts it overlaps nothing and keeps to two lines.
+async fn assert_death_banner_fits(client: &Client, label: &str) {
+    let script = format!(
+        "document.getElementById('respawn').hidden = false;\
+         document.getElementById('respawn-by').textContent = 'Shot by {}';\
+         document.getElementById('respawn-in').textContent = 'respawn in 2 s';\
+         const lines = document.getElementById('respawn').getBoundingClientRect().height;\
+         const result = (() => {{ {LAYOUT} }})();\
+         document.getElementById('respawn').hidden = true;\
+         return {{ ...result, banner: lines }};",
+        "W".repeat(24)
+    );
+    let layout = client
+        .execute(&script, vec![])
+        .await
+        .expect("the page answers a script");
+    assert_eq!(
+        layout["overlaps"],
+        json!([]),
+        "{label}: the death banner overlaps: {layout:#}"
+    );
+    assert_eq!(
+        layout["offscreen"],
+        json!([]),
+        "{label}: the death banner leaves the window: {layout:#}"
+    );
+    // Two lines of text and the padding: "Shot by NAME" may wrap once, never word by word.
+    assert!(
+        number(&layout["banner"]) < 140.0,
+        "{label}: the death banner is {} px tall",
+        layout["banner"]
+    );
+}
+
 /// A direction (unit vector) with `run` units free of walls from the own player.
 async fn open_direction(client: &Client, map: &Map, run: f64) -> (f64, f64) {
     let state = page_state(client).await;
@@ -889,6 +924,7 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     })
     .await;
     let layout = assert_layout(&erin, "phone 390x844", Some(&map)).await;
+    assert_death_banner_fits(&erin, "phone 390x844").await;
     assert_eq!(
         layout["viewport"],
         json!([390, 844]),
@@ -947,6 +983,7 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     })
     .await;
     let layout = assert_layout(&fay, "phone 844x390", Some(&map)).await;
+    assert_death_banner_fits(&fay, "phone 844x390").await;
     assert_eq!(
         layout["viewport"],
         json!([844, 390]),
