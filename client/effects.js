@@ -86,12 +86,12 @@ export class Effects {
 
   hit(room, victim, shooter, damage, at, shownAt, now) {
     this.hits.push({ slot: victim, at: shownAt });
-    // Hits in a row on one player spread sideways instead of piling up.
+    // Hits in a row on one player spread up and down instead of piling up.
     const stacked = this.numbers.filter((n) => n.slot === victim).length;
     this.numbers.push({
       slot: victim,
-      x: at.x + ((stacked % 3) - 1) * 10,
-      y: at.y,
+      x: at.x,
+      y: at.y + ((stacked % 3) - 1) * 12,
       text: `-${damage}`,
       mine: shooter === room.you,
       at: shownAt,

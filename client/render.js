@@ -298,14 +298,16 @@ export class Renderer {
   drawNumber(number, playerRadius) {
     const ctx = this.context;
     const at = this.worldToPage(number.x, number.y);
-    const rise = 18 + number.age * 28;
+    // Beside the player, clear of its name, drifting up.
+    const rise = number.age * 28;
     ctx.save();
     ctx.globalAlpha = 1 - number.age * number.age;
     ctx.font = `bold ${number.mine ? 17 : 14}px system-ui, sans-serif`;
-    ctx.textAlign = "center";
     ctx.lineWidth = 3;
     ctx.strokeStyle = "rgba(0, 0, 0, 0.85)";
-    const x = at.x + playerRadius * this.scale;
+    ctx.textAlign = "left";
+    ctx.textBaseline = "middle";
+    const x = at.x + playerRadius * this.scale + 10;
     ctx.strokeText(number.text, x, at.y - rise);
     ctx.fillStyle = number.mine ? "#ffcf4a" : "#ff7a7a";
     ctx.fillText(number.text, x, at.y - rise);

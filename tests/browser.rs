@@ -459,7 +459,9 @@ async fn aim_and_fire(client: &Client, map: &Map, at_the_other: bool) {
             let distance = dx.hypot(dy);
             ((dx / distance, dy / distance), distance)
         })
-        .filter(|&(dir, distance)| is_clear(map, from, dir, distance - 20.0, 5.0));
+        .filter(|&(dir, distance)| is_clear(map, from, dir, distance - 20.0, 5.0))
+        // The pointer stays near her: the other may be out of view.
+        .map(|(dir, distance)| (dir, distance.min(150.0)));
     let (dir, reach) = towards_other
         .or_else(|| {
             (0..16)
@@ -1283,9 +1285,25 @@ async fn a_shot_player_sees_who_shot_it_and_respawns_protected() {
     let alice_slot =
         Slot::try_from(joined["room"]["you"].as_u64().expect("a slot")).expect("a slot fits a u8");
 
-    // Mallory, a bot, walks up to her and shoots until she dies.
+    // Mallory, a bot, walks up to her and shoots; she shoots back for a screenshot of the
+    // fight, then holds her fire until she dies.
     let mut mallory = common::connect(&server, "mallory").await;
     mallory.join_by_code(&code).await.expect("mallory joins");
+    hunt(&mut mallory, alice_slot, 300.0, |_, room| {
+        room.player_state(alice_slot).is_some_and(|p| p.hp <= 60)
+    })
+    .await;
+    wait_for_state(&alice, "alice sees mallory", |s| {
+        s["others"][0]["alive"] == true
+    })
+    .await;
+    aim_and_fire(&alice, &map, true).await;
+    hunt(&mut mallory, alice_slot, 300.0, |_, room| {
+        room.player_state(alice_slot).is_some_and(|p| p.hp <= 40)
+    })
+    .await;
+    save_screenshot(&alice, "fight.png").await;
+    alice.release_actions().await.expect("release the mouse");
     hunt(
         &mut mallory,
         alice_slot,
