@@ -38,6 +38,8 @@ export function rememberedMuted() {
 export class Sounds {
   constructor() {
     this.muted = rememberedMuted();
+    /** Sounds played so far, by name (for tests and debugging). */
+    this.played = {};
     this.context = null;
     this.noise = null;
     const unlock = () => this.unlock();
@@ -74,6 +76,7 @@ export class Sounds {
     const ctx = this.context;
     const tones = SOUNDS[name];
     if (this.muted || !ctx || ctx.state !== "running" || !tones) return;
+    this.played[name] = (this.played[name] ?? 0) + 1;
     for (const tone of tones) {
       const start = ctx.currentTime + (tone.delay ?? 0) / 1000;
       const end = start + tone.ms / 1000;

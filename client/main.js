@@ -494,6 +494,7 @@ function debugState() {
     protected: flags === null ? null : (flags & PLAYER_PROTECTED) !== 0,
     stalled: app.stalled,
     muted: sounds.muted,
+    soundsPlayed: { ...sounds.played },
     errors: [...app.errors],
     roster: room ? [...room.roster.values()].map((p) => ({ ...p })) : [],
     chat: room ? room.chat.map((line) => ({ ...line })) : [],

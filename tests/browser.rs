@@ -1346,6 +1346,15 @@ async fn a_shot_player_sees_who_shot_it_and_respawns_protected() {
     assert!(!hurt_while_protected, "no harm while protected");
     wait_for_state(&alice, "the protection ends", |s| s["protected"] == false).await;
 
+    // Each of those made its sound (Web Audio, after her first click).
+    let played = &page_state(&alice).await["soundsPlayed"];
+    for sound in ["fire", "hurt", "death", "respawn"] {
+        assert!(
+            played[sound].as_u64().is_some_and(|n| n > 0),
+            "no {sound} sound: {played}"
+        );
+    }
+
     // The mute switch is remembered across a reload.
     assert_eq!(page_state(&alice).await["muted"], json!(false));
     click(&alice, "mute").await;
