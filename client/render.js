@@ -307,7 +307,7 @@ export class Renderer {
     ctx.strokeStyle = "rgba(0, 0, 0, 0.85)";
     ctx.textAlign = "left";
     ctx.textBaseline = "middle";
-    const x = at.x + playerRadius * this.scale + 10;
+    const x = at.x + Math.max(playerRadius * this.scale + 10, 44);
     ctx.strokeText(number.text, x, at.y - rise);
     ctx.fillStyle = number.mine ? "#ffcf4a" : "#ff7a7a";
     ctx.fillText(number.text, x, at.y - rise);

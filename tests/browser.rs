@@ -1288,7 +1288,11 @@ async fn a_shot_player_sees_who_shot_it_and_respawns_protected() {
     // Mallory, a bot, walks up to her and shoots; she shoots back for a screenshot of the
     // fight, then holds her fire until she dies.
     let mut mallory = common::connect(&server, "mallory").await;
-    mallory.join_by_code(&code).await.expect("mallory joins");
+    let mallory_slot = mallory
+        .join_by_code(&code)
+        .await
+        .expect("mallory joins")
+        .you;
     hunt(&mut mallory, alice_slot, 300.0, |_, room| {
         room.player_state(alice_slot).is_some_and(|p| p.hp <= 60)
     })
@@ -1345,6 +1349,36 @@ async fn a_shot_player_sees_who_shot_it_and_respawns_protected() {
     .await;
     assert!(!hurt_while_protected, "no harm while protected");
     wait_for_state(&alice, "the protection ends", |s| s["protected"] == false).await;
+
+    // Mallory stands still; alice shoots her down: hit markers, the kill toast and the kill
+    // feed for the shooter.
+    mallory.send_input(0, 0.0, false).await.expect("stop");
+    wait_for_state(&alice, "mallory in view", |s| {
+        s["others"][0]["alive"] == true
+    })
+    .await;
+    aim_and_fire(&alice, &map, true).await;
+    mallory
+        .wait_for(PAGE_WAIT, |m| {
+            matches!(m, ServerMsg::Kill { victim, .. } if *victim == mallory_slot).then_some(())
+        })
+        .await
+        .expect("alice shoots mallory down");
+    wait_for_text(
+        &alice,
+        "the kill feed says alice did it",
+        "kill-feed",
+        |t| t.contains("You shot mallory"),
+    )
+    .await;
+    save_screenshot(&alice, "kill.png").await;
+    alice.release_actions().await.expect("release the mouse");
+    wait_for_state(&alice, "the hit and kill sounds", |s| {
+        ["hit", "kill"]
+            .iter()
+            .all(|sound| s["soundsPlayed"][sound].as_u64().is_some_and(|n| n > 0))
+    })
+    .await;
 
     // Each of those made its sound (Web Audio, after her first click).
     let played = &page_state(&alice).await["soundsPlayed"];
