@@ -5,7 +5,7 @@
 //
 // Owns: the touch listeners and the sticks' elements. Must not: send anything or know the
 // world; input.js reads `movement()`, `aimAngle()` and `firing()` from it. Touches that begin
-// on a button or a text box are left to them.
+// on a button, a text box or the scoreboard (a tap shows it big) are left to them.
 
 import { MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP } from "./protocol.js";
 
@@ -135,5 +135,5 @@ export class TouchSticks {
 }
 
 function isControl(target) {
-  return target instanceof Element && target.closest("button, input, form, a") !== null;
+  return target instanceof Element && target.closest("button, input, form, a, .scoreboard") !== null;
 }

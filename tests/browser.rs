@@ -655,6 +655,41 @@ async fn open_direction(client: &Client, map: &Map, run: f64) -> (f64, f64) {
         .expect("some direction has room to walk")
 }
 
+/// The middle of the element `id`, in CSS pixels.
+async fn centre_of(client: &Client, id: &str) -> (f64, f64) {
+    let script = format!(
+        "const r = document.getElementById('{id}').getBoundingClientRect(); \
+         return [r.left + r.width / 2, r.top + r.height / 2];"
+    );
+    let at = client
+        .execute(&script, vec![])
+        .await
+        .expect("the page answers a script");
+    (number(&at[0]).round(), number(&at[1]).round())
+}
+
+/// A finger's tap at (x, y).
+async fn tap(client: &Client, (x, y): (f64, f64)) {
+    client
+        .perform_actions(
+            TouchActions::new("tap".into())
+                .then(PointerAction::MoveTo {
+                    duration: None,
+                    x,
+                    y,
+                })
+                .then(PointerAction::Down {
+                    button: MOUSE_BUTTON_LEFT,
+                })
+                .then(PointerAction::Up {
+                    button: MOUSE_BUTTON_LEFT,
+                }),
+        )
+        .await
+        .expect("a tap");
+    client.release_actions().await.expect("release the tap");
+}
+
 /// Puts a finger down at (x, y) and drags it by (dx, dy), holding it there.
 async fn touch_drag(client: &Client, finger: &str, (x, y): (f64, f64), (dx, dy): (f64, f64)) {
     client
@@ -972,6 +1007,18 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
         |open| open == &json!(false),
     )
     .await;
+
+    // A tap on the scores shows them big (in the middle), another puts them back.
+    let expanded =
+        "return document.querySelector('.hud.top-right').classList.contains('expanded');";
+    for want in [true, false] {
+        let at = centre_of(&erin, "scoreboard").await;
+        tap(&erin, at).await;
+        wait_for_script(&erin, "a tap toggles the big scores", expanded, |e| {
+            e == &json!(want)
+        })
+        .await;
+    }
 
     // The same phone held sideways.
     let fay = open_screen(&driver, &chromium, &fay_profile, Screen::PhoneSideways).await;
