@@ -1209,6 +1209,35 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     .await;
     dave.close().await.expect("close dave's browser");
 
+    // Chat lines fade after a while and come back while the chat is open.
+    let first_line_opacity = "const line = document.querySelector('#chat-log li'); \
+                              return line ? getComputedStyle(line).opacity : null;";
+    wait_for_script(&bob, "old chat lines fade", first_line_opacity, |o| {
+        o == "0"
+    })
+    .await;
+    bob.perform_actions(
+        KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: '\u{e007}' })
+            .then(KeyAction::Up { value: '\u{e007}' }),
+    )
+    .await
+    .expect("press Enter to open the chat");
+    wait_for_script(
+        &bob,
+        "the open chat shows them again",
+        first_line_opacity,
+        |o| o == "1",
+    )
+    .await;
+    bob.perform_actions(
+        KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: '\u{e00c}' })
+            .then(KeyAction::Up { value: '\u{e00c}' }),
+    )
+    .await
+    .expect("press Escape to close the chat");
+
     // The server goes away: the page says so and offers to reconnect.
     drop(server);
     let lost = wait_for_state(&alice, "the page shows the lost connection", |s| {
