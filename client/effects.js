@@ -1,5 +1,5 @@
 // effects.js — the game's feedback, worked out from what the client already receives: bullet
-// trails and muzzle flashes (from the bullets as drawn), hits with their damage and shooter
+// trails, shot sounds and the other players' muzzle flashes (from the bullets as drawn), hits with their damage and shooter
 // (from the snapshots: a player's hit points dropped and one of the bullets that vanished was
 // next to it), kills and deaths (from Kill), respawns and spawn protection (from the flags);
 // and which sound each of those makes.
@@ -63,11 +63,6 @@ export class Effects {
     else if (this.ownProtectedSince === null) this.ownProtectedSince = now;
     if (!previous) return;
 
-    for (const [id, bullet] of state.bullets) {
-      if (previous.bullets.has(id)) continue;
-      if (bullet.owner === room.you) this.onSound("fire", 0.7);
-      else this.scheduledSounds.push({ at: shownAt, name: "fire", volume: 0.25 });
-    }
     const vanished = [...previous.bullets]
       .filter(([id]) => !state.bullets.has(id))
       .map(([, bullet]) => bullet);
@@ -122,7 +117,8 @@ export class Effects {
    * over. Returns what to draw now.
    */
   frame(view, now) {
-    this.trackBullets(view.bullets, now);
+    const own = view.players.find((p) => p.isYou)?.slot ?? null;
+    this.trackBullets(view.bullets, own, now);
     const due = this.scheduledSounds.filter((s) => s.at <= now);
     this.scheduledSounds = this.scheduledSounds.filter((s) => s.at > now);
     for (const sound of due) this.onSound(sound.name, sound.volume);
@@ -150,7 +146,11 @@ export class Effects {
     };
   }
 
-  trackBullets(bullets, now) {
+  /**
+   * Follows the drawn bullets; a new one makes its shot sound and, unless it is the own
+   * player's (state.js flashes those), a muzzle flash.
+   */
+  trackBullets(bullets, own, now) {
     const unmatched = new Set(this.tracked);
     const next = [];
     for (const b of bullets) {
@@ -172,7 +172,8 @@ export class Effects {
         next.push(best);
       } else {
         next.push({ owner: b.owner, points: [{ x: b.x, y: b.y, t: now }] });
-        this.flashes.push({ owner: b.owner, x: b.x, y: b.y, at: now });
+        this.onSound("fire", b.owner === own ? 0.7 : 0.25);
+        if (b.owner !== own) this.flashes.push({ owner: b.owner, x: b.x, y: b.y, at: now });
       }
     }
     this.tracked = next;

@@ -88,8 +88,8 @@ test("a kill by the own player shows a toast with the victim's name and sounds",
   assert.deepEqual(sounds, ["kill"]);
 });
 
-test("a new bullet on screen gets a muzzle flash and a trail as it flies", () => {
-  const { effects } = recorder();
+test("a new bullet on screen sounds, gets a muzzle flash and a trail as it flies", () => {
+  const { sounds, effects } = recorder();
   const first = effects.frame({ bullets: [{ owner: 1, x: 100, y: 100 }], players: [] }, 0);
   assert.equal(first.flashes.length, 1);
   assert.equal(first.trails.length, 1);
@@ -98,4 +98,9 @@ test("a new bullet on screen gets a muzzle flash and a trail as it flies", () =>
   assert.deepEqual([next.trails[0].from.x, next.trails[0].to.x], [100, 115]);
   const later = effects.frame({ bullets: [{ owner: 1, x: 220, y: 100 }], players: [] }, 200);
   assert.equal(later.flashes.length, 1, "far from the last one: a new bullet");
+  assert.deepEqual(sounds, ["fire", "fire"]);
+  const mine = { slot: 1, isYou: true, x: 0, y: 0, alive: true };
+  const own = effects.frame({ bullets: [{ owner: 1, x: 400, y: 100 }], players: [mine] }, 400);
+  assert.equal(own.flashes.length, 0, "the own shot's flash is state.js's");
+  assert.equal(sounds.length, 3, "but it sounds");
 });

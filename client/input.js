@@ -3,9 +3,10 @@
 // the left half of the screen, aim-and-shoot on the right half), all at the same time.
 //
 // Owns: listening to input devices and reducing them to movement bits, an aim point in page
-// pixels (or, from the touch aim stick, an angle) and a fire flag. Must not: send anything or
-// know the world; the caller turns the aim point into an angle because only it knows where
-// the own player is drawn.
+// pixels (or, from the touch aim stick, an angle), a fire flag and the time of the last fire
+// press (so a quick tap between two inputs still fires, and the page can time how soon its
+// shot shows). Must not: send anything or know the world; the caller turns the aim point
+// into an angle because only it knows where the own player is drawn.
 
 import { MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP } from "./protocol.js";
 import { TouchSticks } from "./touch.js";
@@ -33,7 +34,11 @@ export class Controls {
     this.keys = new Set();
     this.pointer = null;
     this.mouseFiring = false;
-    this.sticks = new TouchSticks(touchArea);
+    /** When fire was last pressed (event time, ms), until takeFirePress() hands it out. */
+    this.firePressAt = null;
+    this.sticks = new TouchSticks(touchArea, (at) => {
+      if (this.enabled) this.firePressAt = at;
+    });
 
     window.addEventListener("keydown", (e) => this.keyChanged(e, true));
     window.addEventListener("keyup", (e) => this.keyChanged(e, false));
@@ -43,7 +48,10 @@ export class Controls {
     });
     surface.addEventListener("mousedown", (e) => {
       this.pointer = { x: e.clientX, y: e.clientY };
-      if (e.button === 0) this.mouseFiring = true;
+      if (e.button === 0 && this.enabled) {
+        this.mouseFiring = true;
+        this.firePressAt = e.timeStamp;
+      }
     });
     window.addEventListener("mouseup", (e) => {
       if (e.button === 0) this.mouseFiring = false;
@@ -59,6 +67,7 @@ export class Controls {
   }
 
   releaseAll() {
+    this.firePressAt = null;
     this.keys.clear();
     this.mouseFiring = false;
     this.sticks.releaseAll();
@@ -68,6 +77,7 @@ export class Controls {
     if (!this.enabled) return;
     if (!KEY_BITS.has(event.code) && event.code !== FIRE_KEY) return;
     event.preventDefault();
+    if (down && event.code === FIRE_KEY && !this.keys.has(FIRE_KEY)) this.firePressAt = event.timeStamp;
     if (down) this.keys.add(event.code);
     else this.keys.delete(event.code);
   }
@@ -84,6 +94,16 @@ export class Controls {
   firing() {
     if (!this.enabled) return false;
     return this.keys.has(FIRE_KEY) || this.mouseFiring || this.sticks.firing();
+  }
+
+  /**
+   * The time (ms, the page's clock) of a fire press not handed out yet, or null; the press
+   * counts as firing for the next input even if it was already released (a quick tap).
+   */
+  takeFirePress() {
+    const at = this.firePressAt;
+    this.firePressAt = null;
+    return at;
   }
 
   /** The point aimed at in page (CSS) pixels, or null before the pointer was ever seen. */

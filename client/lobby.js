@@ -52,7 +52,7 @@ export function showRoomInAddress(code) {
 
 export class Lobby {
   /**
-   * @param actions { submitName(name), quickPlay(), create({name, capacity, public}),
+   * @param actions { submitName(name), quickPlay(), create({name, capacity, public, bots}),
    *   joinRoom(id), watchRoom(id), joinCode(code), changeName() }
    */
   constructor(actions) {
@@ -82,6 +82,7 @@ export class Lobby {
         name: this.el("room-name-input").value.trim(),
         capacity,
         public: this.el("public-input").checked,
+        bots: this.el("bots-input").checked,
       });
     });
     this.el("change-name").addEventListener("click", () => this.actions.changeName());
@@ -145,6 +146,8 @@ export class Lobby {
       mode.textContent = room.mode;
       const players = document.createElement("td");
       players.textContent = `${room.players}/${room.capacity}`;
+      // Bots give their seats to people, so they never make a room full.
+      if (room.bots > 0) players.textContent += ` + ${room.bots} bot${room.bots > 1 ? "s" : ""}`;
       const action = document.createElement("td");
       const join = document.createElement("button");
       join.type = "button";

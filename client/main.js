@@ -1,5 +1,6 @@
 // main.js — wires the modules together: the connection's messages to the lobby and the room
-// state, the fixed-rate input loop, the render loop and the page's screens. It holds the
+// state, the render loop (which also sends the inputs due, paced by state.js) and the page's
+// screens. It holds the
 // application's few top-level facts (name, connection, room) and nothing else of its own.
 //
 // `window.skirmish.state()` is a read-only snapshot of those facts for tests and debugging.
@@ -40,8 +41,14 @@ const app = {
   following: null,
   lastError: null,
   rooms: [],
+  /** The seq of the last Input this connection sent: it grows across rooms (PROTOCOL.md 4.3). */
   inputSeq: 0,
-  inputTimer: null,
+  /** A fire press no input has carried yet: { at (Controls.takeFirePress), frame }. */
+  firePress: null,
+  /** Frames drawn so far, to count how many a shot takes to show. */
+  frames: 0,
+  /** The longest time between two frames so far (a stalled page sends its inputs late). */
+  longestFrameMs: 0,
   roomListTimer: null,
   aim: 0,
   fps: 0,
@@ -125,6 +132,7 @@ function connect() {
   banner.set("connecting", "Connecting…");
   app.connectionText = "Connecting…";
   app.welcome = null;
+  app.inputSeq = 0;
   lobby.setBusy(true);
   const connection = new Connection(defaultServerUrl(location), {
     onOpen() {
@@ -160,7 +168,6 @@ function disconnected(description) {
   app.connectionText = description;
   banner.set("disconnected", `Disconnected: ${description}`);
   stopLobbyPolling();
-  stopInputLoop();
   controls.setEnabled(false);
   if (!app.welcome) {
     // Refused before the handshake finished (a bad name, a version mismatch): back to the name.
@@ -301,7 +308,7 @@ function enterRoom(joined, now) {
   stopLobbyPolling();
   app.lastError = null;
   app.room = new RoomState(joined, app.welcome.tick_rate, now);
-  app.inputSeq = 0;
+  app.firePress = null;
   lobby.hide();
   showScreen("game-screen");
   hud.enter(app.room);
@@ -317,26 +324,14 @@ function enterRoom(joined, now) {
   if (spectating) return;
   showRoomInAddress(joined.code);
   controls.setEnabled(true);
-  startInputLoop(app.welcome.tick_rate);
 }
 
 function leaveRoomLocally() {
-  stopInputLoop();
   controls.setEnabled(false);
   spectatorBar.show(false);
   app.following = null;
   app.room = null;
   showRoomInAddress(null);
-}
-
-function startInputLoop(tickRate) {
-  stopInputLoop();
-  app.inputTimer = setInterval(sendInput, 1000 / tickRate);
-}
-
-function stopInputLoop() {
-  clearInterval(app.inputTimer);
-  app.inputTimer = null;
 }
 
 /**
@@ -360,32 +355,47 @@ function currentAim(now) {
   return app.aim;
 }
 
-function sendInput() {
-  const room = app.room;
-  if (!room || !app.connection) return;
-  const now = performance.now();
-  app.inputSeq += 1;
-  const input = {
-    type: "Input",
-    seq: app.inputSeq,
-    movement: controls.movement(),
-    aim: currentAim(now),
-    fire: controls.firing(),
-  };
-  if (app.connection.send(input)) room.localInput(input, now);
+/**
+ * Sends the inputs due now: one per server step by the clock estimate, and one early when fire
+ * was just pressed, so that the shot shows in this very frame (state.js paces them).
+ */
+function sendDueInputs(room, now) {
+  if (room.you === null || app.connection?.state !== "open") return;
+  const pressAt = controls.takeFirePress();
+  if (pressAt !== null) app.firePress = { at: pressAt, frame: app.frames };
+  const due = room.inputsDue(now, app.connection.rttMs, app.firePress !== null);
+  for (let i = 0; i < due; i++) {
+    const press = app.firePress;
+    app.firePress = null;
+    app.inputSeq += 1;
+    const input = {
+      type: "Input",
+      seq: app.inputSeq,
+      movement: controls.movement(),
+      aim: currentAim(now),
+      fire: controls.firing() || press !== null,
+      render_tick: room.inputRenderTick(now),
+    };
+    if (app.connection.send(input)) room.localInput(input, press, now);
+  }
 }
 
-function frame(now) {
+function frame(frameAt) {
   if (app.lastFrameAt !== null) {
-    const dt = Math.max(now - app.lastFrameAt, 1);
+    const dt = Math.max(frameAt - app.lastFrameAt, 1);
+    app.longestFrameMs = Math.max(app.longestFrameMs, dt);
     app.fps = app.fps === 0 ? 1000 / dt : app.fps + (1000 / dt - app.fps) * 0.05;
   }
-  app.lastFrameAt = now;
+  app.lastFrameAt = frameAt;
+  app.frames += 1;
   const room = app.room;
   if (room) {
+    // The page's clock now, not the frame's start: input events of this frame come before it.
+    const now = performance.now();
+    sendDueInputs(room, now);
     const setup = room.setup;
     const ownAim = controls.enabled ? currentAim(now) : null;
-    const view = room.view(now, ownAim);
+    const view = room.view(now, ownAim, app.connection?.rttMs ?? null, app.frames);
     if (app.following !== null && !room.roster.has(app.following)) {
       app.following = null;
       spectatorBar.setFollowing(null);
@@ -408,6 +418,7 @@ function frame(now) {
           tickRate: app.welcome?.tick_rate ?? 0,
           fps: app.fps,
           delayMs: room.interpolationDelayMs(),
+          corrections: room.you === null ? null : room.prediction.counters.corrections,
         },
         now,
       );
@@ -465,7 +476,7 @@ function othersNow(room) {
 function debugState() {
   const room = app.room;
   const now = performance.now();
-  const own = room?.predicted ?? null;
+  const own = room?.prediction.present ?? null;
   const latest = room?.snapshots.at(-1)?.players.get(room.you) ?? null;
   const flags = room?.received?.players.get(room.you)?.flags ?? null;
   return {
@@ -487,10 +498,11 @@ function debugState() {
     alive: latest?.alive ?? null,
     hp: latest?.hp ?? null,
     aim: app.aim,
-    stats: room ? { ...room.stats } : null,
+    stats: room ? room.netStats() : null,
     peersSeen: room ? [...room.peersSeen.values()] : [],
     others: room ? othersNow(room) : [],
-    canvas: { scale: renderer.scale, originX: renderer.camera.originX, originY: renderer.camera.originY },
+    // Where world (0, 0) is on the page and how many CSS pixels a world unit takes.
+    canvas: { scale: renderer.scale, left: renderer.camera.originX, top: renderer.camera.originY },
     protected: flags === null ? null : (flags & PLAYER_PROTECTED) !== 0,
     stalled: app.stalled,
     muted: sounds.muted,
@@ -500,6 +512,7 @@ function debugState() {
     chat: room ? room.chat.map((line) => ({ ...line })) : [],
     pingMs: app.connection?.rttMs ?? null,
     fps: app.fps,
+    longestFrameMs: app.longestFrameMs,
     respawnIn: room ? room.respawnSecondsLeft(room.you, now) : null,
   };
 }

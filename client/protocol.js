@@ -11,13 +11,13 @@
 // or allocates more than the frame's size.
 //
 // Messages are plain objects with a `type` naming the variant, e.g.
-// `{ type: "Hello", protocol: 2, name: "ada" }`; `Input` is flat:
-// `{ type: "Input", seq, movement, aim, fire }`. u64 fields (`Ping.t`, `Pong.t`) are BigInts.
+// `{ type: "Hello", protocol: 3, name: "ada" }`; `Input` is flat:
+// `{ type: "Input", seq, movement, aim, fire, render_tick }`. u64 fields (`Ping.t`, `Pong.t`) are BigInts.
 // Field names are the Rust ones, as in the golden vectors' JSON; so a Snapshot's player changes
 // are tagged like serde's enums: `{ Moved: { slot, dx, dy } }`, `{ State: { slot, x, y, aim,
 // hp, flags } }`, `{ Gone: { slot } }`. Applying a snapshot to the previous state is delta.js's.
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 const MAX_CLIENT_MESSAGE_BYTES = 4096;
 export const MAX_SERVER_MESSAGE_BYTES = 1 << 20;
 export const MAX_ROOM_NAME_CHARS = 32;
@@ -328,28 +328,32 @@ function listOf(layout) {
 
 const ROOM_INFO = [
   ["id", "u32"], ["name", "string"], ["mode", "string"],
-  ["players", "u8"], ["capacity", "u8"], ["public", "bool"],
+  ["players", "u8"], ["capacity", "u8"], ["public", "bool"], ["bots", "u8"],
 ];
 const ROSTER_ENTRY = [
   ["slot", "u8"], ["player_id", "u32"], ["name", "string"], ["kills", "u16"], ["deaths", "u16"],
+  ["bot", "bool"],
 ];
 const SETUP = [
   ["width", "u16"], ["height", "u16"],
   ["walls", listOf([["x", "u16"], ["y", "u16"], ["w", "u16"], ["h", "u16"]])],
   ["player_radius", "f32"], ["player_speed", "f32"],
   ["bullet_radius", "f32"], ["bullet_speed", "f32"], ["max_hp", "u8"],
+  ["fire_cooldown_ticks", "u16"], ["bullet_range", "f32"],
 ];
 
 // The key order is the tag; it must match the Rust enums exactly.
 const CLIENT_MESSAGES = {
   Hello: [["protocol", "u16"], ["name", "string"]],
   ListRooms: [],
-  CreateRoom: [["name", "string"], ["capacity", "u8"], ["public", "bool"]],
+  CreateRoom: [["name", "string"], ["capacity", "u8"], ["public", "bool"], ["bots", "bool"]],
   JoinRoom: [["room", "u32"]],
   JoinByCode: [["code", "string"]],
   QuickJoin: [],
   LeaveRoom: [],
-  Input: [["seq", "u32"], ["movement", "u8"], ["aim", "f32"], ["fire", "bool"]],
+  Input: [
+    ["seq", "u32"], ["movement", "u8"], ["aim", "f32"], ["fire", "bool"], ["render_tick", "u32"],
+  ],
   Chat: [["text", "string"]],
   Ping: [["t", "u64"]],
   Spectate: [["room", "u32"]],

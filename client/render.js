@@ -123,6 +123,7 @@ export class Renderer {
     for (const trail of fx.trails) this.drawTrail(trail, radius);
     for (const bullet of view.bullets) this.drawBullet(bullet, radius);
     for (const flash of fx.flashes) this.drawMuzzleFlash(flash, playerRadius);
+    for (const flash of view.flashes) this.drawFlash(flash, radius);
     const ordered = [...view.players].sort((a, b) => Number(a.alive) - Number(b.alive));
     const hit = new Map(fx.hits.map((h) => [h.slot, h.age]));
     for (const player of ordered) {
@@ -186,6 +187,22 @@ export class Renderer {
     ctx.beginPath();
     ctx.arc(flash.x, flash.y, size, 0, Math.PI * 2);
     ctx.fill();
+  }
+
+  /** A muzzle flash fading out as its `age` goes from 0 to 1. */
+  drawFlash(flash, bulletRadius) {
+    const ctx = this.context;
+    ctx.save();
+    ctx.globalAlpha = 1 - flash.age;
+    ctx.translate(flash.x, flash.y);
+    ctx.rotate(flash.heading);
+    ctx.fillStyle = "#ffe9a0";
+    ctx.shadowColor = slotColor(flash.owner, 70);
+    ctx.shadowBlur = 12 * this.dpr;
+    ctx.beginPath();
+    ctx.ellipse(bulletRadius, 0, bulletRadius * 3, bulletRadius * 1.6, 0, 0, Math.PI * 2);
+    ctx.fill();
+    ctx.restore();
   }
 
   drawPlayer(player, radius, { shielded, hitAge }) {

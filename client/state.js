@@ -1,12 +1,13 @@
 // state.js — what the client knows about the room it is in, and the netcode that turns the
 // server's snapshots into something smooth to draw:
-// - the state rebuilt from the delta snapshots (delta.js), and a buffer of those states with a
-//   clock estimate of the server's tick, so that remote players are drawn interpolated ~100 ms
-//   in the past (more when snapshots come slower or less regularly), and bullets where their
-//   straight flight puts them at that same moment;
-// - prediction of the own player from local inputs (movement.js), reconciled with each
-//   snapshot by replaying the inputs the server has not acknowledged yet, with the visual
-//   error of a correction smoothed away instead of snapped;
+// - the state rebuilt from the delta snapshots (delta.js), and a buffer of those states with
+//   the estimate of the server's tick clock (clock.js), so that remote players are drawn
+//   interpolated ~100 ms in the past (more when snapshots come slower or less regularly), and
+//   bullets where their straight flight puts them at that same moment;
+// - the pacing of inputs, one per server step (clock.js), each carrying the tick the remote
+//   players are drawn at (render_tick, for the server's lag compensation);
+// - the own player predicted from its inputs and reconciled with each snapshot
+//   (prediction.js), and its shots drawn at once (shots.js): both in the predicted present;
 // - the roster, kills and deaths, the kill feed, chat lines and respawn times.
 //
 // Owns: room state and its time arithmetic. Must not: touch the DOM, the canvas or the socket;
@@ -16,17 +17,14 @@
 
 import { applySnapshot, bulletPosition } from "./delta.js";
 import { dequantizeAngle, dequantizePosition, PLAYER_ALIVE } from "./protocol.js";
-import { stepMovement } from "./movement.js";
+import { InputPacer, ServerClock } from "./clock.js";
+import { Prediction } from "./prediction.js";
+import { OwnShots } from "./shots.js";
 
 /** The least time the view is drawn behind the newest snapshot. */
 export const MIN_INTERPOLATION_DELAY_MS = 100;
 const MAX_INTERPOLATION_DELAY_MS = 400;
 const SNAPSHOT_BUFFER_LIMIT = 64;
-/** A prediction error smaller than this fades out; a larger one (a respawn) snaps. */
-const SNAP_DISTANCE = 48;
-/** How fast a smoothed correction fades: the remaining error halves every this many ms. */
-const CORRECTION_HALF_LIFE_MS = 60;
-const QUANTIZATION_SLACK = 0.1;
 const KILL_FEED_MS = 6000;
 const KILL_FEED_LIMIT = 5;
 const CHAT_LIMIT = 50;
@@ -48,19 +46,14 @@ export class RoomState {
     /** Drawable states, oldest first: { tick, players (world units), bullets (delta.js's) }. */
     this.snapshots = [];
     this.latestTick = joined.tick;
-    this.clockOffsetMs = null;
+    this.clock = new ServerClock(tickRate);
+    this.pacer = new InputPacer(tickRate);
     this.snapshotIntervalMs = this.tickMs;
     this.snapshotJitterMs = 0;
     this.lastSnapshotAt = null;
 
-    this.pendingInputs = [];
-    this.predicted = null;
-    this.previousPredicted = null;
-    this.lastStepAt = now;
-    this.correction = { x: 0, y: 0 };
-    this.correctionAt = now;
-    this.ownAlive = false;
-    this.ownHp = joined.setup.max_hp;
+    this.prediction = new Prediction(joined.setup, tickRate, now);
+    this.shots = new OwnShots(joined.setup);
 
     this.respawnTicks = new Map();
     this.killFeed = [];
@@ -73,7 +66,7 @@ export class RoomState {
       shotsSent: 0,
       ownBulletsSeen: 0,
       lastAck: 0,
-      corrections: 0,
+      lastSeq: 0,
     };
     /** Every other player seen in a snapshot: slot -> name (kept after they leave). */
     this.peersSeen = new Map();
@@ -136,10 +129,42 @@ export class RoomState {
     return Math.min(Math.max(MIN_INTERPOLATION_DELAY_MS, wanted), MAX_INTERPOLATION_DELAY_MS);
   }
 
-  /** The server tick that is happening now, as a fraction, by the clock estimate. */
+  /** The tick whose snapshot arrives now, as a fraction, by the clock estimate. */
   serverTickAt(now) {
-    if (this.clockOffsetMs === null) return this.latestTick;
-    return (now + this.clockOffsetMs) / this.tickMs;
+    return this.clock.tickAt(now) ?? this.latestTick;
+  }
+
+  /** The tick the remote players are drawn at (their interpolation time). */
+  renderTickAt(now) {
+    return this.serverTickAt(now) - this.interpolationDelayMs() / this.tickMs;
+  }
+
+  /**
+   * How many inputs to send now (one per server step, paced by the clock estimate) and, with
+   * `early`, whether one more goes out at once for a shot just pressed.
+   */
+  inputsDue(now, rttMs, early) {
+    const tick = this.clock.tickAt(now);
+    if (tick === null) return 0;
+    const count = this.pacer.due(tick, rttMs);
+    if (count > 0 || !early) return count;
+    return this.pacer.early(tick, rttMs) ? 1 : 0;
+  }
+
+  /** The render tick sent with an input: drawn time rounded, never past the newest snapshot. */
+  inputRenderTick(now) {
+    if (!this.clock.known()) return this.latestTick;
+    return Math.max(0, Math.min(Math.round(this.renderTickAt(now)), this.latestTick));
+  }
+
+  /** The netcode's counters, for the page's debug state and the tests. */
+  netStats() {
+    return {
+      ...this.stats,
+      ...this.prediction.counters,
+      ...this.shots.counters,
+      inputsSkipped: this.pacer.skipped,
+    };
   }
 
   /** Whole seconds (rounded up) until `slot` respawns, or null if it is not waiting. */
@@ -162,15 +187,19 @@ export class RoomState {
     for (const b of msg.added_bullets) {
       // A full snapshot repeats the bullets already in flight; they were counted when added.
       const repeated = msg.baseline_age === 0 && previous?.bullets.has(b.id);
-      if (b.owner === this.you && !repeated) this.stats.ownBulletsSeen += 1;
+      if (b.owner === this.you && !repeated) {
+        this.stats.ownBulletsSeen += 1;
+        this.shots.serverFired(b);
+      }
     }
+    this.shots.serverRemoved(msg.removed_bullets);
 
     const newest = this.snapshots.at(-1);
     if (newest && msg.tick <= newest.tick) {
       // Only a full snapshot from a restarted room clock (or a u32 tick wrapping around) gets
       // here: what is buffered belongs to another timeline, and so does the clock estimate.
       this.snapshots = [];
-      this.clockOffsetMs = null;
+      this.clock.reset();
       this.lastSnapshotAt = null;
     }
     this.measureTiming(msg.tick, now);
@@ -194,20 +223,11 @@ export class RoomState {
     if (this.snapshots.length > SNAPSHOT_BUFFER_LIMIT) this.snapshots.shift();
 
     const own = players.get(this.you);
-    if (own) this.reconcile(own, msg.ack, now);
+    if (own) this.reconcile(own, msg.ack, msg.tick, now);
   }
 
   measureTiming(tick, now) {
-    const offset = tick * this.tickMs - now;
-    if (this.clockOffsetMs === null) {
-      this.clockOffsetMs = offset;
-    } else if (offset > this.clockOffsetMs) {
-      // A snapshot that came earlier than expected shows the true offset more closely than
-      // the late ones (delay only ever adds), so follow it quickly.
-      this.clockOffsetMs += (offset - this.clockOffsetMs) * 0.5;
-    } else {
-      this.clockOffsetMs += (offset - this.clockOffsetMs) * 0.05;
-    }
+    this.clock.observe(tick, now);
     if (this.lastSnapshotAt !== null) {
       const interval = now - this.lastSnapshotAt;
       const deviation = Math.abs(interval - this.snapshotIntervalMs);
@@ -217,79 +237,30 @@ export class RoomState {
     this.lastSnapshotAt = now;
   }
 
-  /** Records an input the client is sending now and predicts its movement at once. */
-  localInput(input, now) {
+  /**
+   * Records an input the client is sending now: its step predicted at once, and a shot drawn
+   * at once when the predicted cooldown and aliveness allow (`press`: the click or key press
+   * behind it, if any, as shots.js takes it).
+   */
+  localInput(input, press, now) {
     this.stats.inputsSent += 1;
+    this.stats.lastSeq = input.seq;
     if (input.fire) this.stats.shotsSent += 1;
-    if (!this.ownAlive || this.predicted === null) return;
-    this.pendingInputs.push({ seq: input.seq, movement: input.movement });
-    const shown = this.displayedOwnPosition(now);
-    this.previousPredicted = { x: shown.x - this.correction.x, y: shown.y - this.correction.y };
-    this.predicted = stepMovement(this.predicted, input.movement, 1 / this.tickRate, this.setup);
-    this.lastStepAt = now;
+    this.prediction.input(input.seq, input.movement, now);
+    this.shots.input(input.fire, this.prediction.present, input.aim, press, now);
   }
 
-  /** `ack`: the last of the own inputs the server had applied at this snapshot. */
-  reconcile(own, ack, now) {
+  /** `ack`: the last of the own inputs the server had consumed at the snapshot of `tick`. */
+  reconcile(own, ack, tick, now) {
     this.stats.lastAck = ack;
-    this.ownHp = own.hp;
-    const wasAlive = this.ownAlive;
-    this.ownAlive = own.alive;
-    this.pendingInputs = this.pendingInputs.filter((input) => input.seq > ack);
-    if (!own.alive) {
-      this.pendingInputs = [];
-      this.predicted = { x: own.x, y: own.y };
-      this.previousPredicted = this.predicted;
-      this.correction = { x: 0, y: 0 };
-      return;
-    }
-    let replayed = { x: own.x, y: own.y };
-    const dt = 1 / this.tickRate;
-    for (const input of this.pendingInputs) {
-      replayed = stepMovement(replayed, input.movement, dt, this.setup);
-    }
-    if (this.predicted === null || !wasAlive) {
-      this.predicted = replayed;
-      this.previousPredicted = replayed;
-      this.correction = { x: 0, y: 0 };
-      return;
-    }
-    const errorX = this.predicted.x - replayed.x;
-    const errorY = this.predicted.y - replayed.y;
-    if (errorX === 0 && errorY === 0) return;
-    // Positions travel in 1/16 units; a difference below that is rounding, not a misprediction.
-    if (Math.hypot(errorX, errorY) > QUANTIZATION_SLACK) this.stats.corrections += 1;
-    const current = this.currentCorrection(now);
-    if (Math.hypot(errorX, errorY) > SNAP_DISTANCE) {
-      this.correction = { x: 0, y: 0 };
-      this.previousPredicted = replayed;
-    } else {
-      // Keep what is on screen where it is and let the difference fade out.
-      this.correction = { x: current.x + errorX, y: current.y + errorY };
-      this.previousPredicted = {
-        x: this.previousPredicted.x - errorX,
-        y: this.previousPredicted.y - errorY,
-      };
-    }
-    this.correctionAt = now;
-    this.predicted = replayed;
+    const wasAlive = this.prediction.alive;
+    this.prediction.reconcile(own, ack, tick, now);
+    if (own.alive && !wasAlive) this.shots.respawned();
   }
 
-  currentCorrection(now) {
-    const fade = Math.pow(0.5, (now - this.correctionAt) / CORRECTION_HALF_LIFE_MS);
-    return { x: this.correction.x * fade, y: this.correction.y * fade };
-  }
-
-  /** Where the own player is drawn: the prediction, smoothed between input steps. */
+  /** Where the own player is drawn: the predicted present, or null while it is not alive. */
   displayedOwnPosition(now) {
-    if (this.predicted === null) return null;
-    const alpha = Math.min(Math.max((now - this.lastStepAt) / this.tickMs, 0), 1);
-    const from = this.previousPredicted ?? this.predicted;
-    const correction = this.currentCorrection(now);
-    return {
-      x: from.x + (this.predicted.x - from.x) * alpha + correction.x,
-      y: from.y + (this.predicted.y - from.y) * alpha + correction.y,
-    };
+    return this.prediction.displayed(now);
   }
 
   /** The two buffered snapshots around `renderTick` and how far between them it is. */
@@ -312,12 +283,13 @@ export class RoomState {
    * Everything to draw at time `now`: players (remote ones interpolated, the own one
    * predicted) and bullets (on their flight path at the render tick).
    */
-  view(now, ownAim) {
-    const renderTick = this.serverTickAt(now) - this.interpolationDelayMs() / this.tickMs;
+  view(now, ownAim, rttMs = null, frame = 0) {
+    const renderTick = this.renderTickAt(now);
     const span = this.bracket(renderTick);
     const players = [];
     const bullets = [];
-    if (span === null) return { players, bullets, renderTick };
+    const flashes = [];
+    if (span === null) return { players, bullets, flashes, renderTick };
     // Farther than a player can run between the two snapshots: a respawn, drawn as a jump.
     const ticks = Math.max(span.to.tick - span.from.tick, 1);
     const maxDistance = (this.setup.player_speed / this.tickRate) * ticks * 1.5 + 1;
@@ -364,16 +336,22 @@ export class RoomState {
     }
     // A bullet the newer snapshot removed flies on until that snapshot's tick; one it added
     // appears at its own first tick.
+    // Own bullets linked to predicted ones are drawn in the predicted present, below.
     const inFlight = new Map(span.to.bullets);
     if (renderTick < span.to.tick) {
       for (const [id, bullet] of span.from.bullets) if (!inFlight.has(id)) inFlight.set(id, bullet);
     }
-    for (const bullet of inFlight.values()) {
-      if (bullet.since > renderTick) continue;
+    const linked = this.shots.linkedIds();
+    for (const [id, bullet] of inFlight) {
+      if (bullet.since > renderTick || linked.has(id)) continue;
       const at = bulletPosition(bullet, renderTick, this.setup.bullet_speed, this.tickRate);
       bullets.push({ owner: bullet.owner, x: at.x, y: at.y });
     }
-    return { players, bullets, renderTick };
+    const others = players.filter((p) => !p.isYou && p.alive);
+    const shots = this.shots.view(now, frame, others, rttMs);
+    for (const at of shots.bullets) bullets.push({ owner: this.you, x: at.x, y: at.y });
+    for (const flash of shots.flashes) flashes.push({ ...flash, owner: this.you });
+    return { players, bullets, flashes, renderTick };
   }
 }
 

@@ -6,14 +6,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { directionOf, stepMovement } from "./movement.js";
 import {
   decodeServer,
   encodeServer,
-  MOVE_DOWN,
-  MOVE_LEFT,
   MOVE_RIGHT,
-  MOVE_UP,
   PLAYER_ALIVE,
   ProtocolError,
   quantizeHeading,
@@ -32,6 +28,8 @@ const setup = {
   bullet_radius: 4,
   bullet_speed: 600,
   max_hp: 100,
+  fire_cooldown_ticks: 6,
+  bullet_range: 900,
 };
 const STEP = setup.player_speed / TICK_RATE;
 
@@ -80,34 +78,13 @@ function full(tick, players, ack = 0) {
   return snapshot(tick, { ack, players });
 }
 
-test("diagonals are normalized and opposite keys cancel", () => {
-  const diagonal = directionOf(MOVE_UP | MOVE_RIGHT);
-  assert.ok(Math.abs(Math.hypot(diagonal.x, diagonal.y) - 1) < 1e-12);
-  assert.ok(diagonal.x > 0 && diagonal.y < 0);
-  assert.deepEqual(directionOf(MOVE_LEFT | MOVE_RIGHT), { x: 0, y: 0 });
-  assert.deepEqual(directionOf(MOVE_UP | MOVE_DOWN | MOVE_LEFT), { x: -1, y: 0 });
-});
-
-test("a player pushed into a wall slides along it", () => {
-  // Touching the wall's top from above, pressing down and right.
-  const start = { x: 750, y: 400 - setup.player_radius };
-  const moved = stepMovement(start, MOVE_DOWN | MOVE_RIGHT, 1 / TICK_RATE, setup);
-  assert.ok(Math.abs(moved.y - start.y) < 1e-9, `stays on the wall's edge, y = ${moved.y}`);
-  assert.ok(moved.x > start.x, "slides right");
-});
-
-test("a player stays inside the arena", () => {
-  const corner = stepMovement({ x: 17, y: 17 }, MOVE_UP | MOVE_LEFT, 1, setup);
-  assert.deepEqual(corner, { x: setup.player_radius, y: setup.player_radius });
-});
-
 test("the own player moves at once on input, before the server answers", () => {
   const room = new RoomState(joined(), TICK_RATE, 0);
   room.snapshot(full(1, [player(0, 100, 100)]), 0);
-  room.localInput({ seq: 1, movement: MOVE_RIGHT, aim: 0, fire: false }, 10);
-  assert.equal(room.predicted.x, 100 + STEP);
-  room.localInput({ seq: 2, movement: MOVE_RIGHT, aim: 0, fire: false }, 10 + TICK_MS);
-  assert.equal(room.predicted.x, 100 + 2 * STEP);
+  room.localInput({ seq: 1, movement: MOVE_RIGHT, aim: 0, fire: false }, null, 10);
+  assert.equal(room.prediction.present.x, 100 + STEP);
+  room.localInput({ seq: 2, movement: MOVE_RIGHT, aim: 0, fire: false }, null, 10 + TICK_MS);
+  assert.equal(room.prediction.present.x, 100 + 2 * STEP);
 });
 
 test("at 150 ms latency, reconciliation replays unacked inputs and agrees with the server", () => {
@@ -117,27 +94,31 @@ test("at 150 ms latency, reconciliation replays unacked inputs and agrees with t
   let serverX = 100;
   for (let seq = 1; seq <= 60; seq++) {
     const now = seq * TICK_MS;
-    room.localInput({ seq, movement: MOVE_RIGHT, aim: 0, fire: false }, now);
+    room.localInput({ seq, movement: MOVE_RIGHT, aim: 0, fire: false }, null, now);
     const acked = seq - 5;
     if (acked >= 1) {
       serverX = 100 + acked * STEP;
       room.snapshot(full(1 + seq, [player(0, serverX, 100)], acked), now + 1);
-      assert.equal(room.pendingInputs.length, 5);
-      assert.ok(Math.abs(room.predicted.x - (100 + seq * STEP)) < 0.1, `seq ${seq}`);
+      // The acknowledged input, the base of the replay, and the five after it.
+      assert.equal(room.prediction.history.length, 6);
+      assert.equal(room.prediction.present.x, 100 + seq * STEP, `seq ${seq}`);
     }
   }
-  assert.equal(room.stats.corrections, 0, "a server that agrees causes no correction");
+  assert.equal(room.netStats().corrections, 0, "a server that agrees causes no correction");
+  assert.equal(room.netStats().maxCorrectionPx, 0);
 });
 
 test("a correction is smoothed: the drawn position does not jump", () => {
   const room = new RoomState(joined(), TICK_RATE, 0);
   room.snapshot(full(1, [player(0, 100, 100)]), 0);
-  room.localInput({ seq: 1, movement: MOVE_RIGHT, aim: 0, fire: false }, TICK_MS);
+  room.localInput({ seq: 1, movement: MOVE_RIGHT, aim: 0, fire: false }, null, TICK_MS);
   const before = room.displayedOwnPosition(TICK_MS + 5);
-  // The server moved one step less than predicted (two inputs fell into one tick).
+  // The server did not move the player where predicted (one step less).
   room.snapshot(full(2, [player(0, 100, 100)], 1), TICK_MS + 5);
   const after = room.displayedOwnPosition(TICK_MS + 5);
   assert.ok(Math.abs(after.x - before.x) < 1e-9, "no jump at the correction");
+  assert.equal(room.netStats().corrections, 1);
+  assert.equal(room.netStats().maxCorrectionPx, STEP);
   const later = room.displayedOwnPosition(TICK_MS + 1000);
   assert.ok(Math.abs(later.x - 100) < 0.01, `settles on the server's position, x = ${later.x}`);
 });
@@ -148,7 +129,7 @@ test("with no latency, holding a key gives steadily increasing drawn positions",
   let last = -Infinity;
   for (let seq = 1; seq <= 30; seq++) {
     const sent = seq * TICK_MS;
-    room.localInput({ seq, movement: MOVE_RIGHT, aim: 0, fire: false }, sent);
+    room.localInput({ seq, movement: MOVE_RIGHT, aim: 0, fire: false }, null, sent);
     room.snapshot(full(1 + seq, [player(0, 100 + seq * STEP, 100)], seq), sent + 1);
     for (let frame = 0; frame < 4; frame++) {
       const x = room.displayedOwnPosition(sent + 1 + frame * 8).x;
@@ -181,11 +162,11 @@ test("the own ack comes from the snapshot's header, also when the own player did
   const room = new RoomState(joined(), TICK_RATE, 0);
   room.snapshot(full(1, [player(0, 100, 100)]), 0);
   for (let seq = 1; seq <= 3; seq++) {
-    room.localInput({ seq, movement: 0, aim: 0, fire: false }, seq * TICK_MS);
+    room.localInput({ seq, movement: 0, aim: 0, fire: false }, null, seq * TICK_MS);
   }
   room.snapshot(snapshot(2, { age: 1, ack: 2 }), 3 * TICK_MS + 1);
   assert.equal(room.stats.lastAck, 2);
-  assert.deepEqual(room.pendingInputs.map((input) => input.seq), [3]);
+  assert.deepEqual(room.prediction.history.map((input) => input.seq), [2, 3]);
 });
 
 test("a player that is gone is no longer drawn", () => {
@@ -264,4 +245,67 @@ test("kills update the scores, the feed and the respawn countdown", () => {
   assert.equal(room.respawnSecondsLeft(0, 2500), 1);
   room.snapshot(full(190, [player(0, 500, 500)]), 3000);
   assert.equal(room.respawnSecondsLeft(0, 3000), null);
+});
+
+test("inputs are paced by the server clock, and carry the tick the remote players are drawn at", () => {
+  const room = new RoomState(joined(100), TICK_RATE, 0);
+  assert.equal(room.inputsDue(0, 50, false), 0, "no clock before the first snapshot");
+  assert.equal(room.inputRenderTick(0), 100);
+  let sent = 0;
+  for (let tick = 101; tick <= 160; tick++) {
+    const arrived = tick * TICK_MS + 20;
+    room.snapshot(full(tick, [player(0, 50, 50)]), arrived);
+    // Two frames a tick.
+    sent += room.inputsDue(arrived, 50, false) + room.inputsDue(arrived + TICK_MS / 2, 50, false);
+  }
+  assert.ok(Math.abs(sent - 60) <= 3, `one input a tick: ${sent}`);
+  const now = 160 * TICK_MS + 20;
+  assert.equal(room.inputRenderTick(now), Math.round(room.view(now, null).renderTick));
+  assert.ok(room.inputRenderTick(now) <= 160 - 2, "about 100 ms behind the newest snapshot");
+});
+
+test("an own shot is drawn at once, and the server's copy of it is not drawn again", () => {
+  const room = new RoomState(joined(), TICK_RATE, 0);
+  room.snapshot(full(1, [player(0, 100, 100)]), 0);
+  room.localInput({ seq: 1, movement: 0, aim: 0, fire: true }, { at: 5, frame: 3 }, 10);
+  const first = room.view(10, 0, 0, 3);
+  assert.deepEqual(first.bullets.map((b) => [b.owner, b.x, b.y]), [[0, 116, 100]]);
+  assert.equal(first.flashes.length, 1);
+  assert.equal(room.netStats().lastClickToDrawMs, 5);
+  assert.equal(room.netStats().lastClickToDrawFrames, 1);
+  // The server's bullet, a player radius out, in the snapshot that acks the input.
+  room.snapshot(snapshot(2, { age: 1, ack: 1, added: [bullet(9, 0, 116, 100)] }), 60);
+  assert.equal(room.netStats().confirmed, 1);
+  const later = room.view(60 + 100 + MIN_INTERPOLATION_DELAY_MS, 0, 0);
+  assert.equal(later.bullets.length, 1, "drawn once, in the predicted timeline");
+  assert.ok(Math.abs(later.bullets[0].x - (116 + 0.25 * 600)) < 1e-6);
+});
+
+test("dying and respawning is not counted as a correction", () => {
+  const room = new RoomState(joined(), TICK_RATE, 0);
+  room.snapshot(full(1, [player(0, 100, 100)]), 0);
+  room.localInput({ seq: 1, movement: MOVE_RIGHT, aim: 0, fire: false }, null, 10);
+  room.snapshot(full(2, [player(0, 104, 100, false)], 1), 40);
+  assert.equal(room.displayedOwnPosition(40), null, "not predicted while dead");
+  room.localInput({ seq: 2, movement: MOVE_RIGHT, aim: 0, fire: false }, null, 50);
+  room.snapshot(full(3, [player(0, 900, 900)], 1), 80);
+  assert.equal(room.prediction.present.x, 900 + STEP, "the input after the ack is replayed");
+  assert.equal(room.netStats().corrections, 0);
+});
+
+test("a correction after inputs the server dropped is counted apart", () => {
+  const room = new RoomState(joined(), TICK_RATE, 0);
+  room.snapshot(full(1, [player(0, 100, 100)]), 0);
+  for (let seq = 1; seq <= 10; seq++) {
+    room.localInput({ seq, movement: MOVE_RIGHT, aim: 0, fire: false }, null, seq);
+  }
+  room.snapshot(full(2, [player(0, 100 + STEP, 100)], 1), 20);
+  // One step later the ack is 10: inputs 3 to 9 were never consumed, and the server stands
+  // two steps to the right, not ten.
+  room.snapshot(full(3, [player(0, 100 + 2 * STEP, 100)], 10), 40);
+  const stats = room.netStats();
+  assert.equal(stats.corrections, 1);
+  assert.equal(stats.correctionsAfterDrops, 1);
+  assert.equal(stats.inputsDroppedByServer, 7);
+  assert.equal(room.prediction.present.x, 100 + 2 * STEP);
 });

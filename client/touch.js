@@ -75,9 +75,13 @@ class Stick {
 }
 
 export class TouchSticks {
-  /** @param area the element whose halves take the touches (the game screen). */
-  constructor(area) {
+  /**
+   * @param area the element whose halves take the touches (the game screen); @param onFire
+   * called with the event's time when the aim stick is first pushed (a fire press).
+   */
+  constructor(area, onFire) {
     this.area = area;
+    this.onFire = onFire;
     this.enabled = false;
     this.move = new Stick(document.getElementById("stick-move"));
     this.aim = new Stick(document.getElementById("stick-aim"));
@@ -110,7 +114,9 @@ export class TouchSticks {
         const side = touch.clientX < window.innerWidth / 2 ? this.move : this.aim;
         if (!side.touch) side.press(touch.identifier, touch.clientX, touch.clientY);
       } else if (stick && event.type === "touchmove") {
+        const wasPushed = stick.pushed();
         stick.move(touch.clientX, touch.clientY);
+        if (stick === this.aim && !wasPushed && stick.pushed()) this.onFire(event.timeStamp);
       } else if (stick) {
         stick.release();
       }

@@ -209,17 +209,21 @@ export class GameHud {
     return silence !== null && silence > STALL_MS;
   }
 
-  /** `open`: whether the connection is open (a closed one has no ping and no stall). */
-  stats({ open, pingMs, tickRate, fps, delayMs }, now) {
+  /**
+   * `open`: whether the connection is open (a closed one has no ping and no stall);
+   * `corrections`: the own player's mispredictions so far, or null for a spectator.
+   */
+  stats({ open, pingMs, tickRate, fps, delayMs, corrections }, now) {
     const stalled = open && this.stalled(now);
     const ping = pingMs === null ? "…" : `${Math.round(pingMs)} ms`;
     const rate = this.snapshots.rate(now);
     const line = this.el("hud-ping");
     line.textContent = !open ? "not connected" : stalled ? "connection stalled" : `ping ${ping}`;
     line.classList.toggle("stalled", !open || stalled);
+    const mispredicted = corrections === null ? "" : ` · corrections ${corrections}`;
     this.el("hud-stats").textContent =
       `tick ${tickRate} Hz · snapshots ${rate.toFixed(0)}/s\n` +
-      `fps ${Math.round(fps)} · interp ${Math.round(delayMs)} ms`;
+      `fps ${Math.round(fps)} · interp ${Math.round(delayMs)} ms${mispredicted}`;
   }
 
   update(room, now) {
@@ -253,6 +257,12 @@ export class GameHud {
       swatch.className = "swatch";
       swatch.style.background = slotColor(p.slot);
       name.append(swatch, document.createTextNode(p.name));
+      if (p.bot) {
+        const tag = document.createElement("span");
+        tag.className = "bot-tag";
+        tag.textContent = "bot";
+        name.append(tag);
+      }
       const kills = document.createElement("td");
       kills.textContent = String(p.kills);
       const deaths = document.createElement("td");

@@ -12,8 +12,10 @@
 
 const WebSocket = require("ws");
 
-const PROTOCOL_VERSION = 2;
-const INPUTS_PER_SECOND = 20;
+const PROTOCOL_VERSION = 3;
+// Further behind its schedule than this many ticks (a stalled process), the bot skips ahead
+// instead of sending a burst: the server consumes one input per tick.
+const MAX_BEHIND_TICKS = 5;
 
 // Message tags (u32 at offset 0).
 const C = { HELLO: 0, JOIN_BY_CODE: 4, QUICK_JOIN: 5, INPUT: 7 };
@@ -55,13 +57,16 @@ function encodeHello(name) {
 const encodeJoinByCode = (code) => Buffer.concat([tag(C.JOIN_BY_CODE), encodeString(code)]);
 const encodeQuickJoin = () => tag(C.QUICK_JOIN);
 
-function encodeInput(seq, movement, aim, fire) {
-  const out = Buffer.alloc(14);
+// `renderTick`: the tick of the world the bot decided on (its newest snapshot's), which the
+// server uses to test the bot's shots against the players where the bot saw them.
+function encodeInput(seq, movement, aim, fire, renderTick) {
+  const out = Buffer.alloc(18);
   out.writeUInt32LE(C.INPUT, 0);
   out.writeUInt32LE(seq, 4);
   out.writeUInt8(movement, 8);
   out.writeFloatLE(aim, 9);
   out.writeUInt8(fire ? 1 : 0, 13);
+  out.writeUInt32LE(renderTick, 14);
   return out;
 }
 
@@ -91,11 +96,11 @@ class Reader {
 }
 
 function readRoomInfo(r) {
-  return { id: r.u32(), name: r.string(), mode: r.string(), players: r.u8(), capacity: r.u8(), public: r.u8() === 1 };
+  return { id: r.u32(), name: r.string(), mode: r.string(), players: r.u8(), capacity: r.u8(), public: r.u8() === 1, bots: r.u8() };
 }
 
 function readRosterEntry(r) {
-  return { slot: r.u8(), playerId: r.u32(), name: r.string(), kills: r.u16(), deaths: r.u16() };
+  return { slot: r.u8(), playerId: r.u32(), name: r.string(), kills: r.u16(), deaths: r.u16(), bot: r.u8() === 1 };
 }
 
 function repeat(n, read) {
@@ -140,8 +145,9 @@ function decode(buf) {
       const setup = {
         width, height, walls,
         playerRadius: r.f32(), playerSpeed: r.f32(), bulletRadius: r.f32(), bulletSpeed: r.f32(), maxHp: r.u8(),
+        fireCooldownTicks: r.u16(), bulletRange: r.f32(),
       };
-      const roster = repeat(r.count(17), () => readRosterEntry(r));
+      const roster = repeat(r.count(18), () => readRosterEntry(r));
       return { tag: t, room, code, you, tick, setup, roster };
     }
     case S.LEFT: return { tag: t, room: r.u32() };
@@ -243,6 +249,7 @@ class Bot {
     this.setup = null;
     this.roster = new Map();
     this.tickRate = null;
+    this.joinedTick = 0;
     this.state = null; // the room state after the last snapshot; null until the first one
     this.players = new Map(); // the state's players in world units, for deciding
     this.ack = 0;
@@ -259,12 +266,16 @@ class Bot {
 
   joined(msg) {
     this.you = msg.you;
+    this.joinedTick = msg.tick;
     this.setup = msg.setup;
     for (const entry of msg.roster) this.roster.set(entry.slot, entry);
     this.forgetRoomState();
     this.say(`joined room ${msg.room.id} "${msg.room.name}" (code ${msg.code}) as slot ${msg.you}, ` +
       `${msg.roster.length - 1} other player(s)`);
   }
+
+  // The tick of the newest snapshot (the bot draws nothing, so that is what it saw).
+  renderTick() { return this.state !== null ? this.state.tick : this.joinedTick; }
 
   // Outside a room there is no state; in a new one the first snapshot is a full one.
   forgetRoomState() {
@@ -419,7 +430,7 @@ function main() {
     } catch (err) {
       console.error(`${args.name}: protocol error: ${err.message}`);
       process.exitCode = 1;
-      clearInterval(inputs);
+      clearTimeout(inputs);
       ws.close(1002, "protocol error");
       return;
     }
@@ -435,18 +446,27 @@ function main() {
     } else if (stage === "joining" && msg.tag === S.JOINED) {
       bot.joined(msg);
       stage = "playing";
-      inputs = setInterval(() => {
+      // One input per server tick, on a fixed schedule (a timer re-armed after each send would
+      // drift slower than the server's clock).
+      const period = 1000 / bot.tickRate;
+      let due = performance.now();
+      const send = () => {
         const { movement, aim, fire } = bot.decide();
         bot.seq += 1;
-        ws.send(encodeInput(bot.seq, movement, aim, fire));
-      }, 1000 / INPUTS_PER_SECOND);
+        ws.send(encodeInput(bot.seq, movement, aim, fire, bot.renderTick()));
+        due += period;
+        const now = performance.now();
+        if (now - due > MAX_BEHIND_TICKS * period) due = now;
+        inputs = setTimeout(send, Math.max(0, due - now));
+      };
+      send();
     } else if (stage === "playing" && (msg.tag === S.LEFT || msg.tag === S.ROOM_CLOSED)) {
       bot.say("back in the lobby");
       ws.close();
     }
   });
   ws.on("close", (code, reason) => {
-    clearInterval(inputs);
+    clearTimeout(inputs);
     clearTimeout(stop);
     if (code !== 1000 && code !== 1005) {
       console.error(`${args.name}: connection closed: ${code} ${reason}`);
@@ -460,7 +480,7 @@ function main() {
   if (args.seconds !== null) {
     stop = setTimeout(() => {
       bot.say(`${args.seconds} seconds are up, leaving`);
-      clearInterval(inputs);
+      clearTimeout(inputs);
       ws.close(1000);
     }, args.seconds * 1000);
   }
@@ -468,4 +488,4 @@ function main() {
 
 if (require.main === module) main();
 
-module.exports = { PROTOCOL_VERSION, S, PLAYER_ALIVE, decode, applySnapshot, bulletPosition };
+module.exports = { PROTOCOL_VERSION, S, PLAYER_ALIVE, decode, encodeInput, applySnapshot, bulletPosition };

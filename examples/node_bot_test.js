@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Offline checks of node_bot.js, no server needed: its snapshot decoder against the golden
-// vectors of tests/vectors/index.json, and its room state against a few hand-built snapshots.
+// Offline checks of node_bot.js, no server needed: its Input encoder and its Joined and snapshot
+// decoders against the golden vectors of tests/vectors/index.json, and its room state against
+// a few hand-built snapshots.
 //
 //   node examples/node_bot_test.js
 
@@ -44,6 +45,29 @@ function frame(slotCount, changeMap = [], tail = []) {
 describe("golden vectors", () => {
   it("are for this protocol version", () => {
     assert.equal(index.protocol_version, bot.PROTOCOL_VERSION);
+  });
+
+  it("inputs encode to their bytes", () => {
+    const vectors = index.valid.filter((v) => v.message.type === "Input");
+    assert.ok(vectors.length > 0, "the index has input vectors");
+    for (const { message: m, hex, name } of vectors) {
+      const bytes = bot.encodeInput(m.seq, m.movement, m.aim, m.fire, m.render_tick);
+      assert.equal(bytes.toString("hex"), hex, name);
+    }
+  });
+
+  it("Joined decodes with the whole game setup", () => {
+    for (const vector of index.valid.filter((v) => v.message.type === "Joined")) {
+      const msg = bot.decode(Buffer.from(vector.hex, "hex"));
+      const s = vector.message.setup;
+      assert.equal(msg.tick, vector.message.tick, vector.name);
+      assert.deepEqual(
+        [msg.setup.maxHp, msg.setup.fireCooldownTicks, msg.setup.bulletRange],
+        [s.max_hp, s.fire_cooldown_ticks, s.bullet_range],
+        vector.name,
+      );
+      assert.equal(msg.roster.length, vector.message.roster.length, vector.name);
+    }
   });
 
   it("valid snapshots decode to their message", () => {

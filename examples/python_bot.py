@@ -20,8 +20,10 @@ import time
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-PROTOCOL_VERSION = 2
-INPUTS_PER_SECOND = 20
+PROTOCOL_VERSION = 3
+# Further behind its schedule than this many ticks (a stalled process), the bot skips ahead
+# instead of sending a burst: the server consumes one input per tick.
+MAX_BEHIND_TICKS = 5
 
 # Message tags (u32 at offset 0).
 HELLO, JOIN_BY_CODE, QUICK_JOIN, INPUT = 0, 4, 5, 7
@@ -56,8 +58,10 @@ def encode_quick_join():
     return struct.pack("<I", QUICK_JOIN)
 
 
-def encode_input(seq, movement, aim, fire):
-    return struct.pack("<IIBfB", INPUT, seq, movement, aim, 1 if fire else 0)
+def encode_input(seq, movement, aim, fire, render_tick):
+    """`render_tick`: the tick of the world the bot decided on (its newest snapshot's), which
+    the server uses to test the bot's shots against the players where the bot saw them."""
+    return struct.pack("<IIBfBI", INPUT, seq, movement, aim, 1 if fire else 0, render_tick)
 
 
 # ---- decoding ----
@@ -102,16 +106,17 @@ def read_room_info(r):
     room_id = r.take("<I")
     name = r.string()
     mode = r.string()
-    players, capacity, public = r.take("<BBB")
+    players, capacity, public, bots = r.take("<BBBB")
     return {"id": room_id, "name": name, "mode": mode, "players": players,
-            "capacity": capacity, "public": public == 1}
+            "capacity": capacity, "public": public == 1, "bots": bots}
 
 
 def read_roster_entry(r):
     slot, player_id = r.take("<BI")
     name = r.string()
-    kills, deaths = r.take("<HH")
-    return {"slot": slot, "player_id": player_id, "name": name, "kills": kills, "deaths": deaths}
+    kills, deaths, bot = r.take("<HHB")
+    return {"slot": slot, "player_id": player_id, "name": name, "kills": kills, "deaths": deaths,
+            "bot": bot == 1}
 
 
 def read_snapshot(r):
@@ -157,12 +162,15 @@ def decode(data):
         you, tick = r.take("<BI")
         width, height = r.take("<HH")
         walls = [r.take("<HHHH") for _ in range(r.count(8))]
-        player_radius, player_speed, bullet_radius, bullet_speed, max_hp = r.take("<ffffB")
-        roster = [read_roster_entry(r) for _ in range(r.count(17))]
+        (player_radius, player_speed, bullet_radius, bullet_speed, max_hp,
+         fire_cooldown_ticks, bullet_range) = r.take("<ffffBHf")
+        roster = [read_roster_entry(r) for _ in range(r.count(18))]
         setup = {"width": width, "height": height, "walls": walls,
                  "player_radius": player_radius, "player_speed": player_speed,
-                 "bullet_radius": bullet_radius, "bullet_speed": bullet_speed}
-        return tag, {"room": room, "code": code, "you": you, "setup": setup, "roster": roster}
+                 "bullet_radius": bullet_radius, "bullet_speed": bullet_speed, "max_hp": max_hp,
+                 "fire_cooldown_ticks": fire_cooldown_ticks, "bullet_range": bullet_range}
+        return tag, {"room": room, "code": code, "you": you, "tick": tick, "setup": setup,
+                     "roster": roster}
     if tag == LEFT:
         return tag, {"room": r.take("<I")}
     if tag == PLAYER_JOINED:
@@ -266,6 +274,7 @@ class Bot:
         self.setup = None
         self.roster = {}
         self.tick_rate = None
+        self.joined_tick = 0
         self.state = None    # the room state after the last snapshot; None until the first one
         self.players = {}    # the state's players in world units, for deciding
         self.ack = 0
@@ -277,6 +286,7 @@ class Bot:
 
     def joined(self, fields):
         self.you = fields["you"]
+        self.joined_tick = fields["tick"]
         self.setup = fields["setup"]
         self.roster = {e["slot"]: e for e in fields["roster"]}
         self.forget_room_state()
@@ -320,6 +330,10 @@ class Bot:
     def name_of(self, slot):
         entry = self.roster.get(slot)
         return entry["name"] if entry else f"slot {slot}"
+
+    def render_tick(self):
+        """The tick of the newest snapshot (the bot draws nothing, so that is what it saw)."""
+        return self.state["tick"] if self.state is not None else self.joined_tick
 
     def decide(self):
         """(movement bits, aim, fire) for the current state."""
@@ -429,11 +443,19 @@ async def play(args):
                         return
 
         async def send_inputs():
+            # One input per server tick, on a fixed schedule rather than a sleep after each
+            # send (which would drift slower than the server's clock).
+            period = 1 / bot.tick_rate
+            due = time.monotonic()
             while True:
                 movement, aim, fire = bot.decide()
                 bot.seq += 1
-                await ws.send(encode_input(bot.seq, movement, aim, fire))
-                await asyncio.sleep(1 / INPUTS_PER_SECOND)
+                await ws.send(encode_input(bot.seq, movement, aim, fire, bot.render_tick()))
+                due += period
+                now = time.monotonic()
+                if now - due > MAX_BEHIND_TICKS * period:
+                    due = now
+                await asyncio.sleep(max(0.0, due - now))
 
         reader = asyncio.create_task(read())
         sender = asyncio.create_task(send_inputs())

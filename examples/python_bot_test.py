@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Offline checks of python_bot.py, no server needed: its snapshot decoder against the golden
-vectors of tests/vectors/index.json, and its room state against a few hand-built snapshots.
+"""Offline checks of python_bot.py, no server needed: its Input encoder and its Joined and
+snapshot decoders against the golden vectors of tests/vectors/index.json, and its room state
+against a few hand-built snapshots.
 
     python3 examples/python_bot_test.py
 """
@@ -56,6 +57,28 @@ class GoldenVectors(unittest.TestCase):
 
     def test_the_vectors_are_for_this_protocol_version(self):
         self.assertEqual(self.index["protocol_version"], bot.PROTOCOL_VERSION)
+
+    def test_inputs_encode_to_their_bytes(self):
+        vectors = [v for v in self.index["valid"] if v["message"]["type"] == "Input"]
+        self.assertTrue(vectors, "the index has input vectors")
+        for vector in vectors:
+            with self.subTest(vector["name"]):
+                m = vector["message"]
+                data = bot.encode_input(m["seq"], m["movement"], m["aim"], m["fire"],
+                                        m["render_tick"])
+                self.assertEqual(data.hex(), vector["hex"])
+
+    def test_joined_decodes_with_the_whole_game_setup(self):
+        for vector in [v for v in self.index["valid"] if v["message"]["type"] == "Joined"]:
+            with self.subTest(vector["name"]):
+                tag, fields = bot.decode(bytes.fromhex(vector["hex"]))
+                self.assertEqual(tag, bot.JOINED)
+                expected = vector["message"]["setup"]
+                setup = fields["setup"]
+                self.assertEqual(fields["tick"], vector["message"]["tick"])
+                for key in ("max_hp", "fire_cooldown_ticks", "bullet_range", "player_speed"):
+                    self.assertEqual(setup[key], expected[key], key)
+                self.assertEqual(len(fields["roster"]), len(vector["message"]["roster"]))
 
     def test_valid_snapshots_decode_to_their_message(self):
         vectors = [v for v in self.index["valid"] if v["message"]["type"] == "Snapshot"]

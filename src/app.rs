@@ -48,6 +48,16 @@ pub struct AppState {
     make_game: GameMaker,
 }
 
+/// What a new room is to be: chosen by its creator, or by quick join.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRoom {
+    pub name: String,
+    pub capacity: u8,
+    pub public: bool,
+    /// Whether the server's bots fill its empty seats (see `--bot-fill`).
+    pub bots: bool,
+}
+
 impl AppState {
     pub fn new(
         config: Config,
@@ -91,15 +101,10 @@ impl AppState {
     }
 
     /// `create_room`, if the server's room limits allow one more now.
-    pub fn create_room_within_limits(
-        &self,
-        name: String,
-        capacity: u8,
-        public: bool,
-    ) -> Result<RoomEntry, RoomRefusal> {
+    pub fn create_room_within_limits(&self, room: NewRoom) -> Result<RoomEntry, RoomRefusal> {
         self.limits.create_room(
             || self.directory.all_rooms().len(),
-            || self.create_room(name, capacity, public),
+            || self.create_room(room),
         )
     }
 
@@ -108,9 +113,17 @@ impl AppState {
     }
 
     /// Makes a room running the arena on the next room thread and lists it in the directory.
-    pub fn create_room(&self, name: String, capacity: u8, public: bool) -> RoomEntry {
+    pub fn create_room(&self, room: NewRoom) -> RoomEntry {
+        let NewRoom {
+            name,
+            capacity,
+            public,
+            bots,
+        } = room;
         let (id, code) = self.directory.allocate();
         let players = Arc::new(AtomicU8::new(0));
+        let bots_listed = Arc::new(AtomicU8::new(0));
+        let seed: u64 = rand::rng().random();
         let stats = Arc::new(TickStats::new(Instant::now()));
         let made = self.next_room_thread.fetch_add(1, Ordering::Relaxed);
         let threads = self.room_threads.len();
@@ -128,16 +141,17 @@ impl AppState {
             lag_limit: self.config.lag_limit(),
             max_spectators: usize::from(self.config.max_spectators),
             reconnect_grace: self.config.reconnect_grace(),
+            bot_fill: if bots { self.config.bot_fill } else { 0 },
+            seed,
         };
-        let seed: u64 = rand::rng().random();
         let game = (self.make_game)(&name, self.map.clone(), self.config.tick_rate, seed);
         let mode = game.mode();
         let metrics = self.metrics.room(mode);
         let room = {
-            let (players, stats, directory) =
-                (players.clone(), stats.clone(), self.directory.clone());
+            let counters = (players.clone(), bots_listed.clone());
+            let (stats, directory) = (stats.clone(), self.directory.clone());
             move |_: &mut actix::Context<Room>| {
-                Room::new(settings, game, players, stats, directory, metrics)
+                Room::new(settings, game, counters, stats, directory, metrics)
             }
         };
         let addr = Room::start_in_arbiter(&self.room_threads[made % threads], room);
@@ -149,6 +163,7 @@ impl AppState {
             capacity,
             public,
             players,
+            bots: bots_listed,
             stats,
             addr,
         };

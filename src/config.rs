@@ -36,6 +36,12 @@ pub struct Config {
           value_parser = clap::value_parser!(u8).range(1..=MAX_ROOM_CAPACITY as i64))]
     pub room_capacity: u8,
 
+    /// While people play in a room made by quick join (or created with bots), the server's
+    /// bots fill it up to this many players, leaving one by one as people join (0: no bots).
+    #[arg(long, env = "SKIRMISH_BOT_FILL", default_value_t = 4,
+          value_parser = clap::value_parser!(u8).range(0..=MAX_ROOM_CAPACITY as i64))]
+    pub bot_fill: u8,
+
     /// Milliseconds an empty room waits for a player before it closes (at most a day).
     #[arg(long, env = "SKIRMISH_EMPTY_ROOM_GRACE_MS", default_value_t = 10_000,
           value_parser = clap::value_parser!(u64).range(0..=86_400_000))]

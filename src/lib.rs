@@ -7,7 +7,7 @@
 //!            lobby (RoomDirectory) ◀── lookup ─┤
 //!                                              ▼ Join / ChatLine / Leave; inputs via MemberLink
 //!                                             room (one actor per room, fixed tick)
-//!                                              │ apply inputs → game.step → snapshot
+//!                                              │ one input per player per step → game.step
 //!                                              ▼ one encoded frame, shared by every member
 //!  browser / bot ◀─────────────────────────── session ◀── newest snapshot (watch); events
 //! ```

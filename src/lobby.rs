@@ -29,8 +29,11 @@ pub struct RoomEntry {
     pub mode: &'static str,
     pub capacity: u8,
     pub public: bool,
-    /// Kept up to date by the room; read for listings without asking the room.
+    /// People in the room, kept up to date by the room; read for listings and quick join
+    /// without asking the room.
     pub players: Arc<AtomicU8>,
+    /// Bots in the room, likewise (they give their seats to people, so they take no space).
+    pub bots: Arc<AtomicU8>,
     pub stats: Arc<TickStats>,
     pub addr: Addr<Room>,
 }
@@ -44,6 +47,7 @@ impl RoomEntry {
             players: self.players.load(Ordering::Relaxed),
             capacity: self.capacity,
             public: self.public,
+            bots: self.bots.load(Ordering::Relaxed),
         }
     }
 

@@ -20,7 +20,7 @@ pub use snapshot::{
 };
 
 /// Bumped on every change to the bytes of any message.
-pub const PROTOCOL_VERSION: u16 = 2;
+pub const PROTOCOL_VERSION: u16 = 3;
 /// The largest binary frame a client may send. Client messages are small; anything larger is
 /// refused before decoding, and the decoder never allocates past it.
 pub const MAX_CLIENT_MESSAGE_BYTES: usize = 4096;
@@ -71,11 +71,13 @@ pub enum ClientMsg {
     Hello { protocol: u16, name: String },
     /// Asks for `RoomList` with the public rooms.
     ListRooms,
-    /// Creates a room and joins it.
+    /// Creates a room and joins it. With `bots`, the server's bots fill the room's empty seats
+    /// up to its bot fill (`--bot-fill`), leaving one by one as people join.
     CreateRoom {
         name: String,
         capacity: u8,
         public: bool,
+        bots: bool,
     },
     /// Joins a room by its numeric id (public rooms; private rooms need their code).
     JoinRoom { room: u32 },
@@ -100,16 +102,21 @@ pub enum ClientMsg {
     Resume { protocol: u16, token: String },
 }
 
-/// Held controls: the latest input wins for movement and aim; `fire` is never lost.
+/// The controls for one simulation step of the sender's player: a client sends one per step
+/// it wants to take, at the tick rate, and each is consumed by exactly one step.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Input {
-    /// Increases by one per input; the server acks the highest one it applied.
+    /// Increases by one per input; a snapshot acks the last one its step consumed.
     pub seq: u32,
-    /// `MOVE_*` bits.
+    /// `MOVE_*` bits held during this step.
     pub movement: u8,
     /// Aim angle in radians, 0 = +x (right), growing clockwise on screen (+y is down).
     pub aim: f32,
+    /// Fire in this step (when the cooldown allows); held fire sets it in every input.
     pub fire: bool,
+    /// The tick at which the sender was drawing the other players when it made this input:
+    /// its shots are judged against them as they were then (at most 250 ms back).
+    pub render_tick: u32,
 }
 
 /// Messages the server sends, one per binary WebSocket frame.
@@ -192,9 +199,12 @@ pub struct RoomInfo {
     pub id: u32,
     pub name: String,
     pub mode: String,
+    /// People in the room; bots are not counted here.
     pub players: u8,
     pub capacity: u8,
     pub public: bool,
+    /// The server's bots in the room; each leaves when a person needs its seat.
+    pub bots: u8,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -204,6 +214,8 @@ pub struct RosterEntry {
     pub name: String,
     pub kills: u16,
     pub deaths: u16,
+    /// A bot run by the server (its `player_id` is 0).
+    pub bot: bool,
 }
 
 /// The fixed facts of a match that a client needs to draw and to predict: the map and the
@@ -220,6 +232,10 @@ pub struct GameSetup {
     /// World units per second.
     pub bullet_speed: f32,
     pub max_hp: u8,
+    /// Inputs from one shot to the next one a player may fire.
+    pub fire_cooldown_ticks: u16,
+    /// World units a bullet flies, from its shooter's edge, before it fades.
+    pub bullet_range: f32,
 }
 
 /// An axis-aligned wall in world units.
@@ -530,6 +546,7 @@ mod tests {
                 movement: MOVE_UP | MOVE_LEFT,
                 aim: 1.5,
                 fire: true,
+                render_tick: 0,
             }),
             ClientMsg::Chat { text: "hi".into() },
         ];
@@ -571,11 +588,12 @@ mod tests {
             movement: MOVE_RIGHT,
             aim: 0.0,
             fire: false,
+            render_tick: 0x0403_0201,
         }));
         assert_eq!(
             bytes,
-            [7, 0, 0, 0, 1, 0, 0, 0, 8, 0, 0, 0, 0, 0],
-            "tag u32, seq u32, movement u8, aim f32, fire u8"
+            [7, 0, 0, 0, 1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 1, 2, 3, 4],
+            "tag u32, seq u32, movement u8, aim f32, fire u8, render_tick u32"
         );
     }
 
@@ -636,6 +654,7 @@ mod tests {
             movement: MOVE_ALL,
             aim: 0.5,
             fire: false,
+            render_tick: 0,
         };
         assert!(check_input(&ok).is_ok());
         assert!(check_input(&Input {

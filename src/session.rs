@@ -19,7 +19,7 @@ use bytes::Bytes;
 use tokio::sync::watch;
 
 use crate::admission::Admission;
-use crate::app::AppState;
+use crate::app::{AppState, NewRoom};
 use crate::limits::{room_creation_bucket, ConnectionPermit, MessageLimiter, PlayerPermit};
 use crate::lobby::RoomEntry;
 use crate::metrics::{error_code_name, SessionPhase};
@@ -270,7 +270,16 @@ impl Session {
                 name,
                 capacity,
                 public,
-            } => self.on_create_room(name, capacity, public, ctx),
+                bots,
+            } => self.on_create_room(
+                NewRoom {
+                    name,
+                    capacity,
+                    public,
+                    bots,
+                },
+                ctx,
+            ),
             ClientMsg::JoinRoom { room } => {
                 if let Some(entry) = self.find_public_room(room, ctx) {
                     self.request_seat(entry, Seat::Player, 0, ctx);
@@ -378,17 +387,13 @@ impl Session {
         }
     }
 
-    fn on_create_room(
-        &mut self,
-        name: String,
-        capacity: u8,
-        public: bool,
-        ctx: &mut ws::WebsocketContext<Self>,
-    ) {
+    fn on_create_room(&mut self, room: NewRoom, ctx: &mut ws::WebsocketContext<Self>) {
+        let NewRoom { name, capacity, .. } = &room;
+        let capacity = *capacity;
         if !self.check_in_lobby(ctx) {
             return;
         }
-        if let Err(problem) = check_room_name(&name) {
+        if let Err(problem) = check_room_name(name) {
             return self.send_error(ctx, error_code::BAD_ROOM_SETTINGS, problem);
         }
         if !(MIN_ROOM_CAPACITY..=MAX_ROOM_CAPACITY).contains(&capacity) {
@@ -400,7 +405,11 @@ impl Session {
                 ),
             );
         }
-        if let Some(entry) = self.create_room(name.trim().to_string(), capacity, public, ctx) {
+        let room = NewRoom {
+            name: name.trim().to_string(),
+            ..room
+        };
+        if let Some(entry) = self.create_room(room, ctx) {
             self.request_seat(entry, Seat::Player, 0, ctx);
         }
     }
@@ -414,7 +423,13 @@ impl Session {
             _ => {
                 let number = self.app.directory.public_rooms().len() + 1;
                 let capacity = self.app.config.room_capacity;
-                match self.create_room(format!("Arena {number}"), capacity, true, ctx) {
+                let room = NewRoom {
+                    name: format!("Arena {number}"),
+                    capacity,
+                    public: true,
+                    bots: true,
+                };
+                match self.create_room(room, ctx) {
                     Some(entry) => entry,
                     None => return,
                 }

@@ -14,7 +14,7 @@ use common::{
 use skirmish::bot::BotError;
 use skirmish::config::Config;
 use skirmish::game::arena::Arena;
-use skirmish::game::{Game, GameEvent, Score};
+use skirmish::game::{Game, GameEvent, Score, StepInputs};
 use skirmish::protocol::{
     close_code as close, error_code, ClientMsg, GameSetup, Input, RoomState, ServerMsg, Slot,
 };
@@ -37,6 +37,7 @@ fn input(seq: u32) -> ClientMsg {
         movement: 0,
         aim: 0.0,
         fire: false,
+        render_tick: 0,
     })
 }
 
@@ -212,21 +213,12 @@ impl Game for Doomed {
     fn tick(&self) -> u32 {
         self.arena.tick()
     }
-    fn add_player(&mut self, slot: Slot) {
-        self.arena.add_player(slot)
-    }
-    fn remove_player(&mut self, slot: Slot) {
-        self.arena.remove_player(slot)
-    }
-    fn apply_input(&mut self, slot: Slot, input: &Input) {
-        self.arena.apply_input(slot, input)
-    }
-    fn step(&mut self, events: &mut Vec<GameEvent>) {
+    fn step(&mut self, inputs: &StepInputs, events: &mut Vec<GameEvent>) {
         assert!(
             !self.armed.load(Ordering::Relaxed),
             "injected fault in the game step"
         );
-        self.arena.step(events)
+        self.arena.step(inputs, events)
     }
     fn score(&self, slot: Slot) -> Option<Score> {
         self.arena.score(slot)

@@ -1,6 +1,6 @@
 //! The bundled bots' brain playing a whole match of the bundled arena, without a network: the
-//! game steps at 30 Hz, every bot sees every snapshot and decides 20 times a second. Seeded,
-//! so the match is the same on every run.
+//! game steps at 30 Hz, every bot sees every snapshot and sends one input per step, as the
+//! bot binary does. Seeded, so the match is the same on every run.
 
 use std::sync::Arc;
 
@@ -8,7 +8,7 @@ use skirmish::bot::brain::Brain;
 use skirmish::bot::{is_alive, world_position, JoinedRoom, RoomView};
 use skirmish::game::arena::Arena;
 use skirmish::game::map::Map;
-use skirmish::game::{Game, GameEvent};
+use skirmish::game::{Game, GameEvent, StepInputs};
 use skirmish::protocol::{Input, RoomInfo, RoomState, ServerMsg, Slot, Snapshot};
 
 const BOTS: Slot = 6;
@@ -31,6 +31,7 @@ fn view_of(game: &Arena, you: Slot) -> RoomView {
             players: BOTS,
             capacity: BOTS,
             public: false,
+            bots: 0,
         },
         code: "MATCH".into(),
         you,
@@ -48,9 +49,12 @@ struct Track {
 
 fn play_match() -> Track {
     let mut game = arena();
-    for slot in 0..BOTS {
-        game.add_player(slot);
-    }
+    let mut inputs = StepInputs {
+        joins: (0..BOTS).collect(),
+        ..StepInputs::default()
+    };
+    game.step(&inputs, &mut Vec::new());
+    inputs.clear();
     let mut views: Vec<RoomView> = (0..BOTS).map(|slot| view_of(&game, slot)).collect();
     let mut brains: Vec<Brain> = (0..BOTS)
         .map(|slot| Brain::new(u64::from(slot) + 1, TICK_RATE))
@@ -62,39 +66,34 @@ fn play_match() -> Track {
     let mut seqs = vec![0u32; BOTS.into()];
     let mut previous: Option<RoomState> = None;
     let mut events = Vec::new();
-    for tick in 0..SECONDS * u32::from(TICK_RATE) {
+    for _ in 0..SECONDS * u32::from(TICK_RATE) {
         let mut state = RoomState::default();
         game.state(&mut state);
         let mut snapshot = Snapshot::default();
         snapshot.diff_into(previous.as_ref(), &state, 0);
         previous = Some(state);
         let msg = ServerMsg::Snapshot(snapshot);
-        // 20 decisions per 30 ticks, as the bot binary sends 20 inputs a second.
-        let decides = (tick * 20) / 30 != ((tick + 1) * 20) / 30;
         for slot in 0..BOTS {
             let index = usize::from(slot);
             let view = &mut views[index];
             view.observe(&msg)
                 .expect("each snapshot changes the previous one");
-            if !decides {
-                continue;
-            }
             let decision = brains[index].decide(view);
             seqs[index] += 1;
-            game.apply_input(
-                slot,
-                &Input {
-                    seq: seqs[index],
-                    movement: decision.movement,
-                    aim: decision.aim,
-                    fire: decision.fire,
-                },
-            );
+            let input = Input {
+                seq: seqs[index],
+                movement: decision.movement,
+                aim: decision.aim,
+                fire: decision.fire,
+                render_tick: game.tick(),
+            };
+            inputs.commands.push((slot, input));
             let own = view.own_state().filter(|p| is_alive(p)).map(world_position);
             track.positions[index].push(own);
         }
         events.clear();
-        game.step(&mut events);
+        game.step(&inputs, &mut events);
+        inputs.clear();
         for event in &events {
             let GameEvent::Kill { killer, .. } = event;
             track.kills[usize::from(*killer)] += 1;
@@ -120,7 +119,7 @@ fn bots_fight_and_keep_moving() {
     for (slot, positions) in track.positions.iter().enumerate() {
         // Whole seconds alive, and those in which the bot got nowhere.
         let seconds: Vec<_> = positions
-            .chunks_exact(20)
+            .chunks_exact(TICK_RATE.into())
             .filter_map(|second| second.iter().copied().collect::<Option<Vec<_>>>())
             .collect();
         let stuck = seconds

@@ -10,22 +10,28 @@
 //! deadline. Needs `chromium` and `chromedriver` (Debian: `apt-get install -y chromium
 //! chromium-driver`); where they are missing the test says so and passes as skipped, unless
 //! `REQUIRE_BROWSER=1`, which makes that a failure. `CHROMIUM` and `CHROMEDRIVER` override
-//! the programs used.
+//! the programs used. The netcode's promises (exact prediction, own shots shown at once, also
+//! over a laggy link) have their own test, in `browser/netcode.rs`.
 
 mod common;
+#[path = "browser/harness.rs"]
+mod harness;
+#[path = "browser/netcode.rs"]
+mod netcode;
 
-use std::io::Write as _;
-use std::net::TcpListener;
-use std::os::unix::process::CommandExt as _;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::Duration;
 
 use fantoccini::actions::{
     InputSource, KeyAction, KeyActions, MouseActions, PointerAction, TouchActions,
     MOUSE_BUTTON_LEFT,
 };
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
+use harness::{
+    arena_map, click, enter_lobby, fill, is_clear, number, open_browser, open_screen, page_state,
+    position_of, wait_for_script, wait_for_shown_text, wait_for_state, wait_for_text, Driver,
+    Profile, Screen, PAGE_WAIT,
+};
 use serde_json::{json, Value};
 use skirmish::bot::{BotClient, RoomView};
 use skirmish::config::Config;
@@ -33,258 +39,6 @@ use skirmish::game::map::Map;
 use skirmish::protocol::{
     ServerMsg, Slot, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP, PLAYER_PROTECTED,
 };
-
-/// How long one expectation about the page may take (a debug-build server and a browser share
-/// a small machine with other work).
-const PAGE_WAIT: Duration = Duration::from_secs(30);
-const POLL: Duration = Duration::from_millis(50);
-
-fn find_program(env_var: &str, names: &[&str]) -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os(env_var) {
-        return Some(PathBuf::from(path));
-    }
-    let paths = std::env::var_os("PATH")?;
-    std::env::split_paths(&paths)
-        .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
-        .find(|candidate| candidate.is_file())
-}
-
-/// chromedriver on a free local port, ended when dropped together with every browser it
-/// started (its own process group), so that a failing test leaves no Chromium behind.
-struct Driver {
-    process: Child,
-    url: String,
-}
-
-impl Driver {
-    async fn start(program: &Path) -> Driver {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port for chromedriver")
-            .port();
-        let process = Command::new(program)
-            .arg(format!("--port={port}"))
-            .process_group(0)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("could not start {}: {e}", program.display()));
-        let deadline = tokio::time::Instant::now() + PAGE_WAIT;
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "chromedriver did not listen on port {port} within {PAGE_WAIT:?}"
-            );
-            tokio::time::sleep(POLL).await;
-        }
-        Driver {
-            process,
-            url: format!("http://127.0.0.1:{port}"),
-        }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.process.id());
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
-
-/// A fresh Chromium profile directory, removed when dropped.
-struct Profile(PathBuf);
-
-impl Profile {
-    fn new(label: &str) -> Profile {
-        let dir = std::env::temp_dir().join(format!(
-            "skirmish-browser-test-{}-{label}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("a profile directory");
-        Profile(dir)
-    }
-}
-
-impl Drop for Profile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// The screens the game is checked on: a desktop window, and a phone held upright (390×844)
-/// or sideways (844×390), with touch (Chromium's mobile emulation).
-#[derive(Clone, Copy, PartialEq)]
-enum Screen {
-    Desktop,
-    Phone,
-    PhoneSideways,
-}
-
-async fn open_browser(driver: &Driver, chromium: &Path, profile: &Profile) -> Client {
-    open_screen(driver, chromium, profile, Screen::Desktop).await
-}
-
-async fn open_screen(
-    driver: &Driver,
-    chromium: &Path,
-    profile: &Profile,
-    screen: Screen,
-) -> Client {
-    let args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-quic",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--no-default-browser-check",
-        "--window-size=1280,820",
-        "--force-device-scale-factor=1",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .chain([format!("--user-data-dir={}", profile.0.display())])
-    .collect::<Vec<_>>();
-    let mut options = json!({ "binary": chromium, "args": args });
-    let phone = match screen {
-        Screen::Desktop => None,
-        Screen::Phone => Some((390, 844)),
-        Screen::PhoneSideways => Some((844, 390)),
-    };
-    if let Some((width, height)) = phone {
-        options["mobileEmulation"] = json!({
-            "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2, "touch": true },
-            "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 \
-                          (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
-        });
-    }
-    let capabilities = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": options,
-    });
-    let Value::Object(capabilities) = capabilities else {
-        unreachable!("a JSON object literal is an object")
-    };
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(capabilities)
-        .connect(&driver.url)
-        .await
-        .expect("a Chromium session through chromedriver")
-}
-
-/// The page's read-only debug view of itself (`client/main.js`), or null before it exists.
-const PAGE_STATE: &str = "return window.skirmish ? window.skirmish.state() : null;";
-
-async fn page_state(client: &Client) -> Value {
-    client
-        .execute(PAGE_STATE, vec![])
-        .await
-        .expect("the page answers a script")
-}
-
-/// Polls the page's state until `check` holds; fails with the last state after `PAGE_WAIT`.
-async fn wait_for_state(client: &Client, what: &str, check: impl Fn(&Value) -> bool) -> Value {
-    wait_for_script(client, what, PAGE_STATE, check).await
-}
-
-/// Polls a script's result until `check` holds; fails with the last value after `PAGE_WAIT`.
-async fn wait_for_script(
-    client: &Client,
-    what: &str,
-    script: &str,
-    check: impl Fn(&Value) -> bool,
-) -> Value {
-    let deadline = tokio::time::Instant::now() + PAGE_WAIT;
-    loop {
-        let value = client
-            .execute(script, vec![])
-            .await
-            .expect("the page answers a script");
-        if check(&value) {
-            return value;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{what}: not true within {PAGE_WAIT:?}; last value: {value:#}"
-        );
-        tokio::time::sleep(POLL).await;
-    }
-}
-
-/// Polls the text of the element `id` until `check` holds; fails with the last text after
-/// `PAGE_WAIT`.
-async fn wait_for_text(
-    client: &Client,
-    what: &str,
-    id: &str,
-    check: impl Fn(&str) -> bool,
-) -> Value {
-    let script = format!("return document.getElementById('{id}').textContent;");
-    wait_for_script(client, what, &script, |text| {
-        text.as_str().is_some_and(&check)
-    })
-    .await
-}
-
-/// As `wait_for_text`, for an element that may be hidden: hidden, its text reads as empty.
-async fn wait_for_shown_text(
-    client: &Client,
-    what: &str,
-    id: &str,
-    check: impl Fn(&str) -> bool,
-) -> Value {
-    let script =
-        format!("const e = document.getElementById('{id}'); return e.hidden ? '' : e.textContent;");
-    wait_for_script(client, what, &script, |text| {
-        text.as_str().is_some_and(&check)
-    })
-    .await
-}
-
-async fn fill(client: &Client, id: &str, text: &str) {
-    let input = client
-        .find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|e| panic!("#{id} on the page: {e}"));
-    input.clear().await.expect("clear an input");
-    input.send_keys(text).await.expect("type into an input");
-}
-
-async fn click(client: &Client, id: &str) {
-    client
-        .find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|e| panic!("#{id} on the page: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click #{id}: {e}"));
-}
-
-/// Opens the page, enters `name` and waits for the lobby.
-async fn enter_lobby(client: &Client, url: &str, name: &str) {
-    client.goto(url).await.expect("the page loads");
-    fill(client, "name-input", name).await;
-    click(client, "name-submit").await;
-    wait_for_state(client, "the lobby is shown after the name", |s| {
-        s["screen"] == "lobby" && s["connection"] == "open"
-    })
-    .await;
-}
-
-fn number(value: &Value) -> f64 {
-    value
-        .as_f64()
-        .unwrap_or_else(|| panic!("{value} is not a number"))
-}
 
 fn own_bullets(state: &Value) -> f64 {
     number(&state["stats"]["ownBulletsSeen"])
@@ -413,39 +167,6 @@ async fn walk_into_the_open(client: &Client, map: &Map) {
     client.release_actions().await.expect("release the keys");
 }
 
-/// The bundled arena map the test's server runs, to pick directions free of walls.
-fn arena_map() -> Map {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/maps/arena.json");
-    let json = std::fs::read_to_string(&path).expect("the arena map is readable");
-    Map::from_json(&json).expect("the arena map is valid")
-}
-
-/// Whether a circle of `margin` can travel `distance` units from `from` along the unit vector
-/// `dir` without touching a wall or leaving the map (sampled every unit).
-fn is_clear(map: &Map, from: (f64, f64), dir: (f64, f64), distance: f64, margin: f64) -> bool {
-    (0..=distance as u32).all(|step| {
-        let (x, y) = (
-            from.0 + dir.0 * f64::from(step),
-            from.1 + dir.1 * f64::from(step),
-        );
-        let inside = x >= margin
-            && y >= margin
-            && x <= f64::from(map.width) - margin
-            && y <= f64::from(map.height) - margin;
-        inside
-            && map.walls.iter().all(|wall| {
-                x < f64::from(wall.x) - margin
-                    || x > f64::from(wall.x + wall.w) + margin
-                    || y < f64::from(wall.y) - margin
-                    || y > f64::from(wall.y + wall.h) + margin
-            })
-    })
-}
-
-fn position_of(state: &Value, key: &str) -> (f64, f64) {
-    (number(&state[key]["x"]), number(&state[key]["y"]))
-}
-
 /// Points the mouse where a shot flies free for a while (at the other player when nothing is
 /// in between) and holds the button down. Bullets that start against a wall vanish before
 /// any snapshot shows them, so the direction matters.
@@ -472,8 +193,8 @@ async fn aim_and_fire(client: &Client, map: &Map, at_the_other: bool) {
         .expect("some direction is free of walls");
     let canvas = &state["canvas"];
     let scale = number(&canvas["scale"]);
-    let x = number(&canvas["originX"]) + (from.0 + dir.0 * reach) * scale;
-    let y = number(&canvas["originY"]) + (from.1 + dir.1 * reach) * scale;
+    let x = number(&canvas["left"]) + (from.0 + dir.0 * reach) * scale;
+    let y = number(&canvas["top"]) + (from.1 + dir.1 * reach) * scale;
     client
         .perform_actions(
             MouseActions::new("mouse".into())
@@ -713,32 +434,12 @@ async fn touch_drag(client: &Client, finger: &str, (x, y): (f64, f64), (dx, dy):
         .expect("a touch drag");
 }
 
-/// Chromium and chromedriver, or `None` (and a loud note) when they are not installed.
-fn browser_programs() -> Option<(PathBuf, PathBuf)> {
-    let chromium = find_program(
-        "CHROMIUM",
-        &["chromium", "chromium-browser", "google-chrome"],
-    );
-    let chromedriver = find_program("CHROMEDRIVER", &["chromedriver"]);
-    let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
-        let message = "BROWSER TEST SKIPPED: chromium or chromedriver is not installed \
-                       (Debian: apt-get install -y chromium chromium-driver)";
-        assert!(
-            std::env::var("REQUIRE_BROWSER").as_deref() != Ok("1"),
-            "{message}, and REQUIRE_BROWSER=1 requires them"
-        );
-        // Straight to stderr, past the test harness's capture, so a skip is never silent.
-        let _ = writeln!(std::io::stderr(), "\n*** {message} ***\n");
-        return None;
-    };
-    Some((chromium, chromedriver))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn players_move_shoot_and_see_each_other_in_chromium() {
-    let Some((chromium, chromedriver)) = browser_programs() else {
+    let Some((chromium, chromedriver)) = harness::programs() else {
         return;
     };
+    let _turn = harness::ONE_AT_A_TIME.lock().await;
 
     let server = common::spawn_app_with(Config {
         map: "maps/arena.json".into(),
@@ -1339,9 +1040,10 @@ async fn hunt(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shot_player_sees_who_shot_it_and_respawns_protected() {
-    let Some((chromium, chromedriver)) = browser_programs() else {
+    let Some((chromium, chromedriver)) = harness::programs() else {
         return;
     };
+    let _turn = harness::ONE_AT_A_TIME.lock().await;
     let server = common::spawn_app_with(Config {
         map: "maps/open.json".into(),
         ..common::test_config()

@@ -40,6 +40,7 @@ fn seeds() -> Vec<Vec<u8>> {
             name: "fuzzed".into(),
             capacity: 4,
             public: false,
+            bots: false,
         },
         ClientMsg::JoinRoom { room: 1 },
         ClientMsg::JoinByCode {
@@ -52,6 +53,7 @@ fn seeds() -> Vec<Vec<u8>> {
             movement: 1,
             aim: 0.5,
             fire: true,
+            render_tick: 0,
         }),
         ClientMsg::Chat { text: "hi".into() },
         ClientMsg::Ping { t: 1 },

@@ -27,6 +27,7 @@ fn input(seq: u32, movement: u8, aim: f32) -> ClientMsg {
         movement,
         aim,
         fire: false,
+        render_tick: 0,
     })
 }
 
@@ -57,6 +58,7 @@ async fn frames_that_are_not_one_message_close_with_their_codes() {
         name: "x".into(),
         capacity: 4,
         public: true,
+        bots: false,
     });
     *create_with_bool_two.last_mut().unwrap() = 2;
     let welcome = encode_server(&ServerMsg::Welcome {
@@ -274,6 +276,7 @@ async fn bad_values_are_refused_and_the_connection_stays() {
                 name: "second".into(),
                 capacity: 4,
                 public: true,
+                bots: false,
             },
             error_code::ALREADY_IN_ROOM,
         ),
@@ -322,6 +325,7 @@ async fn lobby_values_out_of_range_are_refused() {
                 name: "r".into(),
                 capacity: 0,
                 public: true,
+                bots: false,
             },
             error_code::BAD_ROOM_SETTINGS,
         ),
@@ -331,6 +335,7 @@ async fn lobby_values_out_of_range_are_refused() {
                 name: "r".into(),
                 capacity: 255,
                 public: true,
+                bots: false,
             },
             error_code::BAD_ROOM_SETTINGS,
         ),
@@ -340,6 +345,7 @@ async fn lobby_values_out_of_range_are_refused() {
                 name: "r".repeat(33),
                 capacity: 4,
                 public: true,
+                bots: false,
             },
             error_code::BAD_ROOM_SETTINGS,
         ),
@@ -349,6 +355,7 @@ async fn lobby_values_out_of_range_are_refused() {
                 name: "a\u{0}b".into(),
                 capacity: 4,
                 public: true,
+                bots: false,
             },
             error_code::BAD_ROOM_SETTINGS,
         ),

@@ -16,7 +16,7 @@ async fn until_acked(bot: &mut LeanBot, seq: u32) -> u32 {
         while !acked {
             bot.fill().await.expect("the connection stays open");
             bot.drain(|incoming| {
-                if let Incoming::Snapshot { ack } = incoming {
+                if let Incoming::Snapshot { ack, .. } = incoming {
                     snapshots += 1;
                     acked |= ack >= seq;
                 }
@@ -54,7 +54,7 @@ async fn lean_bots_create_join_and_get_their_inputs_acknowledged() {
 
     let mut last = 0;
     for _ in 0..3 {
-        last = joiner.queue_input(MOVE_RIGHT, 0.0, false);
+        last = joiner.queue_input(MOVE_RIGHT, 0.0, false, 0);
     }
     joiner.flush().await.expect("inputs are sent");
     assert_eq!(last, 3);

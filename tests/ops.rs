@@ -85,8 +85,8 @@ async fn metrics_move_with_real_traffic() {
     );
     assert_eq!(
         value("skirmish_received_bytes_total{type=\"input\"}"),
-        140.0,
-        "an input is 14 bytes"
+        180.0,
+        "an input is 18 bytes"
     );
     assert_eq!(
         value("skirmish_messages_received_total{type=\"hello\"}"),

@@ -125,6 +125,7 @@ fn vectors() -> Vec<Vector> {
         players: 3,
         capacity: 8,
         public: true,
+        bots: 2,
     };
     let cafe = RoomInfo {
         id: 42,
@@ -133,6 +134,7 @@ fn vectors() -> Vec<Vector> {
         players: 0,
         capacity: 100,
         public: true,
+        bots: 0,
     };
     let setup = GameSetup {
         width: 1600,
@@ -156,6 +158,8 @@ fn vectors() -> Vec<Vector> {
         bullet_radius: 4.0,
         bullet_speed: 600.0,
         max_hp: 100,
+        fire_cooldown_ticks: 6,
+        bullet_range: 1000.0,
     };
     let roster_entry = |slot, player_id, name: &str, kills, deaths| RosterEntry {
         slot,
@@ -163,6 +167,8 @@ fn vectors() -> Vec<Vector> {
         name: name.into(),
         kills,
         deaths,
+        // The server's bots have no player id.
+        bot: player_id == 0,
     };
     vec![
         client(
@@ -186,6 +192,7 @@ fn vectors() -> Vec<Vector> {
                 name: "Friday night".into(),
                 capacity: 8,
                 public: true,
+                bots: true,
             },
         ),
         client(
@@ -194,6 +201,7 @@ fn vectors() -> Vec<Vector> {
                 name: "Büro 🏢".into(),
                 capacity: 100,
                 public: false,
+                bots: false,
             },
         ),
         client("client_join_room", ClientMsg::JoinRoom { room: 42 }),
@@ -212,6 +220,7 @@ fn vectors() -> Vec<Vector> {
                 movement: MOVE_RIGHT,
                 aim: 0.0,
                 fire: false,
+                render_tick: 0,
             }),
         ),
         client(
@@ -221,6 +230,7 @@ fn vectors() -> Vec<Vector> {
                 movement: MOVE_DOWN | MOVE_RIGHT,
                 aim: FRAC_PI_4,
                 fire: true,
+                render_tick: 254,
             }),
         ),
         client(
@@ -230,6 +240,7 @@ fn vectors() -> Vec<Vector> {
                 movement: MOVE_UP | MOVE_LEFT,
                 aim: -FRAC_PI_2,
                 fire: true,
+                render_tick: 0x0001_0203,
             }),
         ),
         client(
@@ -297,8 +308,8 @@ fn vectors() -> Vec<Vector> {
                 setup: setup.clone(),
                 roster: vec![
                     roster_entry(0, 3, "ada", 5, 2),
-                    roster_entry(1, 9, &longest_name, 0, 1),
-                    roster_entry(2, 7, "bob", 0, 0),
+                    roster_entry(1, 0, "Bot Ada", 1, 0),
+                    roster_entry(2, 9, &longest_name, 0, 1),
                 ],
             },
         ),
@@ -312,6 +323,7 @@ fn vectors() -> Vec<Vector> {
                     players: 1,
                     capacity: 2,
                     public: false,
+                    bots: 0,
                 },
                 code: "M4RS9A".into(),
                 you: 0,
@@ -403,9 +415,11 @@ fn malformed_frames() -> Vec<MalformedFrame> {
         movement: MOVE_ALL,
         aim: 0.0,
         fire: false,
+        render_tick: 0,
     }));
     let mut input_fire_2 = input.clone();
-    *input_fire_2.last_mut().expect("an input has bytes") = 2;
+    // The fire byte: after the tag (4), seq (4), movement (1) and aim (4).
+    input_fire_2[13] = 2;
     let mut hello_tag_high_byte = hello.clone();
     hello_tag_high_byte[3] = 1;
     let mut hello_huge_name = hello[..6].to_vec();
@@ -434,11 +448,12 @@ fn malformed_frames() -> Vec<MalformedFrame> {
             players: 0,
             capacity: 4,
             public: true,
+            bots: 0,
         }],
     });
-    *room_list_public_2
-        .last_mut()
-        .expect("a room list has bytes") = 2;
+    // The public flag: the byte before the last (bots).
+    let public_at = room_list_public_2.len() - 2;
+    room_list_public_2[public_at] = 2;
 
     let frame = |name, direction, bytes, reason| MalformedFrame {
         name,
@@ -680,6 +695,7 @@ impl Dump {
         self.u8(&format!("{at}.players"), room.players);
         self.u8(&format!("{at}.capacity"), room.capacity);
         self.bool(&format!("{at}.public"), room.public);
+        self.u8(&format!("{at}.bots"), room.bots);
     }
 
     fn roster_entry(&mut self, at: &str, entry: &RosterEntry) {
@@ -688,6 +704,7 @@ impl Dump {
         self.string(&format!("{at}.name"), &entry.name);
         self.u16(&format!("{at}.kills"), entry.kills);
         self.u16(&format!("{at}.deaths"), entry.deaths);
+        self.bool(&format!("{at}.bot"), entry.bot);
     }
 
     fn roster(&mut self, roster: &[RosterEntry]) {
@@ -712,6 +729,11 @@ impl Dump {
         self.f32(&format!("{at}.bullet_radius"), setup.bullet_radius);
         self.f32(&format!("{at}.bullet_speed"), setup.bullet_speed);
         self.u8(&format!("{at}.max_hp"), setup.max_hp);
+        self.u16(
+            &format!("{at}.fire_cooldown_ticks"),
+            setup.fire_cooldown_ticks,
+        );
+        self.f32(&format!("{at}.bullet_range"), setup.bullet_range);
     }
 
     fn snapshot(&mut self, snapshot: &Snapshot) {
@@ -787,10 +809,12 @@ impl Dump {
                 name,
                 capacity,
                 public,
+                bots,
             } => {
                 self.string("name", name);
                 self.u8("capacity", *capacity);
                 self.bool("public", *public);
+                self.bool("bots", *bots);
             }
             ClientMsg::JoinRoom { room } => self.u32("room", *room),
             ClientMsg::JoinByCode { code } => self.string("code", code),
@@ -799,6 +823,7 @@ impl Dump {
                 self.u8("movement", input.movement);
                 self.f32("aim", input.aim);
                 self.bool("fire", input.fire);
+                self.u32("render_tick", input.render_tick);
             }
             ClientMsg::Chat { text } => self.string("text", text),
             ClientMsg::Ping { t } => self.u64("t", *t),

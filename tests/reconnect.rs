@@ -39,6 +39,7 @@ async fn player_in_room(app: &RunningServer, watched: &Watched, grace_ms: u32) -
                 movement: MOVE_RIGHT,
                 aim: 0.5,
                 fire: false,
+                render_tick: 0,
             }))
             .await;
     }
@@ -132,6 +133,7 @@ async fn a_dropped_player_resumes_with_the_same_id_slot_score_and_position() {
         movement: 0,
         aim: 0.0,
         fire: false,
+        render_tick: 0,
     }))
     .await;
     back.expect_ack(1).await;

@@ -10,6 +10,7 @@ use common::{
     WAIT,
 };
 use skirmish::bot::{BotClient, BotError};
+use skirmish::game::movement::{snap_to_grid, step_distance};
 use skirmish::protocol::{
     close_code as close, encode_client, error_code, ClientMsg, Input, ServerMsg, MOVE_LEFT,
     MOVE_RIGHT, PROTOCOL_VERSION,
@@ -165,6 +166,7 @@ async fn create_list_join_by_code_and_leave() {
             movement: 0,
             aim: 0.0,
             fire: false,
+            render_tick: 0,
         }))
         .await
         .unwrap();
@@ -313,6 +315,54 @@ async fn an_input_moves_the_player_and_is_acked() {
 }
 
 #[tokio::test]
+async fn each_input_is_one_step_and_a_burst_drains_at_most_two_a_step() {
+    let app = spawn_app();
+    let mut client = connect(&app, "ada").await;
+    let joined = client.create_room("steps", 4, true).await.unwrap();
+    let before = next_snapshot(&mut client).await.tick;
+    let (x0, y0) = client.room().unwrap().own_position().expect("own entry");
+    let movement = if x0 < f32::from(joined.setup.width) / 2.0 {
+        MOVE_RIGHT
+    } else {
+        MOVE_LEFT
+    };
+    const BURST: u32 = 12;
+    for _ in 0..BURST {
+        client.send_input(movement, 0.0, false).await.unwrap();
+    }
+    let mut acks = Vec::new();
+    while acks.last().is_none_or(|&(_, ack)| ack < BURST) {
+        let snapshot = next_snapshot(&mut client).await;
+        acks.push((snapshot.tick, snapshot.ack));
+    }
+    for pair in acks.windows(2) {
+        let ((tick_a, ack_a), (tick_b, ack_b)) = (pair[0], pair[1]);
+        assert!(
+            ack_b - ack_a <= 2 * (tick_b - tick_a),
+            "at most two inputs a step: {acks:?}"
+        );
+    }
+    let acked_in = acks.last().map_or(0, |&(tick, _)| tick);
+    assert!(
+        acked_in >= before + BURST / 2,
+        "a burst is spread over steps: {before}, {acks:?}"
+    );
+    // Standing still once the inputs run out: each input moved exactly one step.
+    for _ in 0..5 {
+        next_snapshot(&mut client).await;
+    }
+    let (x1, y1) = client.room().unwrap().own_position().unwrap();
+    let distance = step_distance(joined.setup.player_speed, 30);
+    let one_step = snap_to_grid(distance);
+    assert_eq!(
+        (x1 - x0).abs(),
+        BURST as f32 * one_step,
+        "from {x0} to {x1}"
+    );
+    assert_eq!(y1, y0);
+}
+
+#[tokio::test]
 async fn repeated_and_older_inputs_are_ignored() {
     let app = spawn_app();
     let mut client = connect(&app, "ada").await;
@@ -323,6 +373,7 @@ async fn repeated_and_older_inputs_are_ignored() {
             movement: 0,
             aim: 0.0,
             fire: false,
+            render_tick: 0,
         })
     };
     for seq in [5, 3, 5, 4] {
@@ -356,18 +407,21 @@ async fn bad_inputs_get_error_codes_and_do_not_disturb_others() {
             movement: 0,
             aim: f32::NAN,
             fire: false,
+            render_tick: 0,
         },
         Input {
             seq: 2,
             movement: 0,
             aim: f32::INFINITY,
             fire: true,
+            render_tick: 0,
         },
         Input {
             seq: 3,
             movement: 0x30,
             aim: 0.0,
             fire: false,
+            render_tick: 0,
         },
     ] {
         rogue.send(&ClientMsg::Input(input)).await.unwrap();
@@ -379,8 +433,10 @@ async fn bad_inputs_get_error_codes_and_do_not_disturb_others() {
         movement: 0,
         aim: 0.0,
         fire: false,
+        render_tick: 0,
     }));
-    *bytes.last_mut().unwrap() = 2;
+    // The fire byte: after the tag, seq, movement and aim.
+    bytes[13] = 2;
     rogue.send_raw_binary(bytes).await.unwrap();
     assert_eq!(next_error(&mut rogue).await.0, error_code::BAD_MESSAGE);
     assert_eq!(close_code(&mut rogue).await, close::INVALID_PAYLOAD);

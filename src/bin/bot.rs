@@ -30,9 +30,6 @@ struct Args {
     /// Stop after this many seconds (default: run until Ctrl-C).
     #[arg(long)]
     seconds: Option<f64>,
-    /// Inputs per second each bot sends.
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=60))]
-    input_rate: u16,
     /// Seed of the bots' random choices (each bot adds its number).
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -50,7 +47,6 @@ async fn main() -> std::process::ExitCode {
         let settings = BotSettings {
             url: args.url.clone(),
             room: args.room.clone(),
-            input_period: Duration::from_secs_f64(1.0 / f64::from(args.input_rate)),
             seed: args.seed.wrapping_add(u64::from(number)),
             deadline,
         };
@@ -90,7 +86,6 @@ async fn main() -> std::process::ExitCode {
 struct BotSettings {
     url: String,
     room: Option<String>,
-    input_period: Duration,
     seed: u64,
     deadline: Option<Instant>,
 }
@@ -112,7 +107,9 @@ async fn play(name: &str, settings: &BotSettings) -> Result<(), BotError> {
     };
     announce_join(name, &joined);
     let mut brain = Brain::new(settings.seed, client.tick_rate());
-    let mut inputs = tokio::time::interval(settings.input_period);
+    // One input per simulation step: each input is one step of the bot's player.
+    let step = Duration::from_secs_f64(1.0 / f64::from(client.tick_rate().max(1)));
+    let mut inputs = tokio::time::interval(step);
     inputs.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let far_future = Instant::now() + Duration::from_secs(86_400 * 365);
     let stop = tokio::time::sleep_until(settings.deadline.unwrap_or(far_future));

@@ -3,13 +3,20 @@
 //!
 //! Pure: no I/O, no clock (time is the snapshot's tick), randomness from a seeded generator,
 //! so a decision can be tested from a hand-made `RoomView`. It plays simply and legibly:
-//! chase the nearest living enemy, aim at where it will be, shoot when it is in range with a
-//! clear line, keep a little distance, never push into a wall, and wander when alone.
+//! chase the nearest living enemy (around walls, along a path on the map's grid), aim at where
+//! it will be, shoot when it is in range with a clear line, keep a little distance, never push
+//! into a wall, and wander when alone. A [`Skill`] makes it human: it reacts to a target it
+//! has just seen after a delay, and its aim is off by a little.
 
+use std::sync::Arc;
+
+use super::path::NavGrid;
 use super::state::{is_alive, world_position, RoomView};
-use crate::game::arena::segment_touches_wall;
+use crate::game::geometry::segment_touches_wall;
 use crate::game::map::distance_to_wall;
-use crate::protocol::{GameSetup, RoomState, Wall, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP};
+use crate::protocol::{
+    GameSetup, RoomState, Slot, Wall, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP,
+};
 
 /// The controls of one input (the client adds the seq).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -27,6 +34,33 @@ const KEEP_DISTANCE_RADII: f32 = 8.0;
 const LOOKAHEAD_SECONDS: f32 = 0.15;
 /// How long a wander heading lasts, in seconds.
 const WANDER_SECONDS: f32 = 2.0;
+/// How often a bot chasing a target it cannot see plans its way again, in seconds.
+const REPLAN_SECONDS: f32 = 0.25;
+/// How often a bot's aim error is drawn anew, in seconds.
+const AIM_ERROR_SECONDS: f32 = 0.5;
+
+/// How human a bot plays.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Skill {
+    /// Seconds from first seeing a target in the clear to firing at it.
+    pub reaction_seconds: f32,
+    /// The largest error of its aim, in radians either way.
+    pub aim_error: f32,
+}
+
+impl Skill {
+    /// Reacts at once and aims exactly: for tests, and for measuring the game's limits.
+    pub const PERFECT: Skill = Skill {
+        reaction_seconds: 0.0,
+        aim_error: 0.0,
+    };
+    /// About a quarter of a second to react and a few degrees off: a fair opponent that a
+    /// person can beat by moving and using cover.
+    pub const FAIR: Skill = Skill {
+        reaction_seconds: 0.25,
+        aim_error: 0.07,
+    };
+}
 
 /// The eight headings a bot can run in, as movement bits and unit vectors (+y is down).
 const HEADINGS: [(u8, f32, f32); 8] = {
@@ -43,54 +77,93 @@ const HEADINGS: [(u8, f32, f32); 8] = {
     ]
 };
 
-/// One bot's memory between decisions: its random generator, its wander heading, and
-/// where its target was last seen (to lead shots).
+/// One bot's memory between decisions: its random generator, its wander heading, where its
+/// target was last seen (to lead shots), since when it has seen it in the clear, and its way
+/// around the walls.
 #[derive(Debug, Clone)]
 pub struct Brain {
     rng: u64,
     tick_rate: f32,
+    skill: Skill,
     wander_heading: usize,
     wander_until_tick: u32,
     /// Slot, tick and position of the target at the previous decision.
     last_target: Option<(u8, u32, f32, f32)>,
+    /// The target in the clear and the tick it was first seen so.
+    sighted: Option<(u8, u32)>,
+    /// The current aim error and the tick it is drawn anew.
+    aim_error: (f32, u32),
     /// +1 or -1: which way the bot circles a close target.
     circle_side: f32,
     aim: f32,
+    /// The map's grid, made at the first decision unless given.
+    nav: Option<Arc<NavGrid>>,
+    /// The point the bot runs to while its target is out of sight, and when to plan again.
+    waypoint: Option<((f32, f32), u32)>,
 }
 
 impl Brain {
-    /// `tick_rate` is the server's (from `Welcome`), to turn ticks into seconds.
+    /// A fair bot. `tick_rate` is the server's (from `Welcome`), to turn ticks into seconds.
     pub fn new(seed: u64, tick_rate: u16) -> Brain {
+        Brain::with_skill(seed, tick_rate, Skill::FAIR)
+    }
+
+    pub fn with_skill(seed: u64, tick_rate: u16, skill: Skill) -> Brain {
         let mut brain = Brain {
             rng: seed | 1,
             tick_rate: f32::from(tick_rate.max(1)),
+            skill,
             wander_heading: 0,
             wander_until_tick: 0,
             last_target: None,
+            sighted: None,
+            aim_error: (0.0, 0),
             circle_side: 1.0,
             aim: 0.0,
+            nav: None,
+            waypoint: None,
         };
         brain.wander_heading = brain.random_below(HEADINGS.len() as u64) as usize;
         brain
     }
 
+    /// Uses `nav` for finding ways around walls (shared by the bots of one map), instead of
+    /// making a grid of its own.
+    pub fn with_nav(mut self, nav: Arc<NavGrid>) -> Brain {
+        self.nav = Some(nav);
+        self
+    }
+
     /// The controls for the current state of the room.
     pub fn decide(&mut self, view: &RoomView) -> Decision {
+        self.decide_in(view.you, &view.setup, view.state())
+    }
+
+    /// The controls of the player in slot `you` for `room` (`None`: not seen yet).
+    pub fn decide_in(
+        &mut self,
+        you: Slot,
+        setup: &GameSetup,
+        room: Option<&RoomState>,
+    ) -> Decision {
         let idle = Decision {
             movement: 0,
             aim: self.aim,
             fire: false,
         };
-        let (Some(room), Some(me)) = (view.state(), view.own_state()) else {
+        let Some(room) = room else {
+            return idle;
+        };
+        let Some(me) = room.players.iter().find(|p| p.slot == you) else {
             return idle;
         };
         if !is_alive(me) {
             self.last_target = None;
+            self.sighted = None;
             return idle;
         }
-        let setup = &view.setup;
         let (x, y) = world_position(me);
-        let Some((slot, tx, ty)) = nearest_enemy(room, view.you, x, y) else {
+        let Some((slot, tx, ty)) = nearest_enemy(room, you, x, y) else {
             self.last_target = None;
             let movement = self.wander(room.tick, setup, x, y);
             return Decision {
@@ -101,15 +174,18 @@ impl Brain {
         };
 
         let (px, py) = self.lead(slot, room.tick, (x, y), (tx, ty), setup);
-        self.aim = (py - y).atan2(px - x);
+        self.aim = (py - y).atan2(px - x) + self.aim_error(room.tick);
         let distance = (tx - x).hypot(ty - y);
         let range = setup.bullet_speed * RANGE_SECONDS;
         let clear = line_is_clear(&setup.walls, (x, y), (tx, ty), setup.bullet_radius);
-        let fire = clear && distance <= range;
+        let fire = clear && distance <= range && self.reacted(slot, room.tick, clear);
 
         let (to_x, to_y) = ((tx - x) / distance.max(1e-3), (ty - y) / distance.max(1e-3));
         let keep = setup.player_radius * KEEP_DISTANCE_RADII;
-        let wanted = if !clear || distance > keep {
+        let way = self.way_to(setup, room.tick, (x, y), (tx, ty), clear);
+        let wanted = if let Some(way) = way {
+            way
+        } else if !clear || distance > keep {
             (to_x, to_y)
         } else {
             // Circle the target, drifting outwards when too close.
@@ -118,7 +194,8 @@ impl Brain {
             (-to_y * side + to_x * out, to_x * side + to_y * out)
         };
         let movement = best_free_heading(setup, x, y, wanted).unwrap_or(0);
-        if movement == 0 || self.random_below(60) == 0 {
+        // About once every three seconds, whatever the input rate.
+        if movement == 0 || self.random_below(3 * self.tick_rate as u64) == 0 {
             self.circle_side = -self.circle_side;
         }
         Decision {
@@ -126,6 +203,77 @@ impl Brain {
             aim: self.aim,
             fire,
         }
+    }
+
+    /// Whether the bot has seen `slot` in the clear for its reaction time (a new target, or
+    /// one that was hidden, starts the clock again).
+    fn reacted(&mut self, slot: u8, tick: u32, clear: bool) -> bool {
+        if !clear {
+            self.sighted = None;
+            return false;
+        }
+        let since = match self.sighted {
+            Some((seen, since)) if seen == slot => since,
+            _ => {
+                self.sighted = Some((slot, tick));
+                tick
+            }
+        };
+        tick.wrapping_sub(since) as f32 >= self.skill.reaction_seconds * self.tick_rate
+    }
+
+    /// The bot's aim error now: uniform within the skill's bound, drawn anew every
+    /// `AIM_ERROR_SECONDS`.
+    fn aim_error(&mut self, tick: u32) -> f32 {
+        let (error, until) = self.aim_error;
+        if tick < until && until - tick <= self.ticks(AIM_ERROR_SECONDS) {
+            return error;
+        }
+        let unit = self.random_below(2001) as f32 / 1000.0 - 1.0;
+        let error = unit * self.skill.aim_error;
+        self.aim_error = (error, tick.saturating_add(self.ticks(AIM_ERROR_SECONDS)));
+        error
+    }
+
+    /// The direction to run towards a target out of sight: to the next point of the way
+    /// around the walls, planned anew every `REPLAN_SECONDS`. A waypoint is followed until it
+    /// is reached or the plan is due, even when the target shows in between: turning at the
+    /// first glimpse makes a bot at the edge of a wall's shadow dither on the spot.
+    fn way_to(
+        &mut self,
+        setup: &GameSetup,
+        tick: u32,
+        from: (f32, f32),
+        to: (f32, f32),
+        clear: bool,
+    ) -> Option<(f32, f32)> {
+        let reached = |point: (f32, f32)| (point.0 - from.0).hypot(point.1 - from.1) < 4.0;
+        let fresh = self.waypoint.filter(|&(point, until)| {
+            tick < until && until - tick <= self.ticks(REPLAN_SECONDS) && !reached(point)
+        });
+        let point = match fresh {
+            Some((point, _)) => point,
+            None if clear => {
+                self.waypoint = None;
+                return None;
+            }
+            None => {
+                let nav = self
+                    .nav
+                    .get_or_insert_with(|| Arc::new(NavGrid::new(setup)))
+                    .clone();
+                let point = nav.next_waypoint(from, to)?;
+                self.waypoint = Some((point, tick.saturating_add(self.ticks(REPLAN_SECONDS))));
+                point
+            }
+        };
+        let (dx, dy) = (point.0 - from.0, point.1 - from.1);
+        let length = dx.hypot(dy).max(1e-3);
+        Some((dx / length, dy / length))
+    }
+
+    fn ticks(&self, seconds: f32) -> u32 {
+        (seconds * self.tick_rate).ceil() as u32
     }
 
     /// Where to aim at the target: where it will be when a bullet gets there, from its
@@ -252,6 +400,7 @@ mod tests {
                 name: format!("p{slot}"),
                 kills: 0,
                 deaths: 0,
+                bot: false,
             })
             .collect();
         let mut view = RoomView::new(JoinedRoom {
@@ -262,6 +411,7 @@ mod tests {
                 players: players.len() as u8,
                 capacity: 8,
                 public: true,
+                bots: 0,
             },
             code: "CODE".into(),
             you: ME,
@@ -275,6 +425,8 @@ mod tests {
                 bullet_radius: 4.0,
                 bullet_speed: 600.0,
                 max_hp: 100,
+                fire_cooldown_ticks: 6,
+                bullet_range: 1000.0,
             },
             roster,
         });
@@ -304,6 +456,10 @@ mod tests {
         ServerMsg::Snapshot(snapshot)
     }
 
+    fn perfect(seed: u64) -> Brain {
+        Brain::with_skill(seed, 30, Skill::PERFECT)
+    }
+
     fn heading_of(movement: u8) -> (f32, f32) {
         HEADINGS
             .iter()
@@ -328,7 +484,7 @@ mod tests {
                 (3, 900.0, 500.0, true),
             ],
         );
-        let decision = Brain::new(7, 30).decide(&state);
+        let decision = perfect(7).decide(&state);
         assert!(
             angle_close(decision.aim, -FRAC_PI_2),
             "aims up at slot 1 (the dead slot 2 is closer), got {}",
@@ -351,7 +507,7 @@ mod tests {
             vec![wall],
             &[(ME, 500.0, 500.0, true), (1, 800.0, 500.0, true)],
         );
-        let decision = Brain::new(7, 30).decide(&behind);
+        let decision = perfect(7).decide(&behind);
         assert!(angle_close(decision.aim, 0.0));
         assert!(!decision.fire, "the wall is in the way");
 
@@ -359,7 +515,7 @@ mod tests {
             vec![],
             &[(ME, 100.0, 100.0, true), (1, 1500.0, 900.0, true)],
         );
-        assert!(!Brain::new(7, 30).decide(&far).fire, "out of range");
+        assert!(!perfect(7).decide(&far).fire, "out of range");
     }
 
     #[test]
@@ -417,14 +573,14 @@ mod tests {
             vec![],
             &[(ME, 500.0, 500.0, false), (1, 600.0, 500.0, true)],
         );
-        let decision = Brain::new(1, 30).decide(&state);
+        let decision = perfect(1).decide(&state);
         assert_eq!((decision.movement, decision.fire), (0, false));
     }
 
     #[test]
     fn leads_a_moving_target() {
         let mut state = view(vec![], &[(ME, 500.0, 500.0, true), (1, 800.0, 500.0, true)]);
-        let mut brain = Brain::new(1, 30);
+        let mut brain = perfect(1);
         brain.decide(&state);
         // One second later the target has run 180 units down.
         state
@@ -439,6 +595,42 @@ mod tests {
             aim > straight && aim < PI / 2.0,
             "aim {aim} is not ahead of {straight}"
         );
+    }
+
+    #[test]
+    fn a_fair_bot_waits_its_reaction_time_and_aims_within_its_error() {
+        let players = [(ME, 500.0, 500.0, true), (1, 500.0, 300.0, true)];
+        let mut state = view(vec![], &players);
+        let mut brain = Brain::new(9, 30);
+        let reaction = (Skill::FAIR.reaction_seconds * 30.0).ceil() as u32;
+        let mut first_shot = None;
+        for tick in 10..40 {
+            state.observe(&snapshot(tick, &players)).expect("applies");
+            let decision = brain.decide(&state);
+            let error = (decision.aim + FRAC_PI_2).abs();
+            assert!(error <= Skill::FAIR.aim_error + 1e-4, "aim off by {error}");
+            if decision.fire && first_shot.is_none() {
+                first_shot = Some(tick);
+            }
+        }
+        assert_eq!(first_shot, Some(10 + reaction), "fires after reacting");
+    }
+
+    #[test]
+    fn chases_a_hidden_target_around_the_wall() {
+        // A long wall between the bot and its target, open at the bottom.
+        let wall = Wall {
+            x: 700,
+            y: 0,
+            w: 40,
+            h: 800,
+        };
+        let state = view(
+            vec![wall],
+            &[(ME, 600.0, 400.0, true), (1, 850.0, 400.0, true)],
+        );
+        let (_, hy) = heading_of(perfect(4).decide(&state).movement);
+        assert!(hy > 0.0, "heads down, towards the way around");
     }
 
     #[test]

@@ -326,7 +326,7 @@ impl BotClient {
         .await
     }
 
-    /// Creates a room and joins it.
+    /// Creates a room without the server's bots and joins it.
     pub async fn create_room(
         &mut self,
         name: &str,
@@ -337,6 +337,23 @@ impl BotClient {
             name: name.into(),
             capacity,
             public,
+            bots: false,
+        })
+        .await
+    }
+
+    /// Creates a room whose empty seats the server's bots fill, and joins it.
+    pub async fn create_room_with_bots(
+        &mut self,
+        name: &str,
+        capacity: u8,
+        public: bool,
+    ) -> Result<JoinedRoom, BotError> {
+        self.join_with(ClientMsg::CreateRoom {
+            name: name.into(),
+            capacity,
+            public,
+            bots: true,
         })
         .await
     }
@@ -365,7 +382,10 @@ impl BotClient {
         .await
     }
 
-    /// Sends the next input (seq one above the last) and returns its seq.
+    /// Sends the next input (seq one above the last) and returns its seq. Each input is one
+    /// step of the bot's player: send one per tick (`tick_rate` a second) to move at full
+    /// speed. Its `render_tick` is the tick of the newest state the bot has seen, so its shots
+    /// are judged against the world it aimed in.
     pub async fn send_input(
         &mut self,
         movement: u8,
@@ -373,11 +393,17 @@ impl BotClient {
         fire: bool,
     ) -> Result<u32, BotError> {
         let seq = self.last_seq.wrapping_add(1);
+        let render_tick = self
+            .room
+            .as_ref()
+            .and_then(RoomView::state)
+            .map_or(0, |state| state.tick);
         self.send(&ClientMsg::Input(Input {
             seq,
             movement,
             aim,
             fire,
+            render_tick,
         }))
         .await?;
         self.last_seq = seq;

@@ -17,7 +17,7 @@ use super::error::BotError;
 use super::frames::{self, Frame};
 use super::state::JoinedRoom;
 use crate::protocol::{
-    decode_server, encode_client, ClientMsg, ServerMsg, Slot, MAX_SERVER_MESSAGE_BYTES,
+    decode_server, encode_client, ClientMsg, Input, ServerMsg, Slot, MAX_SERVER_MESSAGE_BYTES,
     PROTOCOL_VERSION, SNAPSHOT_ACK_OFFSET, SNAPSHOT_TAG,
 };
 
@@ -27,41 +27,48 @@ const READ_BUFFER_BYTES: usize = 512;
 /// The largest frame header (2 bytes, 8 length bytes).
 const MAX_FRAME_HEADER: usize = 10;
 
-/// The bytes of `ClientMsg::Input`: u32 tag, u32 seq, u8 movement, f32 aim, u8 fire.
+/// The bytes of `ClientMsg::Input`: u32 tag, u32 seq, u8 movement, f32 aim, u8 fire,
+/// u32 render_tick.
 mod input_layout {
     pub const TAG: u32 = 7;
-    pub const LEN: usize = 14;
+    pub const LEN: usize = 18;
 }
+/// Where the tick sits in an encoded snapshot, right after the tag.
+const SNAPSHOT_TICK_OFFSET: usize = 4;
 
 /// What a message received in a room was, as far as load generation cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Incoming {
-    /// A snapshot carrying this bot's ack.
-    Snapshot { ack: u32 },
+    /// A snapshot of `tick` carrying this bot's ack.
+    Snapshot { tick: u32, ack: u32 },
     /// Anything else (joins, kills, chat...), not decoded.
     Other,
 }
 
-/// Reads a snapshot's ack by its offset. `None` if `payload` is not a snapshot.
+/// Reads a snapshot's tick and ack by their offsets. `None` if `payload` is not a snapshot.
 pub fn peek_snapshot(payload: &[u8]) -> Option<Incoming> {
-    let tag = u32::from_le_bytes(payload.get(..4)?.try_into().ok()?);
-    if tag != SNAPSHOT_TAG {
+    let u32_at = |offset: usize| {
+        let bytes = payload.get(offset..offset + 4)?;
+        Some(u32::from_le_bytes(bytes.try_into().ok()?))
+    };
+    if u32_at(0)? != SNAPSHOT_TAG {
         return None;
     }
-    let ack = payload.get(SNAPSHOT_ACK_OFFSET..SNAPSHOT_ACK_OFFSET + 4)?;
     Some(Incoming::Snapshot {
-        ack: u32::from_le_bytes(ack.try_into().ok()?),
+        tick: u32_at(SNAPSHOT_TICK_OFFSET)?,
+        ack: u32_at(SNAPSHOT_ACK_OFFSET)?,
     })
 }
 
 /// Writes the payload of `ClientMsg::Input` without allocating.
-pub fn input_payload(seq: u32, movement: u8, aim: f32, fire: bool) -> [u8; input_layout::LEN] {
+pub fn input_payload(input: &Input) -> [u8; input_layout::LEN] {
     let mut bytes = [0u8; input_layout::LEN];
     bytes[..4].copy_from_slice(&input_layout::TAG.to_le_bytes());
-    bytes[4..8].copy_from_slice(&seq.to_le_bytes());
-    bytes[8] = movement;
-    bytes[9..13].copy_from_slice(&aim.to_le_bytes());
-    bytes[13] = u8::from(fire);
+    bytes[4..8].copy_from_slice(&input.seq.to_le_bytes());
+    bytes[8] = input.movement;
+    bytes[9..13].copy_from_slice(&input.aim.to_le_bytes());
+    bytes[13] = u8::from(input.fire);
+    bytes[14..18].copy_from_slice(&input.render_tick.to_le_bytes());
     bytes
 }
 
@@ -156,6 +163,7 @@ impl LeanBot {
             name: name.into(),
             capacity,
             public,
+            bots: false,
         })
         .await
     }
@@ -315,10 +323,17 @@ impl LeanBot {
         self.filled -= len;
     }
 
-    /// Queues the next input (seq one above the last) for `flush`; returns its seq.
-    pub fn queue_input(&mut self, movement: u8, aim: f32, fire: bool) -> u32 {
+    /// Queues the next input (seq one above the last) for `flush`; returns its seq. Its
+    /// `render_tick` is `seen_tick`, the newest snapshot the caller has seen.
+    pub fn queue_input(&mut self, movement: u8, aim: f32, fire: bool, seen_tick: u32) -> u32 {
         self.seq = self.seq.wrapping_add(1);
-        let payload = input_payload(self.seq, movement, aim, fire);
+        let payload = input_payload(&Input {
+            seq: self.seq,
+            movement,
+            aim,
+            fire,
+            render_tick: seen_tick,
+        });
         let mask = self.next_mask();
         frames::write_masked(frames::OPCODE_BINARY, &payload, mask, &mut self.out);
         self.seq
@@ -353,7 +368,7 @@ impl LeanBot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{encode_server, Input, PlayerState, RoomState, Snapshot, PLAYER_ALIVE};
+    use crate::protocol::{encode_server, PlayerState, RoomState, Snapshot, PLAYER_ALIVE};
 
     #[test]
     fn the_ack_is_read_from_the_header_of_an_encoded_snapshot() {
@@ -374,7 +389,10 @@ mod tests {
         let bytes = encode_server(&ServerMsg::Snapshot(snapshot));
         assert_eq!(
             peek_snapshot(&bytes),
-            Some(Incoming::Snapshot { ack: 0x0102_0304 })
+            Some(Incoming::Snapshot {
+                tick: 77,
+                ack: 0x0102_0304
+            })
         );
         assert_eq!(peek_snapshot(&bytes[..10]), None, "cut before the ack");
         assert_eq!(
@@ -390,14 +408,16 @@ mod tests {
     #[test]
     fn the_input_payload_is_what_the_protocol_encodes() {
         for (seq, movement, aim, fire) in [(1, 8, 0.0, false), (u32::MAX, 5, -2.5, true)] {
+            let input = Input {
+                seq,
+                movement,
+                aim,
+                fire,
+                render_tick: seq / 3,
+            };
             assert_eq!(
-                input_payload(seq, movement, aim, fire).to_vec(),
-                encode_client(&ClientMsg::Input(Input {
-                    seq,
-                    movement,
-                    aim,
-                    fire
-                }))
+                input_payload(&input).to_vec(),
+                encode_client(&ClientMsg::Input(input))
             );
         }
     }

@@ -20,6 +20,7 @@ mod client;
 mod error;
 pub mod frames;
 pub mod lean;
+pub mod path;
 mod state;
 
 pub use client::{BotClient, Welcome, DEFAULT_TIMEOUT};

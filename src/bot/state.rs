@@ -212,6 +212,7 @@ mod tests {
             name: name.into(),
             kills: 0,
             deaths: 0,
+            bot: false,
         }
     }
 
@@ -224,6 +225,7 @@ mod tests {
                 players: roster.len() as u8,
                 capacity: 8,
                 public: true,
+                bots: 0,
             },
             code: "ABCD".into(),
             you,
@@ -237,6 +239,8 @@ mod tests {
                 bullet_radius: 2.0,
                 bullet_speed: 300.0,
                 max_hp: 3,
+                fire_cooldown_ticks: 6,
+                bullet_range: 1000.0,
             },
             roster,
         }

@@ -14,26 +14,35 @@
 //!   overlapping player hits it) and then flies `bullet_speed` per second for at most
 //!   `bullet_range` units. It stops at the first wall, map edge or living player (other than
 //!   its shooter) it touches, tested along its whole path.
-//! - Fire is held like the movement keys (the latest input wins) and, in addition, a `fire`
-//!   in any input since the last step counts for the next step, so a tap is never lost.
+//! - A player acts only on its inputs: each input the room hands a step is one step of that
+//!   player's movement, aim and fire. A step without an input leaves the player standing
+//!   (aim kept, no shot), so a client that stops sending stops on the server too.
+//! - Fire is read per input, with no latch: an input first counts the fire cooldown down by
+//!   one, then fires if it asks to, the player lives and the cooldown is over.
+//! - Lag compensation: a bullet is tested, all its flight, against the other players as its
+//!   shooter saw them: as many ticks back as its input's `render_tick` was behind (at most
+//!   `rewind::MAX_REWIND_SECONDS`). Walls are not rewound; hits need the target alive both
+//!   then and now. See PROTOCOL.md, section 4.3, for the trade-off.
 //! - Bullets of a player who dies stay in flight and can still score; bullets of a player who
 //!   leaves the room are removed with the player.
 //! - A player spawns at the spawn point farthest from every living player (an empty arena
 //!   draws one at random). A respawned player is protected for `spawn_protection` seconds, or
 //!   until it fires: bullets stop at it and do no harm.
 
-use std::f32::consts::{FRAC_1_SQRT_2, TAU};
+use std::f32::consts::TAU;
 use std::sync::Arc;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use super::geometry::{segment_hits_circle, segment_leaves_map, segment_touches_wall};
 use super::map::Map;
-use super::{Game, GameEvent, Score};
+use super::movement::{step_distance, step_movement};
+use super::rewind::{Ghost, RewindHistory};
+use super::{Game, GameEvent, Score, StepInputs};
 use crate::protocol::{
     quantize_angle, quantize_heading, quantize_position, BulletState, FlyingBullet, GameSetup,
-    Input, PlayerState, RoomState, Slot, Wall, MOVE_ALL, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP,
-    PLAYER_ALIVE, PLAYER_PROTECTED,
+    Input, PlayerState, RoomState, Slot, MOVE_ALL, PLAYER_ALIVE, PLAYER_PROTECTED,
 };
 
 /// Every number that decides how the arena plays, in world units and seconds.
@@ -74,12 +83,6 @@ impl Default for Tuning {
     }
 }
 
-/// How close to a wall a player may end up: pushing out of a wall lands exactly on its
-/// radius, and rounding must not count that as touching.
-const WALL_TOLERANCE: f32 = 1e-3;
-/// Overlapping walls can push a player back and forth; a few rounds settle any sane map.
-const PUSH_OUT_ROUNDS: usize = 4;
-
 #[derive(Debug, Clone)]
 struct Player {
     slot: Slot,
@@ -87,14 +90,9 @@ struct Player {
     y: f32,
     /// Radians in `0..TAU`.
     aim: f32,
-    movement: u8,
-    /// The fire button of the latest input.
-    fire_held: bool,
-    /// Some input since the last step asked to fire.
-    fire_latched: bool,
     /// 0 while dead.
     hp: u8,
-    /// Steps until the player may fire again.
+    /// Inputs until the player may fire again.
     fire_cooldown_left: u32,
     /// The tick at which a dead player respawns.
     respawn_tick: u32,
@@ -122,6 +120,8 @@ struct Bullet {
     dir_x: f32,
     dir_y: f32,
     range_left: f32,
+    /// How many ticks back the players it may hit are taken from (lag compensation).
+    rewind: u32,
     /// Fired this step: still at its shooter's centre, about to move to the shooter's edge.
     fresh: bool,
     spent: bool,
@@ -133,12 +133,23 @@ enum Stop {
     Player(usize),
 }
 
+/// A player a bullet may hit, where the bullet's shooter saw it.
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    /// Into `Arena::players`.
+    index: usize,
+    x: f32,
+    y: f32,
+}
+
 /// The arena shooter on one map. See the module docs for the rules.
 pub struct Arena {
     map: Arc<Map>,
     tuning: Tuning,
     /// Seconds per step.
     dt: f32,
+    /// Units a moving player covers in one step.
+    step_distance: f32,
     fire_cooldown_ticks: u32,
     respawn_delay_ticks: u32,
     spawn_protection_ticks: u32,
@@ -149,6 +160,9 @@ pub struct Arena {
     /// In the order they were fired.
     bullets: Vec<Bullet>,
     next_bullet_id: u16,
+    history: RewindHistory,
+    /// Reused by every bullet's trace, so that a step allocates nothing once grown.
+    targets: Vec<Target>,
 }
 
 impl Arena {
@@ -162,6 +176,7 @@ impl Arena {
             map,
             tuning,
             dt: 1.0 / rate,
+            step_distance: step_distance(tuning.player_speed, tick_rate),
             fire_cooldown_ticks: seconds_to_ticks(tuning.fire_cooldown),
             respawn_delay_ticks: seconds_to_ticks(tuning.respawn_delay),
             spawn_protection_ticks: seconds_to_ticks(tuning.spawn_protection),
@@ -170,6 +185,8 @@ impl Arena {
             players: Vec::new(),
             bullets: Vec::new(),
             next_bullet_id: 0,
+            history: RewindHistory::new(tick_rate),
+            targets: Vec::new(),
         }
     }
 
@@ -242,53 +259,104 @@ impl Arena {
         }
     }
 
-    fn move_player(&mut self, index: usize) {
-        let player = &self.players[index];
+    /// Spawns the player at once at the spawn point farthest from the living players,
+    /// unprotected (protection is for respawns). A slot that is already taken is left as it is.
+    fn add_player(&mut self, slot: Slot) {
+        let Err(index) = self.players.binary_search_by_key(&slot, |p| p.slot) else {
+            return;
+        };
+        let (x, y) = self.pick_spawn();
+        self.players.insert(
+            index,
+            Player {
+                slot,
+                x,
+                y,
+                aim: 0.0,
+                hp: self.tuning.max_hp.max(1),
+                fire_cooldown_left: 0,
+                respawn_tick: 0,
+                protection_left: 0,
+                score: Score::default(),
+            },
+        );
+    }
+
+    /// Removes the player and its bullets; an unknown slot is ignored.
+    fn remove_player(&mut self, slot: Slot) {
+        if let Some(index) = self.player_index(slot) {
+            self.players.remove(index);
+            self.bullets.retain(|bullet| bullet.owner != slot);
+        }
+    }
+
+    /// One step of one player: aim, cooldown, movement, then fire.
+    fn play(&mut self, slot: Slot, input: &Input) {
+        let Some(index) = self.player_index(slot) else {
+            return;
+        };
+        let player = &mut self.players[index];
+        if input.aim.is_finite() {
+            player.aim = input.aim.rem_euclid(TAU);
+        }
+        player.fire_cooldown_left = player.fire_cooldown_left.saturating_sub(1);
         if !player.alive() {
             return;
         }
-        let Some((dir_x, dir_y)) = move_direction(player.movement) else {
-            return;
-        };
         let radius = self.tuning.player_radius;
-        let distance = self.tuning.player_speed * self.dt;
-        // Sub-steps shorter than half a radius cannot jump over any wall, however thin.
-        let sub_steps = (distance / (radius * 0.5)).ceil().clamp(1.0, 64.0);
-        let (step_x, step_y) = (dir_x * distance / sub_steps, dir_y * distance / sub_steps);
-        let (mut x, mut y) = (player.x, player.y);
-        for _ in 0..sub_steps as u32 {
-            match push_out_of_walls(&self.map, x + step_x, y + step_y, radius) {
-                Some((nx, ny)) => (x, y) = (nx, ny),
-                None => break,
-            }
+        let movement = input.movement & MOVE_ALL;
+        (player.x, player.y) = step_movement(
+            &self.map,
+            radius,
+            self.step_distance,
+            (player.x, player.y),
+            movement,
+        );
+        if input.fire && player.fire_cooldown_left == 0 {
+            player.fire_cooldown_left = self.fire_cooldown_ticks;
+            let rewind = self.history.rewind_for(self.tick, input.render_tick);
+            let (dir_y, dir_x) = player.aim.sin_cos();
+            self.bullets.push(Bullet {
+                id: self.next_bullet_id,
+                owner: player.slot,
+                x: player.x,
+                y: player.y,
+                dir_x,
+                dir_y,
+                range_left: self.tuning.bullet_range,
+                rewind,
+                fresh: true,
+                spent: false,
+            });
+            self.next_bullet_id = self.next_bullet_id.wrapping_add(1);
         }
-        let player = &mut self.players[index];
-        player.x = x;
-        player.y = y;
     }
 
-    fn fire(&mut self, index: usize) {
-        let player = &mut self.players[index];
-        let wants_fire = player.fire_held || player.fire_latched;
-        player.fire_latched = false;
-        player.fire_cooldown_left = player.fire_cooldown_left.saturating_sub(1);
-        if !wants_fire || !player.alive() || player.fire_cooldown_left > 0 {
-            return;
+    /// Fills `self.targets` with the players a bullet of `owner` may hit, as they stood
+    /// `rewind` ticks ago (their live place when the history does not reach that far).
+    fn gather_targets(&mut self, owner: Slot, rewind: u32) {
+        self.targets.clear();
+        let past = match rewind {
+            0 => None,
+            ticks => self.history.at(self.tick.wrapping_sub(ticks)),
+        };
+        for (index, player) in self.players.iter().enumerate() {
+            if player.slot == owner || !player.alive() {
+                continue;
+            }
+            let seen = match past {
+                None => Some((player.x, player.y)),
+                Some(ghosts) => ghosts
+                    .binary_search_by_key(&player.slot, |g| g.slot)
+                    .ok()
+                    .map(|at| ghosts[at])
+                    .filter(|ghost| ghost.alive)
+                    .map(|ghost| (ghost.x, ghost.y)),
+            };
+            if let Some((x, y)) = seen {
+                self.targets.push(Target { index, x, y });
+            }
         }
-        player.fire_cooldown_left = self.fire_cooldown_ticks;
-        let (dir_y, dir_x) = player.aim.sin_cos();
-        self.bullets.push(Bullet {
-            id: self.next_bullet_id,
-            owner: player.slot,
-            x: player.x,
-            y: player.y,
-            dir_x,
-            dir_y,
-            range_left: self.tuning.bullet_range,
-            fresh: true,
-            spent: false,
-        });
-        self.next_bullet_id = self.next_bullet_id.wrapping_add(1);
     }
 
     fn advance_bullets(&mut self, events: &mut Vec<GameEvent>) {
@@ -301,11 +369,11 @@ impl Arena {
                 flight.min(bullet.range_left)
             };
             let (dx, dy) = (bullet.dir_x * travel, bullet.dir_y * travel);
+            self.gather_targets(bullet.owner, bullet.rewind);
             let stop = trace(
                 &self.map,
-                &self.players,
+                &self.targets,
                 &self.tuning,
-                bullet.owner,
                 (bullet.x, bullet.y),
                 (dx, dy),
             );
@@ -372,6 +440,8 @@ impl Game for Arena {
             bullet_radius: self.tuning.bullet_radius,
             bullet_speed: self.tuning.bullet_speed,
             max_hp: self.tuning.max_hp,
+            fire_cooldown_ticks: u16::try_from(self.fire_cooldown_ticks).unwrap_or(u16::MAX),
+            bullet_range: self.tuning.bullet_range,
         }
     }
 
@@ -379,65 +449,32 @@ impl Game for Arena {
         self.tick
     }
 
-    /// Spawns the player at once at the spawn point farthest from the living players,
-    /// unprotected (protection is for respawns). A slot that is already taken is left as it is.
-    fn add_player(&mut self, slot: Slot) {
-        let Err(index) = self.players.binary_search_by_key(&slot, |p| p.slot) else {
-            return;
-        };
-        let (x, y) = self.pick_spawn();
-        self.players.insert(
-            index,
-            Player {
-                slot,
-                x,
-                y,
-                aim: 0.0,
-                movement: 0,
-                fire_held: false,
-                fire_latched: false,
-                hp: self.tuning.max_hp.max(1),
-                fire_cooldown_left: 0,
-                respawn_tick: 0,
-                protection_left: 0,
-                score: Score::default(),
-            },
-        );
-    }
-
-    fn remove_player(&mut self, slot: Slot) {
-        if let Some(index) = self.player_index(slot) {
-            self.players.remove(index);
-            self.bullets.retain(|bullet| bullet.owner != slot);
-        }
-    }
-
-    fn apply_input(&mut self, slot: Slot, input: &Input) {
-        let Some(index) = self.player_index(slot) else {
-            return;
-        };
-        let player = &mut self.players[index];
-        player.movement = input.movement & MOVE_ALL;
-        if input.aim.is_finite() {
-            player.aim = input.aim.rem_euclid(TAU);
-        }
-        player.fire_held = input.fire;
-        player.fire_latched |= input.fire;
-    }
-
-    /// One step: every player moves, then every player fires, then every bullet flies and
-    /// hits, then due players respawn, each in slot (or firing) order. Respawning last shows
+    /// One step: the leaves, then the joins, then each input in the order given (the room
+    /// gives slot order), then every bullet flies and hits in firing order, then due players
+    /// respawn, and the players' places are kept for lag compensation. Respawning last shows
     /// a respawned player exactly at its spawn point in the snapshot of its respawn tick.
-    fn step(&mut self, events: &mut Vec<GameEvent>) {
+    fn step(&mut self, inputs: &StepInputs, events: &mut Vec<GameEvent>) {
         self.tick = self.tick.wrapping_add(1);
-        for index in 0..self.players.len() {
-            self.move_player(index);
+        for &slot in &inputs.leaves {
+            self.remove_player(slot);
         }
-        for index in 0..self.players.len() {
-            self.fire(index);
+        for &slot in &inputs.joins {
+            self.add_player(slot);
+        }
+        for (slot, input) in &inputs.commands {
+            self.play(*slot, input);
         }
         self.advance_bullets(events);
         self.respawn_due_players();
+        self.history.record(
+            self.tick,
+            self.players.iter().map(|p| Ghost {
+                slot: p.slot,
+                x: p.x,
+                y: p.y,
+                alive: p.alive(),
+            }),
+        );
     }
 
     fn score(&self, slot: Slot) -> Option<Score> {
@@ -477,97 +514,13 @@ impl Game for Arena {
     }
 }
 
-/// The unit direction the `MOVE_*` bits ask for; `None` when they ask for none (no keys, or
-/// only opposite keys).
-fn move_direction(movement: u8) -> Option<(f32, f32)> {
-    let axis = |negative: u8, positive: u8| {
-        f32::from(u8::from(movement & positive != 0))
-            - f32::from(u8::from(movement & negative != 0))
-    };
-    let (x, y) = (axis(MOVE_LEFT, MOVE_RIGHT), axis(MOVE_UP, MOVE_DOWN));
-    match (x != 0.0, y != 0.0) {
-        (false, false) => None,
-        (true, true) => Some((x * FRAC_1_SQRT_2, y * FRAC_1_SQRT_2)),
-        _ => Some((x, y)),
-    }
-}
-
-fn wall_bounds(wall: &Wall) -> (f32, f32, f32, f32) {
-    let (min_x, min_y) = (f32::from(wall.x), f32::from(wall.y));
-    (
-        min_x,
-        min_y,
-        min_x + f32::from(wall.w),
-        min_y + f32::from(wall.h),
-    )
-}
-
-/// Keeps a circle inside the map.
-fn clamp_to_map(map: &Map, x: f32, y: f32, radius: f32) -> (f32, f32) {
-    // max then min rather than clamp: never panics, even for a map narrower than a player.
-    (
-        x.max(radius).min(f32::from(map.width) - radius),
-        y.max(radius).min(f32::from(map.height) - radius),
-    )
-}
-
-/// Moves a circle out of every wall it overlaps, along the shortest way out, which makes a
-/// player slide along a wall it runs into. `None` when it cannot be freed (walls pushing it
-/// into each other): the caller then keeps the player where it was.
-fn push_out_of_walls(map: &Map, x: f32, y: f32, radius: f32) -> Option<(f32, f32)> {
-    let (mut x, mut y) = clamp_to_map(map, x, y, radius);
-    let touching_sq = (radius - WALL_TOLERANCE) * (radius - WALL_TOLERANCE);
-    for _ in 0..PUSH_OUT_ROUNDS {
-        let mut pushed = false;
-        for wall in &map.walls {
-            let (min_x, min_y, max_x, max_y) = wall_bounds(wall);
-            let (dx, dy) = (x - x.clamp(min_x, max_x), y - y.clamp(min_y, max_y));
-            let distance_sq = dx * dx + dy * dy;
-            if distance_sq >= touching_sq {
-                continue;
-            }
-            pushed = true;
-            if distance_sq > 0.0 {
-                let distance = distance_sq.sqrt();
-                let push = (radius - distance) / distance;
-                x += dx * push;
-                y += dy * push;
-            } else {
-                // The centre is inside the wall: leave by the nearest side.
-                let exits = [
-                    (x - min_x, min_x - radius, x),
-                    (max_x - x, max_x + radius, x),
-                    (y - min_y, y, min_y - radius),
-                    (max_y - y, y, max_y + radius),
-                ];
-                let nearest = exits
-                    .iter()
-                    .min_by(|a, b| a.0.total_cmp(&b.0))
-                    .map_or((x, y), |&(_, ex, ey)| (ex, ey));
-                (x, y) = nearest;
-            }
-            (x, y) = clamp_to_map(map, x, y, radius);
-        }
-        if !pushed {
-            return Some((x, y));
-        }
-    }
-    let touches_wall = map.walls.iter().any(|wall| {
-        let (min_x, min_y, max_x, max_y) = wall_bounds(wall);
-        let (dx, dy) = (x - x.clamp(min_x, max_x), y - y.clamp(min_y, max_y));
-        dx * dx + dy * dy < touching_sq
-    });
-    (!touches_wall).then_some((x, y))
-}
-
 /// The first thing a bullet at `from` moving by `delta` this step runs into: a wall (grown by
-/// the bullet's radius), the map's edge, or a living player other than `owner`. Ties go to
-/// the wall: cover protects.
+/// the bullet's radius), the map's edge, or one of `targets`. Ties go to the wall: cover
+/// protects.
 fn trace(
     map: &Map,
-    players: &[Player],
+    targets: &[Target],
     tuning: &Tuning,
-    owner: Slot,
     from: (f32, f32),
     delta: (f32, f32),
 ) -> Option<Stop> {
@@ -586,121 +539,83 @@ fn trace(
         }
     }
     let reach = tuning.player_radius + tuning.bullet_radius;
-    for (index, player) in players.iter().enumerate() {
-        if player.slot == owner || !player.alive() {
-            continue;
-        }
-        if let Some(t) = segment_hits_circle(from, delta, (player.x, player.y), reach) {
+    for target in targets {
+        if let Some(t) = segment_hits_circle(from, delta, (target.x, target.y), reach) {
             if nearest.as_ref().is_none_or(|(best, _)| t < *best) {
-                nearest = Some((t, Stop::Player(index)));
+                nearest = Some((t, Stop::Player(target.index)));
             }
         }
     }
     nearest.map(|(_, stop)| stop)
 }
 
-/// The fraction `0..=1` of the segment `from + t * delta` at which a circle of `radius` moving
-/// along it first touches `wall`, 0 if it starts touching it; `None` if it never does. How
-/// bullets meet walls, and how a bot tells whether a shot is clear.
-pub fn segment_touches_wall(
-    from: (f32, f32),
-    delta: (f32, f32),
-    wall: &Wall,
-    radius: f32,
-) -> Option<f32> {
-    let (min_x, min_y, max_x, max_y) = wall_bounds(wall);
-    segment_enters_box(
-        from,
-        delta,
-        (min_x - radius, min_y - radius),
-        (max_x + radius, max_y + radius),
-    )
-}
-
-/// The fraction `0..=1` of the segment `from + t * delta` at which it first touches the box,
-/// 0 if it starts inside it.
-fn segment_enters_box(
-    from: (f32, f32),
-    delta: (f32, f32),
-    min: (f32, f32),
-    max: (f32, f32),
-) -> Option<f32> {
-    let (mut enter, mut exit) = (0.0f32, 1.0f32);
-    for (start, step, low, high) in [
-        (from.0, delta.0, min.0, max.0),
-        (from.1, delta.1, min.1, max.1),
-    ] {
-        if step.abs() < 1e-6 {
-            if start < low || start > high {
-                return None;
-            }
-            continue;
-        }
-        let (a, b) = ((low - start) / step, (high - start) / step);
-        enter = enter.max(a.min(b));
-        exit = exit.min(a.max(b));
-        if enter > exit {
-            return None;
-        }
-    }
-    Some(enter)
-}
-
-/// The fraction `0..=1` of the segment at which its point leaves the map, if it does.
-fn segment_leaves_map(map: &Map, from: (f32, f32), delta: (f32, f32)) -> Option<f32> {
-    let mut leave: Option<f32> = None;
-    for (start, step, size) in [
-        (from.0, delta.0, f32::from(map.width)),
-        (from.1, delta.1, f32::from(map.height)),
-    ] {
-        let t = if step > 0.0 {
-            (size - start) / step
-        } else if step < 0.0 {
-            -start / step
-        } else {
-            continue;
-        };
-        if t < 1.0 {
-            let t = t.max(0.0);
-            leave = Some(leave.map_or(t, |l| l.min(t)));
-        }
-    }
-    leave
-}
-
-/// The fraction `0..=1` of the segment at which it first comes within `radius` of `centre`,
-/// 0 if it starts within.
-fn segment_hits_circle(
-    from: (f32, f32),
-    delta: (f32, f32),
-    centre: (f32, f32),
-    radius: f32,
-) -> Option<f32> {
-    let (fx, fy) = (from.0 - centre.0, from.1 - centre.1);
-    let outside = fx * fx + fy * fy - radius * radius;
-    if outside <= 0.0 {
-        return Some(0.0);
-    }
-    let a = delta.0 * delta.0 + delta.1 * delta.1;
-    let b = fx * delta.0 + fy * delta.1;
-    if a <= 0.0 || b >= 0.0 {
-        return None;
-    }
-    let discriminant = b * b - a * outside;
-    if discriminant < 0.0 {
-        return None;
-    }
-    let t = (-b - discriminant.sqrt()) / a;
-    (t <= 1.0).then_some(t)
-}
-
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+    use std::f32::consts::FRAC_1_SQRT_2;
+    use std::ops::{Deref, DerefMut};
+
     use super::*;
     use crate::game::map::{distance_to_wall, SPAWN_CLEARANCE};
-    use crate::protocol::dequantize_position;
+    use crate::game::movement::{snap_to_grid, WALL_TOLERANCE};
+    use crate::protocol::{dequantize_position, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP};
 
     const EPS: f32 = 0.01;
+    /// A player may overlap a wall by the push-out tolerance, and then by half a grid step
+    /// more when its position is rounded to the grid.
+    const MAX_WALL_OVERLAP: f32 = WALL_TOLERANCE * 1.5;
+
+    /// Drives an arena the way a room does for clients that send one input per step: every
+    /// step hands the game each player's held input (and a one-off input where one is
+    /// queued), in slot order.
+    struct Play {
+        arena: Arena,
+        held: BTreeMap<Slot, Input>,
+        once: BTreeMap<Slot, Input>,
+        inputs: StepInputs,
+    }
+
+    impl Play {
+        fn new(arena: Arena) -> Play {
+            Play {
+                arena,
+                held: BTreeMap::new(),
+                once: BTreeMap::new(),
+                inputs: StepInputs::default(),
+            }
+        }
+
+        /// Sends `input` in every step from now on.
+        fn apply_input(&mut self, slot: Slot, input: &Input) {
+            self.held.insert(slot, *input);
+        }
+
+        /// Sends `input` in the next step only, instead of the held one.
+        fn once(&mut self, slot: Slot, input: &Input) {
+            self.once.insert(slot, *input);
+        }
+
+        fn step(&mut self, events: &mut Vec<GameEvent>) {
+            self.inputs.clear();
+            let mut inputs = self.held.clone();
+            inputs.append(&mut self.once);
+            self.inputs.commands.extend(inputs);
+            self.arena.step(&self.inputs, events);
+        }
+    }
+
+    impl Deref for Play {
+        type Target = Arena;
+        fn deref(&self) -> &Arena {
+            &self.arena
+        }
+    }
+
+    impl DerefMut for Play {
+        fn deref_mut(&mut self) -> &mut Arena {
+            &mut self.arena
+        }
+    }
 
     fn map(
         width: u16,
@@ -736,6 +651,7 @@ mod tests {
             movement,
             aim,
             fire,
+            render_tick: 0,
         }
     }
 
@@ -752,7 +668,7 @@ mod tests {
 
     /// Adds players 0, 1, ... (all of them first, so that spawns are picked as they would be)
     /// and then moves each to its place in `at`.
-    fn add_placed(arena: &mut Arena, at: &[(f32, f32)]) {
+    fn add_placed(arena: &mut Play, at: &[(f32, f32)]) {
         for slot in 0..at.len() {
             arena.add_player(slot as Slot);
         }
@@ -761,9 +677,9 @@ mod tests {
         }
     }
 
-    /// One press and release of fire, aimed at `aim`, between two steps.
-    fn tap_fire(arena: &mut Arena, slot: Slot, aim: f32) {
-        arena.apply_input(slot, &input(0, aim, true));
+    /// One input that fires, aimed at `aim`, then inputs that do not.
+    fn tap_fire(arena: &mut Play, slot: Slot, aim: f32) {
+        arena.once(slot, &input(0, aim, true));
         arena.apply_input(slot, &input(0, aim, false));
     }
 
@@ -772,7 +688,7 @@ mod tests {
         (p.x, p.y)
     }
 
-    fn run(arena: &mut Arena, steps: u32) -> Vec<GameEvent> {
+    fn run(arena: &mut Play, steps: u32) -> Vec<GameEvent> {
         let mut events = Vec::new();
         for _ in 0..steps {
             arena.step(&mut events);
@@ -788,16 +704,24 @@ mod tests {
     }
 
     /// An open field with one spawn in the middle and shooter/target helpers around it.
-    fn field(width: u16, walls: &[(u16, u16, u16, u16)], tick_rate: u16) -> Arena {
+    fn field(width: u16, walls: &[(u16, u16, u16, u16)], tick_rate: u16) -> Play {
         let spawn = (f32::from(width) / 2.0, 500.0);
-        Arena::new(map(width, 1000, walls, &[spawn]), tick_rate, 1)
+        Play::new(Arena::new(map(width, 1000, walls, &[spawn]), tick_rate, 1))
+    }
+
+    /// What one step moves a player from a point of the grid in open field: the step's
+    /// distance (times 1/√2 on each axis of a diagonal), rounded to the grid.
+    fn grid_step(arena: &Arena, diagonal: bool) -> f32 {
+        let distance = arena.step_distance * if diagonal { FRAC_1_SQRT_2 } else { 1.0 };
+        snap_to_grid(distance)
     }
 
     #[test]
     fn players_move_at_their_speed_in_eight_directions() {
         let mut arena = field(2000, &[], 30);
         arena.add_player(0);
-        let speed = arena.tuning().player_speed;
+        let speed = grid_step(&arena, false) * 30.0;
+        assert!((speed - arena.tuning().player_speed).abs() < 1.0, "{speed}");
         assert_eq!(position(&arena, 0), (1000.0, 500.0));
 
         arena.apply_input(0, &input(MOVE_RIGHT, 0.0, false));
@@ -811,7 +735,7 @@ mod tests {
         let start = position(&arena, 0);
         arena.apply_input(0, &input(MOVE_DOWN | MOVE_LEFT, 0.0, false));
         run(&mut arena, 30);
-        let diagonal = speed * FRAC_1_SQRT_2;
+        let diagonal = grid_step(&arena, true) * 30.0;
         assert_near(
             position(&arena, 0),
             (start.0 - diagonal, start.1 + diagonal),
@@ -830,6 +754,26 @@ mod tests {
         arena.apply_input(0, &input(0, 0.0, false));
         run(&mut arena, 10);
         assert_eq!(position(&arena, 0), start);
+
+        arena.apply_input(0, &input(MOVE_RIGHT, 0.0, false));
+        run(&mut arena, 1);
+        arena.held.clear();
+        run(&mut arena, 10);
+        let one_step = (start.0 + grid_step(&arena, false), start.1);
+        assert_eq!(position(&arena, 0), one_step, "no input: standing still");
+    }
+
+    #[test]
+    fn two_inputs_in_one_step_move_two_steps() {
+        let mut arena = field(2000, &[], 30);
+        arena.add_player(0);
+        let right = input(MOVE_RIGHT, 0.0, false);
+        arena.inputs.clear();
+        arena.inputs.commands.extend([(0, right), (0, right)]);
+        let inputs = arena.inputs.clone();
+        arena.arena.step(&inputs, &mut Vec::new());
+        let expected = 1000.0 + 2.0 * grid_step(&arena, false);
+        assert_eq!(position(&arena, 0), (expected, 500.0));
     }
 
     #[test]
@@ -856,7 +800,7 @@ mod tests {
             run(&mut arena, 1);
             let (x, y) = position(&arena, 0);
             assert!(
-                distance_to_wall(x, y, &wall) >= radius - EPS,
+                distance_to_wall(x, y, &wall) >= radius - MAX_WALL_OVERLAP,
                 "in the wall at {x}"
             );
         }
@@ -864,10 +808,9 @@ mod tests {
 
         arena.apply_input(0, &input(MOVE_RIGHT | MOVE_DOWN, 0.0, false));
         run(&mut arena, 30);
-        assert_near(
-            position(&arena, 0),
-            (600.0 - radius, 500.0 + speed * FRAC_1_SQRT_2),
-        );
+        let slide = grid_step(&arena, true) * 30.0;
+        assert!((slide - speed * FRAC_1_SQRT_2).abs() < 1.0);
+        assert_near(position(&arena, 0), (600.0 - radius, 500.0 + slide));
     }
 
     #[test]
@@ -887,7 +830,7 @@ mod tests {
 
     #[test]
     fn players_never_end_inside_walls() {
-        let mut arena = Arena::new(bundled_map(), 30, 7);
+        let mut arena = Play::new(Arena::new(bundled_map(), 30, 7));
         let mut script = ChaCha8Rng::seed_from_u64(99);
         for slot in 0..40 {
             arena.add_player(slot);
@@ -907,7 +850,8 @@ mod tests {
                 assert!((radius..=height - radius).contains(&p.y), "y {}", p.y);
                 for wall in &arena.map.walls {
                     let distance = distance_to_wall(p.x, p.y, wall);
-                    assert!(distance >= radius - EPS, "{} inside {wall:?}", p.slot);
+                    let deepest = radius - MAX_WALL_OVERLAP;
+                    assert!(distance >= deepest, "{} inside {wall:?}", p.slot);
                 }
             }
         }
@@ -965,7 +909,7 @@ mod tests {
         }
     }
 
-    fn bullet_xs_until_gone(arena: &mut Arena, max_steps: u32) -> Vec<f32> {
+    fn bullet_xs_until_gone(arena: &mut Play, max_steps: u32) -> Vec<f32> {
         let mut xs = Vec::new();
         let mut snapshot = RoomState::default();
         for _ in 0..max_steps {
@@ -1024,7 +968,7 @@ mod tests {
     #[test]
     fn a_kill_counts_and_the_victim_respawns_after_the_delay() {
         let spawns = [(100.0, 100.0), (1900.0, 900.0)];
-        let mut arena = Arena::new(map(2000, 1000, &[], &spawns), 30, 3);
+        let mut arena = Play::new(Arena::new(map(2000, 1000, &[], &spawns), 30, 3));
         add_placed(&mut arena, &[(300.0, 500.0), (700.0, 500.0)]);
         arena.players[1].hp = arena.tuning().bullet_damage;
         tap_fire(&mut arena, 0, 0.0);
@@ -1094,7 +1038,7 @@ mod tests {
 
     /// Kills `victim` at once with one shot of `killer` (placed side by side on a free row)
     /// and steps until it has respawned; returns the arena's tick of the respawn.
-    fn kill_and_respawn(arena: &mut Arena, killer: Slot, victim: Slot) -> u32 {
+    fn kill_and_respawn(arena: &mut Play, killer: Slot, victim: Slot) -> u32 {
         let index = arena.player_index(victim).expect("victim exists");
         arena.players[index].hp = arena.tuning().bullet_damage;
         let (vx, vy) = position(arena, victim);
@@ -1130,7 +1074,7 @@ mod tests {
             (1500.0, 500.0),
         ];
         for seed in 0..10 {
-            let mut arena = Arena::new(map(2000, 1000, &[], &spawns), 30, seed);
+            let mut arena = Play::new(Arena::new(map(2000, 1000, &[], &spawns), 30, seed));
             add_placed(&mut arena, &[(1400.0, 500.0), (100.0, 500.0)]);
             arena.add_player(2);
             // Nearest enemy of each spawn: 0, 400, 500, 100 away: (900, 500) is farthest.
@@ -1178,7 +1122,7 @@ mod tests {
     #[test]
     fn a_respawned_player_is_protected_for_a_while() {
         let spawns = [(1000.0, 200.0)];
-        let mut arena = Arena::new(map(2000, 1000, &[], &spawns), 30, 5);
+        let mut arena = Play::new(Arena::new(map(2000, 1000, &[], &spawns), 30, 5));
         add_placed(&mut arena, &[(300.0, 500.0), (700.0, 500.0)]);
         let respawn_tick = kill_and_respawn(&mut arena, 0, 1);
         assert_eq!(flags(&arena, 1), PLAYER_ALIVE | PLAYER_PROTECTED);
@@ -1215,7 +1159,7 @@ mod tests {
     #[test]
     fn firing_ends_spawn_protection_at_once() {
         let spawns = [(1000.0, 200.0)];
-        let mut arena = Arena::new(map(2000, 1000, &[], &spawns), 30, 5);
+        let mut arena = Play::new(Arena::new(map(2000, 1000, &[], &spawns), 30, 5));
         add_placed(&mut arena, &[(300.0, 500.0), (700.0, 500.0)]);
         kill_and_respawn(&mut arena, 0, 1);
         run(&mut arena, 3);
@@ -1246,7 +1190,7 @@ mod tests {
         let map = map(1000, 1000, &[], &spawns);
         let mut first_choices = Vec::new();
         for seed in 0..20 {
-            let mut arena = Arena::new(map.clone(), 30, seed);
+            let mut arena = Play::new(Arena::new(map.clone(), 30, seed));
             arena.add_player(0);
             arena.add_player(1);
             let (first, second) = (position(&arena, 0), position(&arena, 1));
@@ -1262,22 +1206,99 @@ mod tests {
     }
 
     #[test]
-    fn a_fire_tap_between_two_steps_is_not_lost() {
+    fn fire_is_read_per_input_with_no_latch() {
         let mut arena = field(2000, &[], 30);
         arena.add_player(0);
         arena.apply_input(0, &input(0, 0.0, false));
         run(&mut arena, 1);
         assert!(arena.bullets.is_empty());
 
-        arena.apply_input(0, &input(0, 0.0, true));
-        arena.apply_input(0, &input(0, 1.0, false));
+        tap_fire(&mut arena, 0, 1.0);
         run(&mut arena, 1);
-        assert_eq!(arena.bullets.len(), 1);
+        assert_eq!(arena.bullets.len(), 1, "the input that fires fires");
         let bullet = arena.bullets[0];
         assert_near((bullet.dir_x, bullet.dir_y), (1.0f32.cos(), 1.0f32.sin()));
 
         run(&mut arena, 10);
-        assert_eq!(arena.bullets.len(), 1, "released: no more shots");
+        assert_eq!(arena.bullets.len(), 1, "inputs without fire do not");
+
+        arena.held.clear();
+        arena.once(0, &input(0, 0.0, true));
+        run(&mut arena, 1);
+        run(&mut arena, 20);
+        assert_eq!(arena.bullets.len(), 1, "steps without inputs do not either");
+    }
+
+    /// A target running down at full speed and a shooter 400 units to its left who fires in
+    /// step 11, aiming where the target stands, in its own view, when the bullet gets there:
+    /// drawn `lag` ticks in the past. Returns the target's hit points afterwards.
+    fn shoot_at_a_runner(drawn_lag: u32, claimed_lag: u32) -> u8 {
+        let mut arena = field(2000, &[], 30);
+        add_placed(&mut arena, &[(300.0, 500.0), (700.0, 400.0)]);
+        arena.apply_input(1, &input(MOVE_DOWN, 0.0, false));
+        run(&mut arena, 10);
+        let fired_in = arena.tick() + 1;
+        // The bullet reaches x = 700 in the 13th step after the one it is fired in.
+        let seen_tick = fired_in + 13 - drawn_lag;
+        let seen_y = 400.0 + seen_tick as f32 * grid_step(&arena, false);
+        let aim = (seen_y - 500.0).atan2(400.0);
+        let mut shot = input(0, aim, true);
+        shot.render_tick = fired_in - claimed_lag;
+        arena.once(0, &shot);
+        run(&mut arena, 30);
+        player(&arena, 1).hp
+    }
+
+    #[test]
+    fn lag_compensation_hits_what_the_shooter_saw() {
+        let full = Tuning::default().max_hp;
+        let hurt = full - Tuning::default().bullet_damage;
+        assert_eq!(shoot_at_a_runner(0, 0), hurt, "no lag: a plain hit");
+        assert_eq!(
+            shoot_at_a_runner(3, 3),
+            hurt,
+            "drawn and claimed 100 ms back: hits"
+        );
+        assert_eq!(
+            shoot_at_a_runner(3, 0),
+            full,
+            "drawn 100 ms back, judged now: misses"
+        );
+    }
+
+    #[test]
+    fn claimed_render_ticks_are_clamped_to_the_history() {
+        let mut arena = field(2000, &[], 30);
+        add_placed(&mut arena, &[(300.0, 500.0)]);
+        run(&mut arena, 20);
+        for (render_tick, rewind) in [(18, 3), (0, 7), (u32::MAX, 0)] {
+            let mut shot = input(0, 0.0, true);
+            shot.render_tick = render_tick;
+            arena.bullets.clear();
+            arena.fire_cooldown_ticks = 1;
+            arena.once(0, &shot);
+            run(&mut arena, 1);
+            assert_eq!(arena.bullets[0].rewind, rewind, "render tick {render_tick}");
+        }
+    }
+
+    #[test]
+    fn the_cooldown_counts_inputs_not_steps() {
+        let mut arena = field(4000, &[], 30);
+        add_placed(&mut arena, &[(100.0, 500.0)]);
+        let cooldown = arena.fire_cooldown_ticks;
+        arena.once(0, &input(0, 0.0, true));
+        run(&mut arena, 1);
+        run(&mut arena, cooldown * 3);
+        let mut fired = Vec::new();
+        for _ in 0..cooldown {
+            arena.once(0, &input(0, 0.0, true));
+            run(&mut arena, 1);
+            fired.push(arena.bullets.len());
+        }
+        let mut expected = vec![1; cooldown as usize - 1];
+        expected.push(2);
+        assert_eq!(fired, expected, "idle steps do not count down the cooldown");
     }
 
     #[test]
@@ -1333,7 +1354,7 @@ mod tests {
 
     /// Drives `arena` with inputs drawn from `script_seed`, aiming every player at the next
     /// one, and returns every snapshot and event.
-    fn play(arena: &mut Arena, script_seed: u64, steps: u32) -> (Vec<RoomState>, Vec<GameEvent>) {
+    fn play(arena: &mut Play, script_seed: u64, steps: u32) -> (Vec<RoomState>, Vec<GameEvent>) {
         let mut script = ChaCha8Rng::seed_from_u64(script_seed);
         let mut snapshots = Vec::new();
         let mut events = Vec::new();
@@ -1359,7 +1380,7 @@ mod tests {
     fn the_same_seed_and_inputs_replay_identically() {
         let map = bundled_map();
         let start = |seed: u64| {
-            let mut arena = Arena::new(map.clone(), 30, seed);
+            let mut arena = Play::new(Arena::new(map.clone(), 30, seed));
             for slot in [3, 0, 7, 1, 9, 4] {
                 arena.add_player(slot);
             }
@@ -1395,7 +1416,7 @@ mod tests {
 
     #[test]
     fn any_input_on_a_full_room_is_survived() {
-        let mut arena = Arena::new(bundled_map(), 0, 11);
+        let mut arena = Play::new(Arena::new(bundled_map(), 0, 11));
         for slot in 0..=Slot::MAX {
             arena.add_player(slot);
         }
@@ -1425,7 +1446,7 @@ mod tests {
 
     #[test]
     fn snapshots_reuse_their_buffers() {
-        let mut arena = Arena::new(bundled_map(), 30, 1);
+        let mut arena = Play::new(Arena::new(bundled_map(), 30, 1));
         for slot in 0..10 {
             arena.add_player(slot);
             arena.apply_input(slot, &input(0, 0.0, true));
@@ -1462,38 +1483,5 @@ mod tests {
             "spawns leave room for a player"
         );
         assert_eq!(arena.mode(), "arena");
-    }
-
-    #[test]
-    fn geometry_helpers() {
-        assert_eq!(
-            move_direction(MOVE_LEFT | MOVE_RIGHT | MOVE_UP | MOVE_DOWN),
-            None
-        );
-        assert_eq!(move_direction(MOVE_DOWN), Some((0.0, 1.0)));
-        assert_eq!(
-            segment_enters_box((0.0, 5.0), (20.0, 0.0), (10.0, 0.0), (12.0, 10.0)),
-            Some(0.5)
-        );
-        assert_eq!(
-            segment_enters_box((0.0, 15.0), (20.0, 0.0), (10.0, 0.0), (12.0, 10.0)),
-            None
-        );
-        assert_eq!(
-            segment_enters_box((11.0, 5.0), (20.0, 0.0), (10.0, 0.0), (12.0, 10.0)),
-            Some(0.0)
-        );
-        assert_eq!(
-            segment_hits_circle((0.0, 0.0), (10.0, 0.0), (8.0, 0.0), 2.0),
-            Some(0.6)
-        );
-        assert_eq!(
-            segment_hits_circle((0.0, 0.0), (10.0, 0.0), (8.0, 3.0), 2.0),
-            None
-        );
-        assert_eq!(
-            segment_hits_circle((0.0, 0.0), (-10.0, 0.0), (8.0, 0.0), 2.0),
-            None
-        );
     }
 }

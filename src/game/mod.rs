@@ -5,7 +5,10 @@
 //! plugged in without touching the actors. The bundled game is the [`arena`] shooter.
 
 pub mod arena;
+pub mod geometry;
 pub mod map;
+pub mod movement;
+pub mod rewind;
 
 use crate::protocol::{GameSetup, Input, RoomState, Slot};
 
@@ -27,6 +30,31 @@ pub struct Score {
     pub deaths: u16,
 }
 
+/// Everything one step consumes, in the order the game applies it: the players leaving, then
+/// the players joining, then the inputs of this step. The room builds one per step; it is the
+/// whole of what the simulation is told, so recording it (with the seed) records the match.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StepInputs {
+    /// Slots whose players leave before this step, in slot order.
+    pub leaves: Vec<Slot>,
+    /// Slots whose players join before this step, in slot order (a slot may be left and
+    /// joined again in one step: the leave comes first).
+    pub joins: Vec<Slot>,
+    /// The inputs consumed in this step, in slot order and, for one slot, in seq order. A slot
+    /// has at most two (two when its buffer had a burst to drain), and each input is one full
+    /// step of that player's movement and firing. A player with none stands still.
+    pub commands: Vec<(Slot, Input)>,
+}
+
+impl StepInputs {
+    /// Empties every list, keeping their allocations.
+    pub fn clear(&mut self) {
+        self.leaves.clear();
+        self.joins.clear();
+        self.commands.clear();
+    }
+}
+
 /// A simulation a room runs one fixed step per tick.
 pub trait Game: Send + 'static {
     /// The name clients see as the room's mode, e.g. "arena".
@@ -35,16 +63,10 @@ pub trait Game: Send + 'static {
     fn setup(&self) -> GameSetup;
     /// The number of steps taken so far.
     fn tick(&self) -> u32;
-    /// Adds a player in `slot` (the room guarantees the slot is free).
-    fn add_player(&mut self, slot: Slot);
-    /// Removes the player in `slot` and everything it owns; unknown slots are ignored.
-    fn remove_player(&mut self, slot: Slot);
-    /// Applies one input (already checked by `protocol::check_input`). Movement and aim are
-    /// held state (the latest wins); a `fire` is remembered until the next step, so an input is
-    /// never lost when several arrive between two steps.
-    fn apply_input(&mut self, slot: Slot, input: &Input);
-    /// Advances the world by one fixed step, appending what happened to `events`.
-    fn step(&mut self, events: &mut Vec<GameEvent>);
+    /// Advances the world by one fixed step: applies `inputs` (see [`StepInputs`]; inputs are
+    /// already checked by `protocol::check_input`) and appends what happened to `events`. The
+    /// result is a pure function of the state before the step and `inputs`.
+    fn step(&mut self, inputs: &StepInputs, events: &mut Vec<GameEvent>);
     /// The kills and deaths of the player in `slot`, or `None` if there is no such player.
     fn score(&self, slot: Slot) -> Option<Score>;
     /// Writes the current state into `out`, reusing its buffers: players in slot order, bullets

@@ -3,9 +3,13 @@
 //!
 //! One tick, in order:
 //! 1. take the ticks due from the schedule (at most `MAX_CATCH_UP` after a stall);
-//! 2. for each member in slot order, apply its queued inputs in seq order (older or repeated
-//!    seqs are ignored) and remember the highest as its ack;
-//! 3. step the game once per due tick, turning game events into event messages;
+//! 2. move the inputs the sessions queued into each member's buffer, in seq order (older or
+//!    repeated seqs are ignored);
+//! 3. for each due tick: build the step's inputs (the leaves and joins since the last step,
+//!    then each member's next buffered input in slot order, two when more than
+//!    `JITTER_TARGET` are buffered so a burst drains, none when its buffer is empty), record
+//!    the last consumed seq as the member's ack, step the game, and send the step's events
+//!    stamped with that step's tick;
 //! 4. encode the new state once in full and once as a change from each baseline its
 //!    connections hold (nearly always just the previous tick), and publish these bytes with the
 //!    members' acks to everyone at once through a latest-wins channel: each session picks the
@@ -16,6 +20,7 @@
 //! A room knows sessions only as `Recipient<RoomToSession>`, never their type. It does no I/O and
 //! never blocks; the game behind it is any [`Game`].
 
+mod bots;
 mod guard;
 mod inspect;
 mod resume;
@@ -32,6 +37,7 @@ pub use snapshots::SnapshotFrame;
 pub use spectators::Spectate;
 pub use stats::{TickReport, TickStats};
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -40,16 +46,21 @@ use actix::prelude::*;
 use bytes::Bytes;
 use tokio::sync::watch;
 
-use crate::game::{Game, GameEvent};
+use crate::bot::path::NavGrid;
+use crate::game::{Game, GameEvent, Score, StepInputs};
 use crate::lobby::RoomDirectory;
 use crate::metrics::RoomMetrics;
 use crate::protocol::{
-    encode_server, error_code, GameSetup, Input, RoomInfo, RosterEntry, ServerMsg, Slot,
+    encode_server, error_code, GameSetup, Input, RoomInfo, RoomState, RosterEntry, ServerMsg, Slot,
 };
 
-/// Inputs a member may queue between two ticks; more are dropped. A client sending at the tick
-/// rate queues one or two; this leaves room for jitter, not for floods.
+/// Inputs a member may have buffered; more are dropped. A client sending at the tick rate has
+/// one or two; this leaves room for jitter and a short burst, not for floods.
 const MAX_QUEUED_INPUTS: usize = 16;
+/// A member with more inputs buffered than this has two consumed per step until it is back
+/// down: a client whose inputs arrived in a burst (a stalled link, a hiccup of its timer)
+/// catches up instead of playing ever further behind what it sent.
+const JITTER_TARGET: usize = 3;
 
 /// What a member's session and the room share, so that the hottest traffic needs no actor
 /// message at all: inputs wait here for the next tick (the room is not woken for each one),
@@ -169,6 +180,10 @@ pub struct RoomSettings {
     pub max_spectators: usize,
     /// How long the seat of a player whose connection dropped is kept (0: not at all).
     pub reconnect_grace: Duration,
+    /// While people play, bots fill the room up to this many players (0: no bots).
+    pub bot_fill: u8,
+    /// The game's seed; the bots' choices are drawn from it too.
+    pub seed: u64,
 }
 
 struct Member {
@@ -176,9 +191,10 @@ struct Member {
     name: String,
     session: Recipient<RoomToSession>,
     link: Arc<MemberLink>,
+    /// The seq of the last input a step consumed.
     ack: u32,
-    /// The aim of the latest applied input, kept when the player is detached.
-    last_aim: f32,
+    /// Inputs taken from the link and not consumed yet, in seq order, all above `ack`.
+    buffered: VecDeque<Input>,
     /// Set while the member's connection is gone and its seat is kept (see `resume`).
     detached: Option<Instant>,
 }
@@ -187,9 +203,17 @@ pub struct Room {
     settings: RoomSettings,
     game: Box<dyn Game>,
     setup: GameSetup,
-    /// Indexed by slot; `None` is a free seat.
+    /// Indexed by slot; `None` is a seat without a person.
     members: Vec<Option<Member>>,
+    /// Indexed by slot like `members`; a seat holds a person or a bot, never both.
+    bots: Vec<Option<bots::SeatBot>>,
     players: Arc<AtomicU8>,
+    /// The number of bots, for listings.
+    bots_listed: Arc<AtomicU8>,
+    /// The map's grid for the bots' way-finding, made with the first bot.
+    bot_nav: Option<Arc<NavGrid>>,
+    /// The state the bots decide from, reused every step.
+    bot_sight: RoomState,
     stats: Arc<TickStats>,
     directory: Arc<dyn RoomDirectory>,
     spectators: spectators::Spectators,
@@ -198,6 +222,8 @@ pub struct Room {
     lag_limit_ticks: u32,
     snapshots: watch::Sender<SnapshotFrame>,
     close_timer: Option<SpawnHandle>,
+    /// What the next step consumes: the leaves and joins gather here between steps.
+    step_inputs: StepInputs,
     // Reused every tick so that the tick allocates nothing but the shared frame.
     events: Vec<GameEvent>,
     inputs: Vec<Input>,
@@ -212,7 +238,7 @@ impl Room {
     pub fn new(
         settings: RoomSettings,
         game: Box<dyn Game>,
-        players: Arc<AtomicU8>,
+        (players, bots_listed): (Arc<AtomicU8>, Arc<AtomicU8>),
         stats: Arc<TickStats>,
         directory: Arc<dyn RoomDirectory>,
         metrics: RoomMetrics,
@@ -220,6 +246,7 @@ impl Room {
         let setup = game.setup();
         let schedule = TickSchedule::new(settings.tick_start, settings.tick_rate);
         let members = (0..settings.capacity).map(|_| None).collect();
+        let bots = (0..settings.capacity).map(|_| None).collect();
         let lag_limit_ticks =
             (settings.lag_limit.as_secs_f64() * f64::from(settings.tick_rate)).ceil() as u32;
         let spectators = spectators::Spectators::new(settings.max_spectators);
@@ -230,13 +257,18 @@ impl Room {
             game,
             setup,
             members,
+            bots,
             players,
+            bots_listed,
+            bot_nav: None,
+            bot_sight: RoomState::default(),
             stats,
             directory,
             spectators,
             metrics,
             schedule,
             close_timer: None,
+            step_inputs: StepInputs::default(),
             events: Vec::new(),
             inputs: Vec::with_capacity(MAX_QUEUED_INPUTS),
             delivered: Vec::new(),
@@ -263,14 +295,24 @@ impl Room {
             .filter(|m| m.player_id == player_id)
     }
 
+    /// The score of the player in `slot`. A slot joined since the last step may still hold its
+    /// previous player in the game: that score is not the new player's.
+    fn score_of(&self, slot: Slot) -> Score {
+        if self.step_inputs.joins.contains(&slot) {
+            return Score::default();
+        }
+        self.game.score(slot).unwrap_or_default()
+    }
+
     fn roster_entry(&self, slot: usize, member: &Member) -> RosterEntry {
-        let score = self.game.score(slot as Slot).unwrap_or_default();
+        let score = self.score_of(slot as Slot);
         RosterEntry {
             slot: slot as Slot,
             player_id: member.player_id,
             name: member.name.clone(),
             kills: score.kills,
             deaths: score.deaths,
+            bot: false,
         }
     }
 
@@ -286,12 +328,15 @@ impl Room {
         }
     }
 
-    /// Every member, in slot order, with its score.
+    /// Every player, person or bot, in slot order, with its score.
     fn roster(&self) -> Vec<RosterEntry> {
         self.members
             .iter()
             .enumerate()
-            .filter_map(|(slot, m)| m.as_ref().map(|m| self.roster_entry(slot, m)))
+            .filter_map(|(slot, m)| match m {
+                Some(member) => Some(self.roster_entry(slot, member)),
+                None => self.bot_roster_entry(slot),
+            })
             .collect()
     }
 
@@ -303,6 +348,7 @@ impl Room {
             players: self.member_count() as u8,
             capacity: self.settings.capacity,
             public: self.settings.public,
+            bots: self.bot_count() as u8,
         }
     }
 
@@ -336,12 +382,26 @@ impl Room {
             member.player_id,
             member.name
         );
-        self.game.remove_player(slot as Slot);
+        let slot = slot as Slot;
+        self.leave_game(slot);
         self.players
             .store(self.member_count() as u8, Ordering::Relaxed);
-        self.broadcast_event(&ServerMsg::PlayerLeft { slot: slot as Slot });
+        self.broadcast_event(&ServerMsg::PlayerLeft { slot });
+        self.rebalance_bots();
         if self.member_count() == 0 {
             self.start_close_timer(ctx);
+        }
+    }
+
+    /// Takes the player in `slot` out of the game at the next step.
+    fn leave_game(&mut self, slot: Slot) {
+        let joins = &mut self.step_inputs.joins;
+        match joins.iter().position(|&joining| joining == slot) {
+            // Never in the game: it goes before it came.
+            Some(at) => {
+                joins.remove(at);
+            }
+            None => self.step_inputs.leaves.push(slot),
         }
     }
 
@@ -374,11 +434,16 @@ impl Room {
         if due.steps == 0 {
             return;
         }
-        self.apply_queued_inputs();
+        self.buffer_queued_inputs();
         for _ in 0..due.steps {
-            self.game.step(&mut self.events);
+            self.take_step_commands();
+            self.take_bot_commands();
+            self.step_inputs.leaves.sort_unstable();
+            self.step_inputs.joins.sort_unstable();
+            self.game.step(&self.step_inputs, &mut self.events);
+            self.step_inputs.clear();
+            self.publish_events();
         }
-        self.publish_events();
         self.publish_snapshot();
         self.drop_laggards(ctx);
         let ended = Instant::now();
@@ -387,17 +452,33 @@ impl Room {
         self.metrics.tick(ended - woke, due);
     }
 
-    fn apply_queued_inputs(&mut self) {
-        for (slot, member) in self.members.iter_mut().enumerate() {
-            let Some(member) = member else { continue };
+    /// Moves what the sessions queued into the members' buffers, in seq order, dropping seqs
+    /// already consumed or buffered and anything past `MAX_QUEUED_INPUTS`.
+    fn buffer_queued_inputs(&mut self) {
+        for member in self.members.iter_mut().flatten() {
             member.link.take_inputs(&mut self.inputs);
             self.inputs.sort_unstable_by_key(|input| input.seq);
             for input in &self.inputs {
-                if input.seq > member.ack {
-                    self.game.apply_input(slot as Slot, input);
-                    member.ack = input.seq;
-                    member.last_aim = input.aim;
+                let newest = member.buffered.back().map_or(member.ack, |last| last.seq);
+                if input.seq > newest && member.buffered.len() < MAX_QUEUED_INPUTS {
+                    member.buffered.push_back(*input);
                 }
+            }
+        }
+    }
+
+    /// Adds each member's inputs for the next step to `step_inputs`, in slot order.
+    fn take_step_commands(&mut self) {
+        for (slot, member) in self.members.iter_mut().enumerate() {
+            let Some(member) = member else { continue };
+            let count = if member.buffered.len() > JITTER_TARGET {
+                2
+            } else {
+                1
+            };
+            for input in member.buffered.drain(..count.min(member.buffered.len())) {
+                member.ack = input.seq;
+                self.step_inputs.commands.push((slot as Slot, input));
             }
         }
     }
@@ -536,7 +617,8 @@ impl Handler<Join> for Room {
                 message: "you are already in this room".into(),
             });
         }
-        let Some(free) = self.members.iter().position(Option::is_none) else {
+        let free = (0..self.members.len()).find(|&slot| self.seat_is_free(slot));
+        let Some(free) = free.or_else(|| self.seat_from_a_bot()) else {
             return Err(JoinRefused {
                 code: error_code::ROOM_FULL,
                 message: format!(
@@ -551,7 +633,7 @@ impl Handler<Join> for Room {
             ctx.cancel_future(timer);
         }
         let slot = free as Slot;
-        self.game.add_player(slot);
+        self.step_inputs.joins.push(slot);
         log::info!(
             "room {}: player {} ({}) joined in slot {slot}",
             self.settings.id,
@@ -567,7 +649,7 @@ impl Handler<Join> for Room {
                 delivered: AtomicU32::new(self.game.tick()),
             }),
             ack: 0,
-            last_aim: 0.0,
+            buffered: VecDeque::new(),
             detached: None,
         };
         self.broadcast_event(&ServerMsg::PlayerJoined {
@@ -591,6 +673,8 @@ impl Handler<Join> for Room {
             frame,
             feed,
         });
+        // After `Joined`: the newcomer hears of the bots added for it as of everyone else.
+        self.rebalance_bots();
         Ok(())
     }
 }

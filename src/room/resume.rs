@@ -1,9 +1,9 @@
 //! Keeping a seat for a player whose connection dropped, and handing it to the connection that
 //! resumes the player.
 //!
-//! A detached member stays in the game (same slot, score and position) but stands still, gets
-//! no frames, and is removed when the room's reconnect grace period passes without a
-//! `Reattach`. Which connection may reattach is decided by `crate::reconnect`, not here.
+//! A detached member stays in the game (same slot, score and position) but, sending no inputs,
+//! stands still; it gets no frames, and is removed when the room's reconnect grace period
+//! passes without a `Reattach`. Which connection may reattach is decided by `crate::reconnect`, not here.
 
 use std::sync::atomic::AtomicU32;
 use std::sync::{Arc, Mutex};
@@ -13,7 +13,7 @@ use actix::prelude::*;
 use bytes::Bytes;
 
 use super::{JoinRefused, MemberLink, Room, RoomToSession, SnapshotFeed};
-use crate::protocol::{error_code, Input, Slot};
+use crate::protocol::error_code;
 
 /// The connection of `player_id` dropped; keep its seat for the grace period.
 #[derive(Message)]
@@ -48,17 +48,9 @@ impl Room {
         }
         let since = Instant::now();
         member.detached = Some(since);
-        let (player_id, aim) = (member.player_id, member.last_aim);
-        // Held keys would keep the player running and shooting while it is away.
-        self.game.apply_input(
-            slot as Slot,
-            &Input {
-                seq: 0,
-                movement: 0,
-                aim,
-                fire: false,
-            },
-        );
+        // Without inputs the player stands still and holds its fire while it is away.
+        member.buffered.clear();
+        let player_id = member.player_id;
         log::info!(
             "room {}: player {player_id} detached; its seat is kept for {grace:?}",
             self.settings.id
@@ -102,6 +94,7 @@ impl Handler<Reattach> for Room {
         member.detached = None;
         // The new connection may count its inputs from 1 again.
         member.ack = 0;
+        member.buffered.clear();
         // A link of its own: inputs still queued by the old connection are dropped with its
         // link, and its last delivery report cannot make the new one look behind.
         member.link = Arc::new(MemberLink {

@@ -7,6 +7,7 @@ use std::time::Instant;
 use actix_web_actors::ws;
 
 use super::Session;
+use crate::app::NewRoom;
 use crate::auth::{unix_now, verify_join_token};
 use crate::limits::{RoomRefusal, Verdict};
 use crate::lobby::RoomEntry;
@@ -138,9 +139,7 @@ impl Session {
     /// the client why.
     pub(super) fn create_room(
         &mut self,
-        name: String,
-        capacity: u8,
-        public: bool,
+        room: NewRoom,
         ctx: &mut ws::WebsocketContext<Self>,
     ) -> Option<RoomEntry> {
         if !self.room_creations.try_take(Instant::now()) {
@@ -155,7 +154,7 @@ impl Session {
             );
             return None;
         }
-        match self.app.create_room_within_limits(name, capacity, public) {
+        match self.app.create_room_within_limits(room) {
             Ok(entry) => Some(entry),
             Err(RoomRefusal::ServerFull { max_rooms }) => {
                 self.send_error(
@@ -190,6 +189,7 @@ mod tests {
             movement: 0,
             aim: 0.0,
             fire: false,
+            render_tick: 0,
         }));
         assert!(is_input(&input));
         assert!(is_input(&input[..4]));

@@ -2,6 +2,7 @@
 //! a minimal HTTP GET, and bounded waiting on conditions.
 #![allow(dead_code)] // each test binary uses its own subset of these helpers
 
+pub mod proxy;
 pub mod raw;
 
 use std::time::Duration;
@@ -28,6 +29,9 @@ pub fn test_config() -> Config {
         http_workers: 1,
         max_connections_per_ip: 0,
         new_connections_per_ip: 0,
+        // Rooms of people only, so that tests count what they expect; tests/room_bots.rs
+        // tests the bots with the default fill.
+        bot_fill: 0,
         ..Config::defaults()
     }
 }

@@ -739,15 +739,17 @@ async fn play(index: usize, bot: &mut LeanBot, shared: &Shared) -> Result<(), Bo
     // Inputs sent and not yet acknowledged, oldest first.
     let mut unacked: VecDeque<(u32, Instant)> = VecDeque::with_capacity(32);
     let mut snapshots = 0u64;
+    let mut newest_tick = 0;
     loop {
         tokio::select! {
             filled = bot.fill() => {
                 filled?;
                 let mut newest_ack = None;
                 bot.drain(|incoming| {
-                    if let Incoming::Snapshot { ack } = incoming {
+                    if let Incoming::Snapshot { tick, ack } = incoming {
                         snapshots += 1;
                         newest_ack = newest_ack.max(Some(ack));
+                        newest_tick = newest_tick.max(tick);
                     }
                 })?;
                 if let Some(ack) = newest_ack {
@@ -769,7 +771,7 @@ async fn play(index: usize, bot: &mut LeanBot, shared: &Shared) -> Result<(), Bo
             }
             _ = inputs.tick() => {
                 let (movement, aim, fire) = pattern.next();
-                let seq = bot.queue_input(movement, aim, fire);
+                let seq = bot.queue_input(movement, aim, fire, newest_tick);
                 if unacked.len() == unacked.capacity() {
                     unacked.pop_front();
                 }

@@ -1,0 +1,166 @@
+//! Bots that keep a room playable: the server's own players, filling empty seats up to the
+//! room's bot fill while at least one person plays, and giving their seats up one by one as
+//! people join.
+//!
+//! A bot is a seat with a brain (the bundled bot's, `crate::bot::brain`) and no connection:
+//! every step it decides from the room's current state and its input goes into the step like
+//! anyone's. Owns: how many bots a room keeps, their names, and their inputs. Must not: count
+//! bots as people (the lobby's player count, quick join and the metrics see people only) or
+//! keep a room of bots alone alive.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use crate::bot::brain::Brain;
+use crate::bot::path::NavGrid;
+use crate::protocol::{Input, RosterEntry, ServerMsg, Slot};
+
+use super::Room;
+
+/// Names the bots take, in order, each at most once per room.
+const NAMES: [&str; 16] = [
+    "Bot Ada",
+    "Bot Brick",
+    "Bot Cinder",
+    "Bot Dart",
+    "Bot Echo",
+    "Bot Flint",
+    "Bot Gale",
+    "Bot Hex",
+    "Bot Ion",
+    "Bot Jinx",
+    "Bot Kite",
+    "Bot Lux",
+    "Bot Moss",
+    "Bot Nova",
+    "Bot Onyx",
+    "Bot Pike",
+];
+
+/// A seat played by the server.
+pub(super) struct SeatBot {
+    name: String,
+    brain: Brain,
+    seq: u32,
+}
+
+impl Room {
+    /// Whether `slot` holds neither a person nor a bot.
+    pub(super) fn seat_is_free(&self, slot: usize) -> bool {
+        self.members.get(slot).is_some_and(Option::is_none)
+            && self.bots.get(slot).is_some_and(Option::is_none)
+    }
+
+    pub(super) fn bot_count(&self) -> usize {
+        self.bots.iter().flatten().count()
+    }
+
+    /// The roster entry of the bot in `slot`, if there is one.
+    pub(super) fn bot_roster_entry(&self, slot: usize) -> Option<RosterEntry> {
+        let bot = self.bots.get(slot)?.as_ref()?;
+        let score = self.score_of(slot as Slot);
+        Some(RosterEntry {
+            slot: slot as Slot,
+            player_id: 0,
+            name: bot.name.clone(),
+            kills: score.kills,
+            deaths: score.deaths,
+            bot: true,
+        })
+    }
+
+    /// A seat for a person when every seat is taken: the last bot's, which leaves for it.
+    pub(super) fn seat_from_a_bot(&mut self) -> Option<usize> {
+        let slot = self.bots.iter().rposition(Option::is_some)?;
+        self.remove_bot(slot);
+        Some(slot)
+    }
+
+    /// Adds or removes bots so that people and bots together make the room's bot fill (never
+    /// more seats than the room has), and no bot stays once the last person has left.
+    pub(super) fn rebalance_bots(&mut self) {
+        let people = self.member_count();
+        let fill = usize::from(self.settings.bot_fill).min(self.members.len());
+        let wanted = if people == 0 {
+            0
+        } else {
+            fill.saturating_sub(people)
+        };
+        while self.bot_count() > wanted {
+            let Some(slot) = self.bots.iter().rposition(Option::is_some) else {
+                break;
+            };
+            self.remove_bot(slot);
+        }
+        while self.bot_count() < wanted {
+            let Some(slot) = (0..self.members.len()).find(|&slot| self.seat_is_free(slot)) else {
+                break;
+            };
+            self.add_bot(slot);
+        }
+        self.bots_listed
+            .store(self.bot_count() as u8, Ordering::Relaxed);
+    }
+
+    fn add_bot(&mut self, slot: usize) {
+        let taken: Vec<&str> = self
+            .bots
+            .iter()
+            .flatten()
+            .map(|b| b.name.as_str())
+            .collect();
+        let name = NAMES
+            .iter()
+            .find(|name| !taken.contains(name))
+            .map_or_else(|| format!("Bot {slot}"), |name| (*name).to_string());
+        let setup = self.setup.clone();
+        let nav = self
+            .bot_nav
+            .get_or_insert_with(|| Arc::new(NavGrid::new(&setup)))
+            .clone();
+        let seed = self.settings.seed ^ (slot as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let brain = Brain::new(seed, self.settings.tick_rate).with_nav(nav);
+        self.step_inputs.joins.push(slot as Slot);
+        self.bots[slot] = Some(SeatBot {
+            name,
+            brain,
+            seq: 0,
+        });
+        if let Some(entry) = self.bot_roster_entry(slot) {
+            self.broadcast_event(&ServerMsg::PlayerJoined { player: entry });
+        }
+    }
+
+    fn remove_bot(&mut self, slot: usize) {
+        if self.bots.get_mut(slot).and_then(Option::take).is_some() {
+            self.leave_game(slot as Slot);
+            self.broadcast_event(&ServerMsg::PlayerLeft { slot: slot as Slot });
+        }
+    }
+
+    /// Adds every bot's input for the next step to `step_inputs`, decided from the room's
+    /// state as the last step left it.
+    pub(super) fn take_bot_commands(&mut self) {
+        if self.bot_count() == 0 {
+            return;
+        }
+        self.game.state(&mut self.bot_sight);
+        let tick = self.bot_sight.tick;
+        for (slot, bot) in self.bots.iter_mut().enumerate() {
+            let Some(bot) = bot else { continue };
+            let decision = bot
+                .brain
+                .decide_in(slot as Slot, &self.setup, Some(&self.bot_sight));
+            bot.seq = bot.seq.wrapping_add(1);
+            let input = Input {
+                seq: bot.seq,
+                movement: decision.movement,
+                aim: decision.aim,
+                fire: decision.fire,
+                render_tick: tick,
+            };
+            self.step_inputs.commands.push((slot as Slot, input));
+        }
+        self.step_inputs.commands.sort_by_key(|(slot, _)| *slot);
+    }
+}
