@@ -7,6 +7,9 @@
 
 import { MAX_ROOM_NAME_CHARS } from "./protocol.js";
 
+/** The name input's limit (its maxlength), shown while typing. */
+const MAX_NAME_CHARS = 24;
+
 const NAME_KEY = "skirmish.name";
 const ROOM_LINK = /^#\/room\/([^/?#]+)$/;
 
@@ -58,11 +61,14 @@ export class Lobby {
     this.nameScreen = this.el("name-screen");
     this.lobbyScreen = this.el("lobby-screen");
 
+    const nameInput = this.el("name-input");
     this.el("name-form").addEventListener("submit", (event) => {
       event.preventDefault();
-      const name = this.el("name-input").value.trim();
+      const name = nameInput.value.trim();
       if (name) this.actions.submitName(name);
+      else this.setText("name-error", "A name needs at least one letter, digit or sign: spaces alone are not a name.");
     });
+    nameInput.addEventListener("input", () => this.showNameCount());
     this.el("quick-play").addEventListener("click", () => this.actions.quickPlay());
     this.el("code-form").addEventListener("submit", (event) => {
       event.preventDefault();
@@ -87,6 +93,7 @@ export class Lobby {
     this.nameScreen.hidden = false;
     const input = this.el("name-input");
     if (!input.value) input.value = name;
+    this.showNameCount();
     this.setText("name-error", error);
     this.setText("name-room-hint", roomCode ? `You will join room ${roomCode} next.` : null);
     this.setBusy(false);
@@ -100,6 +107,14 @@ export class Lobby {
     const roomName = this.el("room-name-input");
     if (!roomName.value) roomName.value = `${name}'s room`.slice(0, MAX_ROOM_NAME_CHARS);
     this.setBusy(false);
+  }
+
+  /** "n / 24 characters" under the name input, marked when the limit is reached. */
+  showNameCount() {
+    const length = this.el("name-input").value.length;
+    const counter = this.el("name-count");
+    counter.textContent = `${length} / ${MAX_NAME_CHARS} characters`;
+    counter.classList.toggle("full", length >= MAX_NAME_CHARS);
   }
 
   hide() {

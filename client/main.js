@@ -6,6 +6,9 @@
 // `window.skirmish.state()` is a read-only snapshot of those facts for tests and debugging.
 
 import { Connection, defaultServerUrl } from "./net.js";
+import { Sounds } from "./audio.js";
+import { follow, playerScale, wholeArena } from "./camera.js";
+import { Effects } from "./effects.js";
 import { Controls } from "./input.js";
 import {
   Lobby,
@@ -15,7 +18,7 @@ import {
   roomLink,
   showRoomInAddress,
 } from "./lobby.js";
-import { PROTOCOL_VERSION, ProtocolError } from "./protocol.js";
+import { PLAYER_PROTECTED, PROTOCOL_VERSION, ProtocolError } from "./protocol.js";
 import { Renderer } from "./render.js";
 import { cameraFocus, nextFollow, SpectatorBar, watchCodeFromSearch } from "./spectate.js";
 import { RoomState } from "./state.js";
@@ -51,12 +54,21 @@ const app = {
   fps: 0,
   lastFrameAt: null,
   lastStatsAt: 0,
+  /** Whether the banner says that snapshots stopped coming. */
+  stalled: false,
+  /** Uncaught errors of this page, in words, for tests and debugging. */
+  errors: [],
 };
+
+window.addEventListener("error", (event) => app.errors.push(String(event.message)));
+window.addEventListener("unhandledrejection", (event) => app.errors.push(String(event.reason)));
 
 const canvas = document.getElementById("arena");
 const renderer = new Renderer(canvas);
-const controls = new Controls(canvas);
+const controls = new Controls(canvas, document.getElementById("game-screen"));
 const banner = new ConnectionBanner(() => reconnect());
+const sounds = new Sounds();
+const effects = new Effects((name, volume) => sounds.play(name, volume));
 
 const lobby = new Lobby({
   submitName(name) {
@@ -97,9 +109,12 @@ const hud = new GameHud({
     app.connection?.send({ type: "Chat", text });
   },
   typing(isTyping) {
-    controls.setEnabled(app.room !== null && !isTyping);
+    controls.setEnabled(app.room !== null && app.room.you !== null && !isTyping);
   },
-});
+  mute(muted) {
+    sounds.setMuted(muted);
+  },
+}, sounds.muted);
 
 const spectatorBar = new SpectatorBar((step) => {
   if (!app.room || app.room.you !== null) return;
@@ -227,7 +242,9 @@ function handleMessage(msg) {
       receiveSnapshot(msg, now);
       break;
     case "Kill":
-      app.room?.kill(msg, now);
+      if (!app.room) break;
+      app.room.kill(msg, now);
+      effects.kill(app.room, msg, now);
       break;
     case "Chat":
       app.room?.addChat(msg);
@@ -246,7 +263,10 @@ function receiveSnapshot(msg, now) {
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
     app.connection?.fail(`A snapshot from the server did not fit the last one: ${error.message}`);
+    return;
   }
+  hud.snapshotArrived(now);
+  effects.snapshot(app.room, now);
 }
 
 function serverError(msg) {
@@ -292,7 +312,9 @@ function enterRoom(joined, now) {
   lobby.hide();
   showScreen("game-screen");
   hud.enter(app.room);
+  effects.reset();
   const spectating = joined.you === null;
+  document.getElementById("game-screen").classList.toggle("spectating", spectating);
   app.following = null;
   spectatorBar.show(spectating);
   spectatorBar.setFollowing(null);
@@ -312,8 +334,16 @@ function leaveRoomLocally() {
   showRoomInAddress(null);
 }
 
-/** The angle from the own player (as drawn) to the pointer, or the last one. */
+/**
+ * The touch aim stick's angle, else the angle from the own player (as drawn) to the pointer,
+ * else the last one.
+ */
 function currentAim(now) {
+  const stick = controls.aimAngle();
+  if (stick !== null) {
+    app.aim = stick;
+    return app.aim;
+  }
   const point = controls.aimPoint();
   const own = app.room?.displayedOwnPosition(now);
   if (point && own) {
@@ -370,28 +400,54 @@ function frame(frameAt) {
       app.following = null;
       spectatorBar.setFollowing(null);
     }
-    renderer.resize(setup.width, setup.height, cameraFocus(view, app.following));
-    renderer.draw(setup, view, {
+    renderer.resize(cameraFor(room, view));
+    renderer.draw(setup, view, effects.frame(view, now), {
       bulletRadius: setup.bullet_radius,
       playerRadius: setup.player_radius,
       maxHp: setup.max_hp,
-      touchStick: controls.touchStick(),
-      aimPoint: controls.enabled ? controls.aimPoint() : null,
+      aimPoint: controls.enabled && controls.aimAngle() === null ? controls.aimPoint() : null,
     });
     hud.update(room, now);
+    showStall(now);
     if (now - app.lastStatsAt > HUD_STATS_MS) {
       app.lastStatsAt = now;
-      hud.stats({
-        pingMs: app.connection?.rttMs ?? null,
-        tickRate: app.welcome?.tick_rate ?? 0,
-        snapshotRate: room.snapshotRate(),
-        fps: app.fps,
-        delayMs: room.interpolationDelayMs(),
-        corrections: room.you === null ? null : room.prediction.counters.corrections,
-      });
+      hud.stats(
+        {
+          open: app.connection?.state === "open",
+          pingMs: app.connection?.rttMs ?? null,
+          tickRate: app.welcome?.tick_rate ?? 0,
+          fps: app.fps,
+          delayMs: room.interpolationDelayMs(),
+          corrections: room.you === null ? null : room.prediction.counters.corrections,
+        },
+        now,
+      );
     }
   }
   requestAnimationFrame(frame);
+}
+
+/**
+ * The player's view follows the own player (as drawn); a spectator's shows the whole arena or
+ * the followed player; before the first snapshot, the whole arena.
+ */
+function cameraFor(room, view) {
+  const viewport = renderer.viewport();
+  const world = { width: room.setup.width, height: room.setup.height };
+  const own = view.players.find((p) => p.isYou);
+  if (own) return follow(viewport, world, own, playerScale(viewport, world));
+  const whole = wholeArena(viewport, world);
+  const focus = cameraFocus(view, app.following);
+  return focus ? follow(viewport, world, focus, whole.scale * focus.zoom) : whole;
+}
+
+/** "Connection stalled" on the banner while snapshots stop coming on an open connection. */
+function showStall(now) {
+  const stalled = app.connection?.state === "open" && hud.stalled(now);
+  if (stalled === app.stalled) return;
+  app.stalled = stalled;
+  if (stalled) banner.set("stalled", "Connection stalled: waiting for the server…");
+  else if (app.connection?.state === "open") banner.set("connected", `Connected as ${app.name}`);
 }
 
 window.addEventListener("hashchange", () => {
@@ -422,6 +478,7 @@ function debugState() {
   const now = performance.now();
   const own = room?.prediction.present ?? null;
   const latest = room?.snapshots.at(-1)?.players.get(room.you) ?? null;
+  const flags = room?.received?.players.get(room.you)?.flags ?? null;
   return {
     screen: currentScreen(),
     connection: app.connection?.state ?? "none",
@@ -444,7 +501,13 @@ function debugState() {
     stats: room ? room.netStats() : null,
     peersSeen: room ? [...room.peersSeen.values()] : [],
     others: room ? othersNow(room) : [],
-    canvas: { scale: renderer.scale, left: renderer.left, top: renderer.top },
+    // Where world (0, 0) is on the page and how many CSS pixels a world unit takes.
+    canvas: { scale: renderer.scale, left: renderer.camera.originX, top: renderer.camera.originY },
+    protected: flags === null ? null : (flags & PLAYER_PROTECTED) !== 0,
+    stalled: app.stalled,
+    muted: sounds.muted,
+    soundsPlayed: { ...sounds.played },
+    errors: [...app.errors],
     roster: room ? [...room.roster.values()].map((p) => ({ ...p })) : [],
     chat: room ? room.chat.map((line) => ({ ...line })) : [],
     pingMs: app.connection?.rttMs ?? null,

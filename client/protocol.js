@@ -29,6 +29,8 @@ export const MOVE_LEFT = 4;
 export const MOVE_RIGHT = 8;
 
 export const PLAYER_ALIVE = 1;
+/** Just (re)spawned: bullets do it no harm until the protection ends or it fires. */
+export const PLAYER_PROTECTED = 2;
 
 /** A Snapshot's 2-bit change code of a slot (0 is "unchanged" and carries no entry). */
 const PLAYER_CHANGE_CODES = Object.freeze({ Moved: 1, State: 2, Gone: 3 });

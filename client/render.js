@@ -1,15 +1,23 @@
-// render.js — draws the arena on the canvas: floor, walls, bullets and muzzle flashes, players
-// with names and health bars (the own player marked), the touch stick and a crosshair. The canvas fills the
-// window while keeping the arena's aspect ratio, at the device's pixel ratio.
+// render.js — draws the arena on the canvas: floor, walls, bullets with trails and muzzle
+// flashes, players with names and health bars (the own player marked, protected players in a
+// shield), hit flashes, hit markers and damage numbers, arrows to enemies off screen, the
+// kill toast, a red edge when the own player is hurt, and the crosshair. The canvas fills the
+// window, at the device's pixel ratio; camera.js says which part of the world it shows.
 //
-// Owns: the canvas, its size and the world <-> page coordinate mapping. Must not: decide
-// what is where (state.js does) or read input devices.
+// Owns: the canvas, its size and the world <-> page mapping of the current camera. Must not:
+// decide what is where (state.js does) or what happened (effects.js does), or read input.
+
+import { toScreen } from "./camera.js";
 
 const SPRITES = {
   player: "/assets/sprites/player.svg",
   wall: "/assets/sprites/wall.svg",
   floor: "/assets/sprites/floor.svg",
 };
+/** Bullets are drawn at least this big (CSS pixels), whatever the zoom. */
+const MIN_BULLET_PX = 4;
+const TRAIL_WIDTH_PX = 3;
+const ARROW_INSET_PX = 48;
 
 function loadImage(url) {
   const image = new Image();
@@ -35,57 +43,40 @@ export class Renderer {
       Object.entries(SPRITES).map(([name, url]) => [name, loadImage(url)]),
     );
     this.patterns = {};
-    this.scale = 1;
-    this.left = 0;
-    this.top = 0;
-    // Where world (0, 0) is on the canvas, in CSS pixels: not 0 only when a camera follows.
-    this.originX = 0;
-    this.originY = 0;
+    this.camera = { scale: 1, originX: 0, originY: 0 };
+    this.width = 0;
+    this.height = 0;
     this.dpr = 1;
   }
 
-  /**
-   * Sizes the canvas to the window for a world of `width` x `height` units: the whole world,
-   * or with `focus` ({x, y, zoom}, for spectators) the window's worth around that point.
-   */
-  resize(width, height, focus = null) {
+  /** The canvas's size in CSS pixels: the whole window. */
+  viewport() {
+    return { width: window.innerWidth, height: window.innerHeight };
+  }
+
+  get scale() {
+    return this.camera.scale;
+  }
+
+  /** Sizes the canvas to the window and takes `camera` ({scale, originX, originY}). */
+  resize(camera) {
     const dpr = window.devicePixelRatio || 1;
-    const fit = Math.min(window.innerWidth / width, window.innerHeight / height);
-    const scale = focus ? fit * focus.zoom : fit;
-    const cssWidth = focus ? window.innerWidth : Math.floor(width * scale);
-    const cssHeight = focus ? window.innerHeight : Math.floor(height * scale);
-    this.scale = scale;
+    const { width, height } = this.viewport();
+    this.camera = camera;
     this.dpr = dpr;
-    this.left = Math.floor((window.innerWidth - cssWidth) / 2);
-    this.top = Math.floor((window.innerHeight - cssHeight) / 2);
-    // Centre the focus, but never show more than half a window beyond the world's edges.
-    const centre = (at, size, view) =>
-      Math.min(view / 2, Math.max(view / 2 - size * scale, view / 2 - at * scale));
-    this.originX = focus ? centre(focus.x, width, cssWidth) : 0;
-    this.originY = focus ? centre(focus.y, height, cssHeight) : 0;
+    this.width = width;
+    this.height = height;
     const style = this.canvas.style;
-    style.width = `${cssWidth}px`;
-    style.height = `${cssHeight}px`;
-    style.left = `${this.left}px`;
-    style.top = `${this.top}px`;
-    const pixelWidth = Math.round(cssWidth * dpr);
-    const pixelHeight = Math.round(cssHeight * dpr);
+    style.width = `${width}px`;
+    style.height = `${height}px`;
+    const pixelWidth = Math.round(width * dpr);
+    const pixelHeight = Math.round(height * dpr);
     if (this.canvas.width !== pixelWidth) this.canvas.width = pixelWidth;
     if (this.canvas.height !== pixelHeight) this.canvas.height = pixelHeight;
   }
 
   worldToPage(x, y) {
-    return {
-      x: this.left + this.originX + x * this.scale,
-      y: this.top + this.originY + y * this.scale,
-    };
-  }
-
-  pageToWorld(x, y) {
-    return {
-      x: (x - this.left - this.originX) / this.scale,
-      y: (y - this.top - this.originY) / this.scale,
-    };
+    return toScreen(this.camera, { x, y });
   }
 
   pattern(name) {
@@ -95,21 +86,31 @@ export class Renderer {
     return this.patterns[name] ?? null;
   }
 
+  /** Draws in CSS pixels from here on. */
+  screenSpace() {
+    this.context.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+  }
+
+  /** Draws in world units from here on. */
+  worldSpace() {
+    const k = this.camera.scale * this.dpr;
+    const { originX, originY } = this.camera;
+    this.context.setTransform(k, 0, 0, k, originX * this.dpr, originY * this.dpr);
+  }
+
   /**
-   * Draws one frame. `view` comes from RoomState.view; `touchStick` (page pixels) and
-   * `aimPoint` (page pixels) are optional overlays.
+   * Draws one frame. `view` comes from RoomState.view, `fx` from Effects.frame; `aimPoint`
+   * (page pixels) is the crosshair, or null.
    */
-  draw(setup, view, { bulletRadius, playerRadius, maxHp, touchStick, aimPoint }) {
+  draw(setup, view, fx, { bulletRadius, playerRadius, maxHp, aimPoint }) {
     const ctx = this.context;
-    const k = this.scale * this.dpr;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.fillStyle = "#0b0f18";
+    ctx.fillStyle = "#070a12";
     ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
-    ctx.setTransform(k, 0, 0, k, this.originX * this.dpr, this.originY * this.dpr);
+    this.worldSpace();
 
     ctx.fillStyle = this.pattern("floor") ?? "#1d2436";
     ctx.fillRect(0, 0, setup.width, setup.height);
-
     ctx.fillStyle = this.pattern("wall") ?? "#4a5368";
     ctx.strokeStyle = "#0b0f18";
     ctx.lineWidth = 2;
@@ -118,26 +119,74 @@ export class Renderer {
       ctx.strokeRect(wall.x + 1, wall.y + 1, wall.w - 2, wall.h - 2);
     }
 
-    for (const bullet of view.bullets) this.drawBullet(bullet, bulletRadius);
-    for (const flash of view.flashes) this.drawFlash(flash, bulletRadius);
+    const radius = Math.max(bulletRadius * 1.5, MIN_BULLET_PX / this.scale);
+    for (const trail of fx.trails) this.drawTrail(trail, radius);
+    for (const bullet of view.bullets) this.drawBullet(bullet, radius);
+    for (const flash of fx.flashes) this.drawMuzzleFlash(flash, playerRadius);
+    for (const flash of view.flashes) this.drawFlash(flash, radius);
     const ordered = [...view.players].sort((a, b) => Number(a.alive) - Number(b.alive));
-    for (const player of ordered) this.drawPlayer(player, playerRadius, maxHp);
-
-    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
-    if (touchStick) this.drawStick(touchStick);
+    const hit = new Map(fx.hits.map((h) => [h.slot, h.age]));
+    for (const player of ordered) {
+      const shielded = player.alive && fx.protectedSlots.has(player.slot);
+      this.drawPlayer(player, playerRadius, { shielded, hitAge: hit.get(player.slot) });
+    }
+    this.screenSpace();
+    for (const player of ordered) {
+      if (player.alive) this.drawLabel(player, playerRadius, maxHp, player.isYou ? fx.ownProtection : null);
+    }
+    for (const number of fx.numbers) this.drawNumber(number, playerRadius);
+    this.drawOffscreenArrows(view.players);
+    for (const marker of fx.markers) {
+      const victim = view.players.find((p) => p.slot === marker.slot);
+      const at = aimPoint ?? (victim ? this.worldToPage(victim.x, victim.y) : null);
+      if (at) this.drawHitMarker(at, marker.age);
+    }
+    if (fx.hurt !== null) this.drawHurt(fx.hurt);
+    if (fx.toast) this.drawToast(fx.toast);
     if (aimPoint) this.drawCrosshair(aimPoint);
+  }
+
+  drawTrail(trail, radius) {
+    const { from, to } = trail;
+    if (from === to || (from.x === to.x && from.y === to.y)) return;
+    const ctx = this.context;
+    const gradient = ctx.createLinearGradient(from.x, from.y, to.x, to.y);
+    gradient.addColorStop(0, "rgba(255, 240, 180, 0)");
+    gradient.addColorStop(1, slotColor(trail.owner, 75));
+    ctx.save();
+    ctx.strokeStyle = gradient;
+    ctx.lineCap = "round";
+    ctx.lineWidth = Math.max(radius * 1.2, TRAIL_WIDTH_PX / this.scale);
+    ctx.beginPath();
+    ctx.moveTo(from.x, from.y);
+    ctx.lineTo(to.x, to.y);
+    ctx.stroke();
+    ctx.restore();
   }
 
   drawBullet(bullet, radius) {
     const ctx = this.context;
     ctx.save();
     ctx.shadowColor = slotColor(bullet.owner, 70);
-    ctx.shadowBlur = 8 * this.dpr;
+    ctx.shadowBlur = 12 * this.dpr;
     ctx.fillStyle = "#fff6c8";
     ctx.beginPath();
-    ctx.arc(bullet.x, bullet.y, Math.max(radius, 2.5 / this.scale), 0, Math.PI * 2);
+    ctx.arc(bullet.x, bullet.y, radius, 0, Math.PI * 2);
     ctx.fill();
     ctx.restore();
+  }
+
+  drawMuzzleFlash(flash, playerRadius) {
+    const ctx = this.context;
+    const size = playerRadius * (1.1 - flash.age * 0.5);
+    const glow = ctx.createRadialGradient(flash.x, flash.y, 0, flash.x, flash.y, size);
+    glow.addColorStop(0, `rgba(255, 250, 220, ${0.95 * (1 - flash.age)})`);
+    glow.addColorStop(0.4, `rgba(255, 190, 70, ${0.7 * (1 - flash.age)})`);
+    glow.addColorStop(1, "rgba(255, 120, 30, 0)");
+    ctx.fillStyle = glow;
+    ctx.beginPath();
+    ctx.arc(flash.x, flash.y, size, 0, Math.PI * 2);
+    ctx.fill();
   }
 
   /** A muzzle flash fading out as its `age` goes from 0 to 1. */
@@ -156,7 +205,7 @@ export class Renderer {
     ctx.restore();
   }
 
-  drawPlayer(player, radius, maxHp) {
+  drawPlayer(player, radius, { shielded, hitAge }) {
     const ctx = this.context;
     if (!player.alive) {
       ctx.save();
@@ -204,16 +253,37 @@ export class Renderer {
     }
     ctx.restore();
 
-    this.drawLabel(player, radius, maxHp);
+    if (hitAge !== undefined) {
+      ctx.save();
+      ctx.globalAlpha = 0.85 * (1 - hitAge);
+      ctx.fillStyle = "#ffffff";
+      ctx.beginPath();
+      ctx.arc(player.x, player.y, radius + 2, 0, Math.PI * 2);
+      ctx.fill();
+      ctx.restore();
+    }
+    if (shielded) {
+      const pulse = 0.5 + 0.5 * Math.sin(performance.now() / 120);
+      ctx.save();
+      ctx.strokeStyle = `rgba(120, 210, 255, ${0.55 + 0.35 * pulse})`;
+      ctx.fillStyle = "rgba(120, 210, 255, 0.14)";
+      ctx.lineWidth = 3;
+      ctx.beginPath();
+      ctx.arc(player.x, player.y, radius + 12, 0, Math.PI * 2);
+      ctx.fill();
+      ctx.stroke();
+      ctx.restore();
+    }
   }
 
-  /** Name and health bar, in CSS pixels so they stay readable however small the arena is. */
-  drawLabel(player, radius, maxHp) {
+  /**
+   * Name and health bar, in CSS pixels so they stay readable at any zoom; under the own
+   * player's name, while it is protected, the protection left (`protection`, 1 to 0).
+   */
+  drawLabel(player, radius, maxHp, protection) {
     const ctx = this.context;
-    ctx.save();
-    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
-    const x = this.originX + player.x * this.scale;
-    const top = this.originY + (player.y - radius) * this.scale;
+    const { x, y: centreY } = this.worldToPage(player.x, player.y);
+    const top = centreY - radius * this.scale;
     const barWidth = Math.max(radius * 2.4 * this.scale, 34);
     const barY = top - 9;
     const fraction = Math.max(0, Math.min(1, player.hp / maxHp));
@@ -231,32 +301,119 @@ export class Renderer {
     ctx.strokeText(label, x, barY - 2);
     ctx.fillStyle = player.isYou ? "#ffcf4a" : "#ffffff";
     ctx.fillText(label, x, barY - 2);
+    if (protection !== null) {
+      const below = centreY + radius * this.scale + 16;
+      ctx.textBaseline = "top";
+      ctx.font = "bold 11px system-ui, sans-serif";
+      ctx.strokeText("PROTECTED", x, below);
+      ctx.fillStyle = "#8fdcff";
+      ctx.fillText("PROTECTED", x, below);
+      ctx.fillRect(x - 24, below + 14, 48 * protection, 3);
+    }
+  }
+
+  drawNumber(number, playerRadius) {
+    const ctx = this.context;
+    const at = this.worldToPage(number.x, number.y);
+    // Beside the player, clear of its name, drifting up.
+    const rise = number.age * 28;
+    ctx.save();
+    ctx.globalAlpha = 1 - number.age * number.age;
+    ctx.font = `bold ${number.mine ? 17 : 14}px system-ui, sans-serif`;
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = "rgba(0, 0, 0, 0.85)";
+    ctx.textAlign = "left";
+    ctx.textBaseline = "middle";
+    const x = at.x + Math.max(playerRadius * this.scale + 10, 44);
+    ctx.strokeText(number.text, x, at.y - rise);
+    ctx.fillStyle = number.mine ? "#ffcf4a" : "#ff7a7a";
+    ctx.fillText(number.text, x, at.y - rise);
     ctx.restore();
   }
 
-  /** The stick is drawn in page pixels, relative to the canvas. */
-  drawStick(stick) {
+  /**
+   * An arrow towards each living enemy outside the window, on an ellipse inside the window's
+   * edges (so that it stays out of the HUD in the corners).
+   */
+  drawOffscreenArrows(players) {
     const ctx = this.context;
-    const origin = { x: stick.origin.x - this.left, y: stick.origin.y - this.top };
-    const at = { x: stick.at.x - this.left, y: stick.at.y - this.top };
+    const cx = this.width / 2;
+    const cy = this.height / 2;
+    // Further in at the top and bottom, where the HUD's rows are.
+    const rx = Math.max(cx - Math.max(ARROW_INSET_PX, this.width * 0.08), 0);
+    const ry = Math.max(cy - Math.max(ARROW_INSET_PX, this.height * 0.2), 0);
+    for (const player of players) {
+      if (player.isYou || !player.alive) continue;
+      const at = this.worldToPage(player.x, player.y);
+      if (at.x >= 0 && at.x <= this.width && at.y >= 0 && at.y <= this.height) continue;
+      const angle = Math.atan2(at.y - cy, at.x - cx);
+      ctx.save();
+      ctx.translate(cx + Math.cos(angle) * rx, cy + Math.sin(angle) * ry);
+      ctx.rotate(angle);
+      ctx.fillStyle = slotColor(player.slot);
+      ctx.strokeStyle = "rgba(0, 0, 0, 0.8)";
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.moveTo(12, 0);
+      ctx.lineTo(-8, -9);
+      ctx.lineTo(-4, 0);
+      ctx.lineTo(-8, 9);
+      ctx.closePath();
+      ctx.fill();
+      ctx.stroke();
+      ctx.restore();
+    }
+  }
+
+  drawHitMarker(at, age) {
+    const ctx = this.context;
+    const inner = 7 + age * 4;
+    const outer = 15 + age * 4;
     ctx.save();
-    ctx.globalAlpha = 0.4;
+    ctx.globalAlpha = 1 - age;
     ctx.strokeStyle = "#ffffff";
-    ctx.lineWidth = 3;
+    ctx.lineWidth = 2.5;
     ctx.beginPath();
-    ctx.arc(origin.x, origin.y, 48, 0, Math.PI * 2);
+    for (const [sx, sy] of [[1, 1], [1, -1], [-1, 1], [-1, -1]]) {
+      ctx.moveTo(at.x + sx * inner, at.y + sy * inner);
+      ctx.lineTo(at.x + sx * outer, at.y + sy * outer);
+    }
     ctx.stroke();
-    ctx.fillStyle = "#ffffff";
-    ctx.beginPath();
-    ctx.arc(at.x, at.y, 20, 0, Math.PI * 2);
-    ctx.fill();
+    ctx.restore();
+  }
+
+  drawHurt(age) {
+    const ctx = this.context;
+    const edge = Math.max(this.width, this.height) * 0.75;
+    const glow = ctx.createRadialGradient(
+      this.width / 2, this.height / 2, edge * 0.45,
+      this.width / 2, this.height / 2, edge,
+    );
+    glow.addColorStop(0, "rgba(255, 40, 40, 0)");
+    glow.addColorStop(1, `rgba(255, 40, 40, ${0.45 * (1 - age)})`);
+    ctx.fillStyle = glow;
+    ctx.fillRect(0, 0, this.width, this.height);
+  }
+
+  drawToast(toast) {
+    const ctx = this.context;
+    ctx.save();
+    ctx.globalAlpha = toast.age < 0.8 ? 1 : (1 - toast.age) * 5;
+    ctx.font = "bold 22px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.lineWidth = 4;
+    ctx.strokeStyle = "rgba(0, 0, 0, 0.85)";
+    const y = this.height * 0.3;
+    ctx.strokeText(toast.text, this.width / 2, y);
+    ctx.fillStyle = "#ffcf4a";
+    ctx.fillText(toast.text, this.width / 2, y);
     ctx.restore();
   }
 
   drawCrosshair(point) {
     const ctx = this.context;
-    const x = point.x - this.left;
-    const y = point.y - this.top;
+    const { x, y } = point;
     ctx.save();
     ctx.strokeStyle = "#ffcf4a";
     ctx.lineWidth = 2;

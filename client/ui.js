@@ -1,7 +1,9 @@
-// ui.js — the page around the canvas: the connection banner (connecting, connected,
+// ui.js — the page around the canvas: the connection banner (connecting, connected, stalled,
 // disconnected with its reason and a reconnect button), the in-game HUD (room, invite link,
-// leave, ping / tick rate / snapshot rate / fps), the scoreboard, the kill feed, the chat box
-// and the respawn countdown; and server errors in words.
+// leave, mute, ping / tick rate / snapshot rate / fps), the scoreboard, the kill feed, the
+// chat box (lines fade after a while and come back while it is open; on a touch screen it
+// opens from a button) and the death banner with the killer's name and the respawn
+// countdown; and server errors in words.
 //
 // Owns: that DOM. Must not: talk to the server or hold game state; it shows what it is given
 // and calls the actions it is given. Everything from players goes in with textContent only.
@@ -23,7 +25,20 @@ const ERROR_WORDS = new Map([
   [ERROR_CODES.BAD_ROOM_SETTINGS, "Those room settings are not allowed."],
   [ERROR_CODES.BAD_CHAT, "That chat message is not allowed."],
   [ERROR_CODES.RATE_LIMITED, "Slow down: too many messages."],
+  [ERROR_CODES.TOO_SLOW, "This page fell too far behind the game and was taken out of the room."],
+  [ERROR_CODES.SERVER_FULL, "The server is full right now: try again in a moment."],
+  [ERROR_CODES.UNAUTHORIZED, "This server only lets in players with a valid invitation (join token)."],
+  [ERROR_CODES.BAD_SESSION_TOKEN, "The game could not be resumed: it had already ended. Press Reconnect to play again."],
 ]);
+/** A chat line fades this long after it arrived, unless the chat is open. */
+const CHAT_FADE_MS = 10000;
+/** No snapshot for this long: the connection is stalled. */
+export const STALL_MS = 500;
+/** The snapshot rate is counted over this window. */
+const RATE_WINDOW_MS = 1000;
+const LINK_COPIED_MS = 2000;
+/** Scoreboard rows shown (the own row always is) unless the scores are shown big. */
+const SCORE_ROWS = 5;
 
 /** A server `Error` in words: what it means, then the server's own detail. */
 export function describeError(code, message) {
@@ -31,8 +46,10 @@ export function describeError(code, message) {
   return message ? `${words} (${message})` : words;
 }
 
+/** Shows one screen; `body[data-screen]` names it for the style sheet. */
 export function showScreen(id) {
   for (const screen of document.querySelectorAll(".screen")) screen.hidden = screen.id !== id;
+  document.body.dataset.screen = id;
 }
 
 export class ConnectionBanner {
@@ -43,7 +60,7 @@ export class ConnectionBanner {
     this.button.addEventListener("click", () => onReconnect());
   }
 
-  /** state: "idle" | "connecting" | "connected" | "disconnected". */
+  /** state: "idle" | "connecting" | "connected" | "stalled" | "disconnected". */
   set(state, text) {
     this.element.dataset.state = state;
     this.text.textContent = text;
@@ -51,19 +68,71 @@ export class ConnectionBanner {
   }
 }
 
+/** Counts arrivals over the last second: a rate that a burst after a stall cannot inflate. */
+export class RateMeter {
+  constructor() {
+    this.times = [];
+    this.lastAt = null;
+  }
+
+  add(now) {
+    this.times.push(now);
+    this.lastAt = now;
+    this.trim(now);
+  }
+
+  trim(now) {
+    while (this.times.length > 0 && now - this.times[0] >= RATE_WINDOW_MS) this.times.shift();
+  }
+
+  /** Arrivals per second over the last second. */
+  rate(now) {
+    this.trim(now);
+    return this.times.length * (1000 / RATE_WINDOW_MS);
+  }
+
+  /** Milliseconds since the last arrival, or null before the first. */
+  silence(now) {
+    return this.lastAt === null ? null : now - this.lastAt;
+  }
+}
+
 export class GameHud {
-  /** @param actions { leave(), copyLink(), chat(text), typing(isTyping) } */
-  constructor(actions) {
+  /** @param actions { leave(), copyLink(), chat(text), typing(isTyping), mute(muted) } */
+  constructor(actions, muted) {
     this.actions = actions;
     this.el = (id) => document.getElementById(id);
     this.chatInput = this.el("chat-input");
+    this.chatBox = document.querySelector(".hud.chat");
     this.corner = document.querySelector(".hud.top-right");
     this.renderedChat = null;
     this.renderedScores = "";
     this.renderedKills = "";
+    this.lineTimes = new WeakMap();
+    this.linkTimer = null;
+    this.snapshots = new RateMeter();
+    this.muted = muted;
+    this.showMuted();
 
     this.el("leave").addEventListener("click", () => this.actions.leave());
     this.el("copy-link").addEventListener("click", () => this.actions.copyLink());
+    this.el("mute").addEventListener("click", () => {
+      this.muted = !this.muted;
+      this.showMuted();
+      this.actions.mute(this.muted);
+    });
+    // Pressing the button must not take the focus from the open chat box first.
+    this.el("chat-toggle").addEventListener("mousedown", (event) => event.preventDefault());
+    this.el("chat-toggle").addEventListener("click", () => {
+      if (this.chatBox.classList.contains("open")) {
+        this.chatInput.blur();
+      } else {
+        // Shown first: a hidden box cannot take the focus.
+        this.chatBox.classList.add("open");
+        this.chatInput.focus();
+      }
+    });
+    this.el("scoreboard").addEventListener("click", () => this.corner.classList.toggle("expanded"));
     this.el("chat-form").addEventListener("submit", (event) => {
       event.preventDefault();
       const text = this.chatInput.value.trim();
@@ -71,8 +140,14 @@ export class GameHud {
       if (text) this.actions.chat(text);
       this.chatInput.blur();
     });
-    this.chatInput.addEventListener("focus", () => this.actions.typing(true));
-    this.chatInput.addEventListener("blur", () => this.actions.typing(false));
+    this.chatInput.addEventListener("focus", () => {
+      this.chatBox.classList.add("open");
+      this.actions.typing(true);
+    });
+    this.chatInput.addEventListener("blur", () => {
+      this.chatBox.classList.remove("open");
+      this.actions.typing(false);
+    });
     this.chatInput.addEventListener("keydown", (event) => {
       if (event.key === "Escape") {
         this.chatInput.value = "";
@@ -96,34 +171,74 @@ export class GameHud {
   }
 
   enter(room) {
-    this.el("hud-room").textContent = `${room.room.name} · code ${room.code}`;
-    this.el("copy-link").textContent = "Copy invite link";
+    this.el("hud-room").textContent = room.room.name;
+    this.el("hud-code").textContent = `code ${room.code}`;
+    this.showLink("Invite");
     this.renderedChat = null;
     this.renderedScores = "";
     this.renderedKills = "";
     this.chatInput.value = "";
+    this.snapshots = new RateMeter();
+  }
+
+  showMuted() {
+    const button = this.el("mute");
+    button.classList.toggle("muted", this.muted);
+    button.setAttribute("aria-label", this.muted ? "Sound off: turn it on" : "Sound on: turn it off");
+    button.setAttribute("aria-pressed", String(this.muted));
+  }
+
+  showLink(text) {
+    clearTimeout(this.linkTimer);
+    this.el("copy-link").textContent = text;
   }
 
   linkCopied(ok) {
-    this.el("copy-link").textContent = ok ? "Link copied" : "Copy failed: use the address bar";
+    this.showLink(ok ? "Link copied" : "Copy failed: use the address bar");
+    this.linkTimer = setTimeout(() => this.showLink("Invite"), LINK_COPIED_MS);
   }
 
-  stats({ pingMs, tickRate, snapshotRate, fps, delayMs, corrections }) {
+  /** A snapshot arrived at `now`. */
+  snapshotArrived(now) {
+    this.snapshots.add(now);
+  }
+
+  /** Whether snapshots stopped coming (`STALL_MS` without one, after the first). */
+  stalled(now) {
+    const silence = this.snapshots.silence(now);
+    return silence !== null && silence > STALL_MS;
+  }
+
+  /**
+   * `open`: whether the connection is open (a closed one has no ping and no stall);
+   * `corrections`: the own player's mispredictions so far, or null for a spectator.
+   */
+  stats({ open, pingMs, tickRate, fps, delayMs, corrections }, now) {
+    const stalled = open && this.stalled(now);
     const ping = pingMs === null ? "…" : `${Math.round(pingMs)} ms`;
+    const rate = this.snapshots.rate(now);
+    const line = this.el("hud-ping");
+    line.textContent = !open ? "not connected" : stalled ? "connection stalled" : `ping ${ping}`;
+    line.classList.toggle("stalled", !open || stalled);
     const mispredicted = corrections === null ? "" : ` · corrections ${corrections}`;
     this.el("hud-stats").textContent =
-      `ping ${ping}\ntick ${tickRate} Hz · snapshots ${snapshotRate.toFixed(1)}/s\n` +
+      `tick ${tickRate} Hz · snapshots ${rate.toFixed(0)}/s\n` +
       `fps ${Math.round(fps)} · interp ${Math.round(delayMs)} ms${mispredicted}`;
   }
 
   update(room, now) {
     this.updateScores(room);
     this.updateKills(room, now);
-    this.updateChat(room);
+    this.updateChat(room, now);
     const seconds = room.respawnSecondsLeft(room.you, now);
     const respawn = this.el("respawn");
     respawn.hidden = seconds === null;
-    if (seconds !== null) respawn.textContent = `You were shot · respawn in ${seconds} s`;
+    if (seconds !== null) {
+      const death = room.killFeed.findLast((k) => k.ofYou);
+      const by = death && death.killer !== death.victim ? `Shot by ${death.killer}` : "You were shot";
+      this.el("respawn-by").textContent = by;
+      this.el("respawn-in").textContent = `respawn in ${seconds} s`;
+    }
   }
 
   updateScores(room) {
@@ -133,9 +248,10 @@ export class GameHud {
     const key = JSON.stringify(players.map((p) => [p.slot, p.name, p.kills, p.deaths]));
     if (key === this.renderedScores) return;
     this.renderedScores = key;
-    const rows = players.map((p) => {
+    const rows = players.map((p, rank) => {
       const row = document.createElement("tr");
       if (p.slot === room.you) row.className = "you";
+      else if (rank >= SCORE_ROWS) row.className = "extra";
       const name = document.createElement("td");
       const swatch = document.createElement("span");
       swatch.className = "swatch";
@@ -165,17 +281,30 @@ export class GameHud {
     const items = kills.map((k) => {
       const item = document.createElement("li");
       if (k.byYou || k.ofYou) item.className = "mine";
-      item.textContent = `${k.killer} ⨯ ${k.victim}`;
+      if (k.ofYou) item.textContent = `You were shot by ${k.killer}`;
+      else if (k.byYou) item.textContent = `You shot ${k.victim}`;
+      else item.textContent = `${k.victim} shot by ${k.killer}`;
       return item;
     });
     this.el("kill-feed").replaceChildren(...items);
   }
 
-  updateChat(room) {
-    if (this.renderedChat === room.chatSerial) return;
-    this.renderedChat = room.chatSerial;
-    const items = room.chat.slice(-8).map((line) => {
+  updateChat(room, now) {
+    const lines = room.chat.slice(-8);
+    for (const line of lines) if (!this.lineTimes.has(line)) this.lineTimes.set(line, now);
+    if (this.renderedChat !== room.chatSerial) {
+      this.renderedChat = room.chatSerial;
+      this.renderChat(lines);
+    }
+    for (const item of this.el("chat-log").children) {
+      item.classList.toggle("faded", now - Number(item.dataset.at) > CHAT_FADE_MS);
+    }
+  }
+
+  renderChat(lines) {
+    const items = lines.map((line) => {
       const item = document.createElement("li");
+      item.dataset.at = String(this.lineTimes.get(line));
       if (line.from === null) {
         item.className = "system";
         item.textContent = line.text;

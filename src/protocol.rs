@@ -49,6 +49,8 @@ pub const MOVE_ALL: u8 = MOVE_UP | MOVE_DOWN | MOVE_LEFT | MOVE_RIGHT;
 
 /// `PlayerState::flags` bits.
 pub const PLAYER_ALIVE: u8 = 1;
+/// Just (re)spawned: bullets do it no harm until the protection runs out or it fires.
+pub const PLAYER_PROTECTED: u8 = 2;
 
 /// A player's place inside one room; small so that snapshots stay small.
 pub type Slot = u8;

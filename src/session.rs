@@ -127,7 +127,7 @@ pub struct Session {
     /// The token that resumes this player on another connection (see `resume`).
     session_token: Option<String>,
     /// Whether the player keeps its seat for the grace period when the connection ends: yes
-    /// for a lost connection, no when the client closed it or the server threw it out.
+    /// for a connection the client closed or lost, no when the server threw it out.
     linger: bool,
     /// Held for their `Drop`: the places of this connection and player in the limits.
     _connection_permit: Option<ConnectionPermit>,
@@ -631,8 +631,9 @@ impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for Session {
             }
             Ok(ws::Message::Pong(_)) | Ok(ws::Message::Nop) => {}
             Ok(ws::Message::Close(reason)) => {
-                // The client said goodbye: its player leaves now, without a grace period.
-                self.linger = false;
+                // A close frame is not a request to leave (browsers send one when a page's
+                // socket drops, reloads or is closed): the seat is kept for the grace period
+                // like after any other lost connection. Only `LeaveRoom` gives it up at once.
                 ctx.close(reason);
                 ctx.stop();
             }

@@ -191,16 +191,55 @@ async fn resuming_takes_over_a_connection_the_server_still_thinks_alive() {
 }
 
 #[tokio::test]
-async fn a_client_that_closes_leaves_at_once() {
+async fn a_close_frame_keeps_the_seat_and_the_resume_works() {
     let app = spawn_app_with(config_with_grace(GRACE_MS));
     let mut watched = Watched::new(&app).await;
     let mut player = player_in_room(&app, &watched, GRACE_MS).await;
+    // What a browser does when the page's socket is closed: a close frame, here 1000.
     player.client.ws.close(None).await.unwrap();
-    // A goodbye is not a lost connection: the seat is given up at once.
-    player_left(&mut watched.observer, player.slot).await;
-    let mut late = resume(&app, &player.token).await;
+    let resting = resting_state(&mut watched.observer, player.slot).await;
+    let mut back = resume(&app, &player.token).await;
     assert_eq!(
-        late.ending().await.error_codes(),
-        vec![error_code::BAD_SESSION_TOKEN]
+        back.expect(Welcome::from_msg).await.player_id,
+        player.player_id
     );
+    let you = back.expect(JoinedRoom::from_msg).await.you;
+    assert_eq!(you, player.slot, "the same seat");
+    let state = back
+        .expect_state(|room, _| room.players.iter().find(|p| p.slot == you).copied())
+        .await;
+    assert_eq!((state.x, state.y), (resting.x, resting.y), "same position");
+    watched.assert_still_ticking().await;
+    assert!(
+        watched
+            .observer
+            .room()
+            .is_some_and(|room| room.roster_entry(player.slot).is_some()),
+        "the others never saw the player leave"
+    );
+}
+
+#[tokio::test]
+async fn only_leave_room_gives_the_seat_up_at_once() {
+    let app = spawn_app_with(config_with_grace(GRACE_MS));
+    let mut watched = Watched::new(&app).await;
+    let mut player = player_in_room(&app, &watched, GRACE_MS).await;
+    player.client.send(&ClientMsg::LeaveRoom).await;
+    player_left(&mut watched.observer, player.slot).await;
+    player.client.ws.close(None).await.unwrap();
+    // The token still names the player, now in the lobby: no room to go back to.
+    let mut back = resume(&app, &player.token).await;
+    assert_eq!(
+        back.expect(Welcome::from_msg).await.player_id,
+        player.player_id
+    );
+    back.send(&ClientMsg::ListRooms).await;
+    let rejoined = back
+        .expect(|m| match m {
+            ServerMsg::Joined { .. } => Some(true),
+            ServerMsg::RoomList { .. } => Some(false),
+            _ => None,
+        })
+        .await;
+    assert!(!rejoined, "in the lobby, not back in the room");
 }

@@ -25,6 +25,9 @@
 //!   then and now. See PROTOCOL.md, section 4.3, for the trade-off.
 //! - Bullets of a player who dies stay in flight and can still score; bullets of a player who
 //!   leaves the room are removed with the player.
+//! - A player spawns at the spawn point farthest from every living player (an empty arena
+//!   draws one at random). A respawned player is protected for `spawn_protection` seconds, or
+//!   until it fires: bullets stop at it and do no harm.
 
 use std::f32::consts::TAU;
 use std::sync::Arc;
@@ -39,7 +42,7 @@ use super::rewind::{Ghost, RewindHistory};
 use super::{Game, GameEvent, Score, StepInputs};
 use crate::protocol::{
     quantize_angle, quantize_heading, quantize_position, BulletState, FlyingBullet, GameSetup,
-    Input, PlayerState, RoomState, Slot, MOVE_ALL, PLAYER_ALIVE,
+    Input, PlayerState, RoomState, Slot, MOVE_ALL, PLAYER_ALIVE, PLAYER_PROTECTED,
 };
 
 /// Every number that decides how the arena plays, in world units and seconds.
@@ -59,8 +62,8 @@ pub struct Tuning {
     pub bullet_range: f32,
     /// Seconds from death to respawn.
     pub respawn_delay: f32,
-    /// A spawn point is free when no living player is closer than this.
-    pub spawn_free_radius: f32,
+    /// Seconds a respawned player takes no damage (ended early when it fires).
+    pub spawn_protection: f32,
 }
 
 impl Default for Tuning {
@@ -75,7 +78,7 @@ impl Default for Tuning {
             bullet_radius: 4.0,
             bullet_range: 1000.0,
             respawn_delay: 2.0,
-            spawn_free_radius: 150.0,
+            spawn_protection: 1.75,
         }
     }
 }
@@ -93,12 +96,18 @@ struct Player {
     fire_cooldown_left: u32,
     /// The tick at which a dead player respawns.
     respawn_tick: u32,
+    /// Steps of spawn protection left (see `Tuning::spawn_protection`).
+    protection_left: u32,
     score: Score,
 }
 
 impl Player {
     fn alive(&self) -> bool {
         self.hp > 0
+    }
+
+    fn protected(&self) -> bool {
+        self.alive() && self.protection_left > 0
     }
 }
 
@@ -143,6 +152,7 @@ pub struct Arena {
     step_distance: f32,
     fire_cooldown_ticks: u32,
     respawn_delay_ticks: u32,
+    spawn_protection_ticks: u32,
     tick: u32,
     rng: ChaCha8Rng,
     /// Sorted by slot, so every loop runs in slot order.
@@ -169,6 +179,7 @@ impl Arena {
             step_distance: step_distance(tuning.player_speed, tick_rate),
             fire_cooldown_ticks: seconds_to_ticks(tuning.fire_cooldown),
             respawn_delay_ticks: seconds_to_ticks(tuning.respawn_delay),
+            spawn_protection_ticks: seconds_to_ticks(tuning.spawn_protection),
             tick: 0,
             rng: ChaCha8Rng::seed_from_u64(seed),
             players: Vec::new(),
@@ -188,32 +199,51 @@ impl Arena {
         self.players.binary_search_by_key(&slot, |p| p.slot).ok()
     }
 
-    /// A random free spawn point, or a random spawn point when none is free. A map without
-    /// spawn points (only possible when built by hand, never from JSON) spawns in its middle.
+    /// The spawn point farthest from every living player; ties (every point, in an empty
+    /// arena) are drawn at random. A map without spawn points (only possible when built by
+    /// hand, never from JSON) spawns in its middle.
     fn pick_spawn(&mut self) -> (f32, f32) {
-        let free_radius_sq = self.tuning.spawn_free_radius * self.tuning.spawn_free_radius;
-        let players = &self.players;
-        let is_free = |&&(x, y): &&(f32, f32)| {
-            !players.iter().any(|p| {
-                let (dx, dy) = (p.x - x, p.y - y);
-                p.alive() && dx * dx + dy * dy < free_radius_sq
-            })
-        };
         let spawns = &self.map.spawns;
-        let free = spawns.iter().filter(is_free).count();
-        let candidates = if free > 0 { free } else { spawns.len() };
-        if candidates == 0 {
+        let Some(&first) = spawns.first() else {
             return (
                 f32::from(self.map.width) / 2.0,
                 f32::from(self.map.height) / 2.0,
             );
-        }
-        let chosen = self.rng.random_range(0..candidates as u32) as usize;
-        let mut pool = spawns.iter().filter(|spawn| free == 0 || is_free(spawn));
-        pool.nth(chosen).copied().unwrap_or(spawns[0])
+        };
+        let players = &self.players;
+        // The squared distance to the nearest living player (infinite when there is none).
+        let clearance = |&(x, y): &(f32, f32)| {
+            players
+                .iter()
+                .filter(|p| p.alive())
+                .map(|p| (p.x - x) * (p.x - x) + (p.y - y) * (p.y - y))
+                .fold(f32::INFINITY, f32::min)
+        };
+        let best = spawns
+            .iter()
+            .map(clearance)
+            .fold(f32::NEG_INFINITY, f32::max);
+        let is_best = |spawn: &&(f32, f32)| clearance(spawn) >= best;
+        let ties = spawns.iter().filter(is_best).count().max(1);
+        let chosen = self.rng.random_range(0..ties as u32) as usize;
+        spawns
+            .iter()
+            .filter(is_best)
+            .nth(chosen)
+            .copied()
+            .unwrap_or(first)
     }
 
+    /// Counts spawn protection down (a player that fired this step gives it up), then
+    /// respawns the players due this tick, protected. Runs last in the step, after firing:
+    /// a player fired this step exactly when its cooldown was just set to the full count.
     fn respawn_due_players(&mut self) {
+        for player in &mut self.players {
+            if player.fire_cooldown_left == self.fire_cooldown_ticks {
+                player.protection_left = 0;
+            }
+            player.protection_left = player.protection_left.saturating_sub(1);
+        }
         for index in 0..self.players.len() {
             let player = &self.players[index];
             if player.alive() || player.respawn_tick != self.tick {
@@ -225,11 +255,12 @@ impl Arena {
             player.y = y;
             player.hp = self.tuning.max_hp.max(1);
             player.fire_cooldown_left = 0;
+            player.protection_left = self.spawn_protection_ticks;
         }
     }
 
-    /// Spawns the player at once at a random free spawn point. A slot that is already taken
-    /// is left as it is.
+    /// Spawns the player at once at the spawn point farthest from the living players,
+    /// unprotected (protection is for respawns). A slot that is already taken is left as it is.
     fn add_player(&mut self, slot: Slot) {
         let Err(index) = self.players.binary_search_by_key(&slot, |p| p.slot) else {
             return;
@@ -245,6 +276,7 @@ impl Arena {
                 hp: self.tuning.max_hp.max(1),
                 fire_cooldown_left: 0,
                 respawn_tick: 0,
+                protection_left: 0,
                 score: Score::default(),
             },
         );
@@ -367,8 +399,12 @@ impl Arena {
         self.bullets.retain(|bullet| !bullet.spent);
     }
 
+    /// A bullet of `killer` hit the player at `victim_index`: no harm while it is protected.
     fn damage(&mut self, victim_index: usize, killer: Slot, events: &mut Vec<GameEvent>) {
         let victim = &mut self.players[victim_index];
+        if victim.protected() {
+            return;
+        }
         victim.hp = victim.hp.saturating_sub(self.tuning.bullet_damage);
         if victim.alive() {
             return;
@@ -455,7 +491,11 @@ impl Game for Arena {
             y: quantize_position(p.y),
             aim: quantize_angle(p.aim),
             hp: p.hp,
-            flags: if p.alive() { PLAYER_ALIVE } else { 0 },
+            flags: match (p.alive(), p.protected()) {
+                (false, _) => 0,
+                (true, false) => PLAYER_ALIVE,
+                (true, true) => PLAYER_ALIVE | PLAYER_PROTECTED,
+            },
         }));
         out.bullets.clear();
         out.bullets
@@ -994,6 +1034,154 @@ mod tests {
                 deaths: 1
             })
         );
+    }
+
+    /// Kills `victim` at once with one shot of `killer` (placed side by side on a free row)
+    /// and steps until it has respawned; returns the arena's tick of the respawn.
+    fn kill_and_respawn(arena: &mut Play, killer: Slot, victim: Slot) -> u32 {
+        let index = arena.player_index(victim).expect("victim exists");
+        arena.players[index].hp = arena.tuning().bullet_damage;
+        let (vx, vy) = position(arena, victim);
+        place(arena, killer, vx - 60.0, vy);
+        tap_fire(arena, killer, 0.0);
+        let mut events = Vec::new();
+        while events.is_empty() && arena.tick() < 30 {
+            arena.step(&mut events);
+        }
+        let Some(GameEvent::Kill { respawn_tick, .. }) = events.first().cloned() else {
+            panic!("no kill: {events:?}");
+        };
+        while arena.tick() != respawn_tick {
+            arena.step(&mut events);
+        }
+        assert!(player(arena, victim).alive());
+        respawn_tick
+    }
+
+    fn flags(arena: &Arena, slot: Slot) -> u8 {
+        let mut snapshot = RoomState::default();
+        arena.state(&mut snapshot);
+        let state = snapshot.players.iter().find(|p| p.slot == slot);
+        state.expect("player in the snapshot").flags
+    }
+
+    #[test]
+    fn a_spawn_is_the_free_point_farthest_from_living_enemies() {
+        let spawns = [
+            (100.0, 500.0),
+            (500.0, 500.0),
+            (900.0, 500.0),
+            (1500.0, 500.0),
+        ];
+        for seed in 0..10 {
+            let mut arena = Play::new(Arena::new(map(2000, 1000, &[], &spawns), 30, seed));
+            add_placed(&mut arena, &[(1400.0, 500.0), (100.0, 500.0)]);
+            arena.add_player(2);
+            // Nearest enemy of each spawn: 0, 400, 500, 100 away: (900, 500) is farthest.
+            assert_eq!(
+                position(&arena, 2),
+                (900.0, 500.0),
+                "seed {seed}: a new player"
+            );
+
+            // A respawn weighs the living only: player 1 dies and player 2 waits far away.
+            place(&mut arena, 0, 950.0, 500.0);
+            place(&mut arena, 2, 100.0, 100.0);
+            kill_and_respawn(&mut arena, 2, 1);
+            // Player 2 shot from (40, 500) and stands there, player 0 at (950, 500): the
+            // spawns are 60, 450, 50 and 550 away from them.
+            assert_eq!(
+                position(&arena, 1),
+                (1500.0, 500.0),
+                "seed {seed}: a respawn"
+            );
+        }
+    }
+
+    #[test]
+    fn spawns_in_an_empty_arena_are_drawn_at_random() {
+        let spawns = [
+            (100.0, 100.0),
+            (900.0, 100.0),
+            (100.0, 900.0),
+            (900.0, 900.0),
+        ];
+        let map = map(1000, 1000, &[], &spawns);
+        let firsts: Vec<(f32, f32)> = (0..40)
+            .map(|seed| {
+                let mut arena = Arena::new(map.clone(), 30, seed);
+                arena.add_player(0);
+                position(&arena, 0)
+            })
+            .collect();
+        for spawn in spawns {
+            assert!(firsts.contains(&spawn), "{spawn:?} is never drawn");
+        }
+    }
+
+    #[test]
+    fn a_respawned_player_is_protected_for_a_while() {
+        let spawns = [(1000.0, 200.0)];
+        let mut arena = Play::new(Arena::new(map(2000, 1000, &[], &spawns), 30, 5));
+        add_placed(&mut arena, &[(300.0, 500.0), (700.0, 500.0)]);
+        let respawn_tick = kill_and_respawn(&mut arena, 0, 1);
+        assert_eq!(flags(&arena, 1), PLAYER_ALIVE | PLAYER_PROTECTED);
+        let protection = arena.spawn_protection_ticks;
+        assert_eq!(protection, 53, "1.75 s at 30 Hz");
+
+        // Shots hit it and stop, but do no harm...
+        place(&mut arena, 0, 900.0, 200.0);
+        let max_hp = arena.tuning().max_hp;
+        let mut events = Vec::new();
+        while arena.tick() < respawn_tick + protection - 1 {
+            arena.apply_input(0, &input(0, 0.0, true));
+            arena.step(&mut events);
+            assert_eq!(player(&arena, 1).hp, max_hp, "tick {}", arena.tick());
+            assert_ne!(flags(&arena, 1) & PLAYER_PROTECTED, 0);
+        }
+        assert!(events.is_empty(), "{events:?}");
+        // ...until the protection runs out.
+        arena.apply_input(0, &input(0, 0.0, false));
+        arena.bullets.clear();
+        arena.step(&mut events);
+        assert_eq!(
+            flags(&arena, 1),
+            PLAYER_ALIVE,
+            "over after {protection} steps"
+        );
+        let cooldown = arena.fire_cooldown_ticks;
+        run(&mut arena, cooldown);
+        tap_fire(&mut arena, 0, 0.0);
+        run(&mut arena, 5);
+        assert!(player(&arena, 1).hp < max_hp, "hurt once unprotected");
+    }
+
+    #[test]
+    fn firing_ends_spawn_protection_at_once() {
+        let spawns = [(1000.0, 200.0)];
+        let mut arena = Play::new(Arena::new(map(2000, 1000, &[], &spawns), 30, 5));
+        add_placed(&mut arena, &[(300.0, 500.0), (700.0, 500.0)]);
+        kill_and_respawn(&mut arena, 0, 1);
+        run(&mut arena, 3);
+        assert_ne!(flags(&arena, 1) & PLAYER_PROTECTED, 0, "still protected");
+        tap_fire(&mut arena, 1, std::f32::consts::FRAC_PI_2);
+        run(&mut arena, 1);
+        assert_eq!(
+            flags(&arena, 1),
+            PLAYER_ALIVE,
+            "a shot gives the protection up"
+        );
+        place(&mut arena, 0, 900.0, 200.0);
+        tap_fire(&mut arena, 0, 0.0);
+        run(&mut arena, 5);
+        assert!(player(&arena, 1).hp < arena.tuning().max_hp);
+    }
+
+    #[test]
+    fn a_new_player_is_not_protected() {
+        let mut arena = field(2000, &[], 30);
+        arena.add_player(0);
+        assert_eq!(flags(&arena, 0), PLAYER_ALIVE);
     }
 
     #[test]

@@ -119,8 +119,8 @@ impl Session {
         self.app.resumption.set_seat(token, self.connection, seat);
     }
 
-    /// The connection ended: keep the player's seat for a resume (a lost connection) or leave
-    /// the room (the client closed, or the server closed it). A connection whose player was
+    /// The connection ended: keep the player's seat for a resume (the client closed or lost
+    /// the connection) or leave the room (the server closed it). A connection whose player was
     /// resumed elsewhere no longer speaks for it and tells the room nothing.
     pub(super) fn release_player(&mut self) {
         let player_id = self.player_id;

@@ -96,7 +96,25 @@ impl Drop for Profile {
     }
 }
 
+/// The screens the game is checked on: a desktop window, and a phone held upright (390×844)
+/// or sideways (844×390), with touch (Chromium's mobile emulation).
+#[derive(Clone, Copy, PartialEq)]
+pub enum Screen {
+    Desktop,
+    Phone,
+    PhoneSideways,
+}
+
 pub async fn open_browser(driver: &Driver, chromium: &Path, profile: &Profile) -> Client {
+    open_screen(driver, chromium, profile, Screen::Desktop).await
+}
+
+pub async fn open_screen(
+    driver: &Driver,
+    chromium: &Path,
+    profile: &Profile,
+    screen: Screen,
+) -> Client {
     let args = [
         "--headless",
         "--no-sandbox",
@@ -115,9 +133,22 @@ pub async fn open_browser(driver: &Driver, chromium: &Path, profile: &Profile) -
     .map(|s| s.to_string())
     .chain([format!("--user-data-dir={}", profile.0.display())])
     .collect::<Vec<_>>();
+    let mut options = json!({ "binary": chromium, "args": args });
+    let phone = match screen {
+        Screen::Desktop => None,
+        Screen::Phone => Some((390, 844)),
+        Screen::PhoneSideways => Some((844, 390)),
+    };
+    if let Some((width, height)) = phone {
+        options["mobileEmulation"] = json!({
+            "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2, "touch": true },
+            "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 \
+                          (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
+        });
+    }
     let capabilities = json!({
         "browserName": "chrome",
-        "goog:chromeOptions": { "binary": chromium, "args": args },
+        "goog:chromeOptions": options,
     });
     let Value::Object(capabilities) = capabilities else {
         unreachable!("a JSON object literal is an object")
