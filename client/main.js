@@ -414,7 +414,7 @@ function frame(frameAt) {
       hud.stats(
         {
           open: app.connection?.state === "open",
-          pingMs: app.connection?.rttMs ?? null,
+          pingMs: app.connection?.lastRttMs ?? null,
           tickRate: app.welcome?.tick_rate ?? 0,
           fps: app.fps,
           delayMs: room.interpolationDelayMs(),
@@ -510,7 +510,7 @@ function debugState() {
     errors: [...app.errors],
     roster: room ? [...room.roster.values()].map((p) => ({ ...p })) : [],
     chat: room ? room.chat.map((line) => ({ ...line })) : [],
-    pingMs: app.connection?.rttMs ?? null,
+    pingMs: app.connection?.lastRttMs ?? null,
     fps: app.fps,
     longestFrameMs: app.longestFrameMs,
     respawnIn: room ? room.respawnSecondsLeft(room.you, now) : null,

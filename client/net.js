@@ -85,7 +85,9 @@ export class Connection {
     this.url = url;
     this.handlers = handlers;
     this.state = "connecting";
+    /** The round trip smoothed, for timing inputs; and the latest one, for showing. */
     this.rttMs = null;
+    this.lastRttMs = null;
     this.closedByUs = false;
     this.pingTimer = null;
     // From SessionToken: { token, resumableUntil (performance.now() ms) } or null.
@@ -133,6 +135,7 @@ export class Connection {
     if (msg.type === "Pong") {
       const sample = performance.now() - Number(msg.t) / 1000;
       this.rttMs = this.rttMs === null ? sample : this.rttMs + (sample - this.rttMs) * 0.3;
+      this.lastRttMs = sample;
       return;
     }
     if (msg.type === "SessionToken") {

@@ -119,11 +119,7 @@ export class RoomState {
     return this.killFeed.filter((k) => now - k.at < KILL_FEED_MS);
   }
 
-  /** Snapshots per second as measured, and the current interpolation delay. */
-  snapshotRate() {
-    return 1000 / this.snapshotIntervalMs;
-  }
-
+  /** How far behind the newest snapshot remote players are drawn. */
   interpolationDelayMs() {
     const wanted = 2 * this.snapshotIntervalMs + 2 * this.snapshotJitterMs;
     return Math.min(Math.max(MIN_INTERPOLATION_DELAY_MS, wanted), MAX_INTERPOLATION_DELAY_MS);

@@ -18,7 +18,7 @@ const PROTOCOL_VERSION = 3;
 const MAX_BEHIND_TICKS = 5;
 
 // Message tags (u32 at offset 0).
-const C = { HELLO: 0, JOIN_BY_CODE: 4, QUICK_JOIN: 5, INPUT: 7 };
+const C = { HELLO: 0, JOIN_BY_CODE: 4, QUICK_JOIN: 5, LEAVE_ROOM: 6, INPUT: 7 };
 const S = {
   WELCOME: 0, ERROR: 1, JOINED: 3, LEFT: 4, PLAYER_JOINED: 5, PLAYER_LEFT: 6,
   SNAPSHOT: 7, KILL: 8, CHAT: 9, PONG: 10, ROOM_CLOSED: 11,
@@ -56,6 +56,7 @@ function encodeHello(name) {
 
 const encodeJoinByCode = (code) => Buffer.concat([tag(C.JOIN_BY_CODE), encodeString(code)]);
 const encodeQuickJoin = () => tag(C.QUICK_JOIN);
+const encodeLeaveRoom = () => tag(C.LEAVE_ROOM);
 
 // `renderTick`: the tick of the world the bot decided on (its newest snapshot's), which the
 // server uses to test the bot's shots against the players where the bot saw them.
@@ -481,6 +482,8 @@ function main() {
     stop = setTimeout(() => {
       bot.say(`${args.seconds} seconds are up, leaving`);
       clearTimeout(inputs);
+      // A close alone keeps the seat for the reconnect grace: leave the room first.
+      ws.send(encodeLeaveRoom());
       ws.close(1000);
     }, args.seconds * 1000);
   }

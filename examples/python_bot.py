@@ -26,7 +26,7 @@ PROTOCOL_VERSION = 3
 MAX_BEHIND_TICKS = 5
 
 # Message tags (u32 at offset 0).
-HELLO, JOIN_BY_CODE, QUICK_JOIN, INPUT = 0, 4, 5, 7
+HELLO, JOIN_BY_CODE, QUICK_JOIN, LEAVE_ROOM, INPUT = 0, 4, 5, 6, 7
 WELCOME, ERROR, JOINED, LEFT, PLAYER_JOINED, PLAYER_LEFT = 0, 1, 3, 4, 5, 6
 SNAPSHOT, KILL, CHAT, PONG, ROOM_CLOSED = 7, 8, 9, 10, 11
 
@@ -56,6 +56,10 @@ def encode_join_by_code(code):
 
 def encode_quick_join():
     return struct.pack("<I", QUICK_JOIN)
+
+
+def encode_leave_room():
+    return struct.pack("<I", LEAVE_ROOM)
 
 
 def encode_input(seq, movement, aim, fire, render_tick):
@@ -463,6 +467,8 @@ async def play(args):
             await asyncio.wait_for(asyncio.shield(reader), timeout=args.seconds)
         except asyncio.TimeoutError:
             print(f"{args.name}: {args.seconds} seconds are up, leaving", flush=True)
+            # A close alone keeps the seat for the reconnect grace: leave the room first.
+            await ws.send(encode_leave_room())
         finally:
             sender.cancel()
             reader.cancel()

@@ -133,6 +133,8 @@ async fn play(name: &str, settings: &BotSettings) -> Result<(), BotError> {
                     .await?;
             }
             _ = &mut stop => {
+                // A close alone keeps the seat for the reconnect grace: leave first.
+                client.leave_room().await?;
                 client.close().await?;
                 return Ok(());
             }
