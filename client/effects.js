@@ -12,8 +12,6 @@
 import { bulletPosition } from "./delta.js";
 import { dequantizePosition, PLAYER_ALIVE, PLAYER_PROTECTED } from "./protocol.js";
 
-/** Mirrors the server's `Tuning::spawn_protection` (the flag ends it; this draws the ring). */
-export const SPAWN_PROTECTION_MS = 1750;
 const TRAIL_MS = 90;
 const MUZZLE_MS = 90;
 const HIT_FLASH_MS = 160;
@@ -45,6 +43,8 @@ export class Effects {
     this.hurtAt = null;
     this.protectedSlots = new Set();
     this.ownProtectedSince = null;
+    /** How long the own protection lasts, from the match's setup. */
+    this.ownProtectionMs = 0;
     this.scheduledSounds = [];
   }
 
@@ -60,7 +60,10 @@ export class Effects {
     }
     const ownProtected = this.protectedSlots.has(room.you);
     if (!ownProtected) this.ownProtectedSince = null;
-    else if (this.ownProtectedSince === null) this.ownProtectedSince = now;
+    else if (this.ownProtectedSince === null) {
+      this.ownProtectedSince = now;
+      this.ownProtectionMs = (room.setup.spawn_protection_ticks * 1000) / room.tickRate;
+    }
     if (!previous) return;
 
     const vanished = [...previous.bullets]
@@ -142,7 +145,7 @@ export class Effects {
       ownProtection:
         this.ownProtectedSince === null
           ? null
-          : Math.max(0, 1 - (now - this.ownProtectedSince) / SPAWN_PROTECTION_MS),
+          : Math.max(0, 1 - (now - this.ownProtectedSince) / Math.max(1, this.ownProtectionMs)),
     };
   }
 

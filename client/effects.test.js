@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { Effects } from "./effects.js";
 import { PLAYER_ALIVE, PLAYER_PROTECTED, quantizeHeading, quantizePosition } from "./protocol.js";
 
-const setup = { player_radius: 16, bullet_radius: 4, bullet_speed: 900 };
+const setup = { player_radius: 16, bullet_radius: 4, bullet_speed: 900, spawn_protection_ticks: 53 };
 const DELAY = 100;
 
 function player(x, y, hp = 100, flags = PLAYER_ALIVE) {

@@ -339,7 +339,7 @@ const SETUP = [
   ["walls", listOf([["x", "u16"], ["y", "u16"], ["w", "u16"], ["h", "u16"]])],
   ["player_radius", "f32"], ["player_speed", "f32"],
   ["bullet_radius", "f32"], ["bullet_speed", "f32"], ["max_hp", "u8"],
-  ["fire_cooldown_ticks", "u16"], ["bullet_range", "f32"],
+  ["fire_cooldown_ticks", "u16"], ["bullet_range", "f32"], ["spawn_protection_ticks", "u16"],
 ];
 
 // The key order is the tag; it must match the Rust enums exactly.

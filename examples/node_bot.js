@@ -146,7 +146,7 @@ function decode(buf) {
       const setup = {
         width, height, walls,
         playerRadius: r.f32(), playerSpeed: r.f32(), bulletRadius: r.f32(), bulletSpeed: r.f32(), maxHp: r.u8(),
-        fireCooldownTicks: r.u16(), bulletRange: r.f32(),
+        fireCooldownTicks: r.u16(), bulletRange: r.f32(), spawnProtectionTicks: r.u16(),
       };
       const roster = repeat(r.count(18), () => readRosterEntry(r));
       return { tag: t, room, code, you, tick, setup, roster };

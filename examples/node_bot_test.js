@@ -62,8 +62,8 @@ describe("golden vectors", () => {
       const s = vector.message.setup;
       assert.equal(msg.tick, vector.message.tick, vector.name);
       assert.deepEqual(
-        [msg.setup.maxHp, msg.setup.fireCooldownTicks, msg.setup.bulletRange],
-        [s.max_hp, s.fire_cooldown_ticks, s.bullet_range],
+        [msg.setup.maxHp, msg.setup.fireCooldownTicks, msg.setup.bulletRange, msg.setup.spawnProtectionTicks],
+        [s.max_hp, s.fire_cooldown_ticks, s.bullet_range, s.spawn_protection_ticks],
         vector.name,
       );
       assert.equal(msg.roster.length, vector.message.roster.length, vector.name);

@@ -167,12 +167,13 @@ def decode(data):
         width, height = r.take("<HH")
         walls = [r.take("<HHHH") for _ in range(r.count(8))]
         (player_radius, player_speed, bullet_radius, bullet_speed, max_hp,
-         fire_cooldown_ticks, bullet_range) = r.take("<ffffBHf")
+         fire_cooldown_ticks, bullet_range, spawn_protection_ticks) = r.take("<ffffBHfH")
         roster = [read_roster_entry(r) for _ in range(r.count(18))]
         setup = {"width": width, "height": height, "walls": walls,
                  "player_radius": player_radius, "player_speed": player_speed,
                  "bullet_radius": bullet_radius, "bullet_speed": bullet_speed, "max_hp": max_hp,
-                 "fire_cooldown_ticks": fire_cooldown_ticks, "bullet_range": bullet_range}
+                 "fire_cooldown_ticks": fire_cooldown_ticks, "bullet_range": bullet_range,
+                 "spawn_protection_ticks": spawn_protection_ticks}
         return tag, {"room": room, "code": code, "you": you, "tick": tick, "setup": setup,
                      "roster": roster}
     if tag == LEFT:

@@ -76,7 +76,8 @@ class GoldenVectors(unittest.TestCase):
                 expected = vector["message"]["setup"]
                 setup = fields["setup"]
                 self.assertEqual(fields["tick"], vector["message"]["tick"])
-                for key in ("max_hp", "fire_cooldown_ticks", "bullet_range", "player_speed"):
+                for key in ("max_hp", "fire_cooldown_ticks", "bullet_range", "spawn_protection_ticks",
+                            "player_speed"):
                     self.assertEqual(setup[key], expected[key], key)
                 self.assertEqual(len(fields["roster"]), len(vector["message"]["roster"]))
 

@@ -236,6 +236,8 @@ pub struct GameSetup {
     pub fire_cooldown_ticks: u16,
     /// World units a bullet flies, from its shooter's edge, before it fades.
     pub bullet_range: f32,
+    /// Steps a respawned player is protected for (unless it fires first).
+    pub spawn_protection_ticks: u16,
 }
 
 /// An axis-aligned wall in world units.

@@ -160,6 +160,7 @@ fn vectors() -> Vec<Vector> {
         max_hp: 100,
         fire_cooldown_ticks: 6,
         bullet_range: 1000.0,
+        spawn_protection_ticks: 53,
     };
     let roster_entry = |slot, player_id, name: &str, kills, deaths| RosterEntry {
         slot,
@@ -734,6 +735,10 @@ impl Dump {
             setup.fire_cooldown_ticks,
         );
         self.f32(&format!("{at}.bullet_range"), setup.bullet_range);
+        self.u16(
+            &format!("{at}.spawn_protection_ticks"),
+            setup.spawn_protection_ticks,
+        );
     }
 
     fn snapshot(&mut self, snapshot: &Snapshot) {

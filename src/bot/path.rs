@@ -207,6 +207,7 @@ mod tests {
             max_hp: 100,
             fire_cooldown_ticks: 6,
             bullet_range: 1000.0,
+            spawn_protection_ticks: 53,
         }
     }
 

@@ -241,6 +241,7 @@ mod tests {
                 max_hp: 3,
                 fire_cooldown_ticks: 6,
                 bullet_range: 1000.0,
+                spawn_protection_ticks: 53,
             },
             roster,
         }

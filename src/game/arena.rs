@@ -442,6 +442,7 @@ impl Game for Arena {
             max_hp: self.tuning.max_hp,
             fire_cooldown_ticks: u16::try_from(self.fire_cooldown_ticks).unwrap_or(u16::MAX),
             bullet_range: self.tuning.bullet_range,
+            spawn_protection_ticks: u16::try_from(self.spawn_protection_ticks).unwrap_or(u16::MAX),
         }
     }
 
