@@ -1,24 +1,20 @@
 //! The checks a `/ws` request passes before its WebSocket upgrade, cheapest first: the server
-//! is not shutting down, the Origin is allowed, a join token is present when one is required,
-//! and the client's IP address has connections to spare.
+//! is not shutting down, the Origin is allowed, and a join token is present when one is
+//! required. (The per-IP connection limits apply to every connection, in `transport`.)
 //!
 //! Nothing is decoded or allocated for a refused request beyond its HTTP response, which names
 //! the reason in plain text (browsers do not show it to scripts, so the checks that need the
 //! client's attention, like the token's signature, are made after the upgrade instead).
-
-use std::time::Instant;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::app::AppState;
 use crate::auth::{origin_allowed, parse_join_token, TokenError};
-use crate::limits::{ConnectionPermit, IpRefusal};
+use crate::limits::IpRefusal;
 
 /// What an admitted connection carries into its session.
 pub struct Admission {
-    /// Holds the connection's place in the per-IP limits until the session ends.
-    pub permit: Option<ConnectionPermit>,
     /// The `token` query parameter, checked against the name in `Hello`.
     pub join_token: Option<String>,
 }
@@ -53,10 +49,8 @@ impl Refusal {
 /// Admits the request or says why not.
 pub fn admit(app: &AppState, req: &HttpRequest) -> Result<Admission, Refusal> {
     let admitted = check(app, req);
-    match &admitted {
-        Err(Refusal::Ip(_)) => app.metrics.rate_limited("connection"),
-        Err(refusal) => log::debug!("refused a WebSocket upgrade: {refusal:?}"),
-        Ok(_) => {}
+    if let Err(refusal) = &admitted {
+        log::debug!("refused a WebSocket upgrade: {refusal:?}");
     }
     admitted
 }
@@ -85,16 +79,7 @@ fn check(app: &AppState, req: &HttpRequest) -> Result<Admission, Refusal> {
             }
         }
     }
-    let permit = match req.peer_addr() {
-        Some(peer) => Some(
-            app.limits
-                .ip
-                .admit(peer.ip(), Instant::now())
-                .map_err(Refusal::Ip)?,
-        ),
-        None => None,
-    };
-    Ok(Admission { permit, join_token })
+    Ok(Admission { join_token })
 }
 
 /// The value of `name` in a query string, as sent (tokens need no percent-decoding).

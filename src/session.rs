@@ -9,6 +9,7 @@
 mod guards;
 mod resume;
 
+use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,7 +21,7 @@ use tokio::sync::watch;
 
 use crate::admission::Admission;
 use crate::app::AppState;
-use crate::limits::{room_creation_bucket, ConnectionPermit, MessageLimiter, PlayerPermit};
+use crate::limits::{room_creation_bucket, MessageLimiter, PlayerPermit};
 use crate::lobby::RoomEntry;
 use crate::metrics::{error_code_name, SessionPhase};
 use crate::protocol::{
@@ -33,6 +34,7 @@ use crate::room::{
     ChatLine, Join, JoinRefused, Leave, MemberLink, Room, RoomToSession, SnapshotFeed,
     SnapshotFrame, Spectate,
 };
+use crate::transport::ConnectionMeter;
 
 /// The server pings a connection this many times per client timeout, so one lost pong is no
 /// reason to drop it.
@@ -129,8 +131,7 @@ pub struct Session {
     /// Whether the player keeps its seat for the grace period when the connection ends: yes
     /// for a lost connection, no when the client closed it or the server threw it out.
     linger: bool,
-    /// Held for their `Drop`: the places of this connection and player in the limits.
-    _connection_permit: Option<ConnectionPermit>,
+    /// Held for its `Drop`: the player's place in the limits.
     player_permit: Option<PlayerPermit>,
 }
 
@@ -144,7 +145,6 @@ impl Session {
             join_token: admission.join_token,
             session_token: None,
             linger: true,
-            _connection_permit: admission.permit,
             player_permit: None,
             app,
             peer,
@@ -773,9 +773,14 @@ pub fn start(
     let peer = req
         .peer_addr()
         .map_or_else(|| "unknown peer".to_string(), |addr| addr.to_string());
-    ws::WsResponseBuilder::new(Session::new(app, peer, admission), req, stream)
+    let meter = req.conn_data::<Rc<ConnectionMeter>>().cloned();
+    let upgrade = ws::WsResponseBuilder::new(Session::new(app, peer, admission), req, stream)
         .frame_size(MAX_CLIENT_MESSAGE_BYTES)
-        .start()
+        .start();
+    if let (Ok(_), Some(meter)) = (&upgrade, &meter) {
+        meter.upgraded();
+    }
+    upgrade
 }
 
 #[cfg(test)]

@@ -133,7 +133,23 @@ async fn new_connections_per_ip_per_second_are_limited() {
     let refused = statuses.iter().filter(|s| **s == Some(429)).count();
     assert!(refused >= 3, "a burst of 6, then 3 a second: {statuses:?}");
     assert_eq!(statuses[0], None);
-    assert_eq!(rate_limited(&app, "connection").await, refused as u64);
+    // Plain HTTP connections count too: reading the metrics waits for the bucket to refill.
+    let mut refused_gets = 0;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let metrics = loop {
+        match http_get(&app, "/metrics").await {
+            (200, metrics) => break metrics,
+            (429, _) => refused_gets += 1,
+            (status, _) => panic!("/metrics answered {status}"),
+        }
+        assert!(tokio::time::Instant::now() < deadline, "never let in again");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let counted = metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("skirmish_rate_limited_total{kind=\"connection\"} "))
+        .and_then(|n| n.trim().parse::<usize>().ok());
+    assert_eq!(counted, Some(refused + refused_gets));
 }
 
 #[tokio::test]

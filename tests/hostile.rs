@@ -149,7 +149,7 @@ async fn a_frame_header_claiming_gigabytes_costs_nothing_and_times_out() {
     header.extend_from_slice(&(4u64 << 30).to_be_bytes());
     header.extend_from_slice(&[1, 2, 3, 4]);
     client.write_raw(&header).await;
-    let ending = client.ending().await;
+    let ending = watched.reading_while(client.ending()).await;
     assert_eq!(ending.code, close::TIMEOUT, "{:?}", ending.error_codes());
     watched.assert_still_ticking().await;
 

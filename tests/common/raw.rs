@@ -319,6 +319,21 @@ impl Watched {
         watched
     }
 
+    /// Runs `until` while the observer reads on (and so answers the server's pings): for waits
+    /// longer than the client timeout.
+    pub async fn reading_while<F: std::future::Future>(&mut self, until: F) -> F::Output {
+        tokio::pin!(until);
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            tokio::select! {
+                done = &mut until => return done,
+                read = tokio::time::timeout_at(deadline, self.observer.recv()) => {
+                    read.expect("the wait ends in time").expect("the observer stays connected");
+                }
+            }
+        }
+    }
+
     /// Waits until the observer has seen the room tick on by half a second since the last
     /// check: the room kept running and kept sending to its other players.
     pub async fn assert_still_ticking(&mut self) {
