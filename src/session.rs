@@ -6,6 +6,7 @@
 //! panic and never an effect on other players. actix-web-actors stays inside this module.
 //! A connection in a room plays or watches (spectates) it through the same membership.
 
+mod backlog;
 mod guards;
 mod resume;
 
@@ -35,6 +36,7 @@ use crate::room::{
     SnapshotFrame, Spectate,
 };
 use crate::transport::ConnectionMeter;
+use backlog::{Backlog, Stall, MAX_UNTAKEN_BYTES};
 
 /// The server pings a connection this many times per client timeout, so one lost pong is no
 /// reason to drop it.
@@ -133,12 +135,23 @@ pub struct Session {
     linger: bool,
     /// Held for its `Drop`: the player's place in the limits.
     player_permit: Option<PlayerPermit>,
+    /// What the client has not taken yet.
+    backlog: Backlog,
+    /// Closed for not taking what it was sent (once is enough).
+    stalled: bool,
 }
 
 impl Session {
-    pub fn new(app: Arc<AppState>, peer: String, admission: Admission) -> Session {
+    pub fn new(
+        app: Arc<AppState>,
+        peer: String,
+        admission: Admission,
+        meter: Option<Rc<ConnectionMeter>>,
+    ) -> Session {
         let now = Instant::now();
         Session {
+            backlog: Backlog::new(meter, now),
+            stalled: false,
             connection: app.connections.next_id(),
             messages: MessageLimiter::new(&app.config, now),
             room_creations: room_creation_bucket(&app.config, now),
@@ -166,7 +179,42 @@ impl Session {
     fn send(&self, ctx: &mut ws::WebsocketContext<Self>, msg: &ServerMsg) {
         let frame = encode_server(msg);
         self.app.metrics.sent(msg, frame.len(), 1);
+        self.write(ctx, frame);
+    }
+
+    /// Hands a frame to the connection, counting it in the backlog.
+    fn write(&self, ctx: &mut ws::WebsocketContext<Self>, frame: impl Into<Bytes>) {
+        let frame = frame.into();
+        self.backlog.wrote(frame.len());
         ctx.binary(frame);
+    }
+
+    /// Closes the connection (4005) when its client stopped taking what it is sent: the
+    /// oldest snapshot it has not taken is older than the lag limit, or too much waits for it.
+    /// A player closed so leaves its room at once, without a kept seat.
+    fn check_backlog(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
+        let lag_limit = self.app.config.lag_limit();
+        let Some(stall) = self.backlog.check(Instant::now(), lag_limit) else {
+            return;
+        };
+        if std::mem::replace(&mut self.stalled, true) {
+            return;
+        }
+        log::info!(
+            "{}: the client is not reading ({stall:?}), closing",
+            self.peer
+        );
+        let message = match stall {
+            Stall::Snapshots { behind } => format!(
+                "you took no snapshot for {:.1} s (the limit is {:.1} s)",
+                behind.as_secs_f64(),
+                lag_limit.as_secs_f64()
+            ),
+            Stall::Bytes { untaken } => format!(
+                "{untaken} bytes sent to you wait unread (the limit is {MAX_UNTAKEN_BYTES})"
+            ),
+        };
+        self.fail(ctx, error_code::TOO_SLOW, message, close_code::TOO_SLOW);
     }
 
     fn send_error(&self, ctx: &mut ws::WebsocketContext<Self>, code: u16, message: String) {
@@ -208,7 +256,9 @@ impl Session {
                 }));
                 ctx.stop();
             } else {
+                session.backlog.wrote(0);
                 ctx.ping(b"");
+                session.check_backlog(ctx);
             }
         });
     }
@@ -596,7 +646,10 @@ impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for Session {
     fn handle(&mut self, item: Result<ws::Message, ws::ProtocolError>, ctx: &mut Self::Context) {
         self.last_heard = Instant::now();
         match item {
-            Ok(ws::Message::Binary(bytes)) => self.on_binary(&bytes, ctx),
+            Ok(ws::Message::Binary(bytes)) => {
+                self.on_binary(&bytes, ctx);
+                self.check_backlog(ctx);
+            }
             Ok(ws::Message::Text(_)) => self.fail(
                 ctx,
                 error_code::BAD_MESSAGE,
@@ -611,6 +664,7 @@ impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for Session {
             ),
             Ok(ws::Message::Ping(payload)) => {
                 if self.within_rate(false, ctx) {
+                    self.backlog.wrote(payload.len());
                     ctx.pong(&payload);
                 }
             }
@@ -666,14 +720,15 @@ impl Handler<RoomToSession> for Session {
             }
             RoomToSession::Frame { room_id, frame } => {
                 if current_room == Some(room_id) {
-                    ctx.binary(frame);
+                    self.write(ctx, frame);
+                    self.check_backlog(ctx);
                 }
             }
             RoomToSession::Closed { room_id, frame } => {
                 if current_room == Some(room_id) {
                     self.back_to_lobby(ctx);
                     self.remember_seat();
-                    ctx.binary(frame);
+                    self.write(ctx, frame);
                 }
             }
             RoomToSession::Dropped { room_id } => {
@@ -719,7 +774,7 @@ impl Session {
             });
             return None;
         }
-        ctx.binary(frame);
+        self.write(ctx, frame);
         Some(Membership {
             room,
             room_id,
@@ -754,7 +809,9 @@ impl StreamHandler<SnapshotFrame> for Session {
         if let Some(bytes) = frame.bytes_for(membership.last_snapshot, slot) {
             membership.last_snapshot = Some(frame.tick);
             membership.link.delivered(frame.tick);
+            self.backlog.wrote_snapshot(bytes.len(), Instant::now());
             ctx.binary(bytes);
+            self.check_backlog(ctx);
         }
     }
 
@@ -774,7 +831,8 @@ pub fn start(
         .peer_addr()
         .map_or_else(|| "unknown peer".to_string(), |addr| addr.to_string());
     let meter = req.conn_data::<Rc<ConnectionMeter>>().cloned();
-    let upgrade = ws::WsResponseBuilder::new(Session::new(app, peer, admission), req, stream)
+    let session = Session::new(app, peer, admission, meter.clone());
+    let upgrade = ws::WsResponseBuilder::new(session, req, stream)
         .frame_size(MAX_CLIENT_MESSAGE_BYTES)
         .start();
     if let (Ok(_), Some(meter)) = (&upgrade, &meter) {

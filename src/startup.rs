@@ -174,8 +174,9 @@ where
         // and stale ones are skipped upstream, so a few kilobytes is plenty; more would only
         // hold memory for clients that stopped reading.
         .h1_write_buffer_size(RESPONSE_BUFFER_BYTES)
-        // Close the TCP connection as soon as a response (or a WebSocket's close frame) is out,
-        // instead of lingering for the client to close first.
+        // Close as soon as the last response (or a WebSocket's close frame) is out, instead of
+        // lingering for the client to close first (a client that echoed the close frame waits
+        // for the server); the transport sees that the client still gets the end.
         .client_disconnect_timeout(Duration::ZERO)
         .on_connect_ext(|io: &Transport<T>, data| {
             data.insert(io.meter());

@@ -8,12 +8,17 @@
 //!   pipelines requests, reading its answers or not, costs a bounded amount of memory (the
 //!   HTTP/1 dispatcher parses every request it has read into a queue, without a bound);
 //! - counts the bytes handed to the socket, so that a session can tell how much of what it
-//!   wrote the client has taken (`ConnectionMeter::untaken`, with the kernel's send queue).
+//!   wrote the client has taken (with the kernel's send queue, `ConnectionMeter`);
+//! - closes promptly but without losing the end: on shutdown it sends FIN at once, then reads
+//!   and drops what the client still sends until the client has acknowledged everything (or
+//!   closed, or `CLOSING_DRAIN` passed). Closing a socket with unread data resets the
+//!   connection, and a reset destroys what the client has not read yet, such as a close frame.
 //!
 //! The HTTP layer above sees the connection's `ConnectionMeter` in its connection data: it
 //! refuses requests on a connection over the per-IP limits, and caps requests per connection.
 
 use std::cell::Cell;
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::os::fd::RawFd;
@@ -33,6 +38,11 @@ pub const MAX_REQUESTS_PER_CONNECTION: u32 = 1000;
 /// Bytes of requests read ahead of those being answered (pipelined); a longer request head
 /// than this is not read (browsers send a few kilobytes at most).
 const READ_AHEAD: u64 = 8 * 1024;
+
+/// The longest a closing connection waits for its client to take the rest.
+const CLOSING_DRAIN: Duration = Duration::from_secs(2);
+/// How often a closing connection looks whether the client has taken the rest.
+const CLOSING_CHECK: Duration = Duration::from_millis(20);
 
 /// What the HTTP layer and a session know of their connection (in the connection data).
 pub struct ConnectionMeter {
@@ -141,6 +151,8 @@ pub struct Transport<T> {
     meter: Rc<ConnectionMeter>,
     /// Holds the connection's place in the per-IP limits until it closes.
     _permit: Option<ConnectionPermit>,
+    /// Set once the write side is shut: until when to wait, and the timer of the next look.
+    closing: Option<(Instant, Pin<Box<tokio::time::Sleep>>)>,
 }
 
 impl<T> Transport<T> {
@@ -184,7 +196,7 @@ impl<T: AsyncRead + Unpin> AsyncRead for Transport<T> {
     }
 }
 
-impl<T: AsyncWrite + Unpin> AsyncWrite for Transport<T> {
+impl<T: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Transport<T> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -222,7 +234,35 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Transport<T> {
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_shutdown(cx)
+        if self.closing.is_none() {
+            std::task::ready!(Pin::new(&mut self.io).poll_shutdown(cx))?;
+            let now = Instant::now();
+            let timer = Box::pin(tokio::time::sleep(CLOSING_CHECK));
+            self.closing = Some((now + CLOSING_DRAIN, timer));
+        }
+        let mut scratch = [0u8; 1024];
+        loop {
+            let mut dropped = ReadBuf::new(&mut scratch);
+            match Pin::new(&mut self.io).poll_read(cx, &mut dropped) {
+                // The client closed too, or the connection is gone: nothing more to wait for.
+                Poll::Ready(Ok(())) if dropped.filled().is_empty() => return Poll::Ready(Ok(())),
+                Poll::Ready(Err(_)) => return Poll::Ready(Ok(())),
+                Poll::Ready(Ok(())) => {}
+                Poll::Pending => break,
+            }
+        }
+        let unacknowledged = self.meter.unacknowledged();
+        let Some((deadline, timer)) = self.closing.as_mut() else {
+            return Poll::Ready(Ok(()));
+        };
+        let now = Instant::now();
+        if unacknowledged == 0 || now >= *deadline {
+            return Poll::Ready(Ok(()));
+        }
+        while timer.as_mut().poll(cx).is_ready() {
+            timer.as_mut().reset((now + CLOSING_CHECK).into());
+        }
+        Poll::Pending
     }
 }
 
@@ -274,6 +314,7 @@ pub fn wrap<T>(
         io,
         meter,
         _permit: permit,
+        closing: None,
     };
     (transport, was_refused)
 }
