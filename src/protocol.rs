@@ -298,7 +298,12 @@ pub mod close_code {
     pub const BAD_SESSION_TOKEN: u16 = 4008;
     /// Another connection resumed this connection's player.
     pub const REPLACED: u16 = 4009;
+    /// No `Hello` (or `Resume`) within `HANDSHAKE_TIMEOUT` of the upgrade.
+    pub const HANDSHAKE_TIMEOUT: u16 = 4010;
 }
+
+/// How long an upgraded connection may take to send `Hello` (or `Resume`).
+pub const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Why bytes did not decode into a message.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

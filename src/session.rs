@@ -27,8 +27,8 @@ use crate::lobby::RoomEntry;
 use crate::metrics::{error_code_name, SessionPhase};
 use crate::protocol::{
     check_chat_text, check_input, check_player_name, check_room_name, close_code, decode_client,
-    encode_server, error_code, ClientMsg, DecodeError, ServerMsg, Slot, MAX_CLIENT_MESSAGE_BYTES,
-    MAX_ROOM_CAPACITY, MIN_ROOM_CAPACITY, PROTOCOL_VERSION,
+    encode_server, error_code, ClientMsg, DecodeError, ServerMsg, Slot, HANDSHAKE_TIMEOUT,
+    MAX_CLIENT_MESSAGE_BYTES, MAX_ROOM_CAPACITY, MIN_ROOM_CAPACITY, PROTOCOL_VERSION,
 };
 use crate::ratelimit::TokenBucket;
 use crate::room::{
@@ -631,6 +631,16 @@ impl Actor for Session {
             .insert(self.connection, ctx.address().recipient());
         self.app.metrics.session_opened();
         self.heartbeat(ctx);
+        ctx.run_later(HANDSHAKE_TIMEOUT, |session, ctx| {
+            if let State::AwaitingHello = session.state {
+                session.fail(
+                    ctx,
+                    error_code::HANDSHAKE_REQUIRED,
+                    format!("no Hello within {} s", HANDSHAKE_TIMEOUT.as_secs()),
+                    close_code::HANDSHAKE_TIMEOUT,
+                );
+            }
+        });
     }
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {

@@ -448,3 +448,13 @@ async fn garbage_before_hello_closes_and_other_rooms_play_on() {
     .await;
     watched.assert_still_ticking().await;
 }
+
+#[tokio::test]
+async fn a_connection_that_never_says_hello_is_closed() {
+    let app = spawn_app();
+    // Upgraded, answering the server's pings (the client library does), and silent otherwise.
+    let mut client = RawClient::connect(&app).await;
+    let ending = client.ending().await;
+    assert_eq!(ending.code, close::HANDSHAKE_TIMEOUT);
+    assert_eq!(ending.error_codes(), vec![error_code::HANDSHAKE_REQUIRED]);
+}
