@@ -234,3 +234,70 @@ async fn a_client_that_never_reads_is_closed_with_4005_with_default_buffers() {
     );
     crowd.iter().for_each(|reader| reader.abort());
 }
+
+/// A lobby client that keeps asking for the room list and reads nothing: what waits for it is
+/// bounded, and it is closed with 4005 once more than that is untaken.
+#[tokio::test]
+async fn a_lobby_client_that_never_reads_is_closed_with_4005() {
+    init_logging();
+    let app = startup::spawn(skirmish::config::Config {
+        rooms_per_connection: 100,
+        rooms_per_second: 1000,
+        messages_per_second: 1000,
+        empty_room_grace_ms: 60_000,
+        ..test_config()
+    })
+    .expect("the server starts");
+    // A hundred rooms make every RoomList about 6 KB.
+    let mut host = connect(&app, "host").await;
+    for n in 0..100 {
+        host.create_room(&format!("a room with a long name {n:>5}"), 8, true)
+            .await
+            .unwrap();
+        host.leave_room().await.unwrap();
+    }
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    socket.set_recv_buffer_size(SOCKET_BUFFER).unwrap();
+    socket.connect(&app.addr.into()).unwrap();
+    socket.set_nonblocking(true).unwrap();
+    let tcp = tokio::net::TcpStream::from_std(std::net::TcpStream::from(socket)).unwrap();
+    let (ws, _) = tokio_tungstenite::client_async(app.ws_url(), tcp)
+        .await
+        .expect("upgrade");
+    let (mut sender, unread) = ws.split();
+    let hello = ClientMsg::Hello {
+        protocol: PROTOCOL_VERSION,
+        name: "hoarder".into(),
+    };
+    sender
+        .send(Message::binary(encode_client(&hello)))
+        .await
+        .unwrap();
+    // 16 a second, within the default message rate: only the reading is at fault.
+    let asking = tokio::spawn(async move {
+        let list = encode_client(&ClientMsg::ListRooms);
+        while sender.send(Message::binary(list.clone())).await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(60)).await;
+        }
+    });
+    tokio::time::timeout(WAIT, wait_closed(&app))
+        .await
+        .expect("the server closes the hoarder's session");
+    asking.abort();
+    assert_eq!(
+        read_to_the_close(unread).await,
+        (Some(error_code::TOO_SLOW), Some(close_code::TOO_SLOW))
+    );
+}
+
+/// Waits until the server has no session in the lobby but the host's.
+async fn wait_closed(app: &RunningServer) {
+    loop {
+        let (_, body) = http_get(app, "/api/stats").await;
+        let stats: serde_json::Value = serde_json::from_str(&body).unwrap();
+        if stats["sessions"].as_u64() == Some(1) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
