@@ -6,6 +6,8 @@
 //! the reason in plain text (browsers do not show it to scripts, so the checks that need the
 //! client's attention, like the token's signature, are made after the upgrade instead).
 
+use std::net::IpAddr;
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 
@@ -17,6 +19,8 @@ use crate::limits::IpRefusal;
 pub struct Admission {
     /// The `token` query parameter, checked against the name in `Hello`.
     pub join_token: Option<String>,
+    /// The client's address, for the per-address budgets.
+    pub ip: Option<IpAddr>,
 }
 
 /// Why a request was not upgraded.
@@ -79,7 +83,10 @@ fn check(app: &AppState, req: &HttpRequest) -> Result<Admission, Refusal> {
             }
         }
     }
-    Ok(Admission { join_token })
+    Ok(Admission {
+        join_token,
+        ip: req.peer_addr().map(|peer| peer.ip()),
+    })
 }
 
 /// The value of `name` in a query string, as sent (tokens need no percent-decoding).

@@ -146,6 +146,12 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..))]
     pub rooms_per_connection: u32,
 
+    /// Rooms one IP address may create in a burst, however many connections it opens; then one
+    /// more every 10 s.
+    #[arg(long, env = "SKIRMISH_ROOMS_PER_IP", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub rooms_per_ip: u32,
+
     /// Rooms the whole server may create per second (twice that in a burst).
     #[arg(long, env = "SKIRMISH_ROOMS_PER_SECOND", default_value_t = 20,
           value_parser = clap::value_parser!(u32).range(1..))]

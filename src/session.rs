@@ -22,7 +22,7 @@ use tokio::sync::watch;
 
 use crate::admission::Admission;
 use crate::app::AppState;
-use crate::limits::{room_creation_bucket, MessageLimiter, PlayerPermit};
+use crate::limits::{code_guess_bucket, room_creation_bucket, MessageLimiter, PlayerPermit};
 use crate::lobby::RoomEntry;
 use crate::metrics::{error_code_name, SessionPhase};
 use crate::protocol::{
@@ -32,7 +32,7 @@ use crate::protocol::{
 };
 use crate::ratelimit::TokenBucket;
 use crate::room::{
-    ChatLine, Join, JoinRefused, Leave, MemberLink, Room, RoomToSession, SnapshotFeed,
+    ChatLine, CreatorLeft, Join, JoinRefused, Leave, MemberLink, Room, RoomToSession, SnapshotFeed,
     SnapshotFrame, Spectate,
 };
 use crate::transport::ConnectionMeter;
@@ -44,6 +44,8 @@ const PINGS_PER_TIMEOUT: u32 = 3;
 /// Chat: a burst of this many lines, then one per `1 / CHAT_PER_SECOND` seconds.
 const CHAT_BURST: u32 = 5;
 const CHAT_PER_SECOND: f64 = 1.0;
+/// Rooms a connection remembers having created, to close them when it ends and they are empty.
+const MAX_CREATED_KEPT: usize = 16;
 /// Quick join tries this many rooms that fill up under it before making a new one.
 const QUICK_JOIN_ATTEMPTS: u32 = 3;
 
@@ -127,6 +129,11 @@ pub struct Session {
     connection: u64,
     messages: MessageLimiter,
     room_creations: TokenBucket,
+    /// The rooms this connection created (the latest `MAX_CREATED_KEPT`): told when it ends.
+    created_rooms: Vec<Addr<Room>>,
+    /// Wrong room codes this connection may still send (its address has a budget too).
+    code_guesses: TokenBucket,
+    ip: Option<std::net::IpAddr>,
     join_token: Option<String>,
     /// The token that resumes this player on another connection (see `resume`).
     session_token: Option<String>,
@@ -155,6 +162,9 @@ impl Session {
             connection: app.connections.next_id(),
             messages: MessageLimiter::new(&app.config, now),
             room_creations: room_creation_bucket(&app.config, now),
+            code_guesses: code_guess_bucket(now),
+            created_rooms: Vec::new(),
+            ip: admission.ip,
             join_token: admission.join_token,
             session_token: None,
             linger: true,
@@ -487,14 +497,19 @@ impl Session {
         found
     }
 
-    /// The room with this join code, or an error to the client.
+    /// The room with this join code, or an error to the client. Wrong codes spend the
+    /// connection's and the address's budgets; once either is spent, no code is looked up.
     fn find_room_by_code(
-        &self,
+        &mut self,
         code: &str,
         ctx: &mut ws::WebsocketContext<Self>,
     ) -> Option<RoomEntry> {
+        if !self.may_try_code(ctx) {
+            return None;
+        }
         let found = self.app.directory.by_code(code);
         if found.is_none() {
+            self.wrong_code();
             self.send_error(
                 ctx,
                 error_code::ROOM_NOT_FOUND,
@@ -648,6 +663,10 @@ impl Actor for Session {
         self.app.connections.remove(self.connection);
         self.app.metrics.session_closed(self.state.phase());
         self.release_player();
+        for room in self.created_rooms.drain(..) {
+            // A room that is gone or busy needs no word: it closes when empty anyway.
+            let _ = room.try_send(CreatorLeft);
+        }
         log::info!("{}: player {} disconnected", self.peer, self.player_id);
     }
 }

@@ -9,12 +9,14 @@ use std::time::Duration;
 
 use common::raw::{RawClient, Watched};
 use common::{
-    connect, eventually, http_get, next_snapshot, room_closed, spawn_app_with, test_config, WAIT,
+    connect, eventually, http_get, next_error, next_snapshot, room_closed, spawn_app,
+    spawn_app_with, test_config, WAIT,
 };
 use skirmish::bot::BotError;
 use skirmish::config::Config;
 use skirmish::game::arena::Arena;
 use skirmish::game::{Game, GameEvent, Score};
+use skirmish::limits;
 use skirmish::protocol::{
     close_code as close, error_code, ClientMsg, GameSetup, Input, RoomState, ServerMsg, Slot,
 };
@@ -150,6 +152,62 @@ async fn new_connections_per_ip_per_second_are_limited() {
         .find_map(|line| line.strip_prefix("skirmish_rate_limited_total{kind=\"connection\"} "))
         .and_then(|n| n.trim().parse::<usize>().ok());
     assert_eq!(counted, Some(refused + refused_gets));
+}
+
+#[tokio::test]
+async fn rooms_created_per_address_are_limited() {
+    let app = spawn_app_with(Config {
+        rooms_per_ip: 3,
+        ..test_config()
+    });
+    let mut first = connect(&app, "first").await;
+    for name in ["one", "two"] {
+        first.create_room(name, 4, false).await.unwrap();
+        first.leave_room().await.unwrap();
+    }
+    // A new connection from the same address shares the address's allowance.
+    let mut second = connect(&app, "second").await;
+    second.create_room("three", 4, false).await.unwrap();
+    second.leave_room().await.unwrap();
+    let fourth = second.create_room("four", 4, false).await;
+    assert!(
+        matches!(&fourth, Err(BotError::Server { code, message })
+            if *code == error_code::RATE_LIMITED && message.contains("address")),
+        "{fourth:?}"
+    );
+}
+
+#[tokio::test]
+async fn wrong_room_codes_are_budgeted_per_connection_and_per_address() {
+    let app = spawn_app();
+    let mut host = connect(&app, "host").await;
+    let code = host.create_room("secret", 4, false).await.unwrap().code;
+    let is_error = |result: &Result<_, BotError>, wanted: u16| matches!(result, Err(BotError::Server { code, .. }) if *code == wanted);
+    let mut guesser = connect(&app, "guesser").await;
+    for _ in 0..limits::CODE_GUESSES_PER_CONNECTION {
+        let wrong = guesser.join_by_code("AAAAAAAA").await;
+        assert!(is_error(&wrong, error_code::ROOM_NOT_FOUND), "{wrong:?}");
+    }
+    // The budget is spent: not even the right code is looked up.
+    let refused = guesser.join_by_code(&code).await;
+    assert!(is_error(&refused, error_code::RATE_LIMITED), "{refused:?}");
+    assert_eq!(rate_limited(&app, "room_code").await, 1);
+    // New connections from the same address share the address's budget.
+    let per_ip = limits::CODE_GUESSES_PER_IP / limits::CODE_GUESSES_PER_CONNECTION;
+    for _ in 1..per_ip {
+        let mut more = connect(&app, "more").await;
+        for _ in 0..limits::CODE_GUESSES_PER_CONNECTION {
+            let _ = more.join_by_code("AAAAAAAA").await;
+        }
+    }
+    let mut fresh = connect(&app, "fresh").await;
+    let refused = fresh.join_by_code(&code).await;
+    assert!(is_error(&refused, error_code::RATE_LIMITED), "{refused:?}");
+    fresh
+        .send(&ClientMsg::SpectateByCode { code })
+        .await
+        .unwrap();
+    assert_eq!(next_error(&mut fresh).await.0, error_code::RATE_LIMITED);
 }
 
 #[tokio::test]
@@ -295,4 +353,27 @@ async fn a_panic_in_one_rooms_game_closes_that_room_only() {
     let mut late = connect(&app, "late").await;
     late.create_room("fresh", 4, true).await.unwrap();
     next_snapshot(&mut late).await;
+}
+
+#[tokio::test]
+async fn an_empty_room_closes_once_its_creator_has_left() {
+    let app = spawn_app_with(Config {
+        empty_room_grace_ms: 60_000,
+        ..test_config()
+    });
+    let mut creator = connect(&app, "creator").await;
+    creator.create_room("left behind", 4, true).await.unwrap();
+    creator.leave_room().await.unwrap();
+    let mut other = connect(&app, "other").await;
+    other.create_room("in use", 4, true).await.unwrap();
+    other.leave_room().await.unwrap();
+    assert_eq!(other.list_rooms().await.unwrap().len(), 2);
+    creator.close().await.unwrap();
+    // Long before the empty-room grace: the creator's room closes, the other stays.
+    eventually("the creator's empty room closes", || async {
+        let (_, rooms) = http_get(&app, "/api/rooms").await;
+        !rooms.contains("left behind")
+    })
+    .await;
+    assert_eq!(other.list_rooms().await.unwrap().len(), 1);
 }

@@ -16,6 +16,7 @@
 //! A room knows sessions only as `Recipient<RoomToSession>`, never their type. It does no I/O and
 //! never blocks; the game behind it is any [`Game`].
 
+mod creator;
 mod guard;
 mod inspect;
 mod resume;
@@ -24,6 +25,7 @@ mod snapshots;
 mod spectators;
 mod stats;
 
+pub use creator::CreatorLeft;
 pub use guard::{CloseRoom, FAILED_REASON};
 pub use inspect::{Inspect, RoomDetails};
 pub use resume::{Detach, Reattach};
