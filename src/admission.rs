@@ -1,5 +1,5 @@
 //! The checks a `/ws` request passes before its WebSocket upgrade, cheapest first: the server
-//! is not shutting down, the Origin is allowed, and a join token is present when one is
+//! is not shutting down, the (single) Origin is allowed, and a join token is present when one is
 //! required. (The per-IP connection limits apply to every connection, in `transport`.)
 //!
 //! Nothing is decoded or allocated for a refused request beyond its HTTP response, which names
@@ -28,12 +28,14 @@ pub struct Admission {
 pub enum Refusal {
     ShuttingDown,
     Origin,
+    /// More than one `Origin` header: which one a check would read is a guess.
+    TwoOrigins,
     Token(TokenError),
     Ip(IpRefusal),
 }
 
 impl Refusal {
-    /// The HTTP answer: 503, 403, 401 or 429, with the reason as plain text.
+    /// The HTTP answer: 503, 403, 400, 401 or 429, with the reason as plain text.
     pub fn response(&self) -> HttpResponse {
         match self {
             Refusal::ShuttingDown => HttpResponse::ServiceUnavailable()
@@ -41,6 +43,9 @@ impl Refusal {
                 .body("the server is restarting\n"),
             Refusal::Origin => {
                 HttpResponse::Forbidden().body("connections from this origin are not allowed\n")
+            }
+            Refusal::TwoOrigins => {
+                HttpResponse::BadRequest().body("a request may carry one Origin header only\n")
             }
             Refusal::Token(problem) => HttpResponse::Unauthorized().body(format!("{problem}\n")),
             Refusal::Ip(refusal) => HttpResponse::TooManyRequests()
@@ -63,15 +68,13 @@ fn check(app: &AppState, req: &HttpRequest) -> Result<Admission, Refusal> {
     if !app.is_ready() {
         return Err(Refusal::ShuttingDown);
     }
-    let origin = req
-        .headers()
-        .get(header::ORIGIN)
-        .map(|v| v.to_str().unwrap_or(""));
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok());
-    if !origin_allowed(origin, host, &app.config.allowed_origins) {
+    let mut origins = req.headers().get_all(header::ORIGIN);
+    let origin = origins.next().map(|v| v.to_str().unwrap_or(""));
+    if origins.next().is_some() {
+        return Err(Refusal::TwoOrigins);
+    }
+    let own = app.config.public_origin();
+    if !origin_allowed(origin, own.as_deref(), &app.config.allowed_origins) {
         return Err(Refusal::Origin);
     }
     let join_token = query_param(req.query_string(), "token").map(str::to_string);

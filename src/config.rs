@@ -96,9 +96,16 @@ pub struct Config {
     pub tls_key: Option<PathBuf>,
 
     /// Origins browsers may connect from, comma-separated (e.g. https://game.example.com), or *
-    /// for any. Always allowed: the server's own origin, localhost, and clients sending no Origin.
+    /// for any. Always allowed: the --public-url's origin, localhost, and clients sending no
+    /// Origin.
     #[arg(long, env = "SKIRMISH_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
+
+    /// The address players open in their browsers (e.g. https://game.example.com): its origin
+    /// is the server's own, allowed to connect. Set it before exposing the server beyond
+    /// localhost [default: none, only localhost pages may connect].
+    #[arg(long, env = "SKIRMISH_PUBLIC_URL")]
+    pub public_url: Option<String>,
 
     /// Shared secret: when set, `/ws` needs a join token signed with it (see `mint-token`).
     #[arg(long, env = "SKIRMISH_JOIN_SECRET", hide_env_values = true)]
@@ -188,6 +195,13 @@ impl Config {
         Duration::from_millis(self.shutdown_timeout_ms)
     }
 
+    /// The origin of `--public-url`, if set (and valid: `validate` checks it).
+    pub fn public_origin(&self) -> Option<String> {
+        self.public_url
+            .as_deref()
+            .and_then(|url| crate::auth::origin_of(url).ok())
+    }
+
     pub fn map_path(&self) -> PathBuf {
         self.assets_dir.join(&self.map)
     }
@@ -220,6 +234,9 @@ impl Config {
         }
         if !self.map_path().is_file() {
             return Err(format!("map {} is not a file", self.map_path().display()));
+        }
+        if let Some(url) = &self.public_url {
+            crate::auth::origin_of(url).map_err(|problem| format!("--public-url: {problem}"))?;
         }
         if self.join_secret.as_ref().is_some_and(|s| s.len() < 16) {
             return Err("the join secret must be at least 16 bytes long".into());

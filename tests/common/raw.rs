@@ -75,10 +75,11 @@ impl RawClient {
         headers: &[(&'static str, &str)],
     ) -> Result<RawClient, u16> {
         let mut request = url.into_client_request().expect("a request");
+        // Appended: a name given twice is sent twice.
         for (name, value) in headers {
             request
                 .headers_mut()
-                .insert(*name, value.parse().expect("a header value"));
+                .append(*name, value.parse().expect("a header value"));
         }
         match tokio_tungstenite::connect_async(request).await {
             Ok((ws, _)) => Ok(RawClient {
