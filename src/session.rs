@@ -44,6 +44,8 @@ const PINGS_PER_TIMEOUT: u32 = 3;
 /// Chat: a burst of this many lines, then one per `1 / CHAT_PER_SECOND` seconds.
 const CHAT_BURST: u32 = 5;
 const CHAT_PER_SECOND: f64 = 1.0;
+/// Messages (room events) a session's mailbox holds.
+const MAILBOX_CAPACITY: usize = 256;
 /// Rooms a connection remembers having created, to close them when it ends and they are empty.
 const MAX_CREATED_KEPT: usize = 16;
 /// Quick join tries this many rooms that fill up under it before making a new one.
@@ -640,6 +642,9 @@ impl Actor for Session {
     type Context = ws::WebsocketContext<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
+        // Rooms send events within this bound (and count what a full mailbox drops): a burst
+        // of events in one tick fits, a session that stopped running does not grow.
+        ctx.set_mailbox_capacity(MAILBOX_CAPACITY);
         self.app.sessions.fetch_add(1, Ordering::Relaxed);
         self.app
             .connections

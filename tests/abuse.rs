@@ -270,10 +270,12 @@ async fn the_server_refuses_rooms_and_players_over_its_maxima() {
     .await;
 }
 
-/// The arena, but its step panics once `armed` is set, in rooms named "doomed" only.
+/// The arena, but its step panics once `armed` is set, and adding a player once
+/// `fail_join` is, in rooms named "doomed" only.
 struct Doomed {
     arena: Arena,
     armed: Arc<AtomicBool>,
+    fail_join: Arc<AtomicBool>,
 }
 
 impl Game for Doomed {
@@ -287,6 +289,10 @@ impl Game for Doomed {
         self.arena.tick()
     }
     fn add_player(&mut self, slot: Slot) {
+        assert!(
+            !self.fail_join.load(Ordering::Relaxed),
+            "injected fault in adding a player"
+        );
         self.arena.add_player(slot)
     }
     fn remove_player(&mut self, slot: Slot) {
@@ -310,7 +316,7 @@ impl Game for Doomed {
     }
 }
 
-fn server_with_a_doomed_game(armed: Arc<AtomicBool>) -> RunningServer {
+fn server_with_a_doomed_game(armed: Arc<AtomicBool>, fail_join: Arc<AtomicBool>) -> RunningServer {
     common::init_logging();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     startup::spawn_with(listener, test_config(), move |app| {
@@ -320,6 +326,7 @@ fn server_with_a_doomed_game(armed: Arc<AtomicBool>) -> RunningServer {
                 Box::new(Doomed {
                     arena,
                     armed: armed.clone(),
+                    fail_join: fail_join.clone(),
                 })
             } else {
                 Box::new(arena)
@@ -332,7 +339,7 @@ fn server_with_a_doomed_game(armed: Arc<AtomicBool>) -> RunningServer {
 #[tokio::test]
 async fn a_panic_in_one_rooms_game_closes_that_room_only() {
     let armed = Arc::new(AtomicBool::new(false));
-    let app = server_with_a_doomed_game(armed.clone());
+    let app = server_with_a_doomed_game(armed.clone(), Arc::default());
     // Both rooms run on the server's one room thread.
     let mut watched = Watched::new(&app).await;
     let mut victim = connect(&app, "victim").await;
@@ -353,6 +360,26 @@ async fn a_panic_in_one_rooms_game_closes_that_room_only() {
     let mut late = connect(&app, "late").await;
     late.create_room("fresh", 4, true).await.unwrap();
     next_snapshot(&mut late).await;
+}
+
+#[tokio::test]
+async fn a_panic_while_joining_closes_that_room_only() {
+    let fail_join = Arc::new(AtomicBool::new(false));
+    let app = server_with_a_doomed_game(Arc::default(), fail_join.clone());
+    let mut watched = Watched::new(&app).await;
+    let mut host = connect(&app, "host").await;
+    let doomed = host.create_room("doomed", 4, true).await.unwrap();
+    fail_join.store(true, Ordering::Relaxed);
+    let mut joiner = connect(&app, "joiner").await;
+    let refused = joiner.join_by_code(&doomed.code).await;
+    assert!(
+        matches!(&refused, Err(BotError::Server { code, message })
+            if *code == error_code::ROOM_NOT_FOUND && message == skirmish::room::FAILED_REASON),
+        "{refused:?}"
+    );
+    assert_eq!(room_closed(&mut host).await, skirmish::room::FAILED_REASON);
+    watched.assert_still_ticking().await;
+    joiner.join_by_code(&watched.code).await.unwrap();
 }
 
 #[tokio::test]
