@@ -30,12 +30,16 @@ pub enum Refusal {
     Origin,
     /// More than one `Origin` header: which one a check would read is a guess.
     TwoOrigins,
+    /// `Sec-WebSocket-Version` other than 13 (RFC 6455's only version).
+    WebSocketVersion,
+    /// `Sec-WebSocket-Key` that is not 16 bytes in base64.
+    WebSocketKey,
     Token(TokenError),
     Ip(IpRefusal),
 }
 
 impl Refusal {
-    /// The HTTP answer: 503, 403, 400, 401 or 429, with the reason as plain text.
+    /// The HTTP answer: 503, 403, 400, 426, 401 or 429, with the reason as plain text.
     pub fn response(&self) -> HttpResponse {
         match self {
             Refusal::ShuttingDown => HttpResponse::ServiceUnavailable()
@@ -44,6 +48,11 @@ impl Refusal {
             Refusal::Origin => {
                 HttpResponse::Forbidden().body("connections from this origin are not allowed\n")
             }
+            Refusal::WebSocketVersion => HttpResponse::UpgradeRequired()
+                .insert_header((header::SEC_WEBSOCKET_VERSION, "13"))
+                .body("only WebSocket version 13 is supported\n"),
+            Refusal::WebSocketKey => HttpResponse::BadRequest()
+                .body("Sec-WebSocket-Key must be 16 bytes in base64 (24 characters)\n"),
             Refusal::TwoOrigins => {
                 HttpResponse::BadRequest().body("a request may carry one Origin header only\n")
             }
@@ -67,6 +76,20 @@ pub fn admit(app: &AppState, req: &HttpRequest) -> Result<Admission, Refusal> {
 fn check(app: &AppState, req: &HttpRequest) -> Result<Admission, Refusal> {
     if !app.is_ready() {
         return Err(Refusal::ShuttingDown);
+    }
+    // actix's handshake checks that these are present; RFC 6455 says what they must be.
+    let headers = req.headers();
+    if headers
+        .get(header::SEC_WEBSOCKET_VERSION)
+        .is_some_and(|version| version.as_bytes() != b"13")
+    {
+        return Err(Refusal::WebSocketVersion);
+    }
+    if headers
+        .get(header::SEC_WEBSOCKET_KEY)
+        .is_some_and(|key| !is_websocket_key(key.as_bytes()))
+    {
+        return Err(Refusal::WebSocketKey);
     }
     let mut origins = req.headers().get_all(header::ORIGIN);
     let origin = origins.next().map(|v| v.to_str().unwrap_or(""));
@@ -92,6 +115,15 @@ fn check(app: &AppState, req: &HttpRequest) -> Result<Admission, Refusal> {
     })
 }
 
+/// Whether `key` is 16 bytes in base64: 22 characters of the base64 alphabet and `==`.
+fn is_websocket_key(key: &[u8]) -> bool {
+    key.len() == 24
+        && key[22..] == *b"=="
+        && key[..22]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/')
+}
+
 /// The value of `name` in a query string, as sent (tokens need no percent-decoding).
 fn query_param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
     query
@@ -104,6 +136,14 @@ fn query_param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn websocket_keys_are_16_bytes_in_base64() {
+        assert!(is_websocket_key(b"dGhlIHNhbXBsZSBub25jZQ=="));
+        assert!(!is_websocket_key(b"abc"));
+        assert!(!is_websocket_key(b"dGhlIHNhbXBsZSBub25jZQ="));
+        assert!(!is_websocket_key(b"dGhlIHNhbXBsZSBub25j!Q=="));
+    }
 
     #[test]
     fn query_parameters_are_found_by_name() {

@@ -458,3 +458,35 @@ async fn a_connection_that_never_says_hello_is_closed() {
     assert_eq!(ending.code, close::HANDSHAKE_TIMEOUT);
     assert_eq!(ending.error_codes(), vec![error_code::HANDSHAKE_REQUIRED]);
 }
+
+/// The upgrade request exactly as sent, and the status line of the answer.
+async fn upgrade_status(
+    app: &skirmish::startup::RunningServer,
+    version: &str,
+    key: &str,
+) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let request = format!(
+        "GET /ws HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Version: {version}\r\nSec-WebSocket-Key: {key}\r\n\r\n",
+        app.addr
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = vec![0; 256];
+    let read = tokio::time::timeout(common::WAIT, stream.read(&mut answer))
+        .await
+        .expect("an answer in time")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]).to_string();
+    answer.lines().next().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn upgrades_must_follow_rfc_6455() {
+    let app = spawn_app();
+    let key = "dGhlIHNhbXBsZSBub25jZQ==";
+    assert!(upgrade_status(&app, "13", key).await.contains("101"));
+    assert!(upgrade_status(&app, "8", key).await.contains("426"));
+    assert!(upgrade_status(&app, "13", "abc").await.contains("400"));
+}
