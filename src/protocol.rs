@@ -543,7 +543,11 @@ fn is_visible(c: char) -> bool {
             | G::ModifierSymbol
             | G::OtherSymbol
     );
-    graphic && !matches!(c, '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{2800}')
+    graphic
+        && !matches!(
+            c,
+            '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{2800}'
+        )
 }
 
 /// Checks the values of an input that decoding alone cannot: finite aim, known movement bits.

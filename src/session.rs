@@ -146,6 +146,8 @@ pub struct Session {
     player_permit: Option<PlayerPermit>,
     /// What the client has not taken yet.
     backlog: Backlog,
+    /// The connection under the session (frame headers the WebSocket layer does not show).
+    meter: Option<Rc<ConnectionMeter>>,
     /// Closed for not taking what it was sent (once is enough).
     stalled: bool,
 }
@@ -159,7 +161,8 @@ impl Session {
     ) -> Session {
         let now = Instant::now();
         Session {
-            backlog: Backlog::new(meter, now),
+            backlog: Backlog::new(meter.clone(), now),
+            meter,
             stalled: false,
             connection: app.connections.next_id(),
             messages: MessageLimiter::new(&app.config, now),
@@ -679,6 +682,17 @@ impl Actor for Session {
 impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for Session {
     fn handle(&mut self, item: Result<ws::Message, ws::ProtocolError>, ctx: &mut Self::Context) {
         self.last_heard = Instant::now();
+        if self.meter.as_ref().is_some_and(|m| m.reserved_bits_seen()) {
+            // Checked before the frame is used: the transport saw its header first. Said once:
+            // the connection closes.
+            self.meter = None;
+            return self.fail(
+                ctx,
+                error_code::BAD_MESSAGE,
+                "a frame has reserved bits (RSV1-RSV3) set, and no extension was agreed".into(),
+                close_code::INVALID_PAYLOAD,
+            );
+        }
         match item {
             Ok(ws::Message::Binary(bytes)) => {
                 self.on_binary(&bytes, ctx);

@@ -33,6 +33,10 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::limits::{ConnectionPermit, IpLimiter, IpRefusal};
 
+mod frames;
+
+use frames::FrameScan;
+
 /// Requests one HTTP connection may make; the last is answered with `Connection: close`.
 pub const MAX_REQUESTS_PER_CONNECTION: u32 = 1000;
 /// Bytes of requests read ahead of those being answered (pipelined); a longer request head
@@ -57,6 +61,8 @@ pub struct ConnectionMeter {
     taken: Cell<u64>,
     /// Upgraded to a WebSocket: read without the request bound.
     upgraded: Cell<bool>,
+    /// The client's frame headers since the upgrade.
+    frames: std::cell::RefCell<FrameScan>,
     reader: Cell<Option<Waker>>,
     /// A write would have blocked: reading, and answering more requests, wait for a write to
     /// succeed.
@@ -90,6 +96,11 @@ impl ConnectionMeter {
     pub fn upgraded(&self) {
         self.upgraded.set(true);
         self.wake_reader();
+    }
+
+    /// Whether a client frame since the upgrade had a reserved bit (RSV1–RSV3) set.
+    pub fn reserved_bits_seen(&self) -> bool {
+        self.frames.borrow().reserved_bits
     }
 
     /// How many bytes may be read now.
@@ -192,6 +203,13 @@ impl<T: AsyncRead + Unpin> AsyncRead for Transport<T> {
         buf.advance(read);
         let meter = &self.meter;
         meter.read.set(meter.read.get() + read as u64);
+        if meter.upgraded.get() {
+            let filled = buf.filled();
+            meter
+                .frames
+                .borrow_mut()
+                .scan(&filled[filled.len() - read..]);
+        }
         polled
     }
 }
@@ -306,6 +324,7 @@ pub fn wrap<T>(
         read: Cell::new(0),
         taken: Cell::new(0),
         upgraded: Cell::new(false),
+        frames: Default::default(),
         reader: Cell::new(None),
         write_blocked: Cell::new(false),
         answerer: Cell::new(None),

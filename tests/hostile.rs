@@ -490,3 +490,19 @@ async fn upgrades_must_follow_rfc_6455() {
     assert!(upgrade_status(&app, "8", key).await.contains("426"));
     assert!(upgrade_status(&app, "13", "abc").await.contains("400"));
 }
+
+#[tokio::test]
+async fn frames_with_reserved_bits_are_refused() {
+    let app = spawn_app();
+    let mut watched = Watched::new(&app).await;
+    let mut client = intruder(&app, &watched).await;
+    // FIN + RSV1 + binary, masked with a zero mask: a well-formed Ping message otherwise.
+    let ping = encode_client(&ClientMsg::Ping { t: 1 });
+    let mut frame = vec![0xc2, 0x80 | ping.len() as u8, 0, 0, 0, 0];
+    frame.extend_from_slice(&ping);
+    client.write_raw(&frame).await;
+    let ending = client.ending().await;
+    assert_eq!(ending.code, close::INVALID_PAYLOAD);
+    assert_eq!(ending.error_codes(), vec![error_code::BAD_MESSAGE]);
+    watched.assert_still_ticking().await;
+}
