@@ -110,26 +110,22 @@ pub fn unix_now() -> u64 {
 
 /// Whether a WebSocket upgrade with this `Origin` header may proceed. Clients that send no
 /// Origin (bots, tools) are not browsers and are let through; browsers always send one. Allowed:
-/// the server's own origin (the Origin's host and port equal the request's `Host`), localhost in
-/// any scheme and port, and every entry of `allowed` (compared without regard to case and a
-/// trailing slash; `*` allows everything).
-pub fn origin_allowed(origin: Option<&str>, host: Option<&str>, allowed: &[String]) -> bool {
+/// the server's own origin as configured (`own`, from `--public-url`; never taken from the
+/// request's `Host`, which a DNS-rebinding page controls), localhost in any scheme and port,
+/// and every entry of `allowed` (compared without regard to case and a trailing slash; `*`
+/// allows everything).
+pub fn origin_allowed(origin: Option<&str>, own: Option<&str>, allowed: &[String]) -> bool {
     let Some(origin) = origin else {
         return true;
     };
     let origin = origin.trim().trim_end_matches('/');
-    if allowed
-        .iter()
-        .any(|a| a == "*" || a.trim().trim_end_matches('/').eq_ignore_ascii_case(origin))
-    {
+    let same = |a: &str| a.trim().trim_end_matches('/').eq_ignore_ascii_case(origin);
+    if own.is_some_and(same) || allowed.iter().any(|a| a == "*" || same(a)) {
         return true;
     }
     let Some((_scheme, authority)) = origin.split_once("://") else {
         return false;
     };
-    if host.is_some_and(|host| host.eq_ignore_ascii_case(authority)) {
-        return true;
-    }
     let hostname = match authority.strip_prefix('[') {
         Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
         None => authority.split(':').next().unwrap_or_default(),
@@ -138,6 +134,25 @@ pub fn origin_allowed(origin: Option<&str>, host: Option<&str>, allowed: &[Strin
         hostname.to_ascii_lowercase().as_str(),
         "localhost" | "127.0.0.1" | "::1"
     )
+}
+
+/// The origin (`scheme://host[:port]`) of a URL such as `--public-url`, or why it has none.
+pub fn origin_of(url: &str) -> Result<String, String> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| format!("{url:?} is not a URL (no scheme://)"))?;
+    if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") {
+        return Err(format!("{url:?}: the scheme must be http or https"));
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.is_empty() || authority.contains('@') {
+        return Err(format!("{url:?} has no host (or has user information)"));
+    }
+    Ok(format!(
+        "{}://{}",
+        scheme.to_ascii_lowercase(),
+        authority.to_ascii_lowercase()
+    ))
 }
 
 #[cfg(test)]
@@ -207,20 +222,23 @@ mod tests {
     }
 
     #[test]
-    fn origins_allowed_by_default_are_the_servers_own_and_localhost() {
+    fn origins_allowed_by_default_are_the_configured_own_one_and_localhost() {
         let none: [String; 0] = [];
-        assert!(origin_allowed(None, Some("game.example:8080"), &none));
+        let own = Some("https://game.example:8080");
+        assert!(origin_allowed(None, own, &none));
         assert!(origin_allowed(
             Some("https://game.example:8080"),
-            Some("game.example:8080"),
+            own,
             &none
         ));
         assert!(origin_allowed(Some("http://localhost:5173"), None, &none));
         assert!(origin_allowed(Some("http://127.0.0.1:9"), None, &none));
         assert!(origin_allowed(Some("http://[::1]:9"), None, &none));
+        assert!(!origin_allowed(Some("https://evil.example"), own, &none));
+        // Without --public-url, a page's own host is not trusted (DNS rebinding).
         assert!(!origin_allowed(
-            Some("https://evil.example"),
-            Some("game.example:8080"),
+            Some("https://game.example:8080"),
+            None,
             &none
         ));
         assert!(!origin_allowed(
@@ -228,7 +246,23 @@ mod tests {
             None,
             &none
         ));
-        assert!(!origin_allowed(Some("null"), Some("game.example"), &none));
+        assert!(!origin_allowed(Some("null"), own, &none));
+    }
+
+    #[test]
+    fn the_origin_of_a_public_url() {
+        assert_eq!(
+            origin_of("https://Game.Example:8443/play?x=1").as_deref(),
+            Ok("https://game.example:8443")
+        );
+        assert_eq!(
+            origin_of("http://game.example").as_deref(),
+            Ok("http://game.example")
+        );
+        assert!(origin_of("game.example").is_err());
+        assert!(origin_of("ftp://game.example").is_err());
+        assert!(origin_of("https://user@game.example").is_err());
+        assert!(origin_of("https:///path").is_err());
     }
 
     #[test]

@@ -102,9 +102,16 @@ pub struct Config {
     pub tls_key: Option<PathBuf>,
 
     /// Origins browsers may connect from, comma-separated (e.g. https://game.example.com), or *
-    /// for any. Always allowed: the server's own origin, localhost, and clients sending no Origin.
+    /// for any. Always allowed: the --public-url's origin, localhost, and clients sending no
+    /// Origin.
     #[arg(long, env = "SKIRMISH_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
+
+    /// The address players open in their browsers (e.g. https://game.example.com): its origin
+    /// is the server's own, allowed to connect. Set it before exposing the server beyond
+    /// localhost [default: none, only localhost pages may connect].
+    #[arg(long, env = "SKIRMISH_PUBLIC_URL")]
+    pub public_url: Option<String>,
 
     /// Shared secret: when set, `/ws` needs a join token signed with it (see `mint-token`).
     #[arg(long, env = "SKIRMISH_JOIN_SECRET", hide_env_values = true)]
@@ -152,6 +159,12 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..))]
     pub rooms_per_connection: u32,
 
+    /// Rooms one IP address may create in a burst, however many connections it opens; then one
+    /// more every 10 s.
+    #[arg(long, env = "SKIRMISH_ROOMS_PER_IP", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub rooms_per_ip: u32,
+
     /// Rooms the whole server may create per second (twice that in a burst).
     #[arg(long, env = "SKIRMISH_ROOMS_PER_SECOND", default_value_t = 20,
           value_parser = clap::value_parser!(u32).range(1..))]
@@ -188,6 +201,13 @@ impl Config {
         Duration::from_millis(self.shutdown_timeout_ms)
     }
 
+    /// The origin of `--public-url`, if set (and valid: `validate` checks it).
+    pub fn public_origin(&self) -> Option<String> {
+        self.public_url
+            .as_deref()
+            .and_then(|url| crate::auth::origin_of(url).ok())
+    }
+
     pub fn map_path(&self) -> PathBuf {
         self.assets_dir.join(&self.map)
     }
@@ -220,6 +240,9 @@ impl Config {
         }
         if !self.map_path().is_file() {
             return Err(format!("map {} is not a file", self.map_path().display()));
+        }
+        if let Some(url) = &self.public_url {
+            crate::auth::origin_of(url).map_err(|problem| format!("--public-url: {problem}"))?;
         }
         if self.join_secret.as_ref().is_some_and(|s| s.len() < 16) {
             return Err("the join secret must be at least 16 bytes long".into());

@@ -20,7 +20,8 @@
 //! - [`bot`]: the Rust client that bots, the load tool and the tests use.
 //! - [`app`], [`config`], [`routes`], [`startup`]: shared state and wiring.
 //! - [`ratelimit`]: token buckets for what clients may do per second.
-//! - [`limits`], [`admission`], [`auth`], [`tls`]: who may connect and how much they may do.
+//! - [`limits`], [`admission`], [`auth`], [`tls`], [`transport`]: who may connect and how much
+//!   they may do.
 //! - [`reconnect`], [`connections`], [`shutdown`]: resuming players, closing connections from
 //!   outside, and the graceful shutdown.
 //! - [`fdlimit`]: the open-files limit that thousands of connections need.
@@ -49,3 +50,4 @@ pub mod session;
 pub mod shutdown;
 pub mod startup;
 pub mod tls;
+pub mod transport;

@@ -22,8 +22,15 @@ const SWEEP_EVERY: u64 = 1024;
 const FLOOD_WINDOW: Duration = Duration::from_secs(10);
 /// A connection hears "rate limited" at most this often, however much it floods.
 const WARN_EVERY: Duration = Duration::from_secs(1);
-/// After its burst, a connection may create one room per this long.
+/// After its burst, a connection (or an address) may create one room per this long.
 const ROOM_CREATION_INTERVAL: Duration = Duration::from_secs(10);
+/// Wrong room codes (`JoinByCode`, `SpectateByCode`) a connection may send in a burst, then one
+/// per `CODE_GUESS_INTERVAL`; an address has `CODE_GUESSES_PER_IP`, then one per
+/// `CODE_GUESS_INTERVAL_PER_IP`.
+pub const CODE_GUESSES_PER_CONNECTION: u32 = 10;
+pub const CODE_GUESS_INTERVAL: Duration = Duration::from_secs(6);
+pub const CODE_GUESSES_PER_IP: u32 = 30;
+pub const CODE_GUESS_INTERVAL_PER_IP: Duration = Duration::from_secs(2);
 
 /// Why a connection was refused before its upgrade.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,6 +148,44 @@ impl IpLimiter {
     }
 }
 
+/// A token bucket per IP address (for what one address may do however many connections it
+/// opens), made on first use and forgotten once refilled.
+pub struct PerAddress {
+    buckets: DashMap<IpAddr, TokenBucket>,
+    burst: u32,
+    per_second: f64,
+    uses: AtomicU64,
+}
+
+impl PerAddress {
+    pub fn new(burst: u32, interval: Duration) -> PerAddress {
+        PerAddress {
+            buckets: DashMap::new(),
+            burst,
+            per_second: 1.0 / interval.as_secs_f64(),
+            uses: AtomicU64::new(0),
+        }
+    }
+
+    /// Whether `ip` has a token now (none is taken).
+    pub fn has_token(&self, ip: IpAddr, now: Instant) -> bool {
+        self.buckets
+            .get_mut(&ip)
+            .is_none_or(|mut bucket| bucket.has_token(now))
+    }
+
+    /// Takes one of `ip`'s tokens; false when it has none left.
+    pub fn try_take(&self, ip: IpAddr, now: Instant) -> bool {
+        if self.uses.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            self.buckets.retain(|_, bucket| !bucket.is_full(now));
+        }
+        self.buckets
+            .entry(ip)
+            .or_insert_with(|| TokenBucket::new(self.burst, self.per_second, now))
+            .try_take(now)
+    }
+}
+
 /// What to do with one incoming message of a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -206,6 +251,15 @@ impl MessageLimiter {
     }
 }
 
+/// A bucket of wrong room codes for one connection.
+pub fn code_guess_bucket(now: Instant) -> TokenBucket {
+    TokenBucket::new(
+        CODE_GUESSES_PER_CONNECTION,
+        1.0 / CODE_GUESS_INTERVAL.as_secs_f64(),
+        now,
+    )
+}
+
 /// A bucket of room creations for one connection.
 pub fn room_creation_bucket(config: &Config, now: Instant) -> TokenBucket {
     TokenBucket::new(
@@ -225,6 +279,10 @@ pub enum RoomRefusal {
 /// The server-wide limits and the counters operators read.
 pub struct Limits {
     pub ip: Arc<IpLimiter>,
+    /// Wrong room codes per address.
+    pub code_guesses: PerAddress,
+    /// Rooms created per address.
+    pub room_creations: PerAddress,
     max_players: usize,
     players: AtomicUsize,
     max_rooms: usize,
@@ -249,6 +307,8 @@ impl Limits {
                 config.max_connections_per_ip,
                 config.new_connections_per_ip,
             )),
+            code_guesses: PerAddress::new(CODE_GUESSES_PER_IP, CODE_GUESS_INTERVAL_PER_IP),
+            room_creations: PerAddress::new(config.rooms_per_ip, ROOM_CREATION_INTERVAL),
             max_players: config.max_players,
             players: AtomicUsize::new(0),
             max_rooms: config.max_rooms,
@@ -401,6 +461,21 @@ mod tests {
         assert_eq!(limits.create_room(|| 0, || 1), Ok(1));
         assert_eq!(limits.create_room(|| 1, || 2), Ok(2));
         assert_eq!(limits.create_room(|| 2, || 3), Err(RoomRefusal::TooFast));
+    }
+
+    #[test]
+    fn addresses_have_buckets_of_their_own() {
+        let per_address = PerAddress::new(2, Duration::from_secs(10));
+        let now = Instant::now();
+        assert!(per_address.try_take(ip(1), now));
+        assert!(per_address.try_take(ip(1), now));
+        assert!(!per_address.has_token(ip(1), now));
+        assert!(!per_address.try_take(ip(1), now));
+        assert!(
+            per_address.has_token(ip(2), now),
+            "other addresses are apart"
+        );
+        assert!(per_address.has_token(ip(1), now + Duration::from_secs(10)));
     }
 
     #[test]

@@ -18,7 +18,9 @@ use crate::room::{Room, TickStats};
 
 /// Join codes are drawn from these characters: no 0/O or 1/I/L to misread.
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-pub const CODE_LENGTH: usize = 5;
+/// 31^8 (about 8.5e11) codes: with 200 rooms and the per-address budget of wrong codes (one
+/// every 2 s), guessing one takes thousands of years.
+pub const CODE_LENGTH: usize = 8;
 
 /// What the directory knows of one live room.
 #[derive(Clone)]

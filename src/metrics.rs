@@ -155,6 +155,7 @@ pub struct Metrics {
     ticks: IntCounterVec,
     overruns: IntCounterVec,
     snapshots_skipped: IntCounterVec,
+    events_dropped: IntCounterVec,
     rate_limited: IntCounterVec,
     errors: IntCounterVec,
 }
@@ -299,6 +300,12 @@ impl Metrics {
                 "Snapshots a member or spectator never got because its session was behind and a newer one replaced them.",
                 "mode",
             ),
+            events_dropped: counter_vec(
+                &registry,
+                "skirmish_events_dropped_total",
+                "Room events (joins, leaves, kills, chat, closes) a session never got because its mailbox was full.",
+                "mode",
+            ),
             rate_limited: counter_vec(
                 &registry,
                 "skirmish_rate_limited_total",
@@ -390,6 +397,7 @@ impl Metrics {
             ticks: self.ticks.with_label_values(&[mode]),
             overruns: self.overruns.with_label_values(&[mode]),
             snapshots_skipped: self.snapshots_skipped.with_label_values(&[mode]),
+            events_dropped: self.events_dropped.with_label_values(&[mode]),
             server: self.clone(),
             previous_snapshot: (0, 0),
             frames_sent: 0,
@@ -429,6 +437,7 @@ pub struct RoomMetrics {
     ticks: IntCounter,
     overruns: IntCounter,
     snapshots_skipped: IntCounter,
+    events_dropped: IntCounter,
     server: Arc<Metrics>,
     /// Sessions the last snapshot went to, and its size, counted at the next one.
     previous_snapshot: (u64, u64),
@@ -437,6 +446,13 @@ pub struct RoomMetrics {
 }
 
 impl RoomMetrics {
+    /// `dropped` events were not delivered: the sessions' mailboxes were full.
+    pub fn events_dropped(&self, dropped: u64) {
+        if dropped > 0 {
+            self.events_dropped.inc_by(dropped);
+        }
+    }
+
     /// One wake-up of the room that ran `due.steps` steps in `took`.
     pub fn tick(&self, took: Duration, due: Due) {
         self.tick_seconds.observe(took.as_secs_f64());

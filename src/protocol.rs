@@ -10,6 +10,7 @@ mod snapshot;
 
 use bincode::config::{Configuration, Fixint, LittleEndian, NoLimit};
 use serde::{Deserialize, Serialize};
+use unicode_general_category::{get_general_category, GeneralCategory};
 
 use snapshot::decode_snapshot;
 pub use snapshot::SNAPSHOT_TAG;
@@ -318,7 +319,12 @@ pub mod close_code {
     pub const BAD_SESSION_TOKEN: u16 = 4008;
     /// Another connection resumed this connection's player.
     pub const REPLACED: u16 = 4009;
+    /// No `Hello` (or `Resume`) within `HANDSHAKE_TIMEOUT` of the upgrade.
+    pub const HANDSHAKE_TIMEOUT: u16 = 4010;
 }
+
+/// How long an upgraded connection may take to send `Hello` (or `Resume`).
+pub const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Why bytes did not decode into a message.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -504,18 +510,64 @@ fn check_text(what: &str, text: &str, max_chars: usize) -> Result<(), String> {
     if text.chars().any(char::is_control) {
         return Err(format!("{what} contains control characters"));
     }
-    if text.chars().any(is_invisible_or_bidi) {
+    if text.chars().any(is_invisible) {
         return Err(format!(
-            "{what} contains invisible or direction-changing characters"
+            "{what} contains invisible, direction-changing or unassigned characters"
         ));
+    }
+    if !text.chars().any(is_visible) {
+        return Err(format!("{what} has no visible character"));
     }
     Ok(())
 }
 
-/// Zero-width and bidirectional-override characters: they let a name look like another one,
-/// or like nothing at all.
-fn is_invisible_or_bidi(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+/// Characters that draw nothing or change how others draw: format characters (zero-width
+/// ones, direction overrides, the soft hyphen, tags, ...), line and paragraph separators, and
+/// private or unassigned code points. By Unicode general category.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        get_general_category(c),
+        GeneralCategory::Format
+            | GeneralCategory::LineSeparator
+            | GeneralCategory::ParagraphSeparator
+            | GeneralCategory::PrivateUse
+            | GeneralCategory::Surrogate
+            | GeneralCategory::Unassigned
+    )
+}
+
+/// Whether `c` draws something: a letter, number, punctuation or symbol (not a space, not a
+/// mark on its own), except the few graphic characters that are blank by design (the Hangul
+/// fillers and the blank Braille pattern).
+fn is_visible(c: char) -> bool {
+    use GeneralCategory as G;
+    let graphic = matches!(
+        get_general_category(c),
+        G::UppercaseLetter
+            | G::LowercaseLetter
+            | G::TitlecaseLetter
+            | G::ModifierLetter
+            | G::OtherLetter
+            | G::DecimalNumber
+            | G::LetterNumber
+            | G::OtherNumber
+            | G::ConnectorPunctuation
+            | G::DashPunctuation
+            | G::OpenPunctuation
+            | G::ClosePunctuation
+            | G::InitialPunctuation
+            | G::FinalPunctuation
+            | G::OtherPunctuation
+            | G::MathSymbol
+            | G::CurrencySymbol
+            | G::ModifierSymbol
+            | G::OtherSymbol
+    );
+    graphic
+        && !matches!(
+            c,
+            '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{2800}'
+        )
 }
 
 /// Checks the values of an input that decoding alone cannot: finite aim, known movement bits.
@@ -646,6 +698,20 @@ mod tests {
         assert!(check_player_name(&"é".repeat(24)).is_ok());
         assert!(check_player_name("a\u{7}b").is_err());
         assert!(check_player_name("\u{200B}\u{200B}").is_err());
+        for blank in [
+            "\u{3164}",
+            "\u{2800}\u{2800}",
+            "a\u{00AD}b",
+            "\u{061C}x",
+            "\u{180E}",
+            "x\u{E0041}",
+            "\u{0301}\u{0301}",
+        ] {
+            assert!(check_player_name(blank).is_err(), "{blank:?}");
+        }
+        for fine in ["ada", "Zoë", "李小龙", "🚀", "--", "a b"] {
+            assert!(check_player_name(fine).is_ok(), "{fine:?}");
+        }
         assert!(check_player_name("evil\u{202E}gnp").is_err());
     }
 

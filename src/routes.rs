@@ -3,14 +3,20 @@
 //! the static files (`assets/` at `/assets/`, `client/` at `/`).
 //! Wiring only: each handler hands off to the module that owns the work.
 
+use std::future::Future;
+use std::rc::Rc;
 use std::sync::Arc;
 
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::http::ConnectionType;
 use actix_web::{web, HttpRequest, HttpResponse};
+use futures_util::future::Either;
 
-use crate::admission;
+use crate::admission::{self, Refusal};
 use crate::app::AppState;
 use crate::lobby::RoomEntry;
 use crate::protocol::RoomInfo;
+use crate::transport::{ConnectionMeter, MAX_REQUESTS_PER_CONNECTION};
 use crate::{admin, session};
 
 pub fn configure(app: Arc<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
@@ -28,6 +34,66 @@ pub fn configure(app: Arc<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
             .service(actix_files::Files::new("/assets", assets_dir))
             .service(actix_files::Files::new("/", client_dir).index_file("index.html"));
     }
+}
+
+/// The gate in front of every route: a connection over the per-IP limits gets its refusal
+/// (429), a connection past `MAX_REQUESTS_PER_CONNECTION` requests too, and the last request
+/// it may make is answered with `Connection: close`. A request waits while the connection's
+/// previous answers are not being taken.
+pub fn screen<S>(
+    req: ServiceRequest,
+    routes: &S,
+) -> impl Future<Output = Result<ServiceResponse, actix_web::Error>>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse, Error = actix_web::Error>,
+{
+    let meter = req.conn_data::<Rc<ConnectionMeter>>().cloned();
+    let refusal = meter.as_ref().and_then(|meter| match &meter.refused {
+        Some(refusal) => Some(Refusal::Ip(refusal.clone()).response()),
+        None if !meter.count_request(request_length(&req)) => {
+            Some(HttpResponse::TooManyRequests().body(format!(
+                "at most {MAX_REQUESTS_PER_CONNECTION} requests per connection\n"
+            )))
+        }
+        None => None,
+    });
+    if let Some(mut refused) = refusal {
+        refused
+            .head_mut()
+            .set_connection_type(ConnectionType::Close);
+        return Either::Left(std::future::ready(Ok(req.into_response(refused))));
+    }
+    let last = meter.as_ref().is_some_and(|meter| meter.is_last_request());
+    let answer = routes.call(req);
+    Either::Right(async move {
+        if let Some(meter) = meter {
+            meter.writable().await;
+        }
+        let mut response = answer.await?;
+        if last {
+            response
+                .response_mut()
+                .head_mut()
+                .set_connection_type(ConnectionType::Close);
+        }
+        Ok(response)
+    })
+}
+
+/// The bytes `req` took on the wire, or a little more: its request line, headers and body.
+fn request_length(req: &ServiceRequest) -> u64 {
+    let line = req.method().as_str().len() + req.uri().to_string().len() + " HTTP/1.1\r\n".len();
+    let headers: usize = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + ": \r\n".len())
+        .sum();
+    let body = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|length| length.to_str().ok()?.parse::<u64>().ok())
+        .unwrap_or(0);
+    (line + headers + "\r\n".len()) as u64 + body
 }
 
 async fn websocket(

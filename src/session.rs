@@ -6,9 +6,11 @@
 //! panic and never an effect on other players. actix-web-actors stays inside this module.
 //! A connection in a room plays or watches (spectates) it through the same membership.
 
+mod backlog;
 mod guards;
 mod resume;
 
+use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,19 +22,21 @@ use tokio::sync::watch;
 
 use crate::admission::Admission;
 use crate::app::{AppState, NewRoom};
-use crate::limits::{room_creation_bucket, ConnectionPermit, MessageLimiter, PlayerPermit};
+use crate::limits::{code_guess_bucket, room_creation_bucket, MessageLimiter, PlayerPermit};
 use crate::lobby::RoomEntry;
 use crate::metrics::{error_code_name, SessionPhase};
 use crate::protocol::{
     check_chat_text, check_input, check_player_name, check_room_name, close_code, decode_client,
-    encode_server, error_code, ClientMsg, DecodeError, ServerMsg, Slot, MAX_CLIENT_MESSAGE_BYTES,
-    MAX_ROOM_CAPACITY, MIN_ROOM_CAPACITY, PROTOCOL_VERSION,
+    encode_server, error_code, ClientMsg, DecodeError, ServerMsg, Slot, HANDSHAKE_TIMEOUT,
+    MAX_CLIENT_MESSAGE_BYTES, MAX_ROOM_CAPACITY, MIN_ROOM_CAPACITY, PROTOCOL_VERSION,
 };
 use crate::ratelimit::TokenBucket;
 use crate::room::{
-    ChatLine, Join, JoinRefused, Leave, MemberLink, Room, RoomToSession, SnapshotFeed,
+    ChatLine, CreatorLeft, Join, JoinRefused, Leave, MemberLink, Room, RoomToSession, SnapshotFeed,
     SnapshotFrame, Spectate,
 };
+use crate::transport::ConnectionMeter;
+use backlog::{Backlog, Stall, MAX_UNTAKEN_BYTES};
 
 /// The server pings a connection this many times per client timeout, so one lost pong is no
 /// reason to drop it.
@@ -40,6 +44,10 @@ const PINGS_PER_TIMEOUT: u32 = 3;
 /// Chat: a burst of this many lines, then one per `1 / CHAT_PER_SECOND` seconds.
 const CHAT_BURST: u32 = 5;
 const CHAT_PER_SECOND: f64 = 1.0;
+/// Messages (room events) a session's mailbox holds.
+const MAILBOX_CAPACITY: usize = 256;
+/// Rooms a connection remembers having created, to close them when it ends and they are empty.
+const MAX_CREATED_KEPT: usize = 16;
 /// Quick join tries this many rooms that fill up under it before making a new one.
 const QUICK_JOIN_ATTEMPTS: u32 = 3;
 
@@ -123,28 +131,48 @@ pub struct Session {
     connection: u64,
     messages: MessageLimiter,
     room_creations: TokenBucket,
+    /// The rooms this connection created (the latest `MAX_CREATED_KEPT`): told when it ends.
+    created_rooms: Vec<Addr<Room>>,
+    /// Wrong room codes this connection may still send (its address has a budget too).
+    code_guesses: TokenBucket,
+    ip: Option<std::net::IpAddr>,
     join_token: Option<String>,
     /// The token that resumes this player on another connection (see `resume`).
     session_token: Option<String>,
     /// Whether the player keeps its seat for the grace period when the connection ends: yes
     /// for a connection the client closed or lost, no when the server threw it out.
     linger: bool,
-    /// Held for their `Drop`: the places of this connection and player in the limits.
-    _connection_permit: Option<ConnectionPermit>,
+    /// Held for its `Drop`: the player's place in the limits.
     player_permit: Option<PlayerPermit>,
+    /// What the client has not taken yet.
+    backlog: Backlog,
+    /// The connection under the session (frame headers the WebSocket layer does not show).
+    meter: Option<Rc<ConnectionMeter>>,
+    /// Closed for not taking what it was sent (once is enough).
+    stalled: bool,
 }
 
 impl Session {
-    pub fn new(app: Arc<AppState>, peer: String, admission: Admission) -> Session {
+    pub fn new(
+        app: Arc<AppState>,
+        peer: String,
+        admission: Admission,
+        meter: Option<Rc<ConnectionMeter>>,
+    ) -> Session {
         let now = Instant::now();
         Session {
+            backlog: Backlog::new(meter.clone(), now),
+            meter,
+            stalled: false,
             connection: app.connections.next_id(),
             messages: MessageLimiter::new(&app.config, now),
             room_creations: room_creation_bucket(&app.config, now),
+            code_guesses: code_guess_bucket(now),
+            created_rooms: Vec::new(),
+            ip: admission.ip,
             join_token: admission.join_token,
             session_token: None,
             linger: true,
-            _connection_permit: admission.permit,
             player_permit: None,
             app,
             peer,
@@ -166,7 +194,42 @@ impl Session {
     fn send(&self, ctx: &mut ws::WebsocketContext<Self>, msg: &ServerMsg) {
         let frame = encode_server(msg);
         self.app.metrics.sent(msg, frame.len(), 1);
+        self.write(ctx, frame);
+    }
+
+    /// Hands a frame to the connection, counting it in the backlog.
+    fn write(&self, ctx: &mut ws::WebsocketContext<Self>, frame: impl Into<Bytes>) {
+        let frame = frame.into();
+        self.backlog.wrote(frame.len());
         ctx.binary(frame);
+    }
+
+    /// Closes the connection (4005) when its client stopped taking what it is sent: the
+    /// oldest snapshot it has not taken is older than the lag limit, or too much waits for it.
+    /// A player closed so leaves its room at once, without a kept seat.
+    fn check_backlog(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
+        let lag_limit = self.app.config.lag_limit();
+        let Some(stall) = self.backlog.check(Instant::now(), lag_limit) else {
+            return;
+        };
+        if std::mem::replace(&mut self.stalled, true) {
+            return;
+        }
+        log::info!(
+            "{}: the client is not reading ({stall:?}), closing",
+            self.peer
+        );
+        let message = match stall {
+            Stall::Snapshots { behind } => format!(
+                "you took no snapshot for {:.1} s (the limit is {:.1} s)",
+                behind.as_secs_f64(),
+                lag_limit.as_secs_f64()
+            ),
+            Stall::Bytes { untaken } => format!(
+                "{untaken} bytes sent to you wait unread (the limit is {MAX_UNTAKEN_BYTES})"
+            ),
+        };
+        self.fail(ctx, error_code::TOO_SLOW, message, close_code::TOO_SLOW);
     }
 
     fn send_error(&self, ctx: &mut ws::WebsocketContext<Self>, code: u16, message: String) {
@@ -208,7 +271,9 @@ impl Session {
                 }));
                 ctx.stop();
             } else {
+                session.backlog.wrote(0);
                 ctx.ping(b"");
+                session.check_backlog(ctx);
             }
         });
     }
@@ -452,14 +517,19 @@ impl Session {
         found
     }
 
-    /// The room with this join code, or an error to the client.
+    /// The room with this join code, or an error to the client. Wrong codes spend the
+    /// connection's and the address's budgets; once either is spent, no code is looked up.
     fn find_room_by_code(
-        &self,
+        &mut self,
         code: &str,
         ctx: &mut ws::WebsocketContext<Self>,
     ) -> Option<RoomEntry> {
+        if !self.may_try_code(ctx) {
+            return None;
+        }
         let found = self.app.directory.by_code(code);
         if found.is_none() {
+            self.wrong_code();
             self.send_error(
                 ctx,
                 error_code::ROOM_NOT_FOUND,
@@ -590,12 +660,25 @@ impl Actor for Session {
     type Context = ws::WebsocketContext<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
+        // Rooms send events within this bound (and count what a full mailbox drops): a burst
+        // of events in one tick fits, a session that stopped running does not grow.
+        ctx.set_mailbox_capacity(MAILBOX_CAPACITY);
         self.app.sessions.fetch_add(1, Ordering::Relaxed);
         self.app
             .connections
             .insert(self.connection, ctx.address().recipient());
         self.app.metrics.session_opened();
         self.heartbeat(ctx);
+        ctx.run_later(HANDSHAKE_TIMEOUT, |session, ctx| {
+            if let State::AwaitingHello = session.state {
+                session.fail(
+                    ctx,
+                    error_code::HANDSHAKE_REQUIRED,
+                    format!("no Hello within {} s", HANDSHAKE_TIMEOUT.as_secs()),
+                    close_code::HANDSHAKE_TIMEOUT,
+                );
+            }
+        });
     }
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {
@@ -603,6 +686,10 @@ impl Actor for Session {
         self.app.connections.remove(self.connection);
         self.app.metrics.session_closed(self.state.phase());
         self.release_player();
+        for room in self.created_rooms.drain(..) {
+            // A room that is gone or busy needs no word: it closes when empty anyway.
+            let _ = room.try_send(CreatorLeft);
+        }
         log::info!("{}: player {} disconnected", self.peer, self.player_id);
     }
 }
@@ -610,8 +697,22 @@ impl Actor for Session {
 impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for Session {
     fn handle(&mut self, item: Result<ws::Message, ws::ProtocolError>, ctx: &mut Self::Context) {
         self.last_heard = Instant::now();
+        if self.meter.as_ref().is_some_and(|m| m.reserved_bits_seen()) {
+            // Checked before the frame is used: the transport saw its header first. Said once:
+            // the connection closes.
+            self.meter = None;
+            return self.fail(
+                ctx,
+                error_code::BAD_MESSAGE,
+                "a frame has reserved bits (RSV1-RSV3) set, and no extension was agreed".into(),
+                close_code::INVALID_PAYLOAD,
+            );
+        }
         match item {
-            Ok(ws::Message::Binary(bytes)) => self.on_binary(&bytes, ctx),
+            Ok(ws::Message::Binary(bytes)) => {
+                self.on_binary(&bytes, ctx);
+                self.check_backlog(ctx);
+            }
             Ok(ws::Message::Text(_)) => self.fail(
                 ctx,
                 error_code::BAD_MESSAGE,
@@ -626,6 +727,7 @@ impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for Session {
             ),
             Ok(ws::Message::Ping(payload)) => {
                 if self.within_rate(false, ctx) {
+                    self.backlog.wrote(payload.len());
                     ctx.pong(&payload);
                 }
             }
@@ -682,14 +784,15 @@ impl Handler<RoomToSession> for Session {
             }
             RoomToSession::Frame { room_id, frame } => {
                 if current_room == Some(room_id) {
-                    ctx.binary(frame);
+                    self.write(ctx, frame);
+                    self.check_backlog(ctx);
                 }
             }
             RoomToSession::Closed { room_id, frame } => {
                 if current_room == Some(room_id) {
                     self.back_to_lobby(ctx);
                     self.remember_seat();
-                    ctx.binary(frame);
+                    self.write(ctx, frame);
                 }
             }
             RoomToSession::Dropped { room_id } => {
@@ -735,7 +838,7 @@ impl Session {
             });
             return None;
         }
-        ctx.binary(frame);
+        self.write(ctx, frame);
         Some(Membership {
             room,
             room_id,
@@ -770,7 +873,9 @@ impl StreamHandler<SnapshotFrame> for Session {
         if let Some(bytes) = frame.bytes_for(membership.last_snapshot, slot) {
             membership.last_snapshot = Some(frame.tick);
             membership.link.delivered(frame.tick);
+            self.backlog.wrote_snapshot(bytes.len(), Instant::now());
             ctx.binary(bytes);
+            self.check_backlog(ctx);
         }
     }
 
@@ -789,9 +894,15 @@ pub fn start(
     let peer = req
         .peer_addr()
         .map_or_else(|| "unknown peer".to_string(), |addr| addr.to_string());
-    ws::WsResponseBuilder::new(Session::new(app, peer, admission), req, stream)
+    let meter = req.conn_data::<Rc<ConnectionMeter>>().cloned();
+    let session = Session::new(app, peer, admission, meter.clone());
+    let upgrade = ws::WsResponseBuilder::new(session, req, stream)
         .frame_size(MAX_CLIENT_MESSAGE_BYTES)
-        .start()
+        .start();
+    if let (Ok(_), Some(meter)) = (&upgrade, &meter) {
+        meter.upgraded();
+    }
+    upgrade
 }
 
 #[cfg(test)]

@@ -3,17 +3,28 @@
 //! Wiring only.
 
 use std::net::{SocketAddr, TcpListener};
+use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix::Arbiter;
-use actix_web::dev::{Server, ServerHandle};
-use actix_web::{App, HttpServer};
+use actix_http::error::DispatchError;
+use actix_http::{HttpService, Protocol};
+use actix_server::Server;
+use actix_service::{
+    fn_service, map_config, IntoServiceFactory, ServiceFactory, ServiceFactoryExt,
+};
+use actix_tls::accept::rustls_0_23::{Acceptor, TlsStream};
+use actix_web::dev::{AppConfig, ServerHandle};
+use actix_web::rt::net::TcpStream;
+use actix_web::App;
 
 use crate::app::AppState;
 use crate::config::Config;
 use crate::game::map::{Map, MapError};
 use crate::lobby::LocalDirectory;
 use crate::tls::{self, TlsError};
+use crate::transport::{self, Transport};
 use crate::{routes, shutdown};
 
 /// File descriptors a server needs besides one per player: the listener, epoll and event
@@ -74,7 +85,8 @@ pub fn build_app(config: Config) -> Result<AppState, StartupError> {
 }
 
 /// Serves `app` on `listener` (over TLS when the config names a certificate), and shuts down
-/// gracefully on SIGTERM or ctrl-c.
+/// gracefully on SIGTERM or ctrl-c. Every connection runs through `transport` (per-IP limits,
+/// socket options, the read pause and the byte count) under the HTTP/1 dispatcher.
 pub fn run_app(listener: TcpListener, app: AppState) -> Result<Server, StartupError> {
     let app = Arc::new(app);
     let (_, http_workers) = app.config.resolved_threads();
@@ -82,26 +94,47 @@ pub fn run_app(listener: TcpListener, app: AppState) -> Result<Server, StartupEr
         (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
         _ => None,
     };
-    let client_timeout = app.config.client_timeout();
-    let routes_app = app.clone();
-    let http = HttpServer::new(move || App::new().configure(routes::configure(routes_app.clone())))
+    let builder = Server::build()
         .workers(http_workers)
-        .max_connections(connections_per_worker(&app.config))
-        // Snapshots and inputs are small and latency-bound: never wait to coalesce them.
-        .tcp_nodelay(true)
-        // A session's frames wait here when its socket is full. Snapshots are under a kilobyte
-        // and stale ones are skipped upstream, so a few kilobytes is plenty; more would only
-        // hold memory for clients that stopped reading.
-        .h1_write_buffer_size(RESPONSE_BUFFER_BYTES)
-        .on_connect(move |connection, _| drop_when_unacknowledged(connection, client_timeout))
-        // SIGTERM and ctrl-c run `shutdown::drain` instead of actix-web's own stop.
+        .max_concurrent_connections(connections_per_worker(&app.config))
+        // SIGTERM and ctrl-c run `shutdown::drain` instead of actix's own stop.
         .disable_signals()
         .shutdown_timeout(HTTP_STOP_TIMEOUT_S);
-    let server = match tls {
-        Some(tls) => http.listen_rustls_0_23(listener, tls)?,
-        None => http.listen(listener)?,
-    }
-    .run();
+    let name = "skirmish-http";
+    let served = app.clone();
+    let builder = match tls {
+        None => builder.listen(name, listener, move || {
+            let app = served.clone();
+            fn_service(move |tcp: TcpStream| {
+                let app = app.clone();
+                async move {
+                    transport::prepare_socket(&tcp, app.config.client_timeout());
+                    let (fd, peer) = (tcp.as_raw_fd(), tcp.peer_addr().ok());
+                    Ok((admit(&app, tcp, fd, peer), Protocol::Http1, peer))
+                }
+            })
+            .and_then(http_service(served.clone()))
+        })?,
+        Some(tls) => builder.listen(name, listener, move || {
+            let (app, prepared) = (served.clone(), served.clone());
+            fn_service(move |tcp: TcpStream| {
+                transport::prepare_socket(&tcp, prepared.config.client_timeout());
+                std::future::ready(Ok::<_, ()>(tcp))
+            })
+            .and_then(Acceptor::new(tls.clone()).map_err(|_| ()))
+            .and_then(fn_service(move |tls: TlsStream<TcpStream>| {
+                let tcp = tls.get_ref().0;
+                let (fd, peer) = (tcp.as_raw_fd(), tcp.peer_addr().ok());
+                std::future::ready(Ok::<_, ()>((
+                    admit(&app, tls, fd, peer),
+                    Protocol::Http1,
+                    peer,
+                )))
+            }))
+            .and_then(http_service(served.clone()).map_err(|_| ()))
+        })?,
+    };
+    let server = builder.run();
     let handle = server.handle();
     actix::spawn(async move {
         let signal = shutdown::signal().await;
@@ -109,6 +142,51 @@ pub fn run_app(listener: TcpListener, app: AppState) -> Result<Server, StartupEr
         shutdown::drain(app, handle).await;
     });
     Ok(server)
+}
+
+/// Counts a new connection against the per-IP limits and wraps it.
+fn admit<T>(app: &AppState, io: T, fd: RawFd, peer: Option<SocketAddr>) -> Transport<T> {
+    let (transport, refused) = transport::wrap(io, fd, peer, &app.limits.ip);
+    if refused {
+        app.metrics.rate_limited("connection");
+    }
+    transport
+}
+
+/// The HTTP/1 service over a connection's `Transport`, with the app's routes.
+fn http_service<T>(
+    app: Arc<AppState>,
+) -> impl ServiceFactory<
+    (Transport<T>, Protocol, Option<SocketAddr>),
+    Config = (),
+    Response = (),
+    Error = DispatchError,
+    InitError = (),
+>
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + 'static,
+{
+    let routes = App::new()
+        .wrap_fn(routes::screen)
+        .configure(routes::configure(app));
+    HttpService::build()
+        // A session's frames wait here when its socket is full. Snapshots are under a kilobyte
+        // and stale ones are skipped upstream, so a few kilobytes is plenty; more would only
+        // hold memory for clients that stopped reading.
+        .h1_write_buffer_size(RESPONSE_BUFFER_BYTES)
+        // Close as soon as the last response (or a WebSocket's close frame) is out, instead of
+        // lingering for the client to close first (a client that echoed the close frame waits
+        // for the server); the transport sees that the client still gets the end.
+        .client_disconnect_timeout(Duration::ZERO)
+        .on_connect_ext(|io: &Transport<T>, data| {
+            data.insert(io.meter());
+        })
+        .finish(map_config(
+            routes
+                .into_factory()
+                .map_err(|err: actix_web::Error| err.error_response()),
+            |_| AppConfig::default(),
+        ))
 }
 
 /// The connections one worker may hold: never fewer than the players the server admits, or
@@ -132,18 +210,6 @@ pub fn raise_open_files_limit(config: &Config) {
         ),
         Ok(limit) => log::debug!("open files limit: {}", limit.soft),
         Err(err) => log::warn!("cannot raise the open files limit: {err}"),
-    }
-}
-
-/// Asks the kernel to drop a connection whose sent data stays unacknowledged (also behind a zero
-/// window: a client that stopped reading) for `timeout`. A stalled client stalls its session
-/// actor too (actix-web stops polling a response body it cannot write), so the session's own
-/// heartbeat cannot notice; the kernel can.
-fn drop_when_unacknowledged(connection: &dyn std::any::Any, timeout: std::time::Duration) {
-    if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
-        if let Err(err) = socket2::SockRef::from(tcp).set_tcp_user_timeout(Some(timeout)) {
-            log::warn!("cannot set TCP_USER_TIMEOUT: {err}");
-        }
     }
 }
 

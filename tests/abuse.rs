@@ -9,12 +9,14 @@ use std::time::Duration;
 
 use common::raw::{RawClient, Watched};
 use common::{
-    connect, eventually, http_get, next_snapshot, room_closed, spawn_app_with, test_config, WAIT,
+    connect, eventually, http_get, next_error, next_snapshot, room_closed, spawn_app,
+    spawn_app_with, test_config, WAIT,
 };
 use skirmish::bot::BotError;
 use skirmish::config::Config;
 use skirmish::game::arena::Arena;
 use skirmish::game::{Game, GameEvent, Score, StepInputs};
+use skirmish::limits;
 use skirmish::protocol::{
     close_code as close, error_code, ClientMsg, GameSetup, Input, RoomState, ServerMsg, Slot,
 };
@@ -134,7 +136,79 @@ async fn new_connections_per_ip_per_second_are_limited() {
     let refused = statuses.iter().filter(|s| **s == Some(429)).count();
     assert!(refused >= 3, "a burst of 6, then 3 a second: {statuses:?}");
     assert_eq!(statuses[0], None);
-    assert_eq!(rate_limited(&app, "connection").await, refused as u64);
+    // Plain HTTP connections count too: reading the metrics waits for the bucket to refill.
+    let mut refused_gets = 0;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let metrics = loop {
+        match http_get(&app, "/metrics").await {
+            (200, metrics) => break metrics,
+            (429, _) => refused_gets += 1,
+            (status, _) => panic!("/metrics answered {status}"),
+        }
+        assert!(tokio::time::Instant::now() < deadline, "never let in again");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let counted = metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("skirmish_rate_limited_total{kind=\"connection\"} "))
+        .and_then(|n| n.trim().parse::<usize>().ok());
+    assert_eq!(counted, Some(refused + refused_gets));
+}
+
+#[tokio::test]
+async fn rooms_created_per_address_are_limited() {
+    let app = spawn_app_with(Config {
+        rooms_per_ip: 3,
+        ..test_config()
+    });
+    let mut first = connect(&app, "first").await;
+    for name in ["one", "two"] {
+        first.create_room(name, 4, false).await.unwrap();
+        first.leave_room().await.unwrap();
+    }
+    // A new connection from the same address shares the address's allowance.
+    let mut second = connect(&app, "second").await;
+    second.create_room("three", 4, false).await.unwrap();
+    second.leave_room().await.unwrap();
+    let fourth = second.create_room("four", 4, false).await;
+    assert!(
+        matches!(&fourth, Err(BotError::Server { code, message })
+            if *code == error_code::RATE_LIMITED && message.contains("address")),
+        "{fourth:?}"
+    );
+}
+
+#[tokio::test]
+async fn wrong_room_codes_are_budgeted_per_connection_and_per_address() {
+    let app = spawn_app();
+    let mut host = connect(&app, "host").await;
+    let code = host.create_room("secret", 4, false).await.unwrap().code;
+    let is_error = |result: &Result<_, BotError>, wanted: u16| matches!(result, Err(BotError::Server { code, .. }) if *code == wanted);
+    let mut guesser = connect(&app, "guesser").await;
+    for _ in 0..limits::CODE_GUESSES_PER_CONNECTION {
+        let wrong = guesser.join_by_code("AAAAAAAA").await;
+        assert!(is_error(&wrong, error_code::ROOM_NOT_FOUND), "{wrong:?}");
+    }
+    // The budget is spent: not even the right code is looked up.
+    let refused = guesser.join_by_code(&code).await;
+    assert!(is_error(&refused, error_code::RATE_LIMITED), "{refused:?}");
+    assert_eq!(rate_limited(&app, "room_code").await, 1);
+    // New connections from the same address share the address's budget.
+    let per_ip = limits::CODE_GUESSES_PER_IP / limits::CODE_GUESSES_PER_CONNECTION;
+    for _ in 1..per_ip {
+        let mut more = connect(&app, "more").await;
+        for _ in 0..limits::CODE_GUESSES_PER_CONNECTION {
+            let _ = more.join_by_code("AAAAAAAA").await;
+        }
+    }
+    let mut fresh = connect(&app, "fresh").await;
+    let refused = fresh.join_by_code(&code).await;
+    assert!(is_error(&refused, error_code::RATE_LIMITED), "{refused:?}");
+    fresh
+        .send(&ClientMsg::SpectateByCode { code })
+        .await
+        .unwrap();
+    assert_eq!(next_error(&mut fresh).await.0, error_code::RATE_LIMITED);
 }
 
 #[tokio::test]
@@ -197,10 +271,12 @@ async fn the_server_refuses_rooms_and_players_over_its_maxima() {
     .await;
 }
 
-/// The arena, but its step panics once `armed` is set, in rooms named "doomed" only.
+/// The arena, but its step panics once `armed` is set, and reading scores (as a join does)
+/// once `fail_join` is, in rooms named "doomed" only.
 struct Doomed {
     arena: Arena,
     armed: Arc<AtomicBool>,
+    fail_join: Arc<AtomicBool>,
 }
 
 impl Game for Doomed {
@@ -221,6 +297,11 @@ impl Game for Doomed {
         self.arena.step(inputs, events)
     }
     fn score(&self, slot: Slot) -> Option<Score> {
+        // A join reads the scores for the newcomer's roster, between two steps.
+        assert!(
+            !self.fail_join.load(Ordering::Relaxed),
+            "injected fault in handling a join"
+        );
         self.arena.score(slot)
     }
     fn state(&self, out: &mut RoomState) {
@@ -228,7 +309,7 @@ impl Game for Doomed {
     }
 }
 
-fn server_with_a_doomed_game(armed: Arc<AtomicBool>) -> RunningServer {
+fn server_with_a_doomed_game(armed: Arc<AtomicBool>, fail_join: Arc<AtomicBool>) -> RunningServer {
     common::init_logging();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     startup::spawn_with(listener, test_config(), move |app| {
@@ -238,6 +319,7 @@ fn server_with_a_doomed_game(armed: Arc<AtomicBool>) -> RunningServer {
                 Box::new(Doomed {
                     arena,
                     armed: armed.clone(),
+                    fail_join: fail_join.clone(),
                 })
             } else {
                 Box::new(arena)
@@ -250,7 +332,7 @@ fn server_with_a_doomed_game(armed: Arc<AtomicBool>) -> RunningServer {
 #[tokio::test]
 async fn a_panic_in_one_rooms_game_closes_that_room_only() {
     let armed = Arc::new(AtomicBool::new(false));
-    let app = server_with_a_doomed_game(armed.clone());
+    let app = server_with_a_doomed_game(armed.clone(), Arc::default());
     // Both rooms run on the server's one room thread.
     let mut watched = Watched::new(&app).await;
     let mut victim = connect(&app, "victim").await;
@@ -271,4 +353,47 @@ async fn a_panic_in_one_rooms_game_closes_that_room_only() {
     let mut late = connect(&app, "late").await;
     late.create_room("fresh", 4, true).await.unwrap();
     next_snapshot(&mut late).await;
+}
+
+#[tokio::test]
+async fn a_panic_while_joining_closes_that_room_only() {
+    let fail_join = Arc::new(AtomicBool::new(false));
+    let app = server_with_a_doomed_game(Arc::default(), fail_join.clone());
+    let mut watched = Watched::new(&app).await;
+    let mut host = connect(&app, "host").await;
+    let doomed = host.create_room("doomed", 4, true).await.unwrap();
+    fail_join.store(true, Ordering::Relaxed);
+    let mut joiner = connect(&app, "joiner").await;
+    let refused = joiner.join_by_code(&doomed.code).await;
+    assert!(
+        matches!(&refused, Err(BotError::Server { code, message })
+            if *code == error_code::ROOM_NOT_FOUND && message == skirmish::room::FAILED_REASON),
+        "{refused:?}"
+    );
+    assert_eq!(room_closed(&mut host).await, skirmish::room::FAILED_REASON);
+    watched.assert_still_ticking().await;
+    joiner.join_by_code(&watched.code).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_empty_room_closes_once_its_creator_has_left() {
+    let app = spawn_app_with(Config {
+        empty_room_grace_ms: 60_000,
+        ..test_config()
+    });
+    let mut creator = connect(&app, "creator").await;
+    creator.create_room("left behind", 4, true).await.unwrap();
+    creator.leave_room().await.unwrap();
+    let mut other = connect(&app, "other").await;
+    other.create_room("in use", 4, true).await.unwrap();
+    other.leave_room().await.unwrap();
+    assert_eq!(other.list_rooms().await.unwrap().len(), 2);
+    creator.close().await.unwrap();
+    // Long before the empty-room grace: the creator's room closes, the other stays.
+    eventually("the creator's empty room closes", || async {
+        let (_, rooms) = http_get(&app, "/api/rooms").await;
+        !rooms.contains("left behind")
+    })
+    .await;
+    assert_eq!(other.list_rooms().await.unwrap().len(), 1);
 }

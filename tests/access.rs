@@ -124,6 +124,31 @@ async fn browsers_from_foreign_origins_are_refused() {
     }
     // No Origin: not a browser.
     assert!(RawClient::connect_with(&app, &[]).await.is_ok());
+    // Two Origins: which one a check reads would be a guess.
+    let two = [
+        ("origin", "https://play.example.com"),
+        ("origin", "https://evil.example"),
+    ];
+    assert_eq!(RawClient::connect_with(&app, &two).await.err(), Some(400));
+}
+
+#[tokio::test]
+async fn the_servers_own_origin_comes_from_its_configuration_not_the_host_header() {
+    // A DNS-rebinding page: its origin names the host the browser was sent to.
+    let rebinding = [
+        ("origin", "http://rebound.example:8080"),
+        ("host", "rebound.example:8080"),
+    ];
+    let app = spawn_app_with(test_config());
+    assert_eq!(
+        RawClient::connect_with(&app, &rebinding).await.err(),
+        Some(403)
+    );
+    let app = spawn_app_with(Config {
+        public_url: Some("http://rebound.example:8080/".into()),
+        ..test_config()
+    });
+    assert!(RawClient::connect_with(&app, &rebinding).await.is_ok());
 }
 
 const SECRET: &str = "a shared secret for the tests";

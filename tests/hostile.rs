@@ -151,7 +151,7 @@ async fn a_frame_header_claiming_gigabytes_costs_nothing_and_times_out() {
     header.extend_from_slice(&(4u64 << 30).to_be_bytes());
     header.extend_from_slice(&[1, 2, 3, 4]);
     client.write_raw(&header).await;
-    let ending = client.ending().await;
+    let ending = watched.reading_while(client.ending()).await;
     assert_eq!(ending.code, close::TIMEOUT, "{:?}", ending.error_codes());
     watched.assert_still_ticking().await;
 
@@ -453,5 +453,63 @@ async fn garbage_before_hello_closes_and_other_rooms_play_on() {
         "garbage first",
     )
     .await;
+    watched.assert_still_ticking().await;
+}
+
+#[tokio::test]
+async fn a_connection_that_never_says_hello_is_closed() {
+    let app = spawn_app();
+    // Upgraded, answering the server's pings (the client library does), and silent otherwise.
+    let mut client = RawClient::connect(&app).await;
+    let ending = client.ending().await;
+    assert_eq!(ending.code, close::HANDSHAKE_TIMEOUT);
+    assert_eq!(ending.error_codes(), vec![error_code::HANDSHAKE_REQUIRED]);
+}
+
+/// The upgrade request exactly as sent, and the status line of the answer.
+async fn upgrade_status(
+    app: &skirmish::startup::RunningServer,
+    version: &str,
+    key: &str,
+) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let request = format!(
+        "GET /ws HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Version: {version}\r\nSec-WebSocket-Key: {key}\r\n\r\n",
+        app.addr
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = vec![0; 256];
+    let read = tokio::time::timeout(common::WAIT, stream.read(&mut answer))
+        .await
+        .expect("an answer in time")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]).to_string();
+    answer.lines().next().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn upgrades_must_follow_rfc_6455() {
+    let app = spawn_app();
+    let key = "dGhlIHNhbXBsZSBub25jZQ==";
+    assert!(upgrade_status(&app, "13", key).await.contains("101"));
+    assert!(upgrade_status(&app, "8", key).await.contains("426"));
+    assert!(upgrade_status(&app, "13", "abc").await.contains("400"));
+}
+
+#[tokio::test]
+async fn frames_with_reserved_bits_are_refused() {
+    let app = spawn_app();
+    let mut watched = Watched::new(&app).await;
+    let mut client = intruder(&app, &watched).await;
+    // FIN + RSV1 + binary, masked with a zero mask: a well-formed Ping message otherwise.
+    let ping = encode_client(&ClientMsg::Ping { t: 1 });
+    let mut frame = vec![0xc2, 0x80 | ping.len() as u8, 0, 0, 0, 0];
+    frame.extend_from_slice(&ping);
+    client.write_raw(&frame).await;
+    let ending = client.ending().await;
+    assert_eq!(ending.code, close::INVALID_PAYLOAD);
+    assert_eq!(ending.error_codes(), vec![error_code::BAD_MESSAGE]);
     watched.assert_still_ticking().await;
 }

@@ -117,7 +117,7 @@ async fn create_list_join_by_code_and_leave() {
     assert_eq!(joined.room.name, "Friday fight");
     assert_eq!(joined.room.capacity, 8);
     assert_eq!(joined.roster.len(), 1);
-    assert_eq!(joined.code.len(), 5);
+    assert_eq!(joined.code.len(), skirmish::lobby::CODE_LENGTH);
     assert!(!joined.setup.walls.is_empty());
 
     let mut guest = connect(&app, "guest").await;

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use common::{connect, http_get, init_logging, resident_bytes, test_config, WAIT};
 use futures_util::{SinkExt, StreamExt};
-use skirmish::protocol::{decode_server, encode_client, ClientMsg, ServerMsg, PROTOCOL_VERSION};
+use skirmish::protocol::{
+    close_code, decode_server, encode_client, error_code, ClientMsg, ServerMsg, PROTOCOL_VERSION,
+};
 use skirmish::startup::{self, RunningServer};
 use socket2::{Domain, Socket, Type};
 use tokio_tungstenite::tungstenite::Message;
@@ -40,8 +42,11 @@ fn small_buffer_server() -> RunningServer {
 
 /// Connects with a small receive buffer, joins the room, then never reads again, but keeps
 /// sending (pings, ten a second) so that only its reading is at fault. Returns the task that
-/// holds the connection.
-async fn join_and_stop_reading(app: &RunningServer, code: &str) -> tokio::task::JoinHandle<()> {
+/// holds the connection; it yields the unread stream once the server has closed it.
+async fn join_and_stop_reading(
+    app: &RunningServer,
+    code: &str,
+) -> (tokio::task::JoinHandle<()>, Unread) {
     let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
     socket.set_recv_buffer_size(SOCKET_BUFFER).unwrap();
     socket.connect(&app.addr.into()).unwrap();
@@ -70,8 +75,7 @@ async fn join_and_stop_reading(app: &RunningServer, code: &str) -> tokio::task::
         }
     }
     let (mut sender, unread) = ws.split();
-    tokio::spawn(async move {
-        let _unread = unread;
+    let pings = tokio::spawn(async move {
         for t in 0.. {
             let ping = encode_client(&ClientMsg::Ping { t });
             if sender.send(Message::binary(ping)).await.is_err() {
@@ -79,7 +83,34 @@ async fn join_and_stop_reading(app: &RunningServer, code: &str) -> tokio::task::
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-    })
+    });
+    (pings, unread)
+}
+
+type Unread =
+    futures_util::stream::SplitStream<tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>>;
+
+/// Reads what a stalled client left unread, up to the server's close: the last `Error` code
+/// and the close code.
+async fn read_to_the_close(mut unread: Unread) -> (Option<u16>, Option<u16>) {
+    let mut error = None;
+    loop {
+        let frame = tokio::time::timeout(WAIT, unread.next())
+            .await
+            .expect("the rest arrives in time");
+        match frame {
+            Some(Ok(Message::Binary(bytes))) => {
+                if let Ok(ServerMsg::Error { code, .. }) = decode_server(&bytes) {
+                    error = Some(code);
+                }
+            }
+            Some(Ok(Message::Close(frame))) => {
+                return (error, frame.map(|f| u16::from(f.code)));
+            }
+            Some(Ok(_)) => {}
+            Some(Err(_)) | None => return (error, None),
+        }
+    }
 }
 
 async fn sessions(app: &RunningServer) -> u64 {
@@ -109,7 +140,7 @@ async fn a_client_that_never_reads_is_dropped_without_slowing_the_room() {
             }
         }));
     }
-    let sloth = join_and_stop_reading(&app, &room.code).await;
+    let (sloth, _unread) = join_and_stop_reading(&app, &room.code).await;
     let memory_before = resident_bytes();
     let started = Instant::now();
 
@@ -153,4 +184,120 @@ async fn a_client_that_never_reads_is_dropped_without_slowing_the_room() {
     assert!(grown < 16 << 20, "memory grew by {grown} bytes");
     sloth.abort();
     crowd.iter().for_each(|reader| reader.abort());
+}
+
+/// The lag limit as documented, with the kernel's default socket buffers on the server (which
+/// absorb a stalled client's snapshots for a long while): the client is removed and closed
+/// with 4005 at the lag limit, and its player keeps no seat.
+#[tokio::test]
+async fn a_client_that_never_reads_is_closed_with_4005_with_default_buffers() {
+    init_logging();
+    let config = skirmish::config::Config {
+        reconnect_grace_ms: skirmish::config::Config::defaults().reconnect_grace_ms,
+        ..test_config()
+    };
+    let app = startup::spawn(config).expect("the server starts");
+    let mut player = connect(&app, "player").await;
+    let room = player.create_room("patience", 32, true).await.unwrap();
+    let mut crowd = Vec::new();
+    for n in 0..20 {
+        let mut extra = connect(&app, &format!("extra {n}")).await;
+        extra.join_by_code(&room.code).await.unwrap();
+        crowd.push(tokio::spawn(async move {
+            let mut aim = 0.0f32;
+            while extra.recv().await.is_ok() {
+                aim += 0.5;
+                if extra.send_input(0, aim, false).await.is_err() {
+                    return;
+                }
+            }
+        }));
+    }
+    let (sloth, unread) = join_and_stop_reading(&app, &room.code).await;
+    // The lag limit (5 s) passes well within WAIT; the kernel's user timeout (15 s) would not,
+    // and a kept seat would hold the slot for 15 s more.
+    let started = Instant::now();
+    let left = player
+        .wait_for(WAIT, |msg| match msg {
+            ServerMsg::PlayerLeft { slot } => Some(*slot),
+            _ => None,
+        })
+        .await
+        .expect("the stalled player leaves within the wait");
+    assert_ne!(left, room.you);
+    assert!(started.elapsed() >= skirmish::config::Config::defaults().lag_limit());
+    // Reading now, the client finds why it was closed after what it left unread.
+    sloth.abort();
+    assert_eq!(
+        read_to_the_close(unread).await,
+        (Some(error_code::TOO_SLOW), Some(close_code::TOO_SLOW))
+    );
+    crowd.iter().for_each(|reader| reader.abort());
+}
+
+/// A lobby client that keeps asking for the room list and reads nothing: what waits for it is
+/// bounded, and it is closed with 4005 once more than that is untaken.
+#[tokio::test]
+async fn a_lobby_client_that_never_reads_is_closed_with_4005() {
+    init_logging();
+    let app = startup::spawn(skirmish::config::Config {
+        rooms_per_connection: 100,
+        rooms_per_second: 1000,
+        messages_per_second: 1000,
+        empty_room_grace_ms: 60_000,
+        ..test_config()
+    })
+    .expect("the server starts");
+    // A hundred rooms make every RoomList about 6 KB.
+    let mut host = connect(&app, "host").await;
+    for n in 0..100 {
+        host.create_room(&format!("a room with a long name {n:>5}"), 8, true)
+            .await
+            .unwrap();
+        host.leave_room().await.unwrap();
+    }
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    socket.set_recv_buffer_size(SOCKET_BUFFER).unwrap();
+    socket.connect(&app.addr.into()).unwrap();
+    socket.set_nonblocking(true).unwrap();
+    let tcp = tokio::net::TcpStream::from_std(std::net::TcpStream::from(socket)).unwrap();
+    let (ws, _) = tokio_tungstenite::client_async(app.ws_url(), tcp)
+        .await
+        .expect("upgrade");
+    let (mut sender, unread) = ws.split();
+    let hello = ClientMsg::Hello {
+        protocol: PROTOCOL_VERSION,
+        name: "hoarder".into(),
+    };
+    sender
+        .send(Message::binary(encode_client(&hello)))
+        .await
+        .unwrap();
+    // 16 a second, within the default message rate: only the reading is at fault.
+    let asking = tokio::spawn(async move {
+        let list = encode_client(&ClientMsg::ListRooms);
+        while sender.send(Message::binary(list.clone())).await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(60)).await;
+        }
+    });
+    tokio::time::timeout(WAIT, wait_closed(&app))
+        .await
+        .expect("the server closes the hoarder's session");
+    asking.abort();
+    assert_eq!(
+        read_to_the_close(unread).await,
+        (Some(error_code::TOO_SLOW), Some(close_code::TOO_SLOW))
+    );
+}
+
+/// Waits until the server has no session in the lobby but the host's.
+async fn wait_closed(app: &RunningServer) {
+    loop {
+        let (_, body) = http_get(app, "/api/stats").await;
+        let stats: serde_json::Value = serde_json::from_str(&body).unwrap();
+        if stats["sessions"].as_u64() == Some(1) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

@@ -1,12 +1,13 @@
 //! How a room ends other than by emptying: told to close (server shutdown), or after its game
-//! panicked. A panic is caught at the tick, so it closes this room only: the room thread and
-//! every other room on it keep running.
+//! panicked. A panic is caught at the tick and in every handler that runs game code (join,
+//! reattach, leave, detach), so it closes this room only: the room thread and every other room
+//! on it keep running.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use actix::prelude::*;
 
-use super::{Room, RoomToSession};
+use super::{JoinRefused, Room, RoomToSession};
 use crate::protocol::ServerMsg;
 
 /// Closes the room after the tick in progress; its members get `RoomClosed { reason }`.
@@ -20,24 +21,37 @@ pub struct CloseRoom {
 pub const FAILED_REASON: &str = "the room stopped after an internal error";
 
 impl Room {
-    /// Runs one tick; a panic in it closes the room with `FAILED_REASON`. The room's state is
-    /// not trusted after a panic (hence `AssertUnwindSafe`): it is only torn down.
+    /// Runs one tick; a panic in it closes the room with `FAILED_REASON`.
     pub(super) fn guarded_tick(&mut self, ctx: &mut Context<Self>) -> bool {
-        let ticked = catch_unwind(AssertUnwindSafe(|| self.on_tick_timer(ctx)));
-        if let Err(panic) = ticked {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic".into());
-            log::error!(
-                "room {}: the game failed ({what}); closing the room",
-                self.settings.id
-            );
-            self.close_with(FAILED_REASON.into(), ctx);
-            return false;
+        self.guarded(ctx, |room, ctx| room.on_tick_timer(ctx))
+            .is_some()
+    }
+
+    /// Runs `work` (a handler's, or the tick's: anything that runs game code); a panic in it
+    /// closes the room with `FAILED_REASON`, and the answer is `None`. The room's state is not
+    /// trusted after a panic (hence `AssertUnwindSafe`): it is only torn down.
+    pub(super) fn guarded<T>(
+        &mut self,
+        ctx: &mut Context<Self>,
+        work: impl FnOnce(&mut Self, &mut Context<Self>) -> T,
+    ) -> Option<T> {
+        let done = catch_unwind(AssertUnwindSafe(|| work(self, ctx)));
+        match done {
+            Ok(answer) => Some(answer),
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic".into());
+                log::error!(
+                    "room {}: the game failed ({what}); closing the room",
+                    self.settings.id
+                );
+                self.close_with(FAILED_REASON.into(), ctx);
+                None
+            }
         }
-        true
     }
 
     /// Tells every member and spectator that the room closed, then stops. They are told here,
@@ -54,6 +68,14 @@ impl Room {
         self.send_to_everyone(&ServerMsg::RoomClosed { reason }, |room_id, frame| {
             RoomToSession::Closed { room_id, frame }
         });
+    }
+}
+
+/// The answer to a seat request in a room that failed while handling it.
+pub(super) fn failed_seat() -> JoinRefused {
+    JoinRefused {
+        code: crate::protocol::error_code::ROOM_NOT_FOUND,
+        message: FAILED_REASON.into(),
     }
 }
 

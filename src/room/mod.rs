@@ -22,6 +22,7 @@
 //! never blocks; the game behind it is any [`Game`].
 
 mod bots;
+mod creator;
 mod guard;
 mod inputs;
 mod inspect;
@@ -31,6 +32,7 @@ mod snapshots;
 mod spectators;
 mod stats;
 
+pub use creator::CreatorLeft;
 pub use guard::{CloseRoom, FAILED_REASON};
 pub use inspect::{Inspect, RoomDetails};
 pub use resume::{Detach, Reattach};
@@ -41,7 +43,7 @@ pub use stats::{TickReport, TickStats};
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
@@ -73,10 +75,9 @@ impl MemberLink {
     /// Queues an input for the next tick; drops it when the queue is full, so a client sending
     /// far faster than the tick rate loses only its excess.
     pub fn push_input(&self, input: Input) {
-        if let Ok(mut inputs) = self.inputs.lock() {
-            if inputs.len() < MAX_QUEUED_INPUTS {
-                inputs.push(input);
-            }
+        let mut inputs = self.inputs.lock().unwrap_or_else(PoisonError::into_inner);
+        if inputs.len() < MAX_QUEUED_INPUTS {
+            inputs.push(input);
         }
     }
 
@@ -88,9 +89,10 @@ impl MemberLink {
     /// Moves the queued inputs into `into` (emptied first), keeping both allocations.
     fn take_inputs(&self, into: &mut Vec<Input>) {
         into.clear();
-        if let Ok(mut inputs) = self.inputs.lock() {
-            std::mem::swap(&mut *inputs, into);
-        }
+        // A panic while the lock was held (the room's guard closes such a room) leaves a plain
+        // list of inputs behind: recovered, here and in `push_input` alike.
+        let mut inputs = self.inputs.lock().unwrap_or_else(PoisonError::into_inner);
+        std::mem::swap(&mut *inputs, into);
     }
 }
 
@@ -363,12 +365,23 @@ impl Room {
     fn send_to_everyone(&mut self, msg: &ServerMsg, wrap: impl Fn(u32, Bytes) -> RoomToSession) {
         let frame = Bytes::from(encode_server(msg));
         let room_id = self.settings.id;
+        // Within the mailboxes' bounds: a session that stopped taking its messages loses
+        // events (counted) rather than piling them up.
+        let mut dropped = 0;
         for member in self.members.iter().flatten() {
-            member.session.do_send(wrap(room_id, frame.clone()));
+            if member
+                .session
+                .try_send(wrap(room_id, frame.clone()))
+                .is_err()
+            {
+                dropped += 1;
+            }
         }
-        let watchers = self.spectators.send_all(|| wrap(room_id, frame.clone()));
-        let copies = self.member_count() as u64 + watchers;
+        let (watchers, watchers_dropped) =
+            self.spectators.send_all(|| wrap(room_id, frame.clone()));
+        let copies = self.member_count() as u64 - dropped + watchers;
         self.metrics.sent(msg, frame.len(), copies);
+        self.metrics.events_dropped(dropped + watchers_dropped);
     }
 
     fn remove_member(&mut self, slot: usize, ctx: &mut Context<Self>) {
@@ -532,7 +545,9 @@ impl Room {
                     member.player_id,
                     tick.saturating_sub(member.link.delivered.load(Ordering::Relaxed))
                 );
-                member.session.do_send(RoomToSession::Dropped {
+                // A full mailbox: the session is stalled, and its connection's own checks or
+                // the kernel end it.
+                let _ = member.session.try_send(RoomToSession::Dropped {
                     room_id: self.settings.id,
                 });
             }
@@ -579,6 +594,13 @@ impl Handler<Join> for Room {
     type Result = Result<(), JoinRefused>;
 
     fn handle(&mut self, join: Join, ctx: &mut Context<Self>) -> Self::Result {
+        self.guarded(ctx, |room, ctx| room.join(join, ctx))
+            .unwrap_or_else(|| Err(guard::failed_seat()))
+    }
+}
+
+impl Room {
+    fn join(&mut self, join: Join, ctx: &mut Context<Self>) -> Result<(), JoinRefused> {
         if self.slot_of(join.player_id).is_some() {
             return Err(JoinRefused {
                 code: error_code::ALREADY_IN_ROOM,
@@ -653,7 +675,7 @@ impl Handler<Leave> for Room {
 
     fn handle(&mut self, leave: Leave, ctx: &mut Context<Self>) {
         if let Some(slot) = self.slot_of(leave.player_id) {
-            self.remove_member(usize::from(slot), ctx);
+            self.guarded(ctx, |room, ctx| room.remove_member(usize::from(slot), ctx));
         } else if self.spectators.remove(leave.player_id) {
             log::info!(
                 "room {}: player {} stopped watching",

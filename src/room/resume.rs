@@ -73,7 +73,7 @@ impl Handler<Detach> for Room {
 
     fn handle(&mut self, msg: Detach, ctx: &mut Context<Self>) {
         if let Some(slot) = self.slot_of(msg.player_id) {
-            self.detach_member(usize::from(slot), ctx);
+            self.guarded(ctx, |room, ctx| room.detach_member(usize::from(slot), ctx));
         }
     }
 }
@@ -82,6 +82,13 @@ impl Handler<Reattach> for Room {
     type Result = Result<(), JoinRefused>;
 
     fn handle(&mut self, msg: Reattach, ctx: &mut Context<Self>) -> Self::Result {
+        self.guarded(ctx, |room, ctx| room.reattach(msg, ctx))
+            .unwrap_or_else(|| Err(super::guard::failed_seat()))
+    }
+}
+
+impl Room {
+    fn reattach(&mut self, msg: Reattach, ctx: &mut Context<Self>) -> Result<(), JoinRefused> {
         let refused = || JoinRefused {
             code: error_code::ROOM_NOT_FOUND,
             message: "your seat in the room is gone".into(),

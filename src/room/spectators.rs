@@ -53,12 +53,15 @@ impl Spectators {
         self.watching.len() < before
     }
 
-    /// Sends `msg()` to every spectator (events, the close); returns how many got it.
-    pub(super) fn send_all(&self, msg: impl Fn() -> RoomToSession) -> u64 {
-        for spectator in &self.watching {
-            spectator.session.do_send(msg());
-        }
-        self.watching.len() as u64
+    /// Sends `msg()` to every spectator (events, the close), within their mailboxes' bounds;
+    /// returns how many got it and how many did not (a full mailbox).
+    pub(super) fn send_all(&self, msg: impl Fn() -> RoomToSession) -> (u64, u64) {
+        let sent = self
+            .watching
+            .iter()
+            .filter(|spectator| spectator.session.try_send(msg()).is_ok())
+            .count() as u64;
+        (sent, self.watching.len() as u64 - sent)
     }
 
     /// The tick of the last snapshot each spectator's session wrote.

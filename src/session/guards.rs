@@ -9,7 +9,10 @@ use actix_web_actors::ws;
 use super::Session;
 use crate::app::NewRoom;
 use crate::auth::{unix_now, verify_join_token};
-use crate::limits::{RoomRefusal, Verdict};
+use crate::limits::{
+    RoomRefusal, Verdict, CODE_GUESSES_PER_CONNECTION, CODE_GUESSES_PER_IP, CODE_GUESS_INTERVAL,
+    CODE_GUESS_INTERVAL_PER_IP,
+};
 use crate::lobby::RoomEntry;
 use crate::protocol::{close_code, error_code, DecodeError};
 
@@ -135,14 +138,63 @@ impl Session {
         }
     }
 
-    /// Makes a room if this connection's and the server's room limits allow; otherwise tells
-    /// the client why.
+    /// Whether this connection and its address have wrong room codes to spare; if not, the
+    /// client hears so (and no code is looked up).
+    pub(super) fn may_try_code(&mut self, ctx: &mut ws::WebsocketContext<Self>) -> bool {
+        let now = Instant::now();
+        let address_may = self
+            .ip
+            .is_none_or(|ip| self.app.limits.code_guesses.has_token(ip, now));
+        if self.code_guesses.has_token(now) && address_may {
+            return true;
+        }
+        self.app.metrics.rate_limited("room_code");
+        let (burst, interval) = (CODE_GUESSES_PER_CONNECTION, CODE_GUESS_INTERVAL.as_secs());
+        let (ip_burst, ip_interval) = (CODE_GUESSES_PER_IP, CODE_GUESS_INTERVAL_PER_IP.as_secs());
+        self.send_error(
+            ctx,
+            error_code::RATE_LIMITED,
+            format!(
+                "too many wrong room codes: at most {burst}, then one every {interval} s \
+                 ({ip_burst}, then one every {ip_interval} s, from one address)"
+            ),
+        );
+        false
+    }
+
+    /// Spends one wrong code of this connection's and its address's budgets.
+    pub(super) fn wrong_code(&mut self) {
+        let now = Instant::now();
+        self.code_guesses.try_take(now);
+        if let Some(ip) = self.ip {
+            self.app.limits.code_guesses.try_take(ip, now);
+        }
+    }
+
+    /// Makes a room if this connection's, its address's and the server's room limits allow;
+    /// otherwise tells the client why.
     pub(super) fn create_room(
         &mut self,
         room: NewRoom,
         ctx: &mut ws::WebsocketContext<Self>,
     ) -> Option<RoomEntry> {
-        if !self.room_creations.try_take(Instant::now()) {
+        let now = Instant::now();
+        if let Some(ip) = self.ip.filter(|_| self.room_creations.has_token(now)) {
+            if !self.app.limits.room_creations.try_take(ip, now) {
+                self.app.metrics.rate_limited("room");
+                let burst = self.app.config.rooms_per_ip;
+                self.send_error(
+                    ctx,
+                    error_code::RATE_LIMITED,
+                    format!(
+                        "too many rooms created from your address: at most {burst}, then one \
+                         every 10 seconds"
+                    ),
+                );
+                return None;
+            }
+        }
+        if !self.room_creations.try_take(now) {
             self.app.metrics.rate_limited("room");
             let burst = self.app.config.rooms_per_connection;
             self.send_error(
@@ -155,7 +207,13 @@ impl Session {
             return None;
         }
         match self.app.create_room_within_limits(room) {
-            Ok(entry) => Some(entry),
+            Ok(entry) => {
+                if self.created_rooms.len() >= super::MAX_CREATED_KEPT {
+                    self.created_rooms.remove(0);
+                }
+                self.created_rooms.push(entry.addr.clone());
+                Some(entry)
+            }
             Err(RoomRefusal::ServerFull { max_rooms }) => {
                 self.send_error(
                     ctx,

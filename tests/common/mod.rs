@@ -17,7 +17,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 pub const WAIT: Duration = Duration::from_secs(10);
 
 /// Test defaults: a free port, short grace periods for empty rooms and dropped players, the map
-/// without cover (so that shots in tests are not blocked by walls), no per-IP connection limits (every test client
+/// without cover (so that shots in tests are not blocked by walls), no per-IP connection or room limits (every test client
 /// comes from 127.0.0.1; the limits have tests of their own).
 pub fn test_config() -> Config {
     Config {
@@ -32,6 +32,7 @@ pub fn test_config() -> Config {
         // Rooms of people only, so that tests count what they expect; tests/room_bots.rs
         // tests the bots with the default fill.
         bot_fill: 0,
+        rooms_per_ip: 1_000_000,
         ..Config::defaults()
     }
 }

@@ -75,10 +75,11 @@ impl RawClient {
         headers: &[(&'static str, &str)],
     ) -> Result<RawClient, u16> {
         let mut request = url.into_client_request().expect("a request");
+        // Appended: a name given twice is sent twice.
         for (name, value) in headers {
             request
                 .headers_mut()
-                .insert(*name, value.parse().expect("a header value"));
+                .append(*name, value.parse().expect("a header value"));
         }
         match tokio_tungstenite::connect_async(request).await {
             Ok((ws, _)) => Ok(RawClient {
@@ -317,6 +318,21 @@ impl Watched {
         };
         watched.last_tick = super::next_snapshot(&mut watched.observer).await.tick;
         watched
+    }
+
+    /// Runs `until` while the observer reads on (and so answers the server's pings): for waits
+    /// longer than the client timeout.
+    pub async fn reading_while<F: std::future::Future>(&mut self, until: F) -> F::Output {
+        tokio::pin!(until);
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            tokio::select! {
+                done = &mut until => return done,
+                read = tokio::time::timeout_at(deadline, self.observer.recv()) => {
+                    read.expect("the wait ends in time").expect("the observer stays connected");
+                }
+            }
+        }
     }
 
     /// Waits until the observer has seen the room tick on by half a second since the last

@@ -72,6 +72,7 @@ impl SpawnedServer {
             ])
             .args(["--max-players", &(clients + 100).to_string()])
             .args(["--max-rooms", &(clients / 10 + 100).to_string()])
+            .args(["--rooms-per-ip", &(clients / 10 + 100).to_string()])
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
