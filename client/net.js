@@ -64,6 +64,8 @@ export function describeClose(code, reason) {
       return "The game could not be resumed: it had already ended.";
     case CLOSE_CODES.REPLACED:
       return "The game continues in another tab or window.";
+    case CLOSE_CODES.HANDSHAKE_TIMEOUT:
+      return "The connection was too slow to say hello to the server.";
     case 1006:
       return "The connection was lost: the server is down or unreachable.";
     default:

@@ -75,6 +75,7 @@ export const CLOSE_CODES = Object.freeze({
   UNAUTHORIZED: 4007,
   BAD_SESSION_TOKEN: 4008,
   REPLACED: 4009,
+  HANDSHAKE_TIMEOUT: 4010,
 });
 
 /** Thrown for bytes that are not one well-formed message, or a message that cannot be encoded. */

@@ -362,6 +362,8 @@ async fn a_panic_while_joining_closes_that_room_only() {
     let mut watched = Watched::new(&app).await;
     let mut host = connect(&app, "host").await;
     let doomed = host.create_room("doomed", 4, true).await.unwrap();
+    // Once a step has put the host in the game, a join reads its score.
+    next_snapshot(&mut host).await;
     fail_join.store(true, Ordering::Relaxed);
     let mut joiner = connect(&app, "joiner").await;
     let refused = joiner.join_by_code(&doomed.code).await;
