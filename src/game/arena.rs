@@ -138,6 +138,7 @@ enum Stop {
 struct Target {
     /// Into `Arena::players`.
     index: usize,
+    slot: Slot,
     x: f32,
     y: f32,
 }
@@ -332,16 +333,16 @@ impl Arena {
         }
     }
 
-    /// Fills `self.targets` with the players a bullet of `owner` may hit, as they stood
-    /// `rewind` ticks ago (their live place when the history does not reach that far).
-    fn gather_targets(&mut self, owner: Slot, rewind: u32) {
+    /// Fills `self.targets` with the living players, as they stood `rewind` ticks ago (their
+    /// live place when the history does not reach that far).
+    fn gather_targets(&mut self, rewind: u32) {
         self.targets.clear();
         let past = match rewind {
             0 => None,
             ticks => self.history.at(self.tick.wrapping_sub(ticks)),
         };
         for (index, player) in self.players.iter().enumerate() {
-            if player.slot == owner || !player.alive() {
+            if !player.alive() {
                 continue;
             }
             let seen = match past {
@@ -354,13 +355,21 @@ impl Arena {
                     .map(|ghost| (ghost.x, ghost.y)),
             };
             if let Some((x, y)) = seen {
-                self.targets.push(Target { index, x, y });
+                self.targets.push(Target {
+                    index,
+                    slot: player.slot,
+                    x,
+                    y,
+                });
             }
         }
     }
 
     fn advance_bullets(&mut self, events: &mut Vec<GameEvent>) {
         let flight = self.tuning.bullet_speed * self.dt;
+        // The targets of the last rewind gathered: bullets mostly share one, and they stay
+        // true until a hit changes who is alive.
+        let mut gathered = None;
         for index in 0..self.bullets.len() {
             let bullet = self.bullets[index];
             let travel = if bullet.fresh {
@@ -369,11 +378,15 @@ impl Arena {
                 flight.min(bullet.range_left)
             };
             let (dx, dy) = (bullet.dir_x * travel, bullet.dir_y * travel);
-            self.gather_targets(bullet.owner, bullet.rewind);
+            if gathered != Some(bullet.rewind) {
+                self.gather_targets(bullet.rewind);
+                gathered = Some(bullet.rewind);
+            }
             let stop = trace(
                 &self.map,
                 &self.targets,
                 &self.tuning,
+                bullet.owner,
                 (bullet.x, bullet.y),
                 (dx, dy),
             );
@@ -393,6 +406,7 @@ impl Arena {
                     bullet.spent = true;
                     let owner = bullet.owner;
                     self.damage(victim, owner, events);
+                    gathered = None;
                 }
             }
         }
@@ -516,12 +530,13 @@ impl Game for Arena {
 }
 
 /// The first thing a bullet at `from` moving by `delta` this step runs into: a wall (grown by
-/// the bullet's radius), the map's edge, or one of `targets`. Ties go to the wall: cover
-/// protects.
+/// the bullet's radius), the map's edge, or one of `targets` other than `owner`. Ties go to
+/// the wall: cover protects.
 fn trace(
     map: &Map,
     targets: &[Target],
     tuning: &Tuning,
+    owner: Slot,
     from: (f32, f32),
     delta: (f32, f32),
 ) -> Option<Stop> {
@@ -540,7 +555,7 @@ fn trace(
         }
     }
     let reach = tuning.player_radius + tuning.bullet_radius;
-    for target in targets {
+    for target in targets.iter().filter(|target| target.slot != owner) {
         if let Some(t) = segment_hits_circle(from, delta, (target.x, target.y), reach) {
             if nearest.as_ref().is_none_or(|(best, _)| t < *best) {
                 nearest = Some((t, Stop::Player(target.index)));
