@@ -119,17 +119,13 @@ async fn sessions(app: &RunningServer) -> u64 {
     stats["sessions"].as_u64().unwrap()
 }
 
-#[tokio::test]
-async fn a_client_that_never_reads_is_dropped_without_slowing_the_room() {
-    let app = small_buffer_server();
-    let mut player = connect(&app, "player").await;
-    let room = player.create_room("patience", 32, true).await.unwrap();
-    // A crowd (that reads) makes snapshots big enough to fill the stalled socket in seconds:
-    // each member turns on every message it gets, so every snapshot carries its whole state.
+/// 20 members that read everything and turn on every message they get, so that every
+/// snapshot carries their whole state and is big enough to fill a stalled socket in seconds.
+async fn reading_crowd(app: &RunningServer, code: &str) -> Vec<tokio::task::JoinHandle<()>> {
     let mut crowd = Vec::new();
     for n in 0..20 {
-        let mut extra = connect(&app, &format!("extra {n}")).await;
-        extra.join_by_code(&room.code).await.unwrap();
+        let mut extra = connect(app, &format!("extra {n}")).await;
+        extra.join_by_code(code).await.unwrap();
         crowd.push(tokio::spawn(async move {
             let mut aim = 0.0f32;
             while extra.recv().await.is_ok() {
@@ -140,6 +136,15 @@ async fn a_client_that_never_reads_is_dropped_without_slowing_the_room() {
             }
         }));
     }
+    crowd
+}
+
+#[tokio::test]
+async fn a_client_that_never_reads_is_dropped_without_slowing_the_room() {
+    let app = small_buffer_server();
+    let mut player = connect(&app, "player").await;
+    let room = player.create_room("patience", 32, true).await.unwrap();
+    let crowd = reading_crowd(&app, &room.code).await;
     let (sloth, _unread) = join_and_stop_reading(&app, &room.code).await;
     let memory_before = resident_bytes();
     let started = Instant::now();
@@ -199,20 +204,7 @@ async fn a_client_that_never_reads_is_closed_with_4005_with_default_buffers() {
     let app = startup::spawn(config).expect("the server starts");
     let mut player = connect(&app, "player").await;
     let room = player.create_room("patience", 32, true).await.unwrap();
-    let mut crowd = Vec::new();
-    for n in 0..20 {
-        let mut extra = connect(&app, &format!("extra {n}")).await;
-        extra.join_by_code(&room.code).await.unwrap();
-        crowd.push(tokio::spawn(async move {
-            let mut aim = 0.0f32;
-            while extra.recv().await.is_ok() {
-                aim += 0.5;
-                if extra.send_input(0, aim, false).await.is_err() {
-                    return;
-                }
-            }
-        }));
-    }
+    let crowd = reading_crowd(&app, &room.code).await;
     let (sloth, unread) = join_and_stop_reading(&app, &room.code).await;
     // The lag limit (5 s) passes well within WAIT; the kernel's user timeout (15 s) would not,
     // and a kept seat would hold the slot for 15 s more.

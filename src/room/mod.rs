@@ -72,6 +72,15 @@ pub struct MemberLink {
 }
 
 impl MemberLink {
+    /// A link for a member or spectator starting at the room's `tick`: counted as having
+    /// taken that tick's snapshot, so it is not behind before it had a chance.
+    fn starting_at(tick: u32) -> Arc<MemberLink> {
+        Arc::new(MemberLink {
+            inputs: Mutex::default(),
+            delivered: AtomicU32::new(tick),
+        })
+    }
+
     /// Queues an input for the next tick; drops it when the queue is full, so a client sending
     /// far faster than the tick rate loses only its excess.
     pub fn push_input(&self, input: Input) {
@@ -634,10 +643,7 @@ impl Room {
             player_id: join.player_id,
             name: join.name,
             session: join.session,
-            link: Arc::new(MemberLink {
-                inputs: Mutex::new(Vec::with_capacity(4)),
-                delivered: AtomicU32::new(self.game.tick()),
-            }),
+            link: MemberLink::starting_at(self.game.tick()),
             ack: 0,
             buffered: VecDeque::new(),
             missed_steps: 0,

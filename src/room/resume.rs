@@ -5,8 +5,6 @@
 //! stands still; it gets no frames, and is removed when the room's reconnect grace period
 //! passes without a `Reattach`. Which connection may reattach is decided by `crate::reconnect`, not here.
 
-use std::sync::atomic::AtomicU32;
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use actix::prelude::*;
@@ -106,10 +104,7 @@ impl Room {
         member.missed_steps = 0;
         // A link of its own: inputs still queued by the old connection are dropped with its
         // link, and its last delivery report cannot make the new one look behind.
-        member.link = Arc::new(MemberLink {
-            inputs: Mutex::new(Vec::with_capacity(4)),
-            delivered: AtomicU32::new(self.game.tick()),
-        });
+        member.link = MemberLink::starting_at(self.game.tick());
         let feed = SnapshotFeed {
             snapshots: self.snapshots.subscribe(),
             link: member.link.clone(),

@@ -3,8 +3,8 @@
 //! snapshots (through the same latest-wins feed) and events as the members. A room takes at most
 //! `max_spectators` of them, and drops those that stop taking snapshots like it drops members.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use actix::prelude::*;
 use bytes::Bytes;
@@ -114,10 +114,7 @@ impl Handler<Spectate> for Room {
         };
         let frame = Bytes::from(encode_server(&msg));
         self.metrics.sent(&msg, frame.len(), 1);
-        let link = Arc::new(MemberLink {
-            inputs: Mutex::default(),
-            delivered: AtomicU32::new(self.game.tick()),
-        });
+        let link = MemberLink::starting_at(self.game.tick());
         request.session.do_send(RoomToSession::Watching {
             room: ctx.address(),
             room_id: self.settings.id,
