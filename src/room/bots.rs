@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use crate::bot::brain::Brain;
 use crate::bot::path::NavGrid;
-use crate::protocol::{Input, RosterEntry, ServerMsg, Slot};
+use crate::protocol::{GameSetup, Input, RoomState, RosterEntry, ServerMsg, Slot};
 
 use super::Room;
 
@@ -137,30 +137,19 @@ impl Room {
             self.broadcast_event(&ServerMsg::PlayerLeft { slot: slot as Slot });
         }
     }
+}
 
-    /// Adds every bot's input for the next step to `step_inputs`, decided from the room's
-    /// state as the last step left it.
-    pub(super) fn take_bot_commands(&mut self) {
-        if self.bot_count() == 0 {
-            return;
+impl SeatBot {
+    /// The bot's input for the next step of the player in `slot`, decided from `sight`.
+    pub(super) fn next_input(&mut self, slot: Slot, setup: &GameSetup, sight: &RoomState) -> Input {
+        let decision = self.brain.decide_in(slot, setup, Some(sight));
+        self.seq = self.seq.wrapping_add(1);
+        Input {
+            seq: self.seq,
+            movement: decision.movement,
+            aim: decision.aim,
+            fire: decision.fire,
+            render_tick: sight.tick,
         }
-        self.game.state(&mut self.bot_sight);
-        let tick = self.bot_sight.tick;
-        for (slot, bot) in self.bots.iter_mut().enumerate() {
-            let Some(bot) = bot else { continue };
-            let decision = bot
-                .brain
-                .decide_in(slot as Slot, &self.setup, Some(&self.bot_sight));
-            bot.seq = bot.seq.wrapping_add(1);
-            let input = Input {
-                seq: bot.seq,
-                movement: decision.movement,
-                aim: decision.aim,
-                fire: decision.fire,
-                render_tick: tick,
-            };
-            self.step_inputs.commands.push((slot as Slot, input));
-        }
-        self.step_inputs.commands.sort_by_key(|(slot, _)| *slot);
     }
 }

@@ -33,10 +33,20 @@ impl Room {
         }
     }
 
-    /// Adds each member's inputs for the next step to `step_inputs`, in slot order.
+    /// Adds the inputs for the next step to `step_inputs`, in slot order: each member's from
+    /// its buffer, each bot's decided from the room's state as the last step left it.
     pub(super) fn take_step_commands(&mut self) {
+        if self.bot_count() > 0 {
+            self.game.state(&mut self.bot_sight);
+        }
         for (slot, member) in self.members.iter_mut().enumerate() {
-            let Some(member) = member else { continue };
+            let Some(member) = member else {
+                if let Some(bot) = &mut self.bots[slot] {
+                    let input = bot.next_input(slot as Slot, &self.setup, &self.bot_sight);
+                    self.step_inputs.commands.push((slot as Slot, input));
+                }
+                continue;
+            };
             let count = if member.buffered.len() > JITTER_TARGET && member.missed_steps > 0 {
                 member.missed_steps -= 1;
                 2

@@ -8,7 +8,7 @@
 //! 3. for each due tick: build the step's inputs (the leaves and joins since the last step,
 //!    then each member's next buffered input in slot order, two when more than
 //!    `JITTER_TARGET` are buffered and it has steps to make up, none when its buffer is
-//!    empty; then the bots' inputs), record
+//!    empty, or a bot's decision in a bot's seat), record
 //!    the last consumed seq as the member's ack, step the game, and send the step's events
 //!    stamped with that step's tick;
 //! 4. encode the new state once in full and once as a change from each baseline its
@@ -458,7 +458,6 @@ impl Room {
         self.buffer_queued_inputs();
         for _ in 0..due.steps {
             self.take_step_commands();
-            self.take_bot_commands();
             self.step_inputs.leaves.sort_unstable();
             self.step_inputs.joins.sort_unstable();
             self.game.step(&self.step_inputs, &mut self.events);
