@@ -11,15 +11,10 @@ import { fileURLToPath } from "node:url";
 
 import { directionOf, stepMovement } from "./movement.js";
 import { MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP, quantizePosition } from "./protocol.js";
+import { TEST_SETUP } from "./fixtures.js";
 
 const TICK_RATE = 30;
-const setup = {
-  width: 1600,
-  height: 1000,
-  walls: [{ x: 700, y: 400, w: 200, h: 40 }],
-  player_radius: 16,
-  player_speed: 240,
-};
+const setup = TEST_SETUP;
 
 test("diagonals are normalized in f32 and opposite keys cancel", () => {
   const diagonal = directionOf(MOVE_UP | MOVE_RIGHT);

@@ -7,19 +7,9 @@ import assert from "node:assert/strict";
 
 import { quantizeHeading, quantizePosition } from "./protocol.js";
 import { OwnShots } from "./shots.js";
+import { TEST_SETUP } from "./fixtures.js";
 
-const setup = {
-  width: 1600,
-  height: 1000,
-  walls: [{ x: 700, y: 400, w: 200, h: 40 }],
-  player_radius: 16,
-  player_speed: 240,
-  bullet_radius: 4,
-  bullet_speed: 600,
-  max_hp: 100,
-  fire_cooldown_ticks: 6,
-  bullet_range: 900,
-};
+const setup = TEST_SETUP;
 const at = { x: 100, y: 100 };
 
 test("held fire shoots on the first input and then every fire_cooldown_ticks inputs", () => {

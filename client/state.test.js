@@ -16,21 +16,11 @@ import {
   quantizePosition,
 } from "./protocol.js";
 import { MIN_INTERPOLATION_DELAY_MS, RoomState } from "./state.js";
+import { TEST_SETUP } from "./fixtures.js";
 
 const TICK_RATE = 30;
 const TICK_MS = 1000 / TICK_RATE;
-const setup = {
-  width: 1600,
-  height: 1000,
-  walls: [{ x: 700, y: 400, w: 200, h: 40 }],
-  player_radius: 16,
-  player_speed: 240,
-  bullet_radius: 4,
-  bullet_speed: 600,
-  max_hp: 100,
-  fire_cooldown_ticks: 6,
-  bullet_range: 900,
-};
+const setup = TEST_SETUP;
 const STEP = setup.player_speed / TICK_RATE;
 
 function joined(tick = 0) {
