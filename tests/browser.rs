@@ -23,14 +23,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use fantoccini::actions::{
-    InputSource, KeyAction, KeyActions, MouseActions, PointerAction, TouchActions,
-    MOUSE_BUTTON_LEFT,
+    InputSource, KeyAction, KeyActions, PointerAction, TouchActions, MOUSE_BUTTON_LEFT,
 };
 use fantoccini::{Client, Locator};
 use harness::{
     arena_map, click, enter_lobby, fill, is_clear, number, open_browser, open_screen, page_state,
-    position_of, wait_for_script, wait_for_shown_text, wait_for_state, wait_for_text, Driver,
-    Profile, Screen, PAGE_WAIT,
+    position_of, press_at, wait_for_script, wait_for_shown_text, wait_for_state, wait_for_text,
+    Driver, Profile, Screen, PAGE_WAIT,
 };
 use serde_json::{json, Value};
 use skirmish::bot::{BotClient, RoomView};
@@ -191,24 +190,13 @@ async fn aim_and_fire(client: &Client, map: &Map, at_the_other: bool) {
                 .find(|&(dir, reach)| is_clear(map, from, dir, reach, 5.0))
         })
         .expect("some direction is free of walls");
-    let canvas = &state["canvas"];
-    let scale = number(&canvas["scale"]);
-    let x = number(&canvas["left"]) + (from.0 + dir.0 * reach) * scale;
-    let y = number(&canvas["top"]) + (from.1 + dir.1 * reach) * scale;
-    client
-        .perform_actions(
-            MouseActions::new("mouse".into())
-                .then(PointerAction::MoveTo {
-                    duration: None,
-                    x: x.round(),
-                    y: y.round(),
-                })
-                .then(PointerAction::Down {
-                    button: MOUSE_BUTTON_LEFT,
-                }),
-        )
-        .await
-        .expect("aim and hold fire");
+    press_at(
+        client,
+        &state,
+        (from.0 + dir.0 * reach, from.1 + dir.1 * reach),
+        false,
+    )
+    .await;
 }
 
 /// The HUD's boxes as the page lays them out (only the ones shown), which of them overlap,

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use skirmish::game::map::Map;
@@ -292,6 +293,35 @@ pub fn is_clear(map: &Map, from: (f64, f64), dir: (f64, f64), distance: f64, mar
                     || y > f64::from(wall.y + wall.h) + margin
             })
     })
+}
+
+/// Moves the mouse to the world point `at` of the page's canvas (as the page state `state`
+/// lays it out) and presses the left button; `release` lets it go again (a click), else it is
+/// held until `release_actions`.
+pub async fn press_at(client: &Client, state: &Value, at: (f64, f64), release: bool) {
+    let canvas = &state["canvas"];
+    let scale = number(&canvas["scale"]);
+    let x = number(&canvas["left"]) + at.0 * scale;
+    let y = number(&canvas["top"]) + at.1 * scale;
+    let press = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x: x.round(),
+            y: y.round(),
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    let actions = match release {
+        true => press.then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        }),
+        false => press,
+    };
+    client
+        .perform_actions(actions)
+        .await
+        .expect("aim and press fire");
 }
 
 pub fn position_of(state: &Value, key: &str) -> (f64, f64) {

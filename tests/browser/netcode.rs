@@ -16,9 +16,7 @@
 
 use std::time::Duration;
 
-use fantoccini::actions::{
-    InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT,
-};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::Client;
 use serde_json::Value;
 use skirmish::config::Config;
@@ -28,7 +26,7 @@ use crate::common;
 use crate::common::proxy::LaggyProxy;
 use crate::harness::{
     arena_map, click, enter_lobby, fill, is_clear, number, open_browser, page_state, position_of,
-    programs, wait_for_state, Driver, Profile, ONE_AT_A_TIME,
+    press_at, programs, wait_for_state, Driver, Profile, ONE_AT_A_TIME,
 };
 
 /// How long each player runs the course.
@@ -142,27 +140,8 @@ async fn click_a_shot(client: &Client, map: &Map) -> (f64, f64) {
         .map(|angle| (angle.cos(), angle.sin()))
         .find(|&dir| is_clear(map, from, dir, 120.0, 5.0) && misses_the_others(&state, from, dir))
         .expect("some direction is free of walls and players");
-    let canvas = &state["canvas"];
-    let scale = number(&canvas["scale"]);
-    let x = number(&canvas["left"]) + (from.0 + dir.0 * 120.0) * scale;
-    let y = number(&canvas["top"]) + (from.1 + dir.1 * 120.0) * scale;
-    client
-        .perform_actions(
-            MouseActions::new("mouse".into())
-                .then(PointerAction::MoveTo {
-                    duration: None,
-                    x: x.round(),
-                    y: y.round(),
-                })
-                .then(PointerAction::Down {
-                    button: MOUSE_BUTTON_LEFT,
-                })
-                .then(PointerAction::Up {
-                    button: MOUSE_BUTTON_LEFT,
-                }),
-        )
-        .await
-        .expect("aim and click");
+    let aim_at = (from.0 + dir.0 * 120.0, from.1 + dir.1 * 120.0);
+    press_at(client, &state, aim_at, true).await;
     let drawn = wait_for_state(client, "the own shot is drawn", |s| {
         stat(s, "predicted") > predicted_before && s["stats"]["lastClickToDrawMs"].is_number()
     })
