@@ -69,7 +69,13 @@ function setStatus(text, isError = false) {
   status.classList.toggle("error", isError);
 }
 
-function roomRow(room, bytesOutPerSecond, configuredRate) {
+// Where players open the game: this page is served on the operator's port, not the players'.
+function playUrl(stats) {
+  if (stats.public_url) return stats.public_url.replace(/\/+$/, "");
+  return `${stats.public_scheme}://${location.hostname}:${stats.public_port}`;
+}
+
+function roomRow(room, bytesOutPerSecond, configuredRate, play) {
   const row = el("tr");
   row.dataset.roomId = String(room.id);
 
@@ -100,7 +106,7 @@ function roomRow(room, bytesOutPerSecond, configuredRate) {
   const actions = el("td");
   if (room.code) {
     const watch = el("a", "Watch");
-    watch.href = `/?watch=${encodeURIComponent(room.code)}`;
+    watch.href = `${play}/?watch=${encodeURIComponent(room.code)}`;
     watch.target = "_blank";
     watch.rel = "noopener";
     watch.className = "watch";
@@ -140,7 +146,7 @@ function render(stats, previous, seconds) {
       old && seconds > 0 && room.bytes_out !== undefined && old.bytes_out !== undefined
         ? (room.bytes_out - old.bytes_out) / seconds
         : null;
-    return roomRow(room, bytesOut, stats.tick_rate);
+    return roomRow(room, bytesOut, stats.tick_rate, playUrl(stats));
   });
   $("room-rows").replaceChildren(...rows);
   $("no-rooms").hidden = stats.rooms.length > 0;

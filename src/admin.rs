@@ -1,11 +1,14 @@
-//! The operator's HTTP endpoints: `/metrics` (Prometheus text format), `/api/stats` (JSON for
-//! the monitor page and the load tool), `/readyz`, and the monitor page at `/monitor`.
+//! The operator's HTTP endpoints, on their own listener (`--admin-bind`, loopback by default)
+//! so that nothing about private rooms or players reaches the players' port: `/metrics`
+//! (Prometheus text format), `/api/stats` (JSON for the monitor page and the load tool),
+//! `/readyz`, `/healthz`, and the monitor page at `/monitor` (`/` leads there).
 //!
 //! With `--admin-token` set, `/metrics` and `/api/stats` answer only requests that carry it
 //! (`Authorization: Bearer TOKEN` or `?token=TOKEN`); the monitor page itself is static and asks
 //! for the token. These handlers read shared state and change nothing.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{http::header, web, HttpRequest, HttpResponse};
@@ -21,6 +24,38 @@ use crate::room::{Inspect, RoomDetails, TickReport};
 /// How long `/api/stats` waits for a busy room to describe itself before listing it without
 /// its details.
 const INSPECT_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// The operator's listener.
+pub fn configure(app: Arc<AppState>, cfg: &mut web::ServiceConfig) {
+    let client_dir = app.config.client_dir.clone();
+    cfg.app_data(web::Data::from(app))
+        .route("/metrics", web::get().to(metrics))
+        .route("/api/stats", web::get().to(stats))
+        .route("/readyz", web::get().to(readyz))
+        .route("/healthz", web::get().to(crate::routes::healthz))
+        .route("/monitor", web::get().to(monitor))
+        .route("/", web::get().to(to_monitor));
+    for file in MONITOR_FILES {
+        let path = client_dir.join(file);
+        cfg.route(
+            &format!("/{file}"),
+            web::get().to(move || {
+                let path = path.clone();
+                async move { actix_files::NamedFile::open_async(path).await }
+            }),
+        );
+    }
+}
+
+/// The client files the monitor page loads besides itself: it shares nothing with the game's
+/// client.
+const MONITOR_FILES: [&str; 2] = ["monitor.js", "monitor.css"];
+
+async fn to_monitor() -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, "/monitor"))
+        .finish()
+}
 
 #[derive(Deserialize)]
 struct TokenQuery {
@@ -86,6 +121,11 @@ struct ServerStats {
     /// Totals since the start; the monitor turns two readings into rates.
     traffic: Traffic,
     rooms: Vec<RoomStats>,
+    /// Where players reach the game, for the monitor's Watch links: `--public-url` when set,
+    /// else the players' port and scheme on the host the monitor was opened at.
+    public_url: Option<String>,
+    public_port: u16,
+    public_scheme: &'static str,
 }
 
 #[derive(Serialize)]
@@ -138,6 +178,13 @@ pub async fn stats(req: HttpRequest, app: web::Data<AppState>) -> HttpResponse {
         spectators: app.metrics.sessions_in(SessionPhase::Spectating),
         traffic: app.metrics.traffic(),
         rooms,
+        public_url: app.config.public_url.clone(),
+        public_port: app.public_port,
+        public_scheme: if app.config.tls_cert.is_some() {
+            "https"
+        } else {
+            "http"
+        },
     })
 }
 

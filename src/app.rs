@@ -33,6 +33,8 @@ pub struct AppState {
     pub config: Config,
     pub directory: Arc<dyn RoomDirectory>,
     pub started: Instant,
+    /// The players' port as bound (`--port 0` picks one), set when the server starts serving.
+    pub public_port: u16,
     map: Arc<Map>,
     room_threads: Vec<ArbiterHandle>,
     next_room_thread: AtomicUsize,
@@ -70,6 +72,7 @@ impl AppState {
             resumption: Resumption::new(config.reconnect_grace()),
             connections: Connections::default(),
             make_game: Arc::new(arena),
+            public_port: config.port,
             config,
             directory,
             started: Instant::now(),

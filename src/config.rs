@@ -6,7 +6,7 @@ mod file;
 
 pub use file::LoadError;
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -83,8 +83,15 @@ pub struct Config {
           value_parser = clap::value_parser!(u16).range(0..=1000))]
     pub max_spectators: u16,
 
+    /// Where the operator's endpoints listen (`/metrics`, `/api/stats`, `/readyz` and the
+    /// monitor page at `/monitor`), apart from the players' port; keep it on loopback or a
+    /// private network (port 0 picks a free one).
+    #[arg(long, env = "SKIRMISH_ADMIN_BIND", default_value = "127.0.0.1:9091")]
+    pub admin_bind: SocketAddr,
+
     /// Secret that `/metrics`, `/api/stats` and the monitor page's data require, sent as
-    /// `Authorization: Bearer TOKEN` or `?token=TOKEN` [default: none, they are open].
+    /// `Authorization: Bearer TOKEN` or `?token=TOKEN` [default: none: anyone who reaches
+    /// --admin-bind may read them].
     #[arg(long, env = "SKIRMISH_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
 
@@ -241,6 +248,18 @@ impl Config {
         if !self.map_path().is_file() {
             return Err(format!("map {} is not a file", self.map_path().display()));
         }
+        if self.port != 0
+            && self.admin_bind.port() == self.port
+            && (self.admin_bind.ip() == self.bind
+                || self.admin_bind.ip().is_unspecified()
+                || self.bind.is_unspecified())
+        {
+            return Err(format!(
+                "--admin-bind {} is the players' address: the operator's endpoints need a port \
+                 of their own",
+                self.admin_bind
+            ));
+        }
         if let Some(url) = &self.public_url {
             crate::auth::origin_of(url).map_err(|problem| format!("--public-url: {problem}"))?;
         }
@@ -277,6 +296,23 @@ mod tests {
         assert_eq!(config.port, 8080);
         assert!(config.client_dir.ends_with("client"));
         assert!(config.map_path().ends_with("assets/maps/arena.json"));
+    }
+
+    #[test]
+    fn the_operator_endpoints_default_to_a_loopback_port_of_their_own() {
+        let config = Config::defaults();
+        assert_eq!(config.admin_bind, "127.0.0.1:9091".parse().unwrap());
+        assert_eq!(config.validate(), Ok(()));
+        for (bind, admin) in [
+            ("127.0.0.1", "127.0.0.1:8080"),
+            ("0.0.0.0", "127.0.0.1:8080"),
+        ] {
+            let config = Config::parse_from(["skirmish", "--bind", bind, "--admin-bind", admin]);
+            let err = config.validate().unwrap_err();
+            assert!(err.contains("--admin-bind"), "{err}");
+        }
+        let elsewhere = Config::parse_from(["skirmish", "--admin-bind", "127.0.0.2:8080"]);
+        assert_eq!(elsewhere.validate(), Ok(()));
     }
 
     #[test]

@@ -1,13 +1,16 @@
 //! The `skirmish` server binary: configuration, logging, then `startup::run`. Wiring only.
 
-use std::net::TcpListener;
-
 use skirmish::config::Config;
-use skirmish::startup;
+use skirmish::startup::{self, Listeners};
 
 fn main() -> std::process::ExitCode {
     skirmish::logging::init();
     let config = Config::load(std::env::args_os()).unwrap_or_else(|err| err.exit());
+    // Before binding anything: a refused setting is named even when a port is taken.
+    if let Err(err) = config.validate() {
+        eprintln!("skirmish: bad configuration: {err}");
+        return std::process::ExitCode::FAILURE;
+    }
     startup::raise_open_files_limit(&config);
     match serve(config) {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -20,15 +23,18 @@ fn main() -> std::process::ExitCode {
 }
 
 fn serve(config: Config) -> Result<(), startup::StartupError> {
-    let listener = TcpListener::bind((config.bind, config.port))?;
-    let addr = listener.local_addr()?;
+    let listeners = Listeners::bind(&config)?;
+    let addr = listeners.public.local_addr()?;
+    let admin = listeners.admin.local_addr()?;
     let scheme = if config.tls_cert.is_some() {
         "https"
     } else {
         "http"
     };
     actix::System::new().block_on(async move {
-        let server = startup::run(listener, config)?;
+        let server = startup::run(listeners, config)?;
+        // The operator's line comes first: tools wait for the players' line and then know both.
+        println!("Operator endpoints (/metrics, /api/stats, /monitor) on http://{admin}");
         println!("Skirmish is listening on {scheme}://{addr} — open it in a browser");
         server.await?;
         log::info!("stopped");

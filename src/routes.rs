@@ -1,6 +1,7 @@
-//! The HTTP routes: the WebSocket upgrade at `/ws`, the JSON endpoint `/api/rooms`, `/healthz`,
-//! the operator's endpoints (`/api/stats`, `/metrics`, `/readyz`, `/monitor`, in `admin`), and
-//! the static files (`assets/` at `/assets/`, `client/` at `/`).
+//! The players' HTTP routes: the WebSocket upgrade at `/ws`, the JSON endpoint `/api/rooms`
+//! (what the lobby shows anyone), `/healthz`, `/readyz`, and the static files (`assets/` at
+//! `/assets/`, `client/` at `/`); and the gate in front of every listener's routes. The
+//! operator's endpoints are not here: they have a listener of their own (`admin`).
 //! Wiring only: each handler hands off to the module that owns the work.
 
 use std::future::Future;
@@ -19,21 +20,17 @@ use crate::protocol::RoomInfo;
 use crate::transport::{ConnectionMeter, MAX_REQUESTS_PER_CONNECTION};
 use crate::{admin, session};
 
-pub fn configure(app: Arc<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
-    move |cfg| {
-        let client_dir = app.config.client_dir.clone();
-        let assets_dir = app.config.assets_dir.clone();
-        cfg.app_data(web::Data::from(app))
-            .route("/ws", web::get().to(websocket))
-            .route("/api/rooms", web::get().to(rooms))
-            .route("/api/stats", web::get().to(admin::stats))
-            .route("/metrics", web::get().to(admin::metrics))
-            .route("/healthz", web::get().to(healthz))
-            .route("/readyz", web::get().to(admin::readyz))
-            .route("/monitor", web::get().to(admin::monitor))
-            .service(actix_files::Files::new("/assets", assets_dir))
-            .service(actix_files::Files::new("/", client_dir).index_file("index.html"));
-    }
+/// The players' listener.
+pub fn configure(app: Arc<AppState>, cfg: &mut web::ServiceConfig) {
+    let client_dir = app.config.client_dir.clone();
+    let assets_dir = app.config.assets_dir.clone();
+    cfg.app_data(web::Data::from(app))
+        .route("/ws", web::get().to(websocket))
+        .route("/api/rooms", web::get().to(rooms))
+        .route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(admin::readyz))
+        .service(actix_files::Files::new("/assets", assets_dir))
+        .service(actix_files::Files::new("/", client_dir).index_file("index.html"));
 }
 
 /// The gate in front of every route: a connection over the per-IP limits gets its refusal
@@ -118,6 +115,6 @@ async fn rooms(app: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(rooms)
 }
 
-async fn healthz() -> HttpResponse {
+pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok\n")
 }

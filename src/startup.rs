@@ -10,14 +10,14 @@ use std::time::Duration;
 use actix::Arbiter;
 use actix_http::error::DispatchError;
 use actix_http::{HttpService, Protocol};
-use actix_server::Server;
+use actix_server::{Server, ServerBuilder};
 use actix_service::{
     fn_service, map_config, IntoServiceFactory, ServiceFactory, ServiceFactoryExt,
 };
 use actix_tls::accept::rustls_0_23::{Acceptor, TlsStream};
 use actix_web::dev::{AppConfig, ServerHandle};
 use actix_web::rt::net::TcpStream;
-use actix_web::App;
+use actix_web::{web, App};
 
 use crate::app::AppState;
 use crate::config::Config;
@@ -25,7 +25,7 @@ use crate::game::map::{Map, MapError};
 use crate::lobby::LocalDirectory;
 use crate::tls::{self, TlsError};
 use crate::transport::{self, Transport};
-use crate::{routes, shutdown};
+use crate::{admin, routes, shutdown};
 
 /// File descriptors a server needs besides one per player: the listener, epoll and event
 /// descriptors of every thread, files being served, connections not yet welcomed.
@@ -63,10 +63,35 @@ pub enum StartupError {
 /// close.
 const HTTP_STOP_TIMEOUT_S: u64 = 1;
 
-/// Builds the server on `listener`. Must run inside an actix `System` (rooms get threads of
+/// The two sockets a server listens on: the players' (the game, `/ws`, `/api/rooms`) and the
+/// operator's (`/metrics`, `/api/stats`, the monitor).
+pub struct Listeners {
+    pub public: TcpListener,
+    pub admin: TcpListener,
+}
+
+impl Listeners {
+    /// Binds `--bind:--port` and `--admin-bind`.
+    pub fn bind(config: &Config) -> std::io::Result<Listeners> {
+        Listeners::with_public(TcpListener::bind((config.bind, config.port))?, config)
+    }
+
+    /// `public` as the caller made it (tests shape its socket options), and `--admin-bind`.
+    pub fn with_public(public: TcpListener, config: &Config) -> std::io::Result<Listeners> {
+        let admin = TcpListener::bind(config.admin_bind).map_err(|err| {
+            std::io::Error::new(
+                err.kind(),
+                format!("--admin-bind {}: {err}", config.admin_bind),
+            )
+        })?;
+        Ok(Listeners { public, admin })
+    }
+}
+
+/// Builds the server on `listeners`. Must run inside an actix `System` (rooms get threads of
 /// their own from it); the returned `Server` runs when awaited.
-pub fn run(listener: TcpListener, config: Config) -> Result<Server, StartupError> {
-    run_app(listener, build_app(config)?)
+pub fn run(listeners: Listeners, config: Config) -> Result<Server, StartupError> {
+    run_app(listeners, build_app(config)?)
 }
 
 /// The shared state of a server for `config`, with its room threads started. Must run inside
@@ -84,10 +109,12 @@ pub fn build_app(config: Config) -> Result<AppState, StartupError> {
     ))
 }
 
-/// Serves `app` on `listener` (over TLS when the config names a certificate), and shuts down
-/// gracefully on SIGTERM or ctrl-c. Every connection runs through `transport` (per-IP limits,
-/// socket options, the read pause and the byte count) under the HTTP/1 dispatcher.
-pub fn run_app(listener: TcpListener, app: AppState) -> Result<Server, StartupError> {
+/// Serves `app` on `listeners` (the public one over TLS when the config names a certificate;
+/// the operator's in plain HTTP), and shuts down gracefully on SIGTERM or ctrl-c. Every
+/// connection runs through `transport` (per-IP limits, socket options, the read pause and the
+/// byte count) under the HTTP/1 dispatcher.
+pub fn run_app(listeners: Listeners, mut app: AppState) -> Result<Server, StartupError> {
+    app.public_port = listeners.public.local_addr()?.port();
     let app = Arc::new(app);
     let (_, http_workers) = app.config.resolved_threads();
     let tls = match (&app.config.tls_cert, &app.config.tls_key) {
@@ -100,39 +127,37 @@ pub fn run_app(listener: TcpListener, app: AppState) -> Result<Server, StartupEr
         // SIGTERM and ctrl-c run `shutdown::drain` instead of actix's own stop.
         .disable_signals()
         .shutdown_timeout(HTTP_STOP_TIMEOUT_S);
+    let builder = listen_plain(
+        builder,
+        "skirmish-admin",
+        listeners.admin,
+        &app,
+        admin::configure,
+    )?;
     let name = "skirmish-http";
-    let served = app.clone();
     let builder = match tls {
-        None => builder.listen(name, listener, move || {
-            let app = served.clone();
-            fn_service(move |tcp: TcpStream| {
-                let app = app.clone();
-                async move {
-                    transport::prepare_socket(&tcp, app.config.client_timeout());
+        None => listen_plain(builder, name, listeners.public, &app, routes::configure)?,
+        Some(tls) => {
+            let served = app.clone();
+            builder.listen(name, listeners.public, move || {
+                let (app, prepared) = (served.clone(), served.clone());
+                fn_service(move |tcp: TcpStream| {
+                    transport::prepare_socket(&tcp, prepared.config.client_timeout());
+                    std::future::ready(Ok::<_, ()>(tcp))
+                })
+                .and_then(Acceptor::new(tls.clone()).map_err(|_| ()))
+                .and_then(fn_service(move |tls: TlsStream<TcpStream>| {
+                    let tcp = tls.get_ref().0;
                     let (fd, peer) = (tcp.as_raw_fd(), tcp.peer_addr().ok());
-                    Ok((admit(&app, tcp, fd, peer), Protocol::Http1, peer))
-                }
-            })
-            .and_then(http_service(served.clone()))
-        })?,
-        Some(tls) => builder.listen(name, listener, move || {
-            let (app, prepared) = (served.clone(), served.clone());
-            fn_service(move |tcp: TcpStream| {
-                transport::prepare_socket(&tcp, prepared.config.client_timeout());
-                std::future::ready(Ok::<_, ()>(tcp))
-            })
-            .and_then(Acceptor::new(tls.clone()).map_err(|_| ()))
-            .and_then(fn_service(move |tls: TlsStream<TcpStream>| {
-                let tcp = tls.get_ref().0;
-                let (fd, peer) = (tcp.as_raw_fd(), tcp.peer_addr().ok());
-                std::future::ready(Ok::<_, ()>((
-                    admit(&app, tls, fd, peer),
-                    Protocol::Http1,
-                    peer,
-                )))
-            }))
-            .and_then(http_service(served.clone()).map_err(|_| ()))
-        })?,
+                    std::future::ready(Ok::<_, ()>((
+                        admit(&app, tls, fd, peer),
+                        Protocol::Http1,
+                        peer,
+                    )))
+                }))
+                .and_then(http_service(served.clone(), routes::configure).map_err(|_| ()))
+            })?
+        }
     };
     let server = builder.run();
     let handle = server.handle();
@@ -142,6 +167,32 @@ pub fn run_app(listener: TcpListener, app: AppState) -> Result<Server, StartupEr
         shutdown::drain(app, handle).await;
     });
     Ok(server)
+}
+
+/// The routes of one listener, registered on each worker's `App`.
+type Routes = fn(Arc<AppState>, &mut web::ServiceConfig);
+
+/// Serves `routes` over plain HTTP on `listener`.
+fn listen_plain(
+    builder: ServerBuilder,
+    name: &str,
+    listener: TcpListener,
+    app: &Arc<AppState>,
+    routes: Routes,
+) -> std::io::Result<ServerBuilder> {
+    let served = app.clone();
+    builder.listen(name, listener, move || {
+        let app = served.clone();
+        fn_service(move |tcp: TcpStream| {
+            let app = app.clone();
+            async move {
+                transport::prepare_socket(&tcp, app.config.client_timeout());
+                let (fd, peer) = (tcp.as_raw_fd(), tcp.peer_addr().ok());
+                Ok((admit(&app, tcp, fd, peer), Protocol::Http1, peer))
+            }
+        })
+        .and_then(http_service(served.clone(), routes))
+    })
 }
 
 /// Counts a new connection against the per-IP limits and wraps it.
@@ -156,6 +207,7 @@ fn admit<T>(app: &AppState, io: T, fd: RawFd, peer: Option<SocketAddr>) -> Trans
 /// The HTTP/1 service over a connection's `Transport`, with the app's routes.
 fn http_service<T>(
     app: Arc<AppState>,
+    routes: Routes,
 ) -> impl ServiceFactory<
     (Transport<T>, Protocol, Option<SocketAddr>),
     Config = (),
@@ -168,7 +220,7 @@ where
 {
     let routes = App::new()
         .wrap_fn(routes::screen)
-        .configure(routes::configure(app));
+        .configure(|cfg| routes(app, cfg));
     HttpService::build()
         // A session's frames wait here when its socket is full. Snapshots are under a kilobyte
         // and stale ones are skipped upstream, so a few kilobytes is plenty; more would only
@@ -228,6 +280,8 @@ fn load_map(config: &Config) -> Result<Map, StartupError> {
 /// A server running on a thread of its own, for tests and tools. Stops when dropped.
 pub struct RunningServer {
     pub addr: SocketAddr,
+    /// Where the operator's endpoints listen (`--admin-bind`).
+    pub admin_addr: SocketAddr,
     pub tls: bool,
     handle: ServerHandle,
 }
@@ -244,6 +298,11 @@ impl RunningServer {
         let scheme = if self.tls { "https" } else { "http" };
         format!("{scheme}://{}", self.addr)
     }
+
+    /// `http://ADMIN_ADDR`: the operator's endpoints
+    pub fn admin_url(&self) -> String {
+        format!("http://{}", self.admin_addr)
+    }
 }
 
 impl Drop for RunningServer {
@@ -253,14 +312,14 @@ impl Drop for RunningServer {
     }
 }
 
-/// Binds `config.bind:config.port` and runs the server on a new thread with its own actix
-/// `System`; returns once it is listening.
+/// Binds `config.bind:config.port` and `--admin-bind`, and runs the server on a new thread
+/// with its own actix `System`; returns once it is listening.
 pub fn spawn(config: Config) -> Result<RunningServer, StartupError> {
     let listener = TcpListener::bind((config.bind, config.port))?;
     spawn_on(listener, config)
 }
 
-/// Like `spawn`, on a listener the caller made (tests shape its socket options).
+/// Like `spawn`, on a public listener the caller made (tests shape its socket options).
 pub fn spawn_on(listener: TcpListener, config: Config) -> Result<RunningServer, StartupError> {
     spawn_with(listener, config, |app| app)
 }
@@ -272,7 +331,9 @@ pub fn spawn_with(
     config: Config,
     customize: impl FnOnce(AppState) -> AppState + Send + 'static,
 ) -> Result<RunningServer, StartupError> {
-    let addr = listener.local_addr()?;
+    let listeners = Listeners::with_public(listener, &config)?;
+    let addr = listeners.public.local_addr()?;
+    let admin_addr = listeners.admin.local_addr()?;
     let tls = config.tls_cert.is_some();
     let (started, ready) = std::sync::mpsc::channel();
     std::thread::Builder::new()
@@ -280,7 +341,7 @@ pub fn spawn_with(
         .spawn(move || {
             let system = actix::System::new();
             system.block_on(async move {
-                match build_app(config).and_then(|app| run_app(listener, customize(app))) {
+                match build_app(config).and_then(|app| run_app(listeners, customize(app))) {
                     Ok(server) => {
                         let _ = started.send(Ok(server.handle()));
                         let _ = server.await;
@@ -295,5 +356,10 @@ pub fn spawn_with(
     let handle = ready
         .recv()
         .map_err(|_| StartupError::Config("the server thread ended before starting".into()))??;
-    Ok(RunningServer { addr, tls, handle })
+    Ok(RunningServer {
+        addr,
+        admin_addr,
+        tls,
+        handle,
+    })
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::raw::{RawClient, Watched};
 use common::{
-    connect, eventually, http_get, next_error, next_snapshot, room_closed, spawn_app,
+    admin_get, connect, eventually, http_get, next_error, next_snapshot, room_closed, spawn_app,
     spawn_app_with, test_config, WAIT,
 };
 use skirmish::bot::BotError;
@@ -24,7 +24,7 @@ use skirmish::startup::{self, RunningServer};
 
 /// `skirmish_rate_limited_total{kind}` from `/metrics`.
 async fn rate_limited(app: &RunningServer, kind: &str) -> u64 {
-    let (_, metrics) = http_get(app, "/metrics").await;
+    let (_, metrics) = admin_get(app, "/metrics").await;
     let series = format!("skirmish_rate_limited_total{{kind=\"{kind}\"}} ");
     metrics
         .lines()
@@ -140,7 +140,7 @@ async fn new_connections_per_ip_per_second_are_limited() {
     let mut refused_gets = 0;
     let deadline = tokio::time::Instant::now() + WAIT;
     let metrics = loop {
-        match http_get(&app, "/metrics").await {
+        match admin_get(&app, "/metrics").await {
             (200, metrics) => break metrics,
             (429, _) => refused_gets += 1,
             (status, _) => panic!("/metrics answered {status}"),

@@ -850,7 +850,7 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
     save_screenshot(&dave, "spectator.png").await;
 
     // The monitor page lists the room with its players and opens it to watch.
-    dave.goto(&format!("{url}/monitor"))
+    dave.goto(&format!("{}/monitor", server.admin_url()))
         .await
         .expect("the monitor loads");
     let rows = wait_for_text(
@@ -884,7 +884,8 @@ async fn players_move_shoot_and_see_each_other_in_chromium() {
         )
         .await
         .expect("the page answers a script");
-    assert_eq!(watch_link, json!(format!("/?watch={code}")));
+    // The monitor is on the operator's port; its links lead to the players'.
+    assert_eq!(watch_link, json!(format!("{url}/?watch={code}")));
     dave.goto(&format!("{url}/?watch={code}"))
         .await
         .expect("the watch link loads");

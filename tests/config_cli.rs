@@ -121,7 +121,7 @@ impl Drop for Server {
 async fn config_file_values_apply_under_flags_and_variables() {
     let path = config_file(
         "good",
-        "port = 0\nbind = \"127.0.0.1\"\ntick-rate = 20\nroom_capacity = 9\nmap = \"maps/open.json\"\nadmin_token = \"from-file\"\n",
+        "port = 0\nbind = \"127.0.0.1\"\ntick-rate = 20\nroom_capacity = 9\nmap = \"maps/open.json\"\nadmin_token = \"from-file\"\nadmin-bind = \"127.0.0.1:0\"\n",
     );
     let mut child = skirmish()
         .args(["--config", path.to_str().unwrap(), "--room-capacity", "3"])
@@ -132,20 +132,25 @@ async fn config_file_values_apply_under_flags_and_variables() {
         .expect("the server starts");
     let stdout = child.stdout.take().expect("piped stdout");
     let server = Server(child);
-    let line = tokio::task::spawn_blocking(move || {
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).map(|_| line)
+    // The operator's line, then the players'.
+    let lines = tokio::task::spawn_blocking(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        let mut two = || lines.next().and_then(Result::ok).unwrap_or_default();
+        (two(), two())
     });
-    let line = tokio::time::timeout(WAIT, line)
+    let (admin_line, line) = tokio::time::timeout(WAIT, lines)
         .await
         .expect("the server says where it listens in time")
-        .expect("reader thread")
-        .expect("read stdout");
-    let addr = line
-        .split_whitespace()
-        .find_map(|word| word.strip_prefix("http://"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
+        .expect("reader thread");
+    let address_in = |line: &str| {
+        line.split_whitespace()
+            .find_map(|word| word.strip_prefix("http://"))
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_string()
+    };
+    let (admin_addr, addr) = (address_in(&admin_line), address_in(&line));
+    assert!(admin_line.starts_with("Operator endpoints"), "{admin_line}");
+    assert!(line.contains("listening on"), "{line}");
 
     // From the file: the tick rate. From the flag, over the file: the quick-join capacity.
     let mut ada = BotClient::connect(&format!("ws://{addr}/ws"), "ada")
@@ -156,7 +161,7 @@ async fn config_file_values_apply_under_flags_and_variables() {
     assert_eq!(joined.room.capacity, 3);
     // From the environment, over the file: the admin token.
     let stats = |token: &'static str| {
-        let addr = addr.clone();
+        let addr = admin_addr.clone();
         async move {
             use tokio::io::{AsyncReadExt, AsyncWriteExt};
             let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();

@@ -1,11 +1,12 @@
 //! End-to-end tests of what operators and watchers use: `/metrics` moving with real traffic,
-//! `/api/stats`, the admin token, `/readyz`, the monitor page, and spectators. A real server on
-//! 127.0.0.1:0 and real WebSocket clients; every wait is bounded.
+//! `/api/stats`, the admin token, `/readyz`, the monitor page (all on the operator's listener,
+//! none on the players'), and spectators. A real server on 127.0.0.1:0 and real WebSocket
+//! clients; every wait is bounded.
 
 mod common;
 
 use common::{
-    connect, eventually, http_get, http_get_with, next_error, next_snapshot, room_closed,
+    admin_get, connect, eventually, http_get, http_get_at, next_error, next_snapshot, room_closed,
     spawn_app, spawn_app_with, test_config, WAIT,
 };
 use skirmish::bot::BotClient;
@@ -21,7 +22,7 @@ fn sample(scrape: &str, series: &str) -> Option<f64> {
 }
 
 async fn scrape(app: &skirmish::startup::RunningServer) -> String {
-    let (status, body) = http_get(app, "/metrics").await;
+    let (status, body) = admin_get(app, "/metrics").await;
     assert_eq!(status, 200, "{body}");
     body
 }
@@ -137,20 +138,63 @@ async fn the_admin_token_guards_metrics_and_stats() {
         ..test_config()
     });
     for path in ["/metrics", "/api/stats"] {
-        let (status, _) = http_get(&app, path).await;
+        let (status, _) = admin_get(&app, path).await;
         assert_eq!(status, 401, "{path} without the token");
-        let (status, _) = http_get(&app, &format!("{path}?token=wrong")).await;
+        let (status, _) = admin_get(&app, &format!("{path}?token=wrong")).await;
         assert_eq!(status, 401, "{path} with a wrong token");
-        let (status, _) = http_get(&app, &format!("{path}?token=s3cret")).await;
+        let (status, _) = admin_get(&app, &format!("{path}?token=s3cret")).await;
         assert_eq!(status, 200, "{path} with the token in the query");
-        let (status, _) = http_get_with(&app, path, &[("Authorization", "Bearer s3cret")]).await;
+        let bearer = [("Authorization", "Bearer s3cret")];
+        let (status, _) = http_get_at(app.admin_addr, path, &bearer).await;
         assert_eq!(status, 200, "{path} with the token in the header");
     }
     // Players, health and the page itself need no token.
     assert_eq!(http_get(&app, "/healthz").await.0, 200);
     assert_eq!(http_get(&app, "/readyz").await.0, 200);
     assert_eq!(http_get(&app, "/api/rooms").await.0, 200);
-    assert_eq!(http_get(&app, "/monitor").await.0, 200);
+    assert_eq!(admin_get(&app, "/monitor").await.0, 200);
+}
+
+#[tokio::test]
+async fn the_players_port_serves_no_operator_data() {
+    let app = spawn_app();
+    let mut ada = connect(&app, "ada").await;
+    let secret = ada.create_room("secret room", 4, false).await.unwrap();
+    let mut bob = connect(&app, "bob").await;
+    bob.create_room("open room", 4, true).await.unwrap();
+    for path in ["/metrics", "/api/stats", "/monitor"] {
+        assert_eq!(
+            http_get(&app, path).await.0,
+            404,
+            "{path} on the players' port"
+        );
+    }
+    // The lobby's view: public rooms, their counts, no codes and no players' names.
+    let (status, body) = http_get(&app, "/api/rooms").await;
+    assert_eq!(status, 200);
+    let rooms: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(rooms.as_array().unwrap().len(), 1, "{body}");
+    assert_eq!(rooms[0]["name"], "open room");
+    for hidden in ["secret room", &secret.code, "ada", "bob", "code"] {
+        assert!(!body.contains(hidden), "{hidden} in {body}");
+    }
+    // The operator's port has it all, and its root leads to the monitor.
+    let (status, body) = admin_get(&app, "/api/stats").await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("secret room") && body.contains("ada"),
+        "{body}"
+    );
+    let stats: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(stats["public_port"], app.addr.port());
+    assert_eq!(stats["public_scheme"], "http");
+    let (status, _) = admin_get(&app, "/").await;
+    assert_eq!(status, 302);
+    assert_eq!(
+        admin_get(&app, "/ws").await.0,
+        404,
+        "no players on the operator's port"
+    );
 }
 
 #[tokio::test]
@@ -167,12 +211,12 @@ async fn stats_describe_rooms_players_and_spectators() {
     )
     .await;
     eventually("the stats show the spectator", || async {
-        let (_, body) = http_get(&app, "/api/stats").await;
+        let (_, body) = admin_get(&app, "/api/stats").await;
         let stats: serde_json::Value = serde_json::from_str(&body).unwrap();
         stats["rooms"][0]["spectators"] == 1
     })
     .await;
-    let (status, body) = http_get(&app, "/api/stats").await;
+    let (status, body) = admin_get(&app, "/api/stats").await;
     assert_eq!(status, 200);
     let stats: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(stats["ready"], true);
@@ -197,15 +241,15 @@ async fn stats_describe_rooms_players_and_spectators() {
 }
 
 #[tokio::test]
-async fn readyz_and_the_monitor_page_are_served() {
+async fn readyz_and_the_monitor_page_are_served_to_the_operator() {
     let app = spawn_app();
-    let (status, body) = http_get(&app, "/readyz").await;
+    let (status, body) = admin_get(&app, "/readyz").await;
     assert_eq!((status, body.trim()), (200, "ready"));
-    let (status, page) = http_get(&app, "/monitor").await;
+    let (status, page) = admin_get(&app, "/monitor").await;
     assert_eq!(status, 200);
     assert!(page.contains("<script type=\"module\" src=\"/monitor.js\">"));
     assert!(page.contains("id=\"room-rows\""));
-    let (status, script) = http_get(&app, "/monitor.js").await;
+    let (status, script) = admin_get(&app, "/monitor.js").await;
     assert_eq!(status, 200);
     assert!(script.contains("/api/stats"));
 }
@@ -266,7 +310,7 @@ async fn a_spectator_gets_snapshots_and_events_without_a_seat() {
     // Leaving works like a player's leave; the room's players never saw the spectator.
     assert_eq!(eve.leave_room().await.unwrap(), joined.room.id);
     eventually("the spectator is gone from the stats", || async {
-        let (_, body) = http_get(&app, "/api/stats").await;
+        let (_, body) = admin_get(&app, "/api/stats").await;
         let stats: serde_json::Value = serde_json::from_str(&body).unwrap();
         stats["spectators"] == 0
     })

@@ -6,7 +6,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{connect, eventually, http_get, next_snapshot, spawn_app_with, test_config, WAIT};
+use common::{
+    admin_get, connect, eventually, http_get, next_snapshot, spawn_app_with, test_config, WAIT,
+};
 use skirmish::bot::{is_alive, BotClient, RoomView};
 use skirmish::config::Config;
 use skirmish::protocol::ServerMsg;
@@ -118,7 +120,7 @@ async fn bots_are_not_people_and_leave_with_the_last_one() {
     let mut ada = connect(&app, "ada").await;
     let joined = ada.quick_join().await.unwrap();
     until_bots(&mut ada, usize::from(Config::defaults().bot_fill) - 1).await;
-    let (_, metrics) = http_get(&app, "/metrics").await;
+    let (_, metrics) = admin_get(&app, "/metrics").await;
     assert!(
         metrics.contains("skirmish_players{mode=\"arena\"} 1"),
         "bots are not counted as players: {metrics}"

@@ -6,8 +6,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{
-    close_code, connect, eventually, http_get, next_error, next_snapshot, player_left, spawn_app,
-    WAIT,
+    admin_get, close_code, connect, eventually, http_get, next_error, next_snapshot, player_left,
+    spawn_app, WAIT,
 };
 use skirmish::bot::{BotClient, BotError};
 use skirmish::game::movement::{snap_to_grid, step_distance};
@@ -638,7 +638,7 @@ async fn http_routes_answer() {
     assert_eq!(rooms[0]["name"], "listed");
     assert_eq!(rooms[0]["players"], 1);
     assert_eq!(rooms[0]["capacity"], 6);
-    let (status, body) = http_get(&app, "/api/stats").await;
+    let (status, body) = admin_get(&app, "/api/stats").await;
     assert_eq!(status, 200);
     let stats: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(stats["sessions"], 1);

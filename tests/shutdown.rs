@@ -18,6 +18,8 @@ fn start_binary() -> (Child, String) {
         .args([
             "--port",
             "0",
+            "--admin-bind",
+            "127.0.0.1:0",
             "--map",
             "maps/open.json",
             "--room-threads",

@@ -6,7 +6,7 @@ mod common;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use common::{connect, http_get, init_logging, resident_bytes, test_config, WAIT};
+use common::{admin_get, connect, init_logging, resident_bytes, test_config, WAIT};
 use futures_util::{SinkExt, StreamExt};
 use skirmish::protocol::{
     close_code, decode_server, encode_client, error_code, ClientMsg, ServerMsg, PROTOCOL_VERSION,
@@ -114,7 +114,7 @@ async fn read_to_the_close(mut unread: Unread) -> (Option<u16>, Option<u16>) {
 }
 
 async fn sessions(app: &RunningServer) -> u64 {
-    let (_, body) = http_get(app, "/api/stats").await;
+    let (_, body) = admin_get(app, "/api/stats").await;
     let stats: serde_json::Value = serde_json::from_str(&body).unwrap();
     stats["sessions"].as_u64().unwrap()
 }
@@ -181,7 +181,7 @@ async fn a_client_that_never_reads_is_dropped_without_slowing_the_room() {
         // Keep reading so that the healthy player does not become the slow one.
         let _ = player.recv_timeout(Duration::from_millis(100)).await;
     }
-    let (_, body) = http_get(&app, "/api/stats").await;
+    let (_, body) = admin_get(&app, "/api/stats").await;
     let stats: serde_json::Value = serde_json::from_str(&body).unwrap();
     let tick_rate = stats["rooms"][0]["tick_rate_hz"].as_f64().unwrap();
     assert!((29.0..=31.0).contains(&tick_rate), "tick rate {tick_rate}");
@@ -285,7 +285,7 @@ async fn a_lobby_client_that_never_reads_is_closed_with_4005() {
 /// Waits until the server has no session in the lobby but the host's.
 async fn wait_closed(app: &RunningServer) {
     loop {
-        let (_, body) = http_get(app, "/api/stats").await;
+        let (_, body) = admin_get(app, "/api/stats").await;
         let stats: serde_json::Value = serde_json::from_str(&body).unwrap();
         if stats["sessions"].as_u64() == Some(1) {
             return;

@@ -22,6 +22,7 @@ pub const WAIT: Duration = Duration::from_secs(10);
 pub fn test_config() -> Config {
     Config {
         port: 0,
+        admin_bind: "127.0.0.1:0".parse().expect("an address"),
         empty_room_grace_ms: 300,
         reconnect_grace_ms: 300,
         map: "maps/open.json".into(),
@@ -120,28 +121,31 @@ pub async fn room_closed(client: &mut BotClient) -> String {
         .expect("a RoomClosed message")
 }
 
-/// GET `path` over plain HTTP/1.1; returns the status code and the body.
+/// GET `path` from the players' port over plain HTTP/1.1; returns the status code and the body.
 pub async fn http_get(app: &RunningServer, path: &str) -> (u16, String) {
-    http_get_with(app, path, &[]).await
+    http_get_at(app.addr, path, &[]).await
 }
 
-/// GET `path` with extra request headers (`("Authorization", "Bearer x")`).
-pub async fn http_get_with(
-    app: &RunningServer,
+/// GET `path` from the operator's port (`--admin-bind`).
+pub async fn admin_get(app: &RunningServer, path: &str) -> (u16, String) {
+    http_get_at(app.admin_addr, path, &[]).await
+}
+
+/// GET `path` from `addr` with extra request headers (`("Authorization", "Bearer x")`).
+pub async fn http_get_at(
+    addr: std::net::SocketAddr,
     path: &str,
     headers: &[(&str, &str)],
 ) -> (u16, String) {
-    let mut stream = tokio::net::TcpStream::connect(app.addr)
+    let mut stream = tokio::net::TcpStream::connect(addr)
         .await
         .expect("HTTP connect");
     let extra: String = headers
         .iter()
         .map(|(name, value)| format!("{name}: {value}\r\n"))
         .collect();
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {}\r\n{extra}Connection: close\r\n\r\n",
-        app.addr
-    );
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n");
     stream
         .write_all(request.as_bytes())
         .await

@@ -92,7 +92,7 @@ pub async fn run(args: &Args, n: usize, target: &Target) -> Result<IdleSummary, 
     let before = Sample::take(&shared, server_pid);
     tokio::time::sleep(window).await;
     let after = Sample::take(&shared, server_pid);
-    let server_lobby = match report::server_sessions_in(target.addr, "lobby").await {
+    let server_lobby = match report::server_sessions_in(target.admin, "lobby").await {
         Ok(count) => count,
         Err(err) => {
             eprintln!("loadtest: no session count from the server: {err}");

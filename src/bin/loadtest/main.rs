@@ -55,7 +55,7 @@ struct Args {
     clients: Vec<usize>,
     /// Start a fresh server for each N (on 127.0.0.1 and a free port, logging warnings only)
     /// and stop it after the run, instead of using `--url` and `--server-pid`.
-    #[arg(long, conflicts_with_all = ["url", "server_pid"])]
+    #[arg(long, conflicts_with_all = ["url", "server_pid", "admin"])]
     spawn_server: bool,
     /// The server binary `--spawn-server` starts [default: `skirmish` beside this tool].
     #[arg(long, requires = "spawn_server")]
@@ -78,6 +78,9 @@ struct Args {
     /// The server's process id: its CPU and memory are read from /proc.
     #[arg(long)]
     server_pid: Option<u32>,
+    /// The server's operator address (its `--admin-bind`): its own figures come from there.
+    #[arg(long, default_value = "127.0.0.1:9091")]
+    admin: SocketAddr,
     /// Tokio worker threads of this tool.
     #[arg(long, default_value_t = 2)]
     threads: usize,
@@ -200,6 +203,8 @@ impl ServerChoice {
 #[derive(Clone)]
 struct Target {
     addr: SocketAddr,
+    /// Where its `/api/stats` is.
+    admin: SocketAddr,
     path: String,
     pid: Option<u32>,
 }
@@ -218,6 +223,7 @@ impl Target {
             .ok_or_else(|| format!("{host}: no address"))?;
         Ok(Target {
             addr,
+            admin: args.admin,
             path: if path.is_empty() {
                 "/".into()
             } else {
@@ -230,6 +236,7 @@ impl Target {
     fn spawned(server: &SpawnedServer) -> Target {
         Target {
             addr: server.addr(),
+            admin: server.operator_addr(),
             path: "/ws".into(),
             pid: Some(server.pid()),
         }
@@ -446,7 +453,7 @@ async fn run(args: &Args, n: usize, target: &Target) -> Result<Summary, String> 
     shared.measuring.store(false, Relaxed);
     let after = Sample::take(&shared, server_pid.as_deref());
 
-    let tick_p99_ms = match report::server_tick_p99_ms(target.addr).await {
+    let tick_p99_ms = match report::server_tick_p99_ms(target.admin).await {
         Ok(p99) => p99,
         Err(err) => {
             eprintln!("loadtest: no tick statistics from the server: {err}");

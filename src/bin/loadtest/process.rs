@@ -1,5 +1,5 @@
 //! The processes of a run: the server the tool starts itself with `--spawn-server` (started on
-//! a free port, its address read from its first line, killed when dropped, and also when this
+//! free ports, its addresses read from its first lines, killed when dropped, and also when this
 //! tool dies).
 //!
 //! Nothing here measures: the server's pid goes to `stats` like any `--server-pid`.
@@ -15,13 +15,32 @@ use std::time::Duration;
 /// How long a starting server may take to print its listening address.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// What the server prints once it listens, before the address (see `src/main.rs`).
+/// What the server prints once it listens, before the players' address (see `src/main.rs`).
 const LISTENING_PREFIX: &str = "listening on http://";
+/// What the server prints before the address of its operator's endpoints, on the line before.
+const OPERATOR_PREFIX: &str = "/monitor) on http://";
 
 /// The address in the server's "Skirmish is listening on http://ADDR — ..." line.
 pub fn listening_address(line: &str) -> Option<SocketAddr> {
-    let after = &line[line.find(LISTENING_PREFIX)? + LISTENING_PREFIX.len()..];
+    address_after(line, LISTENING_PREFIX)
+}
+
+/// The address in the server's "Operator endpoints (/metrics, /api/stats, /monitor) on
+/// http://ADDR" line.
+pub fn operator_address(line: &str) -> Option<SocketAddr> {
+    address_after(line, OPERATOR_PREFIX)
+}
+
+fn address_after(line: &str, prefix: &str) -> Option<SocketAddr> {
+    let after = &line[line.find(prefix)? + prefix.len()..];
     after.split_whitespace().next()?.parse().ok()
+}
+
+/// Where a started server listens.
+#[derive(Debug, Clone, Copy)]
+struct Addresses {
+    players: SocketAddr,
+    operator: SocketAddr,
 }
 
 /// The server binary to start: `given`, or else `skirmish` beside this tool's own executable
@@ -51,17 +70,18 @@ pub fn server_bin(given: Option<&Path>) -> Result<PathBuf, String> {
 /// A server this tool started and that listens. Dropping it kills the server.
 pub struct SpawnedServer {
     process: ServerProcess,
-    addr: SocketAddr,
+    addresses: Addresses,
 }
 
 impl SpawnedServer {
-    /// Starts `bin` on 127.0.0.1 and a free port, with warnings-only logging and room for
-    /// `clients` bots, and waits for its listening address. The server's further output goes
+    /// Starts `bin` on 127.0.0.1 and free ports, with warnings-only logging and room for
+    /// `clients` bots, and waits for its listening addresses. The server's further output goes
     /// to this tool's stderr.
     pub fn start(bin: &Path, clients: usize) -> Result<SpawnedServer, String> {
         let mut command = Command::new(bin);
         command
             .args(["--bind", "127.0.0.1", "--port", "0"])
+            .args(["--admin-bind", "127.0.0.1:0"])
             // Every bot comes from this machine: the per-address limits would refuse them, and
             // the server-wide maxima must fit the run.
             .args([
@@ -104,9 +124,14 @@ impl SpawnedServer {
         let (address_tx, address_rx) = mpsc::channel();
         std::thread::spawn(move || forward_output(stdout, address_tx));
         match address_rx.recv_timeout(STARTUP_TIMEOUT) {
-            Ok(addr) => {
-                eprintln!("loadtest: started {} (pid {pid}) on {addr}", bin.display());
-                Ok(SpawnedServer { process, addr })
+            Ok(addresses) => {
+                eprintln!(
+                    "loadtest: started {} (pid {pid}) on {} (operator: {})",
+                    bin.display(),
+                    addresses.players,
+                    addresses.operator
+                );
+                Ok(SpawnedServer { process, addresses })
             }
             Err(mpsc::RecvTimeoutError::Timeout) => Err(format!(
                 "{} printed no listening address within {STARTUP_TIMEOUT:?}",
@@ -126,7 +151,11 @@ impl SpawnedServer {
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.addresses.players
+    }
+
+    pub fn operator_addr(&self) -> SocketAddr {
+        self.addresses.operator
     }
 
     pub fn pid(&self) -> u32 {
@@ -146,18 +175,25 @@ impl Drop for ServerProcess {
     }
 }
 
-/// Sends the listening address, once, then copies the server's other lines to stderr.
-fn forward_output(stdout: impl io::Read, address: mpsc::Sender<SocketAddr>) {
+/// Sends the listening addresses, once, then copies the server's other lines to stderr. A
+/// server that prints no operator line (one from before `--admin-bind`) serves its operator's
+/// endpoints on the players' port.
+fn forward_output(stdout: impl io::Read, addresses: mpsc::Sender<Addresses>) {
     let mut announced = false;
+    let mut operator = None;
     for line in BufReader::new(stdout).split(b'\n') {
         let Ok(line) = line else { return };
         let line = String::from_utf8_lossy(&line);
-        match listening_address(&line) {
-            Some(addr) if !announced => {
-                announced = true;
-                let _ = address.send(addr);
-            }
-            _ => eprintln!("skirmish: {line}"),
+        if announced {
+            eprintln!("skirmish: {line}");
+        } else if let Some(players) = listening_address(&line) {
+            announced = true;
+            let operator = operator.unwrap_or(players);
+            let _ = addresses.send(Addresses { players, operator });
+        } else if let Some(addr) = operator_address(&line) {
+            operator = Some(addr);
+        } else {
+            eprintln!("skirmish: {line}");
         }
     }
 }
@@ -167,7 +203,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_address_comes_from_the_listening_line() {
+    fn the_addresses_come_from_the_listening_lines() {
         let line = "Skirmish is listening on http://127.0.0.1:43521 — open it in a browser";
         assert_eq!(
             listening_address(line),
@@ -180,5 +216,11 @@ mod tests {
         assert_eq!(listening_address("2024-01-01 WARN something else"), None);
         assert_eq!(listening_address("listening on http://localhost:80"), None);
         assert_eq!(listening_address("listening on http://"), None);
+        let line = "Operator endpoints (/metrics, /api/stats, /monitor) on http://127.0.0.1:9091";
+        assert_eq!(
+            operator_address(line),
+            Some("127.0.0.1:9091".parse().expect("address"))
+        );
+        assert_eq!(listening_address(line), None);
     }
 }
