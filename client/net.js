@@ -30,7 +30,7 @@ const FINAL_CLOSE_CODES = new Set([
   CLOSE_CODES.REPLACED,
 ]);
 
-/** The reason a connection ended, in words, from its close code (src/protocol.rs close_code). */
+/** The reason a connection ended, in words, from its close code (`CloseCode` in src/protocol/codes.rs). */
 export function describeClose(code, reason) {
   const detail = reason ? ` (${reason})` : "";
   switch (code) {

@@ -9,14 +9,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use actix::prelude::*;
 use dashmap::DashMap;
 
+use crate::protocol::{CloseCode, ErrorCode};
+
 /// Tells a session to close its connection: send `error` (an `Error` message) if any, then
 /// close with `close_code` and `reason`. The player leaves its room at once (no grace period).
 #[derive(Message, Clone)]
 #[rtype(result = "()")]
 pub struct CloseConnection {
-    pub close_code: u16,
+    pub close_code: CloseCode,
     pub reason: String,
-    pub error: Option<(u16, String)>,
+    pub error: Option<(ErrorCode, String)>,
 }
 
 /// Open connections by connection id.

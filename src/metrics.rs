@@ -17,7 +17,7 @@ use prometheus::{
 };
 
 use crate::lobby::RoomEntry;
-use crate::protocol::{error_code, ClientMsg, ServerMsg, PROTOCOL_VERSION, SNAPSHOT_TAG};
+use crate::protocol::{ClientMsg, ErrorCode, ServerMsg, PROTOCOL_VERSION, SNAPSHOT_TAG};
 use crate::room::Due;
 
 /// Where a WebSocket session stands, as the `state` label of `skirmish_sessions`.
@@ -100,30 +100,6 @@ fn client_type(msg: &ClientMsg) -> usize {
 
 fn server_type(msg: &ServerMsg) -> usize {
     msg.tag() as usize
-}
-
-/// The name PROTOCOL.md gives an error code, as the `code` label of `skirmish_errors_total`.
-pub fn error_code_name(code: u16) -> &'static str {
-    match code {
-        error_code::BAD_MESSAGE => "BAD_MESSAGE",
-        error_code::MESSAGE_TOO_LARGE => "MESSAGE_TOO_LARGE",
-        error_code::VERSION_MISMATCH => "VERSION_MISMATCH",
-        error_code::BAD_NAME => "BAD_NAME",
-        error_code::HANDSHAKE_REQUIRED => "HANDSHAKE_REQUIRED",
-        error_code::ROOM_NOT_FOUND => "ROOM_NOT_FOUND",
-        error_code::ROOM_FULL => "ROOM_FULL",
-        error_code::NOT_IN_ROOM => "NOT_IN_ROOM",
-        error_code::ALREADY_IN_ROOM => "ALREADY_IN_ROOM",
-        error_code::BAD_INPUT => "BAD_INPUT",
-        error_code::BAD_ROOM_SETTINGS => "BAD_ROOM_SETTINGS",
-        error_code::BAD_CHAT => "BAD_CHAT",
-        error_code::RATE_LIMITED => "RATE_LIMITED",
-        error_code::TOO_SLOW => "TOO_SLOW",
-        error_code::SERVER_FULL => "SERVER_FULL",
-        error_code::UNAUTHORIZED => "UNAUTHORIZED",
-        error_code::BAD_SESSION_TOKEN => "BAD_SESSION_TOKEN",
-        _ => "other",
-    }
 }
 
 /// Tick durations are a few hundred microseconds when healthy and a period (33 ms at 30 Hz)
@@ -367,10 +343,8 @@ impl Metrics {
     }
 
     /// An `Error` with `code` was sent to a client.
-    pub fn error(&self, code: u16) {
-        self.errors
-            .with_label_values(&[error_code_name(code)])
-            .inc();
+    pub fn error(&self, code: ErrorCode) {
+        self.errors.with_label_values(&[code.name()]).inc();
     }
 
     /// A client action of `kind` (e.g. `"chat"`, `"messages"`, `"connections"`) was dropped by
@@ -510,7 +484,7 @@ mod tests {
     fn every_series_is_exported_with_help() {
         let metrics = Arc::new(Metrics::new());
         // Vectors appear in the exposition once one of their label sets exists.
-        metrics.error(error_code::ROOM_FULL);
+        metrics.error(ErrorCode::RoomFull);
         metrics.rate_limited("chat");
         metrics.room("arena").tick(
             Duration::from_millis(1),
@@ -606,7 +580,5 @@ mod tests {
             SERVER_TYPES[server_type(&ServerMsg::Snapshot(Default::default()))],
             "snapshot"
         );
-        assert_eq!(error_code_name(error_code::RATE_LIMITED), "RATE_LIMITED");
-        assert_eq!(error_code_name(999), "other");
     }
 }

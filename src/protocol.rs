@@ -6,12 +6,14 @@
 //! describes the same format byte by byte for bot writers in other languages; keep the two
 //! in step (the golden vectors in `tests/vectors/` check that the bytes never drift).
 
+mod codes;
 mod snapshot;
 
 use bincode::config::{Configuration, Fixint, LittleEndian, NoLimit};
 use serde::{Deserialize, Serialize};
 use unicode_general_category::{get_general_category, GeneralCategory};
 
+pub use codes::{CloseCode, ErrorCode, Fatal};
 use snapshot::decode_snapshot;
 pub use snapshot::SNAPSHOT_TAG;
 pub use snapshot::{
@@ -248,79 +250,6 @@ pub struct Wall {
     pub y: u16,
     pub w: u16,
     pub h: u16,
-}
-
-/// `ServerMsg::Error` codes. Stable: a code's meaning never changes.
-pub mod error_code {
-    /// A text frame, or a binary frame that is not one well-formed `ClientMsg`.
-    pub const BAD_MESSAGE: u16 = 1;
-    /// A frame over `MAX_CLIENT_MESSAGE_BYTES`.
-    pub const MESSAGE_TOO_LARGE: u16 = 2;
-    /// `Hello` with another protocol version.
-    pub const VERSION_MISMATCH: u16 = 3;
-    /// Empty, too long, or with control characters.
-    pub const BAD_NAME: u16 = 4;
-    /// The first message was not `Hello`, or `Hello` came twice.
-    pub const HANDSHAKE_REQUIRED: u16 = 5;
-    /// No room with that id or code.
-    pub const ROOM_NOT_FOUND: u16 = 6;
-    pub const ROOM_FULL: u16 = 7;
-    /// Input or chat while not playing in a room (in the lobby, or spectating); leave while
-    /// neither playing nor spectating.
-    pub const NOT_IN_ROOM: u16 = 8;
-    /// Join or create while already in a room (or while a join is under way).
-    pub const ALREADY_IN_ROOM: u16 = 9;
-    /// NaN or infinite aim, or unknown movement bits.
-    pub const BAD_INPUT: u16 = 10;
-    /// Room name empty, too long or with control characters; capacity out of range.
-    pub const BAD_ROOM_SETTINGS: u16 = 11;
-    /// Chat text empty, too long or with control characters.
-    pub const BAD_CHAT: u16 = 12;
-    /// Too many messages of a kind (chat, inputs, other messages, rooms created) in a short
-    /// time; the message was dropped.
-    pub const RATE_LIMITED: u16 = 13;
-    /// The connection fell too far behind the room's snapshots (it did not read them).
-    pub const TOO_SLOW: u16 = 14;
-    /// The server has its maximum number of players (on `Hello`) or of rooms (on a create).
-    pub const SERVER_FULL: u16 = 15;
-    /// The server requires a join token and the connection's is missing, expired or wrong.
-    pub const UNAUTHORIZED: u16 = 16;
-    /// `Resume` with a token that is unknown, expired or already used.
-    pub const BAD_SESSION_TOKEN: u16 = 17;
-}
-
-/// WebSocket close codes the server uses (besides 1000 for a normal close).
-pub mod close_code {
-    /// The server is shutting down.
-    pub const GOING_AWAY: u16 = 1001;
-    /// A text frame.
-    pub const UNSUPPORTED_DATA: u16 = 1003;
-    /// A binary frame that does not decode.
-    pub const INVALID_PAYLOAD: u16 = 1007;
-    /// A frame over the size limit.
-    pub const MESSAGE_TOO_BIG: u16 = 1009;
-    /// `Hello` with another protocol version.
-    pub const VERSION_MISMATCH: u16 = 4001;
-    /// `Hello` with a bad name.
-    pub const BAD_NAME: u16 = 4002;
-    /// The first message was not `Hello`.
-    pub const HANDSHAKE_REQUIRED: u16 = 4003;
-    /// No message or pong from the client for too long.
-    pub const TIMEOUT: u16 = 4004;
-    /// The client did not read snapshots fast enough and fell behind.
-    pub const TOO_SLOW: u16 = 4005;
-    /// The server has its maximum number of players; try again later.
-    pub const TRY_AGAIN_LATER: u16 = 1013;
-    /// The client kept sending over its rate limits.
-    pub const FLOODING: u16 = 4006;
-    /// The join token is missing, expired or wrong.
-    pub const UNAUTHORIZED: u16 = 4007;
-    /// `Resume` with a bad session token.
-    pub const BAD_SESSION_TOKEN: u16 = 4008;
-    /// Another connection resumed this connection's player.
-    pub const REPLACED: u16 = 4009;
-    /// No `Hello` (or `Resume`) within `HANDSHAKE_TIMEOUT` of the upgrade.
-    pub const HANDSHAKE_TIMEOUT: u16 = 4010;
 }
 
 /// How long an upgraded connection may take to send `Hello` (or `Resume`).

@@ -24,10 +24,10 @@ use crate::admission::Admission;
 use crate::app::{AppState, NewRoom};
 use crate::limits::{code_guess_bucket, room_creation_bucket, MessageLimiter, PlayerPermit};
 use crate::lobby::RoomEntry;
-use crate::metrics::{error_code_name, SessionPhase};
+use crate::metrics::SessionPhase;
 use crate::protocol::{
-    check_chat_text, check_input, check_player_name, check_room_name, close_code, decode_client,
-    encode_server, error_code, ClientMsg, DecodeError, ServerMsg, Slot, HANDSHAKE_TIMEOUT,
+    check_chat_text, check_input, check_player_name, check_room_name, decode_client, encode_server,
+    ClientMsg, CloseCode, DecodeError, ErrorCode, Fatal, ServerMsg, Slot, HANDSHAKE_TIMEOUT,
     MAX_CLIENT_MESSAGE_BYTES, MAX_ROOM_CAPACITY, MIN_ROOM_CAPACITY, PROTOCOL_VERSION,
 };
 use crate::ratelimit::TokenBucket;
@@ -229,32 +229,23 @@ impl Session {
                 "{untaken} bytes sent to you wait unread (the limit is {MAX_UNTAKEN_BYTES})"
             ),
         };
-        self.fail(ctx, error_code::TOO_SLOW, message, close_code::TOO_SLOW);
+        self.fail(ctx, Fatal::TooSlow, message);
     }
 
-    fn send_error(&self, ctx: &mut ws::WebsocketContext<Self>, code: u16, message: String) {
-        log::debug!(
-            "{}: error {code} {}: {message}",
-            self.peer,
-            error_code_name(code)
-        );
+    fn send_error(&self, ctx: &mut ws::WebsocketContext<Self>, code: ErrorCode, message: String) {
+        log::debug!("{}: error {code}: {message}", self.peer);
         self.app.metrics.error(code);
+        let code = code.number();
         self.send(ctx, &ServerMsg::Error { code, message });
     }
 
-    /// Sends an `Error`, then closes the connection with `close` (a `close_code`).
-    fn fail(
-        &mut self,
-        ctx: &mut ws::WebsocketContext<Self>,
-        code: u16,
-        message: String,
-        close: u16,
-    ) {
+    /// Sends `how`'s `Error` with `message`, then closes the connection with its close code.
+    fn fail(&mut self, ctx: &mut ws::WebsocketContext<Self>, how: Fatal, message: String) {
         self.linger = false;
         let description = truncate_to_boundary(&message, MAX_CLOSE_REASON_BYTES).to_string();
-        self.send_error(ctx, code, message);
+        self.send_error(ctx, how.error(), message);
         ctx.close(Some(ws::CloseReason {
-            code: ws::CloseCode::from(close),
+            code: ws::CloseCode::from(how.close().number()),
             description: Some(description),
         }));
         ctx.stop();
@@ -266,7 +257,7 @@ impl Session {
             if session.last_heard.elapsed() > timeout {
                 log::info!("{}: no message for {timeout:?}, closing", session.peer);
                 ctx.close(Some(ws::CloseReason {
-                    code: ws::CloseCode::from(close_code::TIMEOUT),
+                    code: ws::CloseCode::from(CloseCode::Timeout.number()),
                     description: Some("no message or pong for too long".into()),
                 }));
                 ctx.stop();
@@ -291,18 +282,12 @@ impl Session {
             Ok(msg) => self.on_message(msg, ctx),
             Err(DecodeError::TooLarge(len, limit)) => self.fail(
                 ctx,
-                error_code::MESSAGE_TOO_LARGE,
+                Fatal::TooLarge,
                 format!("a message of {len} bytes is over the limit of {limit} bytes"),
-                close_code::MESSAGE_TOO_BIG,
             ),
             Err(err) => {
                 log::debug!("{}: undecodable frame: {err}", self.peer);
-                self.fail(
-                    ctx,
-                    error_code::BAD_MESSAGE,
-                    guards::describe_decode_error(&err),
-                    close_code::INVALID_PAYLOAD,
-                )
+                self.fail(ctx, Fatal::Undecodable, guards::describe_decode_error(&err))
             }
         }
     }
@@ -317,7 +302,7 @@ impl Session {
         match msg {
             ClientMsg::Hello { .. } | ClientMsg::Resume { .. } => self.send_error(
                 ctx,
-                error_code::HANDSHAKE_REQUIRED,
+                ErrorCode::HandshakeRequired,
                 "Hello was already received on this connection".into(),
             ),
             ClientMsg::Ping { t } => self.send(ctx, &ServerMsg::Pong { t }),
@@ -406,9 +391,8 @@ impl Session {
         if protocol != PROTOCOL_VERSION {
             self.fail(
                 ctx,
-                error_code::VERSION_MISMATCH,
+                Fatal::VersionMismatch,
                 format!("this server speaks protocol {PROTOCOL_VERSION}, not {protocol}"),
-                close_code::VERSION_MISMATCH,
             );
         }
         protocol == PROTOCOL_VERSION
@@ -418,16 +402,15 @@ impl Session {
         let ClientMsg::Hello { protocol, name } = msg else {
             return self.fail(
                 ctx,
-                error_code::HANDSHAKE_REQUIRED,
+                Fatal::NoHello,
                 "the first message must be Hello".into(),
-                close_code::HANDSHAKE_REQUIRED,
             );
         };
         if !self.speaks_our_protocol(protocol, ctx) {
             return;
         }
         if let Err(problem) = check_player_name(&name) {
-            return self.fail(ctx, error_code::BAD_NAME, problem, close_code::BAD_NAME);
+            return self.fail(ctx, Fatal::BadName, problem);
         }
         if !self.check_join_token(&name, ctx) || !self.admit_player(false, ctx) {
             return;
@@ -444,7 +427,7 @@ impl Session {
             _ => {
                 self.send_error(
                     ctx,
-                    error_code::ALREADY_IN_ROOM,
+                    ErrorCode::AlreadyInRoom,
                     "leave your room (or wait for your join to finish) first".into(),
                 );
                 false
@@ -459,12 +442,12 @@ impl Session {
             return;
         }
         if let Err(problem) = check_room_name(name) {
-            return self.send_error(ctx, error_code::BAD_ROOM_SETTINGS, problem);
+            return self.send_error(ctx, ErrorCode::BadRoomSettings, problem);
         }
         if !(MIN_ROOM_CAPACITY..=MAX_ROOM_CAPACITY).contains(&capacity) {
             return self.send_error(
                 ctx,
-                error_code::BAD_ROOM_SETTINGS,
+                ErrorCode::BadRoomSettings,
                 format!(
                     "capacity {capacity} is out of range {MIN_ROOM_CAPACITY} to {MAX_ROOM_CAPACITY}"
                 ),
@@ -510,7 +493,7 @@ impl Session {
         if found.is_none() {
             self.send_error(
                 ctx,
-                error_code::ROOM_NOT_FOUND,
+                ErrorCode::RoomNotFound,
                 format!("there is no public room with id {id}"),
             );
         }
@@ -532,7 +515,7 @@ impl Session {
             self.wrong_code();
             self.send_error(
                 ctx,
-                error_code::ROOM_NOT_FOUND,
+                ErrorCode::RoomNotFound,
                 format!("there is no room with code \"{}\"", code.trim()),
             );
         }
@@ -572,7 +555,7 @@ impl Session {
                 Ok(Ok(())) => return,
                 Ok(Err(refusal)) => refusal,
                 Err(_) => JoinRefused {
-                    code: error_code::ROOM_NOT_FOUND,
+                    code: ErrorCode::RoomNotFound,
                     message: format!("room \"{}\" has closed", entry.name),
                 },
             };
@@ -580,7 +563,7 @@ impl Session {
             // may have moved on (its Joined already arrived, or it disconnected).
             if matches!(&session.state, State::Joining { room: r } if *r == entry.addr) {
                 session.set_state(State::Lobby);
-                if quick_attempt > 0 && refusal.code == error_code::ROOM_FULL {
+                if quick_attempt > 0 && refusal.code == ErrorCode::RoomFull {
                     return session.quick_join(quick_attempt + 1, ctx);
                 }
                 session.send_error(ctx, refusal.code, refusal.message);
@@ -590,7 +573,7 @@ impl Session {
 
     fn on_leave(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
         let Some(membership) = self.state.membership() else {
-            return self.send_error(ctx, error_code::NOT_IN_ROOM, "you are not in a room".into());
+            return self.send_error(ctx, ErrorCode::NotInRoom, "you are not in a room".into());
         };
         membership.room.do_send(Leave {
             player_id: self.player_id,
@@ -616,12 +599,12 @@ impl Session {
         let State::InRoom { membership, .. } = &self.state else {
             return self.send_error(
                 ctx,
-                error_code::NOT_IN_ROOM,
+                ErrorCode::NotInRoom,
                 "inputs are only accepted in a room".into(),
             );
         };
         if let Err(problem) = check_input(&input) {
-            return self.send_error(ctx, error_code::BAD_INPUT, problem);
+            return self.send_error(ctx, ErrorCode::BadInput, problem);
         }
         // A full queue means the client sends far faster than the tick rate: dropping the excess
         // loses nothing, as the next input carries the same held keys.
@@ -632,19 +615,19 @@ impl Session {
         let State::InRoom { membership, slot } = &self.state else {
             return self.send_error(
                 ctx,
-                error_code::NOT_IN_ROOM,
+                ErrorCode::NotInRoom,
                 "chat is only possible in a room".into(),
             );
         };
         if let Err(problem) = check_chat_text(&text) {
-            return self.send_error(ctx, error_code::BAD_CHAT, problem);
+            return self.send_error(ctx, ErrorCode::BadChat, problem);
         }
         let (room, slot) = (membership.room.clone(), *slot);
         if !self.chat.try_take(Instant::now()) {
             self.app.metrics.rate_limited("chat");
             return self.send_error(
                 ctx,
-                error_code::RATE_LIMITED,
+                ErrorCode::RateLimited,
                 format!("too many chat lines: at most {CHAT_BURST} at once, then one a second"),
             );
         }
@@ -673,9 +656,8 @@ impl Actor for Session {
             if let State::AwaitingHello = session.state {
                 session.fail(
                     ctx,
-                    error_code::HANDSHAKE_REQUIRED,
+                    Fatal::HandshakeTimeout,
                     format!("no Hello within {} s", HANDSHAKE_TIMEOUT.as_secs()),
-                    close_code::HANDSHAKE_TIMEOUT,
                 );
             }
         });
@@ -703,9 +685,8 @@ impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for Session {
             self.meter = None;
             return self.fail(
                 ctx,
-                error_code::BAD_MESSAGE,
+                Fatal::Undecodable,
                 "a frame has reserved bits (RSV1-RSV3) set, and no extension was agreed".into(),
-                close_code::INVALID_PAYLOAD,
             );
         }
         match item {
@@ -715,15 +696,13 @@ impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for Session {
             }
             Ok(ws::Message::Text(_)) => self.fail(
                 ctx,
-                error_code::BAD_MESSAGE,
+                Fatal::UnsupportedFrame,
                 "text frames are not part of the protocol: send binary frames".into(),
-                close_code::UNSUPPORTED_DATA,
             ),
             Ok(ws::Message::Continuation(_)) => self.fail(
                 ctx,
-                error_code::BAD_MESSAGE,
+                Fatal::UnsupportedFrame,
                 "fragmented messages are not accepted: send each message in one frame".into(),
-                close_code::UNSUPPORTED_DATA,
             ),
             Ok(ws::Message::Ping(payload)) => {
                 if self.within_rate(false, ctx) {
@@ -741,9 +720,8 @@ impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for Session {
             }
             Err(ws::ProtocolError::Overflow) => self.fail(
                 ctx,
-                error_code::MESSAGE_TOO_LARGE,
+                Fatal::TooLarge,
                 format!("a frame is over the limit of {MAX_CLIENT_MESSAGE_BYTES} bytes"),
-                close_code::MESSAGE_TOO_BIG,
             ),
             Err(ws::ProtocolError::Io(err)) => {
                 // The connection is gone (reset, or ended without a close frame): nobody is
@@ -755,9 +733,8 @@ impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for Session {
                 log::debug!("{}: WebSocket protocol error: {err}", self.peer);
                 self.fail(
                     ctx,
-                    error_code::BAD_MESSAGE,
+                    Fatal::Undecodable,
                     "the WebSocket frames break the WebSocket protocol".into(),
-                    close_code::INVALID_PAYLOAD,
                 )
             }
         }
@@ -800,9 +777,8 @@ impl Handler<RoomToSession> for Session {
                     self.back_to_lobby(ctx);
                     self.fail(
                         ctx,
-                        error_code::TOO_SLOW,
+                        Fatal::TooSlow,
                         "your connection fell too far behind the game".into(),
-                        close_code::TOO_SLOW,
                     );
                 }
             }

@@ -9,7 +9,7 @@ use actix_web::dev::ServerHandle;
 
 use crate::app::AppState;
 use crate::connections::CloseConnection;
-use crate::protocol::close_code;
+use crate::protocol::CloseCode;
 use crate::room::CloseRoom;
 
 /// What clients are told.
@@ -62,7 +62,7 @@ pub async fn drain(app: Arc<AppState>, server: ServerHandle) {
     // A room answers once its current tick is over and it has begun to stop.
     let _ = tokio::time::timeout_at(deadline, futures_util::future::join_all(closing)).await;
     app.connections.close_all(&CloseConnection {
-        close_code: close_code::GOING_AWAY,
+        close_code: CloseCode::GoingAway,
         reason: RESTARTING.into(),
         error: None,
     });

@@ -18,7 +18,7 @@ use skirmish::game::arena::Arena;
 use skirmish::game::{Game, GameEvent, Score, StepInputs};
 use skirmish::limits;
 use skirmish::protocol::{
-    close_code as close, error_code, ClientMsg, GameSetup, Input, RoomState, ServerMsg, Slot,
+    ClientMsg, CloseCode, ErrorCode, GameSetup, Input, RoomState, ServerMsg, Slot,
 };
 use skirmish::startup::{self, RunningServer};
 
@@ -59,7 +59,7 @@ async fn an_input_flood_is_dropped_then_disconnected() {
         flooder.send(&input(seq)).await;
     }
     let warned = flooder.next_error_code().await;
-    assert_eq!(warned, error_code::RATE_LIMITED);
+    assert_eq!(warned, ErrorCode::RateLimited);
     let dropped = rate_limited(&app, "input").await;
     assert!(dropped >= 10, "{dropped} inputs counted as dropped");
     // Keeping it up spends the allowance: the connection is closed.
@@ -67,11 +67,11 @@ async fn an_input_flood_is_dropped_then_disconnected() {
         flooder.send(&input(seq)).await;
     }
     let ending = flooder.ending().await;
-    assert_eq!(ending.code, close::FLOODING);
+    assert_eq!(ending.code, CloseCode::Flooding);
     assert!(ending
         .error_codes()
         .iter()
-        .all(|c| *c == error_code::RATE_LIMITED));
+        .all(|c| *c == ErrorCode::RateLimited));
     watched.assert_still_ticking().await;
 }
 
@@ -98,7 +98,7 @@ async fn other_messages_have_their_own_budget() {
             _ => None,
         })
         .await;
-    assert_eq!(warned, error_code::RATE_LIMITED);
+    assert_eq!(warned, ErrorCode::RateLimited);
     assert_eq!(pongs, 9);
     // Dropping is not closing: once the bucket refills, messages are answered again.
     let deadline = tokio::time::Instant::now() + WAIT;
@@ -173,7 +173,7 @@ async fn rooms_created_per_address_are_limited() {
     let fourth = second.create_room("four", 4, false).await;
     assert!(
         matches!(&fourth, Err(BotError::Server { code, message })
-            if *code == error_code::RATE_LIMITED && message.contains("address")),
+            if *code == ErrorCode::RateLimited && message.contains("address")),
         "{fourth:?}"
     );
 }
@@ -183,15 +183,15 @@ async fn wrong_room_codes_are_budgeted_per_connection_and_per_address() {
     let app = spawn_app();
     let mut host = connect(&app, "host").await;
     let code = host.create_room("secret", 4, false).await.unwrap().code;
-    let is_error = |result: &Result<_, BotError>, wanted: u16| matches!(result, Err(BotError::Server { code, .. }) if *code == wanted);
+    let is_error = |result: &Result<_, BotError>, wanted: ErrorCode| matches!(result, Err(BotError::Server { code, .. }) if *code == wanted);
     let mut guesser = connect(&app, "guesser").await;
     for _ in 0..limits::CODE_GUESSES_PER_CONNECTION {
         let wrong = guesser.join_by_code("AAAAAAAA").await;
-        assert!(is_error(&wrong, error_code::ROOM_NOT_FOUND), "{wrong:?}");
+        assert!(is_error(&wrong, ErrorCode::RoomNotFound), "{wrong:?}");
     }
     // The budget is spent: not even the right code is looked up.
     let refused = guesser.join_by_code(&code).await;
-    assert!(is_error(&refused, error_code::RATE_LIMITED), "{refused:?}");
+    assert!(is_error(&refused, ErrorCode::RateLimited), "{refused:?}");
     assert_eq!(rate_limited(&app, "room_code").await, 1);
     // New connections from the same address share the address's budget.
     let per_ip = limits::CODE_GUESSES_PER_IP / limits::CODE_GUESSES_PER_CONNECTION;
@@ -203,12 +203,12 @@ async fn wrong_room_codes_are_budgeted_per_connection_and_per_address() {
     }
     let mut fresh = connect(&app, "fresh").await;
     let refused = fresh.join_by_code(&code).await;
-    assert!(is_error(&refused, error_code::RATE_LIMITED), "{refused:?}");
+    assert!(is_error(&refused, ErrorCode::RateLimited), "{refused:?}");
     fresh
         .send(&ClientMsg::SpectateByCode { code })
         .await
         .unwrap();
-    assert_eq!(next_error(&mut fresh).await.0, error_code::RATE_LIMITED);
+    assert_eq!(next_error(&mut fresh).await.0, ErrorCode::RateLimited);
 }
 
 #[tokio::test]
@@ -224,7 +224,7 @@ async fn rooms_created_per_connection_are_limited() {
     }
     let third = client.create_room("three", 4, false).await;
     assert!(
-        matches!(third, Err(BotError::Server { code, .. }) if code == error_code::RATE_LIMITED),
+        matches!(third, Err(BotError::Server { code, .. }) if code == ErrorCode::RateLimited),
         "{third:?}"
     );
     // Another connection has its own allowance.
@@ -244,7 +244,7 @@ async fn the_server_refuses_rooms_and_players_over_its_maxima() {
     let mut second = connect(&app, "second").await;
     let refused = second.create_room("another", 4, true).await;
     assert!(
-        matches!(&refused, Err(BotError::Server { code, message }) if *code == error_code::SERVER_FULL && message.contains("1 rooms")),
+        matches!(&refused, Err(BotError::Server { code, message }) if *code == ErrorCode::ServerFull && message.contains("1 rooms")),
         "{refused:?}"
     );
     // Quick join finds the room with space instead.
@@ -253,8 +253,8 @@ async fn the_server_refuses_rooms_and_players_over_its_maxima() {
     let mut third = RawClient::connect(&app).await;
     third.send_hello("third").await;
     let ending = third.ending().await;
-    assert_eq!(ending.error_codes(), vec![error_code::SERVER_FULL]);
-    assert_eq!(ending.code, close::TRY_AGAIN_LATER);
+    assert_eq!(ending.error_codes(), vec![ErrorCode::ServerFull]);
+    assert_eq!(ending.code, CloseCode::TryAgainLater);
     // A player leaving makes room.
     first.close().await.unwrap();
     eventually("a place frees up", || async {
@@ -345,9 +345,7 @@ async fn a_panic_in_one_rooms_game_closes_that_room_only() {
     watched.assert_still_ticking().await;
     // The failed room is gone; its player is back in the lobby and can play elsewhere.
     let gone = victim.join_by_code(&doomed.code).await;
-    assert!(
-        matches!(gone, Err(BotError::Server { code, .. }) if code == error_code::ROOM_NOT_FOUND)
-    );
+    assert!(matches!(gone, Err(BotError::Server { code, .. }) if code == ErrorCode::RoomNotFound));
     victim.join_by_code(&watched.code).await.unwrap();
     watched.assert_still_ticking().await;
     let mut late = connect(&app, "late").await;
@@ -369,7 +367,7 @@ async fn a_panic_while_joining_closes_that_room_only() {
     let refused = joiner.join_by_code(&doomed.code).await;
     assert!(
         matches!(&refused, Err(BotError::Server { code, message })
-            if *code == error_code::ROOM_NOT_FOUND && message == skirmish::room::FAILED_REASON),
+            if *code == ErrorCode::RoomNotFound && message == skirmish::room::FAILED_REASON),
         "{refused:?}"
     );
     assert_eq!(room_closed(&mut host).await, skirmish::room::FAILED_REASON);

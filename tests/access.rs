@@ -9,7 +9,7 @@ use common::raw::RawClient;
 use common::{spawn_app_with, test_config, WAIT};
 use skirmish::auth::{mint_join_token, unix_now};
 use skirmish::config::Config;
-use skirmish::protocol::{close_code as close, error_code, ClientMsg, ServerMsg, PROTOCOL_VERSION};
+use skirmish::protocol::{ClientMsg, CloseCode, ErrorCode, ServerMsg, PROTOCOL_VERSION};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::rustls;
 
@@ -203,10 +203,10 @@ async fn join_tokens_are_required_when_a_secret_is_set() {
         let ending = client.ending().await;
         assert_eq!(
             ending.error_codes(),
-            vec![error_code::UNAUTHORIZED],
+            vec![ErrorCode::Unauthorized],
             "{case}"
         );
-        assert_eq!(ending.code, close::UNAUTHORIZED, "{case}");
+        assert_eq!(ending.code, CloseCode::Unauthorized, "{case}");
     }
 }
 

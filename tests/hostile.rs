@@ -8,7 +8,7 @@ use common::{connect, next_error, spawn_app, spawn_app_with, test_config};
 use futures_util::SinkExt;
 use skirmish::config::Config;
 use skirmish::protocol::{
-    close_code as close, encode_client, encode_server, error_code, ClientMsg, Input, ServerMsg,
+    encode_client, encode_server, ClientMsg, CloseCode, ErrorCode, Input, ServerMsg,
     MAX_CLIENT_MESSAGE_BYTES, PROTOCOL_VERSION,
 };
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
@@ -33,7 +33,12 @@ fn input(seq: u32, movement: u8, aim: f32) -> ClientMsg {
 
 /// Asserts the connection was refused with `error` then closed with `close_code`, and that the
 /// words say nothing of the server's insides.
-async fn assert_refused(client: &mut RawClient, error: u16, close_code: u16, case: &str) {
+async fn assert_refused(
+    client: &mut RawClient,
+    error: ErrorCode,
+    close_code: CloseCode,
+    case: &str,
+) {
     let ending = client.ending().await;
     assert_eq!(ending.error_codes(), vec![error], "{case}: {ending:?}");
     assert_eq!(ending.code, close_code, "{case}: {ending:?}");
@@ -89,8 +94,8 @@ async fn frames_that_are_not_one_message_close_with_their_codes() {
         client.send_bytes(bytes).await;
         assert_refused(
             &mut client,
-            error_code::BAD_MESSAGE,
-            close::INVALID_PAYLOAD,
+            ErrorCode::BadMessage,
+            CloseCode::InvalidPayload,
             case,
         )
         .await;
@@ -113,8 +118,8 @@ async fn text_and_oversized_frames_close_with_their_codes() {
         .unwrap();
     assert_refused(
         &mut client,
-        error_code::BAD_MESSAGE,
-        close::UNSUPPORTED_DATA,
+        ErrorCode::BadMessage,
+        CloseCode::UnsupportedData,
         "text",
     )
     .await;
@@ -128,8 +133,8 @@ async fn text_and_oversized_frames_close_with_their_codes() {
         .await;
     assert_refused(
         &mut client,
-        error_code::MESSAGE_TOO_LARGE,
-        close::MESSAGE_TOO_BIG,
+        ErrorCode::MessageTooLarge,
+        CloseCode::MessageTooBig,
         "frame over the limit",
     )
     .await;
@@ -152,7 +157,12 @@ async fn a_frame_header_claiming_gigabytes_costs_nothing_and_times_out() {
     header.extend_from_slice(&[1, 2, 3, 4]);
     client.write_raw(&header).await;
     let ending = watched.reading_while(client.ending()).await;
-    assert_eq!(ending.code, close::TIMEOUT, "{:?}", ending.error_codes());
+    assert_eq!(
+        ending.code,
+        CloseCode::Timeout,
+        "{:?}",
+        ending.error_codes()
+    );
     watched.assert_still_ticking().await;
 
     // A header claiming a little over the limit, followed by its payload: refused as too big.
@@ -165,8 +175,8 @@ async fn a_frame_header_claiming_gigabytes_costs_nothing_and_times_out() {
     client.write_raw(&frame).await;
     assert_refused(
         &mut client,
-        error_code::MESSAGE_TOO_LARGE,
-        close::MESSAGE_TOO_BIG,
+        ErrorCode::MessageTooLarge,
+        CloseCode::MessageTooBig,
         "a frame one byte over",
     )
     .await;
@@ -187,8 +197,8 @@ async fn fragmented_messages_and_continuation_floods_are_refused() {
     }
     assert_refused(
         &mut client,
-        error_code::BAD_MESSAGE,
-        close::UNSUPPORTED_DATA,
+        ErrorCode::BadMessage,
+        CloseCode::UnsupportedData,
         "a message in fragments",
     )
     .await;
@@ -213,10 +223,12 @@ async fn fragmented_messages_and_continuation_floods_are_refused() {
     }
     let ending = client.ending().await;
     assert!(
-        [close::UNSUPPORTED_DATA, close::INVALID_PAYLOAD].contains(&ending.code),
+        [CloseCode::UnsupportedData, CloseCode::InvalidPayload]
+            .iter()
+            .any(|code| ending.code == *code),
         "a continuation flood: {ending:?}"
     );
-    assert_eq!(ending.error_codes(), vec![error_code::BAD_MESSAGE]);
+    assert_eq!(ending.error_codes(), vec![ErrorCode::BadMessage]);
     watched.assert_still_ticking().await;
 }
 
@@ -225,50 +237,50 @@ async fn bad_values_are_refused_and_the_connection_stays() {
     let app = spawn_app();
     let mut watched = Watched::new(&app).await;
     let mut client = intruder(&app, &watched).await;
-    let cases: Vec<(&str, ClientMsg, u16)> = vec![
-        ("NaN aim", input(1, 0, f32::NAN), error_code::BAD_INPUT),
+    let cases: Vec<(&str, ClientMsg, ErrorCode)> = vec![
+        ("NaN aim", input(1, 0, f32::NAN), ErrorCode::BadInput),
         (
             "infinite aim",
             input(2, 0, f32::INFINITY),
-            error_code::BAD_INPUT,
+            ErrorCode::BadInput,
         ),
         (
             "-infinite aim",
             input(3, 0, f32::NEG_INFINITY),
-            error_code::BAD_INPUT,
+            ErrorCode::BadInput,
         ),
         (
             "unknown movement bits",
             input(4, 0xf0, 0.0),
-            error_code::BAD_INPUT,
+            ErrorCode::BadInput,
         ),
         (
             "chat with control characters",
             ClientMsg::Chat {
                 text: "line\nbreak\u{1b}[2J".into(),
             },
-            error_code::BAD_CHAT,
+            ErrorCode::BadChat,
         ),
         (
             "chat over 200 characters",
             ClientMsg::Chat {
                 text: "é".repeat(201),
             },
-            error_code::BAD_CHAT,
+            ErrorCode::BadChat,
         ),
         (
             "chat with a direction override",
             ClientMsg::Chat {
                 text: "gg\u{202e}".into(),
             },
-            error_code::BAD_CHAT,
+            ErrorCode::BadChat,
         ),
         (
             "joining twice",
             ClientMsg::JoinByCode {
                 code: watched.code.clone(),
             },
-            error_code::ALREADY_IN_ROOM,
+            ErrorCode::AlreadyInRoom,
         ),
         (
             "creating while in a room",
@@ -278,7 +290,7 @@ async fn bad_values_are_refused_and_the_connection_stays() {
                 public: true,
                 bots: false,
             },
-            error_code::ALREADY_IN_ROOM,
+            ErrorCode::AlreadyInRoom,
         ),
         (
             "a second Hello",
@@ -286,7 +298,7 @@ async fn bad_values_are_refused_and_the_connection_stays() {
                 protocol: PROTOCOL_VERSION,
                 name: "again".into(),
             },
-            error_code::HANDSHAKE_REQUIRED,
+            ErrorCode::HandshakeRequired,
         ),
         (
             "Resume after the handshake",
@@ -294,7 +306,7 @@ async fn bad_values_are_refused_and_the_connection_stays() {
                 protocol: PROTOCOL_VERSION,
                 token: "00".into(),
             },
-            error_code::HANDSHAKE_REQUIRED,
+            ErrorCode::HandshakeRequired,
         ),
     ];
     for (case, msg, code) in cases {
@@ -327,7 +339,7 @@ async fn lobby_values_out_of_range_are_refused() {
                 public: true,
                 bots: false,
             },
-            error_code::BAD_ROOM_SETTINGS,
+            ErrorCode::BadRoomSettings,
         ),
         (
             "capacity 255",
@@ -337,7 +349,7 @@ async fn lobby_values_out_of_range_are_refused() {
                 public: true,
                 bots: false,
             },
-            error_code::BAD_ROOM_SETTINGS,
+            ErrorCode::BadRoomSettings,
         ),
         (
             "room name over 32 characters",
@@ -347,7 +359,7 @@ async fn lobby_values_out_of_range_are_refused() {
                 public: true,
                 bots: false,
             },
-            error_code::BAD_ROOM_SETTINGS,
+            ErrorCode::BadRoomSettings,
         ),
         (
             "room name with a control character",
@@ -357,34 +369,34 @@ async fn lobby_values_out_of_range_are_refused() {
                 public: true,
                 bots: false,
             },
-            error_code::BAD_ROOM_SETTINGS,
+            ErrorCode::BadRoomSettings,
         ),
         (
             "room id u32::MAX",
             ClientMsg::JoinRoom { room: u32::MAX },
-            error_code::ROOM_NOT_FOUND,
+            ErrorCode::RoomNotFound,
         ),
         (
             "a join code of control characters",
             ClientMsg::JoinByCode {
                 code: "\u{7}\u{8}".into(),
             },
-            error_code::ROOM_NOT_FOUND,
+            ErrorCode::RoomNotFound,
         ),
         (
             "input outside a room",
             input(1, 0, 0.0),
-            error_code::NOT_IN_ROOM,
+            ErrorCode::NotInRoom,
         ),
         (
             "chat outside a room",
             ClientMsg::Chat { text: "hi".into() },
-            error_code::NOT_IN_ROOM,
+            ErrorCode::NotInRoom,
         ),
         (
             "leave outside a room",
             ClientMsg::LeaveRoom,
-            error_code::NOT_IN_ROOM,
+            ErrorCode::NotInRoom,
         ),
     ] {
         client.send(&msg).await.unwrap();
@@ -394,7 +406,7 @@ async fn lobby_values_out_of_range_are_refused() {
     client.join_by_code(&watched.code).await.unwrap();
     client.leave_room().await.unwrap();
     client.send(&input(1, 0, 0.0)).await.unwrap();
-    assert_eq!(next_error(&mut client).await.0, error_code::NOT_IN_ROOM);
+    assert_eq!(next_error(&mut client).await.0, ErrorCode::NotInRoom);
     watched.assert_still_ticking().await;
 }
 
@@ -405,7 +417,7 @@ async fn names_with_control_characters_or_too_long_are_refused_at_hello() {
     for name in ["nul\u{0}", "esc\u{1b}[31m", &"n".repeat(25), "\u{200b}"] {
         let mut client = RawClient::connect(&app).await;
         client.send_hello(name).await;
-        assert_refused(&mut client, error_code::BAD_NAME, close::BAD_NAME, name).await;
+        assert_refused(&mut client, ErrorCode::BadName, CloseCode::BadName, name).await;
     }
     watched.assert_still_ticking().await;
 }
@@ -439,8 +451,8 @@ async fn garbage_before_hello_closes_and_other_rooms_play_on() {
     client.send(&input(1, 0, 0.0)).await;
     assert_refused(
         &mut client,
-        error_code::HANDSHAKE_REQUIRED,
-        close::HANDSHAKE_REQUIRED,
+        ErrorCode::HandshakeRequired,
+        CloseCode::HandshakeRequired,
         "input first",
     )
     .await;
@@ -448,8 +460,8 @@ async fn garbage_before_hello_closes_and_other_rooms_play_on() {
     client.send_bytes(vec![0xde, 0xad, 0xbe, 0xef, 0]).await;
     assert_refused(
         &mut client,
-        error_code::BAD_MESSAGE,
-        close::INVALID_PAYLOAD,
+        ErrorCode::BadMessage,
+        CloseCode::InvalidPayload,
         "garbage first",
     )
     .await;
@@ -462,8 +474,8 @@ async fn a_connection_that_never_says_hello_is_closed() {
     // Upgraded, answering the server's pings (the client library does), and silent otherwise.
     let mut client = RawClient::connect(&app).await;
     let ending = client.ending().await;
-    assert_eq!(ending.code, close::HANDSHAKE_TIMEOUT);
-    assert_eq!(ending.error_codes(), vec![error_code::HANDSHAKE_REQUIRED]);
+    assert_eq!(ending.code, CloseCode::HandshakeTimeout);
+    assert_eq!(ending.error_codes(), vec![ErrorCode::HandshakeRequired]);
 }
 
 /// The upgrade request exactly as sent, and the status line of the answer.
@@ -509,7 +521,7 @@ async fn frames_with_reserved_bits_are_refused() {
     frame.extend_from_slice(&ping);
     client.write_raw(&frame).await;
     let ending = client.ending().await;
-    assert_eq!(ending.code, close::INVALID_PAYLOAD);
-    assert_eq!(ending.error_codes(), vec![error_code::BAD_MESSAGE]);
+    assert_eq!(ending.code, CloseCode::InvalidPayload);
+    assert_eq!(ending.error_codes(), vec![ErrorCode::BadMessage]);
     watched.assert_still_ticking().await;
 }

@@ -6,7 +6,7 @@ mod common;
 use common::WAIT;
 use skirmish::bot::lean::{Incoming, LeanBot};
 use skirmish::bot::BotError;
-use skirmish::protocol::{error_code, MOVE_RIGHT};
+use skirmish::protocol::{ErrorCode, MOVE_RIGHT};
 
 /// Reads until a snapshot acknowledges `seq`; returns the snapshots seen on the way.
 async fn until_acked(bot: &mut LeanBot, seq: u32) -> u32 {
@@ -65,11 +65,11 @@ async fn lean_bots_create_join_and_get_their_inputs_acknowledged() {
         .await
         .expect("connects");
     match third.join_by_code(&room.code).await {
-        Err(BotError::Server { code, .. }) => assert_eq!(code, error_code::ROOM_FULL),
+        Err(BotError::Server { code, .. }) => assert_eq!(code, ErrorCode::RoomFull),
         other => panic!("expected ROOM_FULL, got {:?}", other.map(|j| j.code)),
     }
     match third.join_by_code("NOPE").await {
-        Err(BotError::Server { code, .. }) => assert_eq!(code, error_code::ROOM_NOT_FOUND),
+        Err(BotError::Server { code, .. }) => assert_eq!(code, ErrorCode::RoomNotFound),
         other => panic!("expected ROOM_NOT_FOUND, got {:?}", other.map(|j| j.code)),
     }
 }
@@ -79,7 +79,7 @@ async fn a_refused_hello_is_a_server_error() {
     let app = common::spawn_app();
     let refused = LeanBot::connect(app.addr, None, "/ws", "   ", 1).await;
     match refused {
-        Err(BotError::Server { code, .. }) => assert_eq!(code, error_code::BAD_NAME),
+        Err(BotError::Server { code, .. }) => assert_eq!(code, ErrorCode::BadName),
         Err(other) => panic!("expected BAD_NAME, got {other}"),
         Ok(_) => panic!("a blank name was welcomed"),
     }

@@ -11,7 +11,7 @@ use common::{
 };
 use skirmish::bot::BotClient;
 use skirmish::config::Config;
-use skirmish::protocol::{error_code, ClientMsg, RosterEntry, ServerMsg};
+use skirmish::protocol::{ClientMsg, ErrorCode, RosterEntry, ServerMsg};
 
 /// The value of the sample `series` (name with labels, exactly as exported) in a scrape.
 fn sample(scrape: &str, series: &str) -> Option<f64> {
@@ -59,13 +59,13 @@ async fn metrics_move_with_real_traffic() {
     for line in 0..6 {
         ada.chat(&format!("line {line}")).await.unwrap();
     }
-    assert_eq!(next_error(&mut ada).await.0, error_code::RATE_LIMITED);
+    assert_eq!(next_error(&mut ada).await.0, ErrorCode::RateLimited);
     bob.send(&ClientMsg::Spectate {
         room: joined.room.id,
     })
     .await
     .unwrap();
-    assert_eq!(next_error(&mut bob).await.0, error_code::ALREADY_IN_ROOM);
+    assert_eq!(next_error(&mut bob).await.0, ErrorCode::AlreadyInRoom);
     for _ in 0..5 {
         next_snapshot(&mut bob).await;
     }
@@ -290,11 +290,11 @@ async fn a_spectator_gets_snapshots_and_events_without_a_seat() {
     let rooms: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(rooms[0]["players"], 1);
     eve.send_input(0, 0.0, true).await.unwrap();
-    assert_eq!(next_error(&mut eve).await.0, error_code::NOT_IN_ROOM);
+    assert_eq!(next_error(&mut eve).await.0, ErrorCode::NotInRoom);
     eve.chat("hello").await.unwrap();
-    assert_eq!(next_error(&mut eve).await.0, error_code::NOT_IN_ROOM);
+    assert_eq!(next_error(&mut eve).await.0, ErrorCode::NotInRoom);
     eve.send(&ClientMsg::QuickJoin).await.unwrap();
-    assert_eq!(next_error(&mut eve).await.0, error_code::ALREADY_IN_ROOM);
+    assert_eq!(next_error(&mut eve).await.0, ErrorCode::AlreadyInRoom);
 
     // Events reach spectators too.
     ada.chat("gg").await.unwrap();
@@ -341,7 +341,7 @@ async fn private_rooms_are_watched_by_code_only_and_spectators_are_limited() {
     })
     .await
     .unwrap();
-    assert_eq!(next_error(&mut eve).await.0, error_code::ROOM_NOT_FOUND);
+    assert_eq!(next_error(&mut eve).await.0, ErrorCode::RoomNotFound);
     spectate(
         &mut eve,
         ClientMsg::SpectateByCode {
@@ -355,13 +355,13 @@ async fn private_rooms_are_watched_by_code_only_and_spectators_are_limited() {
     })
     .await
     .unwrap();
-    assert_eq!(next_error(&mut zed).await.0, error_code::ROOM_FULL);
+    assert_eq!(next_error(&mut zed).await.0, ErrorCode::RoomFull);
     zed.send(&ClientMsg::SpectateByCode {
         code: "NOPE9".into(),
     })
     .await
     .unwrap();
-    assert_eq!(next_error(&mut zed).await.0, error_code::ROOM_NOT_FOUND);
+    assert_eq!(next_error(&mut zed).await.0, ErrorCode::RoomNotFound);
 }
 
 #[tokio::test]

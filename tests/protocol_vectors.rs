@@ -20,8 +20,8 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use skirmish::protocol::{
-    apply_snapshot, decode_client, decode_server, encode_client, encode_server, error_code,
-    quantize_angle, quantize_heading, quantize_position, BulletState, ClientMsg, FlyingBullet,
+    apply_snapshot, decode_client, decode_server, encode_client, encode_server, quantize_angle,
+    quantize_heading, quantize_position, BulletState, ClientMsg, ErrorCode, FlyingBullet,
     GameSetup, Input, PlayerChange, PlayerState, RoomInfo, RoomState, RosterEntry, ServerMsg,
     Snapshot, Wall, MAX_CLIENT_MESSAGE_BYTES, MAX_NAME_CHARS, MOVE_ALL, MOVE_DOWN, MOVE_LEFT,
     MOVE_RIGHT, MOVE_UP, PLAYER_ALIVE, PROTOCOL_VERSION,
@@ -282,7 +282,7 @@ fn vectors() -> Vec<Vector> {
         server(
             "server_error",
             ServerMsg::Error {
-                code: error_code::ROOM_FULL,
+                code: ErrorCode::RoomFull.number(),
                 message: "room \"Friday night\" is full".into(),
             },
         ),

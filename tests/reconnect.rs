@@ -8,8 +8,8 @@ use common::{player_left, spawn_app_with, test_config, WAIT};
 use skirmish::bot::{BotClient, JoinedRoom, Welcome};
 use skirmish::config::Config;
 use skirmish::protocol::{
-    close_code as close, error_code, ClientMsg, Input, PlayerState, RosterEntry, ServerMsg, Slot,
-    MOVE_RIGHT, PROTOCOL_VERSION,
+    ClientMsg, CloseCode, ErrorCode, Input, PlayerState, RosterEntry, ServerMsg, Slot, MOVE_RIGHT,
+    PROTOCOL_VERSION,
 };
 use skirmish::startup::RunningServer;
 
@@ -140,8 +140,8 @@ async fn a_dropped_player_resumes_with_the_same_id_slot_score_and_position() {
     // The old token is spent.
     let mut again = resume(&app, &player.token).await;
     let ending = again.ending().await;
-    assert_eq!(ending.error_codes(), vec![error_code::BAD_SESSION_TOKEN]);
-    assert_eq!(ending.code, close::BAD_SESSION_TOKEN);
+    assert_eq!(ending.error_codes(), vec![ErrorCode::BadSessionToken]);
+    assert_eq!(ending.code, CloseCode::BadSessionToken);
     watched.assert_still_ticking().await;
     let roster_after = watched
         .observer
@@ -160,8 +160,8 @@ async fn a_wrong_or_expired_token_is_refused() {
     let mut watched = Watched::new(&app).await;
     let mut stranger = resume(&app, "0123456789abcdef0123456789abcdef").await;
     let ending = stranger.ending().await;
-    assert_eq!(ending.error_codes(), vec![error_code::BAD_SESSION_TOKEN]);
-    assert_eq!(ending.code, close::BAD_SESSION_TOKEN);
+    assert_eq!(ending.error_codes(), vec![ErrorCode::BadSessionToken]);
+    assert_eq!(ending.code, CloseCode::BadSessionToken);
 
     let player = player_in_room(&app, &watched, 300).await;
     drop(player.client);
@@ -170,7 +170,7 @@ async fn a_wrong_or_expired_token_is_refused() {
     // ...and the token no longer works.
     let mut late = resume(&app, &player.token).await;
     let ending = late.ending().await;
-    assert_eq!(ending.error_codes(), vec![error_code::BAD_SESSION_TOKEN]);
+    assert_eq!(ending.error_codes(), vec![ErrorCode::BadSessionToken]);
     watched.assert_still_ticking().await;
 }
 
@@ -183,7 +183,7 @@ async fn resuming_takes_over_a_connection_the_server_still_thinks_alive() {
     let you = back.expect(JoinedRoom::from_msg).await.you;
     assert_eq!(you, player.slot);
     let ending = player.client.ending().await;
-    assert_eq!(ending.code, close::REPLACED);
+    assert_eq!(ending.code, CloseCode::Replaced);
     // The replaced connection's end does not take the player out of the room.
     back.expect_state(|room, _| room.players.iter().any(|p| p.slot == you).then_some(()))
         .await;

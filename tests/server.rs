@@ -12,8 +12,8 @@ use common::{
 use skirmish::bot::{BotClient, BotError};
 use skirmish::game::movement::{snap_to_grid, step_distance};
 use skirmish::protocol::{
-    close_code as close, encode_client, error_code, ClientMsg, Input, ServerMsg, MOVE_LEFT,
-    MOVE_RIGHT, PROTOCOL_VERSION,
+    encode_client, ClientMsg, CloseCode, ErrorCode, Input, ServerMsg, MOVE_LEFT, MOVE_RIGHT,
+    PROTOCOL_VERSION,
 };
 
 #[tokio::test]
@@ -34,10 +34,10 @@ async fn a_version_mismatch_is_refused_and_closed() {
     let mut client = BotClient::connect_raw(&app.ws_url()).await.unwrap();
     let refused = client.hello("ada", PROTOCOL_VERSION + 1).await;
     assert!(
-        matches!(refused, Err(BotError::Server { code, .. }) if code == error_code::VERSION_MISMATCH),
+        matches!(refused, Err(BotError::Server { code, .. }) if code == ErrorCode::VersionMismatch),
         "{refused:?}"
     );
-    assert_eq!(close_code(&mut client).await, close::VERSION_MISMATCH);
+    assert_eq!(close_code(&mut client).await, CloseCode::VersionMismatch);
 }
 
 #[tokio::test]
@@ -47,10 +47,14 @@ async fn bad_names_are_refused_and_closed() {
         let mut client = BotClient::connect_raw(&app.ws_url()).await.unwrap();
         let refused = client.hello(name, PROTOCOL_VERSION).await;
         assert!(
-            matches!(&refused, Err(BotError::Server { code, .. }) if *code == error_code::BAD_NAME),
+            matches!(&refused, Err(BotError::Server { code, .. }) if *code == ErrorCode::BadName),
             "name {name:?}: {refused:?}"
         );
-        assert_eq!(close_code(&mut client).await, close::BAD_NAME, "{name:?}");
+        assert_eq!(
+            close_code(&mut client).await,
+            CloseCode::BadName,
+            "{name:?}"
+        );
     }
     // 24 characters of two bytes each is still a good name.
     connect(&app, &"é".repeat(24)).await;
@@ -63,9 +67,9 @@ async fn the_first_message_must_be_hello() {
     client.send(&ClientMsg::ListRooms).await.unwrap();
     assert_eq!(
         next_error(&mut client).await.0,
-        error_code::HANDSHAKE_REQUIRED
+        ErrorCode::HandshakeRequired
     );
-    assert_eq!(close_code(&mut client).await, close::HANDSHAKE_REQUIRED);
+    assert_eq!(close_code(&mut client).await, CloseCode::HandshakeRequired);
 }
 
 #[tokio::test]
@@ -73,8 +77,8 @@ async fn text_frames_are_refused_with_the_documented_codes() {
     let app = spawn_app();
     let mut client = connect(&app, "ada").await;
     client.send_text("hello".into()).await.unwrap();
-    assert_eq!(next_error(&mut client).await.0, error_code::BAD_MESSAGE);
-    assert_eq!(close_code(&mut client).await, close::UNSUPPORTED_DATA);
+    assert_eq!(next_error(&mut client).await.0, ErrorCode::BadMessage);
+    assert_eq!(close_code(&mut client).await, CloseCode::UnsupportedData);
 }
 
 #[tokio::test]
@@ -89,16 +93,13 @@ async fn garbage_frames_are_refused_with_the_documented_codes() {
     for bytes in garbage {
         let mut client = connect(&app, "ada").await;
         client.send_raw_binary(bytes.to_vec()).await.unwrap();
-        assert_eq!(next_error(&mut client).await.0, error_code::BAD_MESSAGE);
-        assert_eq!(close_code(&mut client).await, close::INVALID_PAYLOAD);
+        assert_eq!(next_error(&mut client).await.0, ErrorCode::BadMessage);
+        assert_eq!(close_code(&mut client).await, CloseCode::InvalidPayload);
     }
     let mut client = connect(&app, "ada").await;
     client.send_raw_binary(vec![0; 5000]).await.unwrap();
-    assert_eq!(
-        next_error(&mut client).await.0,
-        error_code::MESSAGE_TOO_LARGE
-    );
-    assert_eq!(close_code(&mut client).await, close::MESSAGE_TOO_BIG);
+    assert_eq!(next_error(&mut client).await.0, ErrorCode::MessageTooLarge);
+    assert_eq!(close_code(&mut client).await, CloseCode::MessageTooBig);
 }
 
 #[tokio::test]
@@ -170,7 +171,7 @@ async fn create_list_join_by_code_and_leave() {
         }))
         .await
         .unwrap();
-    assert_eq!(next_error(&mut guest).await.0, error_code::NOT_IN_ROOM);
+    assert_eq!(next_error(&mut guest).await.0, ErrorCode::NotInRoom);
     let by_id = guest.join_room(joined.room.id).await.unwrap();
     assert_eq!(by_id.room.id, joined.room.id);
 }
@@ -181,11 +182,11 @@ async fn lobby_mistakes_get_error_codes() {
     let mut client = connect(&app, "ada").await;
     let unknown = client.join_by_code("ZZZZZ").await;
     assert!(
-        matches!(unknown, Err(BotError::Server { code, .. }) if code == error_code::ROOM_NOT_FOUND)
+        matches!(unknown, Err(BotError::Server { code, .. }) if code == ErrorCode::RoomNotFound)
     );
     let unknown = client.join_room(999_999).await;
     assert!(
-        matches!(unknown, Err(BotError::Server { code, .. }) if code == error_code::ROOM_NOT_FOUND)
+        matches!(unknown, Err(BotError::Server { code, .. }) if code == ErrorCode::RoomNotFound)
     );
     for (name, capacity) in [
         ("", 4),
@@ -195,14 +196,14 @@ async fn lobby_mistakes_get_error_codes() {
     ] {
         let refused = client.create_room(name, capacity, true).await;
         assert!(
-            matches!(&refused, Err(BotError::Server { code, .. }) if *code == error_code::BAD_ROOM_SETTINGS),
+            matches!(&refused, Err(BotError::Server { code, .. }) if *code == ErrorCode::BadRoomSettings),
             "{name:?} {capacity}: {refused:?}"
         );
     }
     client.create_room("mine", 4, true).await.unwrap();
     let twice = client.quick_join().await;
     assert!(
-        matches!(twice, Err(BotError::Server { code, .. }) if code == error_code::ALREADY_IN_ROOM)
+        matches!(twice, Err(BotError::Server { code, .. }) if code == ErrorCode::AlreadyInRoom)
     );
     client
         .send(&ClientMsg::Hello {
@@ -213,7 +214,7 @@ async fn lobby_mistakes_get_error_codes() {
         .unwrap();
     assert_eq!(
         next_error(&mut client).await.0,
-        error_code::HANDSHAKE_REQUIRED
+        ErrorCode::HandshakeRequired
     );
 }
 
@@ -233,9 +234,7 @@ async fn private_rooms_are_unlisted_and_need_their_code() {
     assert_eq!(status, 200);
     assert!(!body.contains("secret"), "{body}");
     let by_id = other.join_room(joined.room.id).await;
-    assert!(
-        matches!(by_id, Err(BotError::Server { code, .. }) if code == error_code::ROOM_NOT_FOUND)
-    );
+    assert!(matches!(by_id, Err(BotError::Server { code, .. }) if code == ErrorCode::RoomNotFound));
     other.join_by_code(&joined.code).await.unwrap();
 }
 
@@ -249,7 +248,7 @@ async fn a_full_room_is_an_error_and_quick_join_goes_elsewhere() {
     assert_eq!(second.quick_join().await.unwrap().room.id, duel.room.id);
     let mut third = connect(&app, "third").await;
     let full = third.join_by_code(&duel.code).await;
-    assert!(matches!(full, Err(BotError::Server { code, .. }) if code == error_code::ROOM_FULL));
+    assert!(matches!(full, Err(BotError::Server { code, .. }) if code == ErrorCode::RoomFull));
     // With the duel full, quick join makes a new public room.
     let elsewhere = third.quick_join().await.unwrap();
     assert_ne!(elsewhere.room.id, duel.room.id);
@@ -456,7 +455,7 @@ async fn bad_inputs_get_error_codes_and_do_not_disturb_others() {
         },
     ] {
         rogue.send(&ClientMsg::Input(input)).await.unwrap();
-        assert_eq!(next_error(&mut rogue).await.0, error_code::BAD_INPUT);
+        assert_eq!(next_error(&mut rogue).await.0, ErrorCode::BadInput);
     }
     // Raw bytes of an Input whose fire flag is 2: not a bool.
     let mut bytes = encode_client(&ClientMsg::Input(Input {
@@ -469,8 +468,8 @@ async fn bad_inputs_get_error_codes_and_do_not_disturb_others() {
     // The fire byte: after the tag, seq, movement and aim.
     bytes[13] = 2;
     rogue.send_raw_binary(bytes).await.unwrap();
-    assert_eq!(next_error(&mut rogue).await.0, error_code::BAD_MESSAGE);
-    assert_eq!(close_code(&mut rogue).await, close::INVALID_PAYLOAD);
+    assert_eq!(next_error(&mut rogue).await.0, ErrorCode::BadMessage);
+    assert_eq!(close_code(&mut rogue).await, CloseCode::InvalidPayload);
     // The host kept playing throughout.
     let before = next_snapshot(&mut host).await.tick;
     let after = next_snapshot(&mut host).await.tick;
@@ -581,7 +580,7 @@ async fn chat_reaches_the_room_and_is_checked() {
     assert_eq!((from, text.as_str()), (room.you, "gl hf <b>"));
     for bad in ["", &"x".repeat(201), "line\nbreak"] {
         a.chat(bad).await.unwrap();
-        assert_eq!(next_error(&mut a).await.0, error_code::BAD_CHAT, "{bad:?}");
+        assert_eq!(next_error(&mut a).await.0, ErrorCode::BadChat, "{bad:?}");
     }
     let mut limited = false;
     for n in 0..10 {
@@ -590,7 +589,7 @@ async fn chat_reaches_the_room_and_is_checked() {
     let deadline = Instant::now() + WAIT;
     while !limited && Instant::now() < deadline {
         if let Ok(ServerMsg::Error { code, .. }) = a.recv_timeout(WAIT).await {
-            limited = code == error_code::RATE_LIMITED;
+            limited = code == ErrorCode::RateLimited;
         }
     }
     assert!(limited, "ten lines at once are rate limited");
@@ -620,9 +619,7 @@ async fn a_disconnect_removes_the_player_and_an_empty_room_closes() {
     .await;
     let mut late = connect(&app, "late").await;
     let gone = late.join_by_code(&room.code).await;
-    assert!(
-        matches!(gone, Err(BotError::Server { code, .. }) if code == error_code::ROOM_NOT_FOUND)
-    );
+    assert!(matches!(gone, Err(BotError::Server { code, .. }) if code == ErrorCode::RoomNotFound));
 }
 
 #[tokio::test]

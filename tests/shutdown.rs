@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::{close_frame, next_snapshot, room_closed};
 use skirmish::bot::BotClient;
-use skirmish::protocol::close_code as close;
+use skirmish::protocol::CloseCode;
 
 /// The server binary on a free port; returns it and its address once it listens.
 fn start_binary() -> (Child, String) {
@@ -87,10 +87,8 @@ async fn sigterm_closes_rooms_and_connections_then_exits() {
     assert_eq!(reason, "server restarting");
     for client in [&mut player, &mut idle] {
         let (code, reason) = close_frame(client).await;
-        assert_eq!(
-            (code, reason.as_str()),
-            (close::GOING_AWAY, "server restarting")
-        );
+        assert_eq!(code, CloseCode::GoingAway);
+        assert_eq!(reason, "server restarting");
     }
     let status = exit_within(&mut child, Duration::from_secs(5));
     assert!(status.success(), "{status}");

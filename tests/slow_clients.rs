@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use common::{admin_get, connect, init_logging, resident_bytes, test_config, WAIT};
 use futures_util::{SinkExt, StreamExt};
 use skirmish::protocol::{
-    close_code, decode_server, encode_client, error_code, ClientMsg, ServerMsg, PROTOCOL_VERSION,
+    decode_server, encode_client, ClientMsg, CloseCode, ErrorCode, ServerMsg, PROTOCOL_VERSION,
 };
 use skirmish::startup::{self, RunningServer};
 use socket2::{Domain, Socket, Type};
@@ -222,7 +222,10 @@ async fn a_client_that_never_reads_is_closed_with_4005_with_default_buffers() {
     sloth.abort();
     assert_eq!(
         read_to_the_close(unread).await,
-        (Some(error_code::TOO_SLOW), Some(close_code::TOO_SLOW))
+        (
+            Some(ErrorCode::TooSlow.number()),
+            Some(CloseCode::TooSlow.number())
+        )
     );
     crowd.iter().for_each(|reader| reader.abort());
 }
@@ -278,7 +281,10 @@ async fn a_lobby_client_that_never_reads_is_closed_with_4005() {
     asking.abort();
     assert_eq!(
         read_to_the_close(unread).await,
-        (Some(error_code::TOO_SLOW), Some(close_code::TOO_SLOW))
+        (
+            Some(ErrorCode::TooSlow.number()),
+            Some(CloseCode::TooSlow.number())
+        )
     );
 }
 

@@ -451,7 +451,7 @@ impl BotClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{decode_client, encode_server, error_code};
+    use crate::protocol::{decode_client, encode_server, ErrorCode};
     use tokio::net::TcpListener;
     use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
     use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -526,7 +526,7 @@ mod tests {
             send_server(
                 &mut ws,
                 &ServerMsg::Error {
-                    code: error_code::ROOM_NOT_FOUND,
+                    code: ErrorCode::RoomNotFound.number(),
                     message: "no such room".into(),
                 },
             )
@@ -550,7 +550,7 @@ mod tests {
         assert_eq!((bot.player_id(), bot.tick_rate()), (42, 30));
         assert_eq!(bot.list_rooms().await.expect("rooms"), vec![]);
         match bot.join_by_code("NOPE").await {
-            Err(BotError::Server { code, .. }) => assert_eq!(code, error_code::ROOM_NOT_FOUND),
+            Err(BotError::Server { code, .. }) => assert_eq!(code, ErrorCode::RoomNotFound),
             other => panic!("expected a server error, got {other:?}"),
         }
         bot.ping().await.expect("the matching pong");

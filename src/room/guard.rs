@@ -74,7 +74,7 @@ impl Room {
 /// The answer to a seat request in a room that failed while handling it.
 pub(super) fn failed_seat() -> JoinRefused {
     JoinRefused {
-        code: crate::protocol::error_code::ROOM_NOT_FOUND,
+        code: crate::protocol::ErrorCode::RoomNotFound,
         message: FAILED_REASON.into(),
     }
 }

@@ -55,7 +55,7 @@ use crate::game::{Game, GameEvent, Score, StepInputs};
 use crate::lobby::RoomDirectory;
 use crate::metrics::RoomMetrics;
 use crate::protocol::{
-    encode_server, error_code, GameSetup, Input, RoomInfo, RoomState, RosterEntry, ServerMsg, Slot,
+    encode_server, ErrorCode, GameSetup, Input, RoomInfo, RoomState, RosterEntry, ServerMsg, Slot,
 };
 
 /// Inputs a member may have buffered; more are dropped. A client sending at the tick rate has
@@ -149,10 +149,10 @@ pub struct Join {
     pub session: Recipient<RoomToSession>,
 }
 
-/// Why a room turned a join down: an `error_code` and words for the player.
+/// Why a room turned a join down: an error code and words for the player.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JoinRefused {
-    pub code: u16,
+    pub code: ErrorCode,
     pub message: String,
 }
 
@@ -611,14 +611,14 @@ impl Room {
     fn join(&mut self, join: Join, ctx: &mut Context<Self>) -> Result<(), JoinRefused> {
         if self.slot_of(join.player_id).is_some() {
             return Err(JoinRefused {
-                code: error_code::ALREADY_IN_ROOM,
+                code: ErrorCode::AlreadyInRoom,
                 message: "you are already in this room".into(),
             });
         }
         let free = (0..self.members.len()).find(|&slot| self.seat_is_free(slot));
         let Some(free) = free.or_else(|| self.seat_from_a_bot()) else {
             return Err(JoinRefused {
-                code: error_code::ROOM_FULL,
+                code: ErrorCode::RoomFull,
                 message: format!(
                     "room \"{}\" is full ({} of {} players)",
                     self.settings.name,

@@ -11,7 +11,7 @@ use actix::prelude::*;
 use bytes::Bytes;
 
 use super::{JoinRefused, MemberLink, Room, RoomToSession, SnapshotFeed};
-use crate::protocol::error_code;
+use crate::protocol::ErrorCode;
 
 /// The connection of `player_id` dropped; keep its seat for the grace period.
 #[derive(Message)]
@@ -88,7 +88,7 @@ impl Handler<Reattach> for Room {
 impl Room {
     fn reattach(&mut self, msg: Reattach, ctx: &mut Context<Self>) -> Result<(), JoinRefused> {
         let refused = || JoinRefused {
-            code: error_code::ROOM_NOT_FOUND,
+            code: ErrorCode::RoomNotFound,
             message: "your seat in the room is gone".into(),
         };
         let slot = self.slot_of(msg.player_id).ok_or_else(refused)?;

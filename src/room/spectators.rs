@@ -10,7 +10,7 @@ use actix::prelude::*;
 use bytes::Bytes;
 
 use super::{JoinRefused, MemberLink, Room, RoomToSession, SnapshotFeed};
-use crate::protocol::{encode_server, error_code, ServerMsg};
+use crate::protocol::{encode_server, ErrorCode, ServerMsg};
 
 /// Asks to watch the room. Like `Join`, the room sends `RoomToSession::Watching` to `session`
 /// before it replies.
@@ -97,7 +97,7 @@ impl Handler<Spectate> for Room {
     fn handle(&mut self, request: Spectate, ctx: &mut Context<Self>) -> Self::Result {
         if self.spectators.count() >= self.spectators.max {
             return Err(JoinRefused {
-                code: error_code::ROOM_FULL,
+                code: ErrorCode::RoomFull,
                 message: format!(
                     "room \"{}\" has the most spectators it takes ({})",
                     self.settings.name, self.spectators.max

@@ -14,7 +14,7 @@ use crate::limits::{
     CODE_GUESS_INTERVAL_PER_IP,
 };
 use crate::lobby::RoomEntry;
-use crate::protocol::{close_code, error_code, DecodeError};
+use crate::protocol::{DecodeError, ErrorCode, Fatal};
 
 /// The first four bytes of every `ClientMsg::Input`: its tag, little-endian.
 const INPUT_TAG: [u8; 4] = 7u32.to_le_bytes();
@@ -65,7 +65,7 @@ impl Session {
                     };
                     self.send_error(
                         ctx,
-                        error_code::RATE_LIMITED,
+                        ErrorCode::RateLimited,
                         format!("too many {what}: at most {per_second} per second; the excess is dropped"),
                     );
                 }
@@ -76,9 +76,8 @@ impl Session {
                 self.app.metrics.rate_limited("flood");
                 self.fail(
                     ctx,
-                    error_code::RATE_LIMITED,
+                    Fatal::Flooding,
                     "too many messages over the rate limits".into(),
-                    close_code::FLOODING,
                 );
                 false
             }
@@ -102,12 +101,7 @@ impl Session {
         match checked {
             Ok(()) => true,
             Err(problem) => {
-                self.fail(
-                    ctx,
-                    error_code::UNAUTHORIZED,
-                    problem.to_string(),
-                    close_code::UNAUTHORIZED,
-                );
+                self.fail(ctx, Fatal::Unauthorized, problem.to_string());
                 false
             }
         }
@@ -129,9 +123,8 @@ impl Session {
                 let max = self.app.limits.max_players();
                 self.fail(
                     ctx,
-                    error_code::SERVER_FULL,
+                    Fatal::ServerFull,
                     format!("the server is full ({max} players); try again later"),
-                    close_code::TRY_AGAIN_LATER,
                 );
                 false
             }
@@ -153,7 +146,7 @@ impl Session {
         let (ip_burst, ip_interval) = (CODE_GUESSES_PER_IP, CODE_GUESS_INTERVAL_PER_IP.as_secs());
         self.send_error(
             ctx,
-            error_code::RATE_LIMITED,
+            ErrorCode::RateLimited,
             format!(
                 "too many wrong room codes: at most {burst}, then one every {interval} s \
                  ({ip_burst}, then one every {ip_interval} s, from one address)"
@@ -185,7 +178,7 @@ impl Session {
                 let burst = self.app.config.rooms_per_ip;
                 self.send_error(
                     ctx,
-                    error_code::RATE_LIMITED,
+                    ErrorCode::RateLimited,
                     format!(
                         "too many rooms created from your address: at most {burst}, then one \
                          every 10 seconds"
@@ -199,7 +192,7 @@ impl Session {
             let burst = self.app.config.rooms_per_connection;
             self.send_error(
                 ctx,
-                error_code::RATE_LIMITED,
+                ErrorCode::RateLimited,
                 format!(
                     "too many rooms created: at most {burst} at once, then one every 10 seconds"
                 ),
@@ -217,7 +210,7 @@ impl Session {
             Err(RoomRefusal::ServerFull { max_rooms }) => {
                 self.send_error(
                     ctx,
-                    error_code::SERVER_FULL,
+                    ErrorCode::ServerFull,
                     format!("the server has its maximum of {max_rooms} rooms; join one of them"),
                 );
                 None
@@ -226,7 +219,7 @@ impl Session {
                 self.app.metrics.rate_limited("room");
                 self.send_error(
                     ctx,
-                    error_code::RATE_LIMITED,
+                    ErrorCode::RateLimited,
                     "rooms are being created too fast on this server; try again in a moment".into(),
                 );
                 None

@@ -10,7 +10,7 @@ use actix_web_actors::ws;
 
 use super::{Session, State};
 use crate::connections::CloseConnection;
-use crate::protocol::{close_code, error_code, ServerMsg};
+use crate::protocol::{CloseCode, Fatal, ServerMsg};
 use crate::reconnect::Seat;
 use crate::room::{Detach, Leave, Reattach};
 
@@ -54,16 +54,15 @@ impl Session {
         else {
             return self.fail(
                 ctx,
-                error_code::BAD_SESSION_TOKEN,
+                Fatal::BadSessionToken,
                 "the session token is unknown, used or expired: connect with Hello".into(),
-                close_code::BAD_SESSION_TOKEN,
             );
         };
         if let Some(old) = resumed.replaced {
             self.app.connections.close(
                 old,
                 CloseConnection {
-                    close_code: close_code::REPLACED,
+                    close_code: CloseCode::Replaced,
                     reason: "the player continues on another connection".into(),
                     error: None,
                 },
@@ -154,7 +153,7 @@ impl Handler<CloseConnection> for Session {
             self.send_error(ctx, code, message);
         }
         ctx.close(Some(ws::CloseReason {
-            code: ws::CloseCode::from(msg.close_code),
+            code: ws::CloseCode::from(msg.close_code.number()),
             description: Some(msg.reason),
         }));
         ctx.stop();
