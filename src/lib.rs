@@ -1,16 +1,65 @@
 //! Skirmish: a multiplayer game server with actor-based rooms, a bundled browser game and
 //! first-class bots.
 //!
+//! # Architecture
+//!
+//! This is the one description of how the crate fits together; the README links here.
+//!
 //! ```text
 //!  browser / bot ──binary WebSocket frames──▶ session (one actor per connection)
-//!                                              │ decode + check (protocol)
+//!                                              │ decode + check every message (protocol)
 //!            lobby (RoomDirectory) ◀── lookup ─┤
 //!                                              ▼ Join / ChatLine / Leave; inputs via MemberLink
 //!                                             room (one actor per room, fixed tick)
 //!                                              │ one input per player per step → game.step
-//!                                              ▼ one encoded frame, shared by every member
-//!  browser / bot ◀─────────────────────────── session ◀── newest snapshot (watch); events
+//!                                              ▼ encoded once per baseline in use, shared
+//!  browser / bot ◀────────────────────────── session ◀── newest snapshot (watch); events
+//!                  (the change from the last snapshot it sent, with its own ack)
 //! ```
+//!
+//! | flow | owned by |
+//! |---|---|
+//! | bytes on the wire: messages, the bincode config, limits | `src/protocol.rs` |
+//! | …error and close codes, their names, and which errors close the connection | `src/protocol/codes.rs` |
+//! | …the snapshot: room state, deltas from a baseline, their packed bytes, applying them | `src/protocol/snapshot.rs` |
+//! | a connection: handshake, heartbeat, checks, lobby requests, forwarding | `src/session.rs` |
+//! | …its abuse checks, resuming a player | `src/session/guards.rs`, `resume.rs` |
+//! | every connection under HTTP: per-IP limits, socket options, read-ahead and backpressure, bytes a client has taken | `src/transport.rs` |
+//! | the checks before a WebSocket upgrade (shutdown, Origin, join token) | `src/admission.rs`, `src/auth.rs`, `src/limits.rs` |
+//! | the directory of live rooms (behind the `RoomDirectory` trait, so a shared directory can replace it) | `src/lobby.rs` |
+//! | a match: members, input queues, the fixed-tick loop, snapshot fan-out, laggards | `src/room/mod.rs` |
+//! | the baselines a room keeps and the snapshot bytes it encodes once per baseline | `src/room/snapshots.rs` |
+//! | when ticks are due (start + k·period, bounded catch-up, overruns) | `src/room/schedule.rs` |
+//! | a room's tick timing (p50/p99, achieved rate) | `src/room/stats.rs` |
+//! | spectators, kept seats for dropped players, panics and forced closes, operator views | `src/room/spectators.rs`, `resume.rs`, `guard.rs`, `inspect.rs` |
+//! | the game: pure Rust, fixed step, deterministic for a seed and its step inputs | `src/game/` (`mod.rs`: the `Game` trait and `StepInputs`; `arena.rs`) |
+//! | …the movement rule the browser predicts bit for bit; segment tests; lag-compensation history; maps | `src/game/movement.rs`, `geometry.rs`, `rewind.rs`, `map.rs` |
+//! | session tokens, open connections, graceful shutdown | `src/reconnect.rs`, `src/connections.rs`, `src/shutdown.rs` |
+//! | metrics; the operator's endpoints and monitor page, on their own listener (`--admin-bind`) | `src/metrics.rs`, `src/admin.rs` |
+//! | shared state and how a room is created on a room thread | `src/app.rs` |
+//! | settings (flags, environment, TOML file), logging, TLS | `src/config.rs`, `src/config/file.rs`, `src/logging.rs`, `src/tls.rs` |
+//! | HTTP routes and static files; startup | `src/routes.rs`, `src/startup.rs`, `src/main.rs` |
+//! | the Rust client used by bots, the load tool and the tests; the bot brain; lean load bots | `src/bot/` |
+//! | binaries: the bot, the load tool, the join-token minter | `src/bin/` |
+//! | the browser game: lobby, rendering, input, netcode, codec, spectating, monitor page | `client/` (`main.js` wires the modules) |
+//!
+//! One input's journey: the client sends `Input { seq, movement, aim, fire, render_tick }`, one per
+//! simulation step it wants to take; the session decodes and checks it and puts it in the member's
+//! input queue it shares with the room (no actor message and no wake-up per input); on the next
+//! tick the room moves the queued inputs into the member's buffer, and each step of the tick hands
+//! the game the leaves and joins since the last step and, per member in slot order, the next
+//! buffered input (two while more than three wait and it has steps to make up that it stood still
+//! in, none when the buffer is empty: the player stands still), recording the consumed seq as the
+//! member's ack (`Game::step(&StepInputs)`, `src/game/mod.rs`; that record plus the seed is the
+//! whole match). Events go out per step, stamped with its tick. Then the room encodes the new state
+//! once in full and once as a change from each baseline its connections hold: nearly always only
+//! the previous tick, so one encoding serves the whole room. Each session takes the change from the
+//! last snapshot it wrote (TCP delivers in order, so the client has it) and writes its member's ack
+//! into the header. Rooms run on their own threads (one per two cores by default), sessions on the
+//! HTTP workers (one per core); the lobby is a concurrent map, not an actor, so no single mailbox
+//! sits in front of every join.
+//!
+//! # Modules
 //!
 //! - [`protocol`]: the wire format; the only module that knows bytes.
 //! - [`session`]: one connection: handshake, checks, lobby requests, forwarding.
