@@ -44,6 +44,7 @@ pub mod metrics;
 pub mod protocol;
 pub mod ratelimit;
 pub mod reconnect;
+pub mod replay;
 pub mod room;
 pub mod routes;
 pub mod session;

@@ -1,4 +1,5 @@
-//! The `skirmish` server binary: configuration, logging, then `startup::run`. Wiring only.
+//! The `skirmish` server binary: configuration, logging, then `startup::run`; or, as
+//! `skirmish replay ...`, the replay commands (`replay::cli`). Wiring only.
 
 use std::net::TcpListener;
 
@@ -6,8 +7,12 @@ use skirmish::config::Config;
 use skirmish::startup;
 
 fn main() -> std::process::ExitCode {
+    let args: Vec<_> = std::env::args_os().collect();
+    if skirmish::replay::cli::is_replay_command(&args) {
+        return skirmish::replay::cli::run(args);
+    }
     skirmish::logging::init();
-    let config = Config::load(std::env::args_os()).unwrap_or_else(|err| err.exit());
+    let config = Config::load(args).unwrap_or_else(|err| err.exit());
     startup::raise_open_files_limit(&config);
     match serve(config) {
         Ok(()) => std::process::ExitCode::SUCCESS,

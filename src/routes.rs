@@ -1,4 +1,5 @@
-//! The HTTP routes: the WebSocket upgrade at `/ws`, the JSON endpoint `/api/rooms`, `/healthz`,
+//! The HTTP routes: the WebSocket upgrade at `/ws`, the JSON endpoints `/api/rooms` and
+//! `/api/matches` (recorded matches, in `replay::http`), `/healthz`,
 //! the operator's endpoints (`/api/stats`, `/metrics`, `/readyz`, `/monitor`, in `admin`), and
 //! the static files (`assets/` at `/assets/`, `client/` at `/`).
 //! Wiring only: each handler hands off to the module that owns the work.
@@ -17,7 +18,7 @@ use crate::app::AppState;
 use crate::lobby::RoomEntry;
 use crate::protocol::RoomInfo;
 use crate::transport::{ConnectionMeter, MAX_REQUESTS_PER_CONNECTION};
-use crate::{admin, session};
+use crate::{admin, replay, session};
 
 pub fn configure(app: Arc<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
@@ -26,6 +27,12 @@ pub fn configure(app: Arc<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
         cfg.app_data(web::Data::from(app))
             .route("/ws", web::get().to(websocket))
             .route("/api/rooms", web::get().to(rooms))
+            .route("/api/matches", web::get().to(replay::http::list))
+            .route("/api/matches/{id}", web::get().to(replay::http::show))
+            .route(
+                "/api/matches/{id}/replay",
+                web::get().to(replay::http::replay),
+            )
             .route("/api/stats", web::get().to(admin::stats))
             .route("/metrics", web::get().to(admin::metrics))
             .route("/healthz", web::get().to(healthz))

@@ -26,6 +26,7 @@ mod creator;
 mod guard;
 mod inputs;
 mod inspect;
+mod recording;
 mod resume;
 mod schedule;
 mod snapshots;
@@ -242,6 +243,8 @@ pub struct Room {
     encoder: snapshots::SnapshotEncoder,
     /// Whether members and spectators have been sent `RoomClosed` already.
     close_announced: bool,
+    /// The match's replay being recorded, if it is.
+    recording: Option<crate::replay::Recording>,
 }
 
 impl Room {
@@ -284,6 +287,7 @@ impl Room {
             delivered: Vec::new(),
             encoder: snapshots::SnapshotEncoder::default(),
             close_announced: false,
+            recording: None,
         }
     }
 
@@ -460,7 +464,9 @@ impl Room {
             self.take_step_commands();
             self.step_inputs.leaves.sort_unstable();
             self.step_inputs.joins.sort_unstable();
+            self.record_step_inputs();
             self.game.step(&self.step_inputs, &mut self.events);
+            self.record_step_outcome();
             self.step_inputs.clear();
             self.publish_events();
         }
@@ -594,6 +600,7 @@ impl Actor for Room {
         if !self.close_announced {
             self.announce_close("the room has closed".into());
         }
+        self.finish_recording();
         log::info!("room {} closed", self.settings.id);
     }
 }
