@@ -102,6 +102,11 @@ impl AppState {
         self
     }
 
+    /// Matches being recorded or waiting to be filed (0 when nothing is recorded).
+    pub fn unfiled_replays(&self) -> usize {
+        self.replays.as_ref().map_or(0, ReplayWriter::unfiled)
+    }
+
     /// Records the arena's matches through `writer`.
     pub fn with_replays(mut self, writer: ReplayWriter) -> AppState {
         self.replays = Some(writer);

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -56,6 +56,8 @@ struct Queue {
     /// Finishes that found the queue full: one per match, so this stays small, and a match is
     /// never left unfiled because the queue was busy when it ended.
     overflow: Mutex<Vec<Chunk>>,
+    /// Recordings started and not filed (or dropped) yet, for a shutdown to wait on.
+    unfiled: AtomicUsize,
 }
 
 /// The rooms' way to the writer thread.
@@ -77,6 +79,7 @@ impl ReplayWriter {
         let queue = Arc::new(Queue {
             sender,
             overflow: Mutex::new(Vec::new()),
+            unfiled: AtomicUsize::new(0),
         });
         let overflow = queue.clone();
         std::thread::Builder::new()
@@ -85,6 +88,7 @@ impl ReplayWriter {
                 let mut files = OpenFiles {
                     store,
                     open: HashMap::new(),
+                    queue: overflow.clone(),
                 };
                 loop {
                     match receiver.recv_timeout(OVERFLOW_POLL) {
@@ -122,11 +126,19 @@ impl ReplayWriter {
             log::warn!("replay writer is behind: a new room is not recorded");
             return None;
         }
+        self.queue.unfiled.fetch_add(1, Ordering::Relaxed);
         let handle = WriterHandle {
             id,
             queue: self.queue.clone(),
         };
         Some(Recording::new(handle, tick_rate))
+    }
+}
+
+impl ReplayWriter {
+    /// Recordings started and not yet filed: a shutdown waits (a while) for this to reach 0.
+    pub fn unfiled(&self) -> usize {
+        self.queue.unfiled.load(Ordering::Relaxed)
     }
 }
 
@@ -177,6 +189,7 @@ struct OpenFile {
 struct OpenFiles {
     store: Store,
     open: HashMap<u64, OpenFile>,
+    queue: Arc<Queue>,
 }
 
 impl OpenFiles {
@@ -230,6 +243,8 @@ impl OpenFiles {
         let Some(mut open) = self.open.remove(&id) else {
             return;
         };
+        let queue = self.queue.clone();
+        let _filed = Filed(&queue);
         open.write(&tail);
         let synced = open.file.take().map(|file| file.sync_all());
         let finished = FinishedMatch {
@@ -246,6 +261,15 @@ impl OpenFiles {
             }
             None => self.store.discard(&open.partial),
         }
+    }
+}
+
+/// Counts a recording out of `Queue::unfiled` when dropped, however its filing ends.
+struct Filed<'a>(&'a Queue);
+
+impl Drop for Filed<'_> {
+    fn drop(&mut self) {
+        self.0.unfiled.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -289,6 +313,7 @@ mod tests {
         let queue = Arc::new(Queue {
             sender,
             overflow: Mutex::new(Vec::new()),
+            unfiled: AtomicUsize::new(0),
         });
         let handle = WriterHandle { id: 7, queue };
         let overflow = handle.queue.clone();
