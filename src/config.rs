@@ -178,6 +178,12 @@ pub struct Config {
     #[arg(long, env = "SKIRMISH_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
 
+    /// Record every match into the data directory (false: record none; the matches already
+    /// recorded are still listed and served).
+    #[arg(long, env = "SKIRMISH_RECORD_MATCHES", default_value_t = true,
+          action = clap::ArgAction::Set)]
+    pub record_matches: bool,
+
     /// Recorded matches kept at most; the oldest are deleted first (0: no limit).
     #[arg(long, env = "SKIRMISH_REPLAY_MAX_MATCHES", default_value_t = 1_000)]
     pub replay_max_matches: u64,

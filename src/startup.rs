@@ -89,6 +89,9 @@ pub fn build_app(config: Config) -> Result<AppState, StartupError> {
         app.config.replay_retention(),
         app.metrics.replays(),
     )?;
+    if !app.config.record_matches {
+        return Ok(app);
+    }
     Ok(app.with_replays(crate::replay::ReplayWriter::spawn(replays)?))
 }
 

@@ -22,10 +22,12 @@ const PLAYED_TICKS: u32 = 150;
 /// Plays a quick-join match with the bots for `PLAYED_TICKS`, leaves, and waits until the
 /// match is listed; returns the server, the match's JSON and its replay's bytes.
 async fn record_a_bots_match() -> (RunningServer, serde_json::Value, Vec<u8>) {
-    let app = spawn_app_with(Config {
+    let config = Config {
         bot_fill: 3,
         ..test_config()
-    });
+    };
+    let data_dir = config.data_dir.clone();
+    let app = spawn_app_with(config);
     let mut ada = connect(&app, "ada").await;
     ada.quick_join().await.expect("quick join");
     ada.wait_for_state(WAIT, |view| {
@@ -33,6 +35,16 @@ async fn record_a_bots_match() -> (RunningServer, serde_json::Value, Vec<u8>) {
     })
     .await
     .expect("the match runs");
+    let partial = std::fs::read_dir(&data_dir)
+        .expect("the data dir")
+        .flatten()
+        .any(|entry| {
+            entry
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".skr.partial")
+        });
+    assert!(partial, "the match in play is a .partial file");
     ada.leave_room().await.expect("leave");
     eventually("the match is filed and listed", || async {
         let (status, body) = http_get(&app, "/api/matches").await;
@@ -206,5 +218,86 @@ fn an_unusable_data_dir_stops_the_server_naming_it() {
     assert!(
         message.contains("/proc/skirmish-cannot-be-here"),
         "{message}"
+    );
+}
+
+#[test]
+fn verify_refuses_what_is_not_a_whole_replay() {
+    let file = scratch_dir("not-a-replay").with_extension("skr");
+    std::fs::write(&file, b"hello").expect("write");
+    let refused = skirmish_replay("verify", &file);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("not a replay file"), "{stderr}");
+
+    let golden = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/replay.skr"
+    ))
+    .expect("the golden replay");
+    std::fs::write(&file, &golden[..golden.len() / 2]).expect("write");
+    let cut = skirmish_replay("verify", &file);
+    assert_eq!(cut.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&cut.stderr);
+    assert!(
+        stderr.contains("bad record") || stderr.contains("without an end record"),
+        "{stderr}"
+    );
+
+    let missing = skirmish_replay("info", &file.with_extension("missing"));
+    assert_eq!(missing.status.code(), Some(1));
+}
+
+#[test]
+fn the_data_dir_comes_from_a_flag_the_environment_or_the_config_file() {
+    let toml = scratch_dir("config").with_extension("toml");
+    std::fs::write(&toml, "data-dir = \"/srv/from-file\"\nreplay-max-mb = 5\n").expect("write");
+    let from_file = Config::load([
+        "skirmish".into(),
+        "--config".into(),
+        toml.clone().into_os_string(),
+    ])
+    .expect("good settings");
+    assert_eq!(from_file.data_dir, Path::new("/srv/from-file"));
+    assert_eq!(from_file.replay_retention().max_bytes, 5 << 20);
+    let from_flag = Config::load([
+        "skirmish".into(),
+        "--config".into(),
+        toml.into_os_string(),
+        "--data-dir".into(),
+        "/srv/from-flag".into(),
+    ])
+    .expect("good settings");
+    assert_eq!(from_flag.data_dir, Path::new("/srv/from-flag"));
+    if std::env::var_os("SKIRMISH_DATA_DIR").is_none() {
+        assert_eq!(Config::defaults().data_dir, Path::new("data"));
+    }
+}
+
+#[tokio::test]
+async fn with_recording_off_a_match_leaves_no_file() {
+    let config = Config {
+        record_matches: false,
+        ..test_config()
+    };
+    let data_dir = config.data_dir.clone();
+    let app = spawn_app_with(config);
+    let mut ada = connect(&app, "ada").await;
+    ada.quick_join().await.expect("quick join");
+    ada.wait_for_state(WAIT, |view| (view.state()?.tick >= 40).then_some(()))
+        .await
+        .expect("the match runs");
+    let files: Vec<_> = std::fs::read_dir(&data_dir)
+        .expect("the data dir is made anyway")
+        .flatten()
+        .map(|entry| entry.file_name())
+        .filter(|name| name.to_string_lossy().contains(".skr"))
+        .collect();
+    assert!(files.is_empty(), "{files:?}");
+    let (status, body) = http_get(&app, "/api/matches").await;
+    assert_eq!(
+        (status, body.contains("\"matches\":[]")),
+        (200, true),
+        "{body}"
     );
 }

@@ -17,12 +17,13 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use skirmish::game::arena::{Arena, SIMULATION_REVISION};
 use skirmish::game::map::Map;
+use skirmish::game::GameEvent;
 use skirmish::game::{Game, StepInputs};
 use skirmish::metrics::Metrics;
 use skirmish::protocol::{dequantize_position, Input, RoomState, Slot, MOVE_ALL};
 use skirmish::replay::format::{encode_header, encode_record, Record, ReplayFile};
 use skirmish::replay::recorder::arena_header;
-use skirmish::replay::{verify, ReplayWriter, Retention, Store};
+use skirmish::replay::{verify, ReplayWriter, Replayer, Retention, Store};
 
 const TICK_RATE: u16 = 30;
 const STEPS: u32 = 600;
@@ -198,4 +199,43 @@ fn a_fresh_recording_of_the_script_verifies() {
         })
         .count();
     assert_eq!(joins, 5);
+}
+
+/// What a viewer sees: the state, the roster and the kills of every tick, as the match had them.
+#[test]
+fn the_replayer_shows_every_tick_with_its_roster_and_kills() {
+    let golden = std::fs::read(golden_path()).expect("tests/vectors/replay.skr exists");
+    let mut replayer = Replayer::new(&golden).expect("the golden replay opens");
+    let mut state = RoomState::default();
+    let mut kills = 0u32;
+    while replayer.step().expect("the golden replay re-simulates") {
+        let tick = replayer.tick();
+        replayer.state(&mut state);
+        assert_eq!(state.tick, tick);
+        let roster: Vec<(Slot, String)> = replayer
+            .roster()
+            .map(|(player, _)| (player.slot, player.name.clone()))
+            .collect();
+        let slots: Vec<Slot> = state.players.iter().map(|p| p.slot).collect();
+        let seated: Vec<Slot> = roster.iter().map(|(slot, _)| *slot).collect();
+        assert_eq!(
+            slots, seated,
+            "tick {tick}: the state's players are the roster's"
+        );
+        match tick {
+            299 => assert!(seated.contains(&2)),
+            300..=349 => assert_eq!(seated, [0, 1, 3], "tick {tick}"),
+            350 => assert_eq!(roster.last(), Some(&(4, "player 4".to_string()))),
+            _ => {}
+        }
+        kills += replayer
+            .events()
+            .iter()
+            .filter(|event| matches!(event, GameEvent::Kill { .. }))
+            .count() as u32;
+    }
+    let end = replayer.end().expect("the end record");
+    assert_eq!(end.recorded_ticks, STEPS);
+    let scored: u32 = end.players.iter().map(|p| u32::from(p.kills)).sum();
+    assert_eq!(kills, scored, "every kill event is in a final score");
 }
