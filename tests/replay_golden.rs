@@ -234,6 +234,11 @@ fn the_replayer_shows_every_tick_with_its_roster_and_kills() {
             .filter(|event| matches!(event, GameEvent::Kill { .. }))
             .count() as u32;
     }
+    let entries = replayer.roster_entries();
+    assert_eq!(entries.len(), 4);
+    assert!(entries
+        .iter()
+        .any(|e| e.slot == 3 && e.bot && e.name == "player 3"));
     let end = replayer.end().expect("the end record");
     assert_eq!(end.recorded_ticks, STEPS);
     let scored: u32 = end.players.iter().map(|p| u32::from(p.kills)).sum();

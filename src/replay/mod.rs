@@ -10,7 +10,12 @@
 //!
 //! A viewer builds on [`Replayer`]: it steps the re-simulated arena one recorded tick at a
 //! time, and after each step `state()` gives the `RoomState` a snapshot would carry,
-//! `events()` the step's kills and `roster()` who sits in each slot with their score.
+//! `events()` the step's kills and `roster()` (or `roster_entries()`, as a `Joined` carries it)
+//! who sits in each slot with their score.
+//!
+//! A match is a room's life, from tick 0 until the room stops: the arena has no rounds or time
+//! limit, and a room ends only when its last person has gone (after the empty-room grace), when
+//! it fails, or at shutdown.
 
 pub mod cli;
 pub mod format;

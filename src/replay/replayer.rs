@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::game::arena::{Arena, SIMULATION_REVISION};
 use crate::game::map::Map;
 use crate::game::{Game, GameEvent, Score, StateDigest, StepInputs};
-use crate::protocol::{check_input, RoomState, Slot};
+use crate::protocol::{check_input, RoomState, RosterEntry, Slot};
 
 use super::format::{FormatError, Header, JoinRecord, MatchEnd, Record, Records, ReplayFile};
 
@@ -172,6 +172,20 @@ impl<'a> Replayer<'a> {
             let score = self.arena.score(player.slot).unwrap_or_default();
             (player, score)
         })
+    }
+
+    /// The roster as a spectator's `Joined` carries it, so a viewer can reuse its drawing.
+    pub fn roster_entries(&self) -> Vec<RosterEntry> {
+        self.roster()
+            .map(|(player, score)| RosterEntry {
+                slot: player.slot,
+                player_id: player.player_id,
+                name: player.name.clone(),
+                kills: score.kills,
+                deaths: score.deaths,
+                bot: player.bot,
+            })
+            .collect()
     }
 
     /// The end record, once the last step has been taken.
