@@ -101,12 +101,15 @@ impl Store {
         if removed > 0 {
             log::warn!("removed {removed} unfinished replays left by an earlier run");
         }
-        Ok(Store {
+        let mut store = Store {
             dir: dir.to_path_buf(),
             db,
             retention,
             metrics,
-        })
+        };
+        // Limits lowered since the last run, or matches aged while it was down.
+        store.enforce_retention();
+        Ok(store)
     }
 
     /// Where the replay of the match `header` starts is written while it is recorded.
@@ -296,7 +299,11 @@ mod tests {
     }
 
     fn open(dir: &Path, retention: Retention) -> Store {
-        Store::open(dir, retention, Metrics::new().replays()).expect("the store opens")
+        open_counted(dir, retention, &Metrics::new())
+    }
+
+    fn open_counted(dir: &Path, retention: Retention, metrics: &Metrics) -> Store {
+        Store::open(dir, retention, metrics.replays()).expect("the store opens")
     }
 
     #[test]
@@ -307,12 +314,14 @@ mod tests {
             max_bytes: 0,
         };
         let dir = scratch("count");
-        let mut store = open(
+        let metrics = Metrics::new();
+        let mut store = open_counted(
             &dir,
             Retention {
                 max_matches: 2,
                 ..no_limits
             },
+            &metrics,
         );
         let first = file(&mut store, 1, unix_ms());
         let second = file(&mut store, 2, unix_ms() + 1);
@@ -320,6 +329,27 @@ mod tests {
         file(&mut store, 3, unix_ms() + 2);
         assert_eq!(listed(&dir), [3, 2]);
         assert!(!first.exists() && second.exists());
+        let rendered = metrics.render(&[]);
+        assert!(
+            rendered.contains("skirmish_replays_deleted_total{reason=\"count\"} 1"),
+            "{rendered}"
+        );
+        assert!(rendered.contains("skirmish_replays_recorded_total{outcome=\"complete\"} 3"));
+        drop(store);
+        let reopened = open(
+            &dir,
+            Retention {
+                max_matches: 1,
+                ..no_limits
+            },
+        );
+        assert_eq!(
+            listed(&dir),
+            [3],
+            "a lowered limit applies at the next start"
+        );
+        assert!(!second.exists());
+        drop(reopened);
 
         let dir = scratch("size");
         let mut store = open(
