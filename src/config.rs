@@ -83,6 +83,28 @@ pub struct Config {
           value_parser = clap::value_parser!(u16).range(0..=1000))]
     pub max_spectators: u16,
 
+    /// Directory of the recorded matches: replay files and their index (created at start).
+    #[arg(long, env = "SKIRMISH_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Record every match into the data directory (false: record none; the matches already
+    /// recorded are still listed and served).
+    #[arg(long, env = "SKIRMISH_RECORD_MATCHES", default_value_t = true,
+          action = clap::ArgAction::Set)]
+    pub record_matches: bool,
+
+    /// Recorded matches kept at most; the oldest are deleted first (0: no limit).
+    #[arg(long, env = "SKIRMISH_REPLAY_MAX_MATCHES", default_value_t = 1_000)]
+    pub replay_max_matches: u64,
+
+    /// Hours a recorded match is kept (0: no limit).
+    #[arg(long, env = "SKIRMISH_REPLAY_MAX_AGE_HOURS", default_value_t = 720)]
+    pub replay_max_age_hours: u64,
+
+    /// Megabytes of replay files kept at most; the oldest are deleted first (0: no limit).
+    #[arg(long, env = "SKIRMISH_REPLAY_MAX_MB", default_value_t = 1_024)]
+    pub replay_max_mb: u64,
+
     /// Secret that `/metrics`, `/api/stats` and the monitor page's data require, sent as
     /// `Authorization: Bearer TOKEN` or `?token=TOKEN` [default: none, they are open].
     #[arg(long, env = "SKIRMISH_ADMIN_TOKEN", hide_env_values = true)]
@@ -173,28 +195,6 @@ pub struct Config {
     /// Milliseconds a graceful shutdown (SIGTERM, ctrl-c) may take before the process exits.
     #[arg(long, env = "SKIRMISH_SHUTDOWN_TIMEOUT_MS", default_value_t = 5_000)]
     pub shutdown_timeout_ms: u64,
-
-    /// Directory of the recorded matches: replay files and their index (created at start).
-    #[arg(long, env = "SKIRMISH_DATA_DIR", default_value = "data")]
-    pub data_dir: PathBuf,
-
-    /// Record every match into the data directory (false: record none; the matches already
-    /// recorded are still listed and served).
-    #[arg(long, env = "SKIRMISH_RECORD_MATCHES", default_value_t = true,
-          action = clap::ArgAction::Set)]
-    pub record_matches: bool,
-
-    /// Recorded matches kept at most; the oldest are deleted first (0: no limit).
-    #[arg(long, env = "SKIRMISH_REPLAY_MAX_MATCHES", default_value_t = 1_000)]
-    pub replay_max_matches: u64,
-
-    /// Hours a recorded match is kept (0: no limit).
-    #[arg(long, env = "SKIRMISH_REPLAY_MAX_AGE_HOURS", default_value_t = 720)]
-    pub replay_max_age_hours: u64,
-
-    /// Megabytes of replay files kept at most; the oldest are deleted first (0: no limit).
-    #[arg(long, env = "SKIRMISH_REPLAY_MAX_MB", default_value_t = 1_024)]
-    pub replay_max_mb: u64,
 }
 
 impl Config {
