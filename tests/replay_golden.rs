@@ -90,7 +90,9 @@ fn record_scripted_match() -> Vec<u8> {
     let store = Store::open(&dir, retention, Metrics::new().replays()).expect("scratch store");
     let writer = ReplayWriter::spawn(store).expect("writer thread");
     let mut arena = Arena::new(bundled_map(), TICK_RATE, SEED);
-    let header = arena_header(&arena, (1, "golden"), TICK_RATE, SEED);
+    let mut header = arena_header(&arena, (1, "golden"), TICK_RATE, SEED);
+    // A fixed start, so that PROTOCOL.md's hex of the header stays true when regenerated.
+    header.started_unix_ms = 1_796_169_600_000;
     let mut recording = writer.start(header, true).expect("the queue has room");
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
     let (mut inputs, mut events, mut state) =
