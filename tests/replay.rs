@@ -301,3 +301,30 @@ async fn with_recording_off_a_match_leaves_no_file() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn a_private_rooms_match_is_filed_but_never_listed_or_served() {
+    let config = test_config();
+    let data_dir = config.data_dir.clone();
+    let app = spawn_app_with(config);
+    let mut ada = connect(&app, "ada").await;
+    ada.create_room("secret plans", 4, false)
+        .await
+        .expect("create a private room");
+    ada.wait_for_state(WAIT, |view| (view.state()?.tick >= 40).then_some(()))
+        .await
+        .expect("the match runs");
+    ada.leave_room().await.expect("leave");
+    // Indexed, not only renamed: the index's own count, read the way the routes read it.
+    eventually("the private match is filed and indexed", || async {
+        skirmish::replay::index::open_read(&data_dir)
+            .and_then(|db| db.query_row("SELECT COUNT(*) FROM matches", [], |row| row.get(0)))
+            .is_ok_and(|count: i64| count == 1)
+    })
+    .await;
+    let (_, listed) = http_get(&app, "/api/matches").await;
+    assert!(listed.contains("\"matches\":[]"), "{listed}");
+    assert!(!listed.contains("secret"), "{listed}");
+    assert_eq!(http_get(&app, "/api/matches/1").await.0, 404);
+    assert_eq!(http_get(&app, "/api/matches/1/replay").await.0, 404);
+}
