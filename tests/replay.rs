@@ -157,16 +157,19 @@ fn a_movement_byte_before_a_digest(replay: &[u8]) -> (usize, u8, u32) {
         tick += 1;
         if tick > tick_rate && tick.is_multiple_of(tick_rate) {
             replayer.state(&mut state);
-            for (index, (slot, input)) in commands.iter().enumerate() {
+            for (index, command) in commands.to_vec().iter().enumerate() {
                 let free = state.players.iter().any(|p| {
                     let x = f32::from(p.x) / 16.0;
-                    p.slot == *slot && p.flags & PLAYER_ALIVE != 0 && x > 100.0 && x < width - 100.0
+                    p.slot == command.slot
+                        && p.flags & PLAYER_ALIVE != 0
+                        && x > 100.0
+                        && x < width - 100.0
                 });
                 if free {
-                    // Tag (4), length (8), then 15 bytes an input: slot, seq (4), movement.
-                    let at = offset + 12 + 15 * index + 5;
-                    assert_eq!(replay[at], input.movement);
-                    let changed = if input.movement & MOVE_RIGHT != 0 {
+                    // Tag (4), length (8), then 8 bytes a command: slot, movement, ...
+                    let at = offset + 12 + 8 * index + 1;
+                    assert_eq!(replay[at], command.movement);
+                    let changed = if command.movement & MOVE_RIGHT != 0 {
                         MOVE_LEFT
                     } else {
                         MOVE_RIGHT

@@ -94,6 +94,92 @@ pub struct MatchEnd {
     pub players: Vec<MatchPlayer>,
 }
 
+/// One input as the simulation consumes it: what `Input` says less its `seq` (the room's
+/// bookkeeping, never read by the game) and with `render_tick` as the ticks it lags the step
+/// (all the game takes from it: a shot rewinds `min(behind, max rewind)`, at most 30 ticks).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Command {
+    pub slot: Slot,
+    pub movement: u8,
+    pub aim: f32,
+    pub fire: bool,
+    /// `tick - render_tick`, saturating at 0 and 255.
+    pub behind: u8,
+}
+
+impl Command {
+    /// The command of `input`, consumed by the step of `tick`.
+    pub fn of(tick: u32, slot: Slot, input: &Input) -> Command {
+        let behind = tick.saturating_sub(input.render_tick);
+        Command {
+            slot,
+            movement: input.movement,
+            aim: input.aim,
+            fire: input.fire,
+            behind: u8::try_from(behind).unwrap_or(u8::MAX),
+        }
+    }
+
+    /// An input that plays exactly as the recorded one did in the step of `tick` (`seq` 0).
+    pub fn input(&self, tick: u32) -> Input {
+        Input {
+            seq: 0,
+            movement: self.movement,
+            aim: self.aim,
+            fire: self.fire,
+            render_tick: tick.saturating_sub(u32::from(self.behind)),
+        }
+    }
+}
+
+/// A step's commands: the room's inputs as they are (encoded as commands without a copy), or
+/// the commands decoded from a file.
+#[derive(Debug, Clone)]
+pub enum Commands<'a> {
+    Inputs {
+        tick: u32,
+        inputs: &'a [(Slot, Input)],
+    },
+    Decoded(Vec<Command>),
+}
+
+impl Commands<'_> {
+    pub fn to_vec(&self) -> Vec<Command> {
+        match self {
+            Commands::Inputs { tick, inputs } => inputs
+                .iter()
+                .map(|(slot, input)| Command::of(*tick, *slot, input))
+                .collect(),
+            Commands::Decoded(commands) => commands.clone(),
+        }
+    }
+}
+
+impl PartialEq for Commands<'_> {
+    fn eq(&self, other: &Commands<'_>) -> bool {
+        self.to_vec() == other.to_vec()
+    }
+}
+
+impl Serialize for Commands<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Commands::Inputs { tick, inputs } => serializer.collect_seq(
+                inputs
+                    .iter()
+                    .map(|(slot, input)| Command::of(*tick, *slot, input)),
+            ),
+            Commands::Decoded(commands) => commands.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Commands<'_> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<Command>::deserialize(deserializer).map(Commands::Decoded)
+    }
+}
+
 /// One record after the header. Joins and leaves come before the step they take effect in, in
 /// the order the game applies them (`StepInputs`): leaves, then joins, then the step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,7 +189,7 @@ pub enum Record<'a> {
     /// A player joins before the next step.
     Join(Cow<'a, JoinRecord>),
     /// The next step (tick `previous + 1`), with the inputs it consumed in order.
-    Step(Cow<'a, [(Slot, Input)]>),
+    Step(Commands<'a>),
     /// The world's digest after the last step, every `tick_rate` steps and after the last one.
     Checkpoint(StateDigest),
     /// The end of the file.
@@ -311,7 +397,10 @@ mod tests {
                 name: "ada".into(),
                 bot: false,
             })),
-            Record::Step(Cow::Owned(vec![(0, input)])),
+            Record::Step(Commands::Inputs {
+                tick: 1,
+                inputs: &[(0, input)],
+            }),
             Record::Leave(0),
             end(),
         ];
@@ -332,18 +421,38 @@ mod tests {
             fire: true,
             render_tick: 9,
         };
-        encode_record(&Record::Step(Cow::Borrowed(&[(2, input)])), &mut bytes);
+        let inputs = [(2, input)];
+        encode_record(
+            &Record::Step(Commands::Inputs {
+                tick: 12,
+                inputs: &inputs,
+            }),
+            &mut bytes,
+        );
         let expected: Vec<u8> = [
             &2u32.to_le_bytes()[..],
             &1u64.to_le_bytes(),
-            &[2],
-            &[1, 2, 3, 4, 5],
+            &[2, 5],
             &1.0f32.to_le_bytes(),
-            &[1],
-            &9u32.to_le_bytes(),
+            &[1, 3],
         ]
         .concat();
         assert_eq!(bytes, expected);
+        let Some(Ok((_, Record::Step(decoded)))) =
+            ReplayFile::parse(&file_with(&[Record::Step(Commands::Decoded(vec![]))]))
+                .ok()
+                .and_then(|file| file.records().next())
+        else {
+            panic!("an empty step decodes");
+        };
+        assert!(decoded.to_vec().is_empty());
+        let command = Command::of(12, 2, &input);
+        assert_eq!(command.input(12).render_tick, 9);
+        let far = Input {
+            render_tick: 0,
+            ..input
+        };
+        assert_eq!(Command::of(1000, 2, &far).behind, u8::MAX, "saturates");
     }
 
     #[test]

@@ -13,7 +13,9 @@ use crate::game::arena::{Arena, SIMULATION_REVISION};
 use crate::game::{Game, StepInputs};
 use crate::protocol::{Slot, PROTOCOL_VERSION};
 
-use super::format::{encode_record, Header, JoinRecord, MapRecord, MatchEnd, MatchPlayer, Record};
+use super::format::{
+    encode_record, Commands, Header, JoinRecord, MapRecord, MatchEnd, MatchPlayer, Record,
+};
 use super::writer::{unix_ms, WriterHandle};
 
 /// Who sits in a slot that joins, as the room knows it: `(player_id, name, bot)`.
@@ -112,7 +114,10 @@ impl Recording {
                 deaths: 0,
             });
         }
-        self.encode(&Record::Step(Cow::Borrowed(&inputs.commands)));
+        self.encode(&Record::Step(Commands::Inputs {
+            tick,
+            inputs: &inputs.commands,
+        }));
         if !self.truncated {
             self.recorded_ticks = tick;
         }

@@ -220,14 +220,15 @@ impl<'a> Replayer<'a> {
                 }
                 Record::Step(commands) => {
                     let tick = self.arena.tick().wrapping_add(1);
-                    for (slot, input) in commands.iter() {
-                        check_input(input).map_err(|reason| ReplayError::BadInput {
+                    for command in commands.to_vec() {
+                        let input = command.input(tick);
+                        check_input(&input).map_err(|reason| ReplayError::BadInput {
                             tick,
-                            slot: *slot,
+                            slot: command.slot,
                             reason,
                         })?;
+                        self.inputs.commands.push((command.slot, input));
                     }
-                    self.inputs.commands.extend(commands.iter().copied());
                     self.arena.step(&self.inputs, &mut self.events);
                     self.check_digest_if_recorded()?;
                     return Ok(true);
