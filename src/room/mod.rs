@@ -9,8 +9,8 @@
 //!    then each member's next buffered input in slot order, two when more than
 //!    `JITTER_TARGET` are buffered and it has steps to make up, none when its buffer is
 //!    empty, or a bot's decision in a bot's seat), record
-//!    the last consumed seq as the member's ack, step the game, and send the step's events
-//!    stamped with that step's tick;
+//!    the last consumed seq as the member's ack, hand the step to the match's recording (see
+//!    `recording`), step the game, and send the step's events stamped with that step's tick;
 //! 4. encode the new state once in full and once as a change from each baseline its
 //!    connections hold (nearly always just the previous tick), and publish these bytes with the
 //!    members' acks to everyone at once through a latest-wins channel: each session picks the
