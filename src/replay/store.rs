@@ -4,9 +4,10 @@
 //! `*.partial`, then index it), and deleting the oldest matches beyond the limits. Must not:
 //! run anywhere but at startup and on the writer thread (it does file and database I/O).
 //!
-//! Crash safety: a file is indexed only after it was synced and renamed, and a match is
-//! removed from the index before its file is deleted, so the index never names a file that is
-//! missing or incomplete. `*.partial` files left by a crash are removed at the next start.
+//! Crash safety: a file is indexed only after it was synced and renamed (and the rename
+//! synced), and a match is removed from the index before its file is deleted, so the index
+//! never names a file that is missing or incomplete. `*.partial` files left by a crash are
+//! removed at the next start.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -135,6 +136,11 @@ impl Store {
             self.discard(partial);
             self.metrics.recorded("failed");
             return;
+        }
+        // The rename must be on disk before the index names the file, or a power cut could
+        // leave a row whose file never arrived.
+        if let Err(err) = std::fs::File::open(&self.dir).and_then(|dir| dir.sync_all()) {
+            log::warn!("data directory {}: {err}", self.dir.display());
         }
         let file_name = final_path
             .file_name()
