@@ -546,9 +546,10 @@ impl Game for Arena {
     }
 
     fn state_digest(&self) -> Option<StateDigest> {
-        let mut players = StateHasher::default();
+        let mut players = Vec::with_capacity(self.players.len());
         for p in &self.players {
-            players
+            let mut player = StateHasher::default();
+            player
                 .u8(p.slot)
                 .f32(p.x)
                 .f32(p.y)
@@ -559,6 +560,7 @@ impl Game for Arena {
                 .u32(p.protection_left)
                 .u16(p.score.kills)
                 .u16(p.score.deaths);
+            players.push((p.slot, player.finish()));
         }
         let mut bullets = StateHasher::default();
         bullets.u16(self.next_bullet_id);
@@ -589,7 +591,7 @@ impl Game for Arena {
         }
         Some(StateDigest {
             tick: self.tick,
-            players: players.finish(),
+            players,
             bullets: bullets.finish(),
             history: history.finish(),
             // Words past 2^64 would take millennia at any tick rate.

@@ -5,6 +5,8 @@
 //! the parts a digest is split into, so that a mismatch says what differed. Must not: read
 //! anything but the state it is handed (a digest is a pure function of the world).
 
+use crate::protocol::Slot;
+
 /// FNV-1a, 64 bits: tiny, dependency-free, and fixed forever by its two constants, so a digest
 /// written today can be recomputed by any later build. Not a defence against forgery: a replay
 /// file is checked for consistency, not authenticity.
@@ -59,12 +61,13 @@ impl StateHasher {
 }
 
 /// The world state of one tick, digested in parts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StateDigest {
     /// The tick the digest was taken after.
     pub tick: u32,
-    /// Every player's every field, in slot order, including scores.
-    pub players: u64,
+    /// Each player's every field (scores included), by slot in slot order: a mismatch names
+    /// the players that differ.
+    pub players: Vec<(Slot, u64)>,
     /// Every bullet in flight, in firing order, and the next bullet id.
     pub bullets: u64,
     /// The players' places kept for lag compensation.
@@ -77,19 +80,39 @@ impl std::fmt::Display for StateDigest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "players {:#018x}, bullets {:#018x}, history {:#018x}, rng word {}",
-            self.players, self.bullets, self.history, self.rng_words
+            "{} players, bullets {:#018x}, history {:#018x}, rng word {}",
+            self.players.len(),
+            self.bullets,
+            self.history,
+            self.rng_words
         )
     }
 }
 
 impl StateDigest {
-    /// The parts in which `self` and `other` differ, by name, e.g. `"players, bullets"`;
-    /// empty when they agree.
-    pub fn differences(&self, other: &StateDigest) -> Vec<&'static str> {
+    /// What differs between `self` and `other`, by name, e.g. `["player 3 (Ada)", "bullets"]`,
+    /// with `name` naming a slot's player; empty when they agree.
+    pub fn differences(&self, other: &StateDigest, name: impl Fn(Slot) -> String) -> Vec<String> {
+        let mut found = Vec::new();
+        if self.tick != other.tick {
+            found.push("tick".to_string());
+        }
+        let slots = |d: &StateDigest| d.players.iter().map(|(slot, _)| *slot).collect::<Vec<_>>();
+        if slots(self) != slots(other) {
+            found.push(format!(
+                "who is in the game (slots {:?}, re-simulated {:?})",
+                slots(self),
+                slots(other)
+            ));
+        } else {
+            let players = self.players.iter().zip(&other.players);
+            found.extend(
+                players
+                    .filter(|((_, a), (_, b))| a != b)
+                    .map(|((slot, _), _)| format!("player {slot} ({})", name(*slot))),
+            );
+        }
         let parts = [
-            ("tick", self.tick != other.tick),
-            ("players", self.players != other.players),
             ("bullets", self.bullets != other.bullets),
             ("lag-compensation history", self.history != other.history),
             (
@@ -97,10 +120,13 @@ impl StateDigest {
                 self.rng_words != other.rng_words,
             ),
         ];
-        parts
-            .into_iter()
-            .filter_map(|(name, differs)| differs.then_some(name))
-            .collect()
+        found.extend(
+            parts
+                .into_iter()
+                .filter(|(_, differs)| *differs)
+                .map(|(part, _)| part.to_string()),
+        );
+        found
     }
 }
 
@@ -129,14 +155,27 @@ mod tests {
     }
 
     #[test]
-    fn differences_name_the_parts() {
-        let a = StateDigest::default();
+    fn differences_name_the_parts_and_the_players() {
+        let a = StateDigest {
+            players: vec![(0, 1), (3, 2)],
+            ..StateDigest::default()
+        };
         let b = StateDigest {
+            players: vec![(0, 1), (3, 9)],
             bullets: 1,
             rng_words: 2,
-            ..a
+            ..a.clone()
         };
-        assert_eq!(a.differences(&b), ["bullets", "random generator position"]);
-        assert!(a.differences(&a).is_empty());
+        let name = |slot: Slot| format!("name {slot}");
+        assert_eq!(
+            a.differences(&b, name),
+            ["player 3 (name 3)", "bullets", "random generator position"]
+        );
+        assert!(a.differences(&a, name).is_empty());
+        let fewer = StateDigest {
+            players: vec![(0, 1)],
+            ..a.clone()
+        };
+        assert_eq!(a.differences(&fewer, name).len(), 1);
     }
 }

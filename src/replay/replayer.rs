@@ -41,8 +41,8 @@ pub enum ReplayError {
         tick: u32,
         last_agreed: u32,
         what: String,
-        recorded: StateDigest,
-        replayed: StateDigest,
+        recorded: Box<StateDigest>,
+        replayed: Box<StateDigest>,
     },
     #[error("the end record says {claimed} steps, the file holds {found}")]
     TickCount { claimed: u32, found: u32 },
@@ -257,7 +257,7 @@ impl<'a> Replayer<'a> {
         let Some(Ok((_, Record::Checkpoint(recorded)))) = self.records.peek() else {
             return Ok(());
         };
-        let recorded = *recorded;
+        let recorded = recorded.clone();
         self.records.next();
         let tick = self.arena.tick();
         if recorded.tick != tick {
@@ -267,14 +267,20 @@ impl<'a> Replayer<'a> {
             });
         }
         let replayed = self.arena.state_digest().unwrap_or_default();
-        let differences = recorded.differences(&replayed);
+        let roster = &self.roster;
+        let name = |slot: Slot| {
+            roster
+                .get(&slot)
+                .map_or_else(String::new, |p| p.name.clone())
+        };
+        let differences = recorded.differences(&replayed, name);
         if !differences.is_empty() {
             return Err(ReplayError::Diverged {
                 tick,
                 last_agreed: self.last_agreed,
                 what: differences.join(", "),
-                recorded,
-                replayed,
+                recorded: Box::new(recorded),
+                replayed: Box::new(replayed),
             });
         }
         self.last_agreed = tick;
