@@ -19,15 +19,13 @@ use crate::limits::{Limits, RoomRefusal};
 use crate::lobby::{RoomDirectory, RoomEntry};
 use crate::metrics::Metrics;
 use crate::reconnect::Resumption;
+use crate::replay::recorder::arena_header;
+use crate::replay::ReplayWriter;
 use crate::room::{phased_start, Room, RoomSettings, TickStats};
 
 /// Makes the game of a new room, from the room's name, the map, the tick rate and a seed. The
-/// server plays the arena; tests plug in games of their own.
+/// server plays the arena; tests plug in games of their own (which are not recorded).
 pub type GameMaker = Arc<dyn Fn(&str, Arc<Map>, u16, u64) -> Box<dyn Game> + Send + Sync>;
-
-fn arena(_room_name: &str, map: Arc<Map>, tick_rate: u16, seed: u64) -> Box<dyn Game> {
-    Box::new(Arena::new(map, tick_rate, seed))
-}
 
 pub struct AppState {
     pub config: Config,
@@ -47,7 +45,10 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     pub resumption: Resumption,
     pub connections: Connections,
-    make_game: GameMaker,
+    /// `None`: the arena, recorded when `replays` is set.
+    make_game: Option<GameMaker>,
+    /// Where the rooms' recordings go (see `replay`); `None` records nothing.
+    replays: Option<ReplayWriter>,
 }
 
 /// What a new room is to be: chosen by its creator, or by quick join.
@@ -71,7 +72,8 @@ impl AppState {
             limits: Arc::new(Limits::new(&config)),
             resumption: Resumption::new(config.reconnect_grace()),
             connections: Connections::default(),
-            make_game: Arc::new(arena),
+            make_game: None,
+            replays: None,
             public_port: config.port,
             config,
             directory,
@@ -99,7 +101,18 @@ impl AppState {
 
     /// Replaces the game new rooms play.
     pub fn with_game_maker(mut self, make_game: GameMaker) -> AppState {
-        self.make_game = make_game;
+        self.make_game = Some(make_game);
+        self
+    }
+
+    /// Matches being recorded or waiting to be filed (0 when nothing is recorded).
+    pub fn unfiled_replays(&self) -> usize {
+        self.replays.as_ref().map_or(0, ReplayWriter::unfiled)
+    }
+
+    /// Records the arena's matches through `writer`.
+    pub fn with_replays(mut self, writer: ReplayWriter) -> AppState {
+        self.replays = Some(writer);
         self
     }
 
@@ -127,6 +140,7 @@ impl AppState {
         let players = Arc::new(AtomicU8::new(0));
         let bots_listed = Arc::new(AtomicU8::new(0));
         let seed: u64 = rand::rng().random();
+        log::debug!("room {id}: seed {seed:#018x}");
         let stats = Arc::new(TickStats::new(Instant::now()));
         let made = self.next_room_thread.fetch_add(1, Ordering::Relaxed);
         let threads = self.room_threads.len();
@@ -147,7 +161,17 @@ impl AppState {
             bot_fill: if bots { self.config.bot_fill } else { 0 },
             seed,
         };
-        let game = (self.make_game)(&name, self.map.clone(), self.config.tick_rate, seed);
+        let (game, recording) = match &self.make_game {
+            Some(make_game) => (make_game(&name, self.map.clone(), tick_rate, seed), None),
+            None => {
+                let arena = Arena::new(self.map.clone(), tick_rate, seed);
+                let recording = self.replays.as_ref().and_then(|writer| {
+                    let header = arena_header(&arena, (id, &name), tick_rate, seed);
+                    writer.start(header, public)
+                });
+                (Box::new(arena) as Box<dyn Game>, recording)
+            }
+        };
         let mode = game.mode();
         let metrics = self.metrics.room(mode);
         let room = {
@@ -155,6 +179,7 @@ impl AppState {
             let (stats, directory) = (stats.clone(), self.directory.clone());
             move |_: &mut actix::Context<Room>| {
                 Room::new(settings, game, counters, stats, directory, metrics)
+                    .with_recording(recording)
             }
         };
         let addr = Room::start_in_arbiter(&self.room_threads[made % threads], room);

@@ -89,6 +89,28 @@ pub struct Config {
     #[arg(long, env = "SKIRMISH_ADMIN_BIND", default_value = "127.0.0.1:9091")]
     pub admin_bind: SocketAddr,
 
+    /// Directory of the recorded matches: replay files and their index (created at start).
+    #[arg(long, env = "SKIRMISH_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Record every match into the data directory (false: record none; the matches already
+    /// recorded are still listed and served).
+    #[arg(long, env = "SKIRMISH_RECORD_MATCHES", default_value_t = true,
+          action = clap::ArgAction::Set)]
+    pub record_matches: bool,
+
+    /// Recorded matches kept at most; the oldest are deleted first (0: no limit).
+    #[arg(long, env = "SKIRMISH_REPLAY_MAX_MATCHES", default_value_t = 1_000)]
+    pub replay_max_matches: u64,
+
+    /// Hours a recorded match is kept (0: no limit).
+    #[arg(long, env = "SKIRMISH_REPLAY_MAX_AGE_HOURS", default_value_t = 720)]
+    pub replay_max_age_hours: u64,
+
+    /// Megabytes of replay files kept at most; the oldest are deleted first (0: no limit).
+    #[arg(long, env = "SKIRMISH_REPLAY_MAX_MB", default_value_t = 1_024)]
+    pub replay_max_mb: u64,
+
     /// Secret that `/metrics`, `/api/stats` and the monitor page's data require, sent as
     /// `Authorization: Bearer TOKEN` or `?token=TOKEN` [default: none: anyone who reaches
     /// --admin-bind may read them].
@@ -206,6 +228,15 @@ impl Config {
 
     pub fn shutdown_timeout(&self) -> Duration {
         Duration::from_millis(self.shutdown_timeout_ms)
+    }
+
+    /// The replay retention limits.
+    pub fn replay_retention(&self) -> crate::replay::Retention {
+        crate::replay::Retention {
+            max_matches: self.replay_max_matches,
+            max_age: Duration::from_secs(self.replay_max_age_hours.saturating_mul(3600)),
+            max_bytes: self.replay_max_mb.saturating_mul(1 << 20),
+        }
     }
 
     /// The origin of `--public-url`, if set (and valid: `validate` checks it).

@@ -33,7 +33,8 @@
 //! | a room's tick timing (p50/p99, achieved rate) | `src/room/stats.rs` |
 //! | spectators, kept seats for dropped players, panics and forced closes, operator views | `src/room/spectators.rs`, `resume.rs`, `guard.rs`, `inspect.rs` |
 //! | the game: pure Rust, fixed step, deterministic for a seed and its step inputs | `src/game/` (`mod.rs`: the `Game` trait and `StepInputs`; `arena.rs`) |
-//! | …the movement rule the browser predicts bit for bit; segment tests; lag-compensation history; maps | `src/game/movement.rs`, `geometry.rs`, `rewind.rs`, `map.rs` |
+//! | …the movement rule the browser predicts bit for bit; segment tests; lag-compensation history; maps; the world's digest | `src/game/movement.rs`, `geometry.rs`, `rewind.rs`, `map.rs`, `digest.rs` |
+//! | replays: the file format, the room's recording, the writer thread, the data directory and its SQLite index, re-simulation and `skirmish replay`, `/api/matches` | `src/replay/` (`format.rs`, `recorder.rs`, `writer.rs`, `store.rs`, `index.rs`, `replayer.rs`, `cli.rs`, `http.rs`); the room's hooks in `src/room/recording.rs` |
 //! | session tokens, open connections, graceful shutdown | `src/reconnect.rs`, `src/connections.rs`, `src/shutdown.rs` |
 //! | metrics; the operator's endpoints and monitor page, on their own listener (`--admin-bind`) | `src/metrics.rs`, `src/admin.rs` |
 //! | shared state and how a room is created on a room thread | `src/app.rs` |
@@ -93,6 +94,7 @@ pub mod metrics;
 pub mod protocol;
 pub mod ratelimit;
 pub mod reconnect;
+pub mod replay;
 pub mod room;
 pub mod routes;
 pub mod session;

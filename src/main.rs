@@ -1,11 +1,16 @@
-//! The `skirmish` server binary: configuration, logging, then `startup::run`. Wiring only.
+//! The `skirmish` server binary: configuration, logging, then `startup::run`; or, as
+//! `skirmish replay ...`, the replay commands (`replay::cli`). Wiring only.
 
 use skirmish::config::Config;
 use skirmish::startup::{self, Listeners};
 
 fn main() -> std::process::ExitCode {
+    let args: Vec<_> = std::env::args_os().collect();
+    if skirmish::replay::cli::is_replay_command(&args) {
+        return skirmish::replay::cli::run(args);
+    }
     skirmish::logging::init();
-    let config = Config::load(std::env::args_os()).unwrap_or_else(|err| err.exit());
+    let config = Config::load(args).unwrap_or_else(|err| err.exit());
     // Before binding anything: a refused setting is named even when a port is taken.
     if let Err(err) = config.validate() {
         eprintln!("skirmish: bad configuration: {err}");

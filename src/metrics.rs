@@ -134,6 +134,27 @@ pub struct Metrics {
     events_dropped: IntCounterVec,
     rate_limited: IntCounterVec,
     errors: IntCounterVec,
+    replays: ReplayMetrics,
+}
+
+/// The replay writer's counts: matches filed by outcome, and matches the retention limits
+/// deleted by the limit that did it.
+#[derive(Clone)]
+pub struct ReplayMetrics {
+    recorded: IntCounterVec,
+    deleted: IntCounterVec,
+}
+
+impl ReplayMetrics {
+    /// A recording ended: `complete`, `truncated`, `empty` (nobody played) or `failed`.
+    pub fn recorded(&self, outcome: &str) {
+        self.recorded.with_label_values(&[outcome]).inc();
+    }
+
+    /// A match was deleted by the retention limit `reason`: `count`, `size` or `age`.
+    pub fn deleted(&self, reason: &str) {
+        self.deleted.with_label_values(&[reason]).inc();
+    }
 }
 
 /// Registers `collector` and hands it back. Registration fails only for a name or label that
@@ -294,8 +315,27 @@ impl Metrics {
                 "Error messages sent to clients, by error code name (see PROTOCOL.md).",
                 "code",
             ),
+            replays: ReplayMetrics {
+                recorded: counter_vec(
+                    &registry,
+                    "skirmish_replays_recorded_total",
+                    "Recordings ended, by outcome (complete, truncated, empty, failed).",
+                    "outcome",
+                ),
+                deleted: counter_vec(
+                    &registry,
+                    "skirmish_replays_deleted_total",
+                    "Recorded matches deleted by the retention limits, by limit (count, size, age).",
+                    "reason",
+                ),
+            },
             registry,
         }
+    }
+
+    /// The handles the replay writer counts with.
+    pub fn replays(&self) -> ReplayMetrics {
+        self.replays.clone()
     }
 
     /// A WebSocket connection was accepted; its session starts in the handshake.

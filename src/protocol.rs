@@ -61,9 +61,10 @@ pub type Slot = u8;
 /// Little-endian, fixed-size integers (u16 = 2 bytes, u32 = 4, u64 = 8), enum tags and
 /// sequence lengths as u32 / u64. Chosen over varints so that a bot in any language can read a
 /// message with a fixed layout; snapshots stay small through quantization instead.
-type WireConfig<Limit> = Configuration<LittleEndian, Fixint, Limit>;
+pub(crate) type WireConfig<Limit> = Configuration<LittleEndian, Fixint, Limit>;
 
-const fn wire_config() -> WireConfig<NoLimit> {
+/// The one bincode configuration of the crate: the wire's, and the replay files'.
+pub(crate) const fn wire_config() -> WireConfig<NoLimit> {
     bincode::config::standard().with_fixed_int_encoding()
 }
 

@@ -1,7 +1,8 @@
-//! The players' HTTP routes: the WebSocket upgrade at `/ws`, the JSON endpoint `/api/rooms`
-//! (what the lobby shows anyone), `/healthz`, `/readyz`, and the static files (`assets/` at
-//! `/assets/`, `client/` at `/`); and the gate in front of every listener's routes. The
-//! operator's endpoints are not here: they have a listener of their own (`admin`).
+//! The players' HTTP routes: the WebSocket upgrade at `/ws`, the JSON endpoints `/api/rooms`
+//! (what the lobby shows anyone) and `/api/matches` (recorded public matches, in
+//! `replay::http`), `/healthz`, `/readyz`, and the static files (`assets/` at `/assets/`,
+//! `client/` at `/`); and the gate in front of every listener's routes. The operator's
+//! endpoints are not here: they have a listener of their own (`admin`).
 //! Wiring only: each handler hands off to the module that owns the work.
 
 use std::future::Future;
@@ -18,7 +19,7 @@ use crate::app::AppState;
 use crate::lobby::RoomEntry;
 use crate::protocol::RoomInfo;
 use crate::transport::{ConnectionMeter, MAX_REQUESTS_PER_CONNECTION};
-use crate::{admin, session};
+use crate::{admin, replay, session};
 
 /// The players' listener.
 pub fn configure(app: Arc<AppState>, cfg: &mut web::ServiceConfig) {
@@ -27,6 +28,12 @@ pub fn configure(app: Arc<AppState>, cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::Data::from(app))
         .route("/ws", web::get().to(websocket))
         .route("/api/rooms", web::get().to(rooms))
+        .route("/api/matches", web::get().to(replay::http::list))
+        .route("/api/matches/{id}", web::get().to(replay::http::show))
+        .route(
+            "/api/matches/{id}/replay",
+            web::get().to(replay::http::replay),
+        )
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(admin::readyz))
         .service(actix_files::Files::new("/assets", assets_dir))

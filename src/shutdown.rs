@@ -1,6 +1,7 @@
 //! The graceful shutdown on SIGTERM or ctrl-c: stop taking players, close every room after the tick
 //! it is in (members get `RoomClosed`), close every connection with 1001 "server restarting",
-//! then stop the HTTP server, all within the configured bound.
+//! wait for the closed rooms' matches to be filed (see `replay`), then stop the HTTP server, all
+//! within the configured bound.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,6 +74,16 @@ pub async fn drain(app: Arc<AppState>, server: ServerHandle) {
         log::warn!(
             "shutting down: {} connections did not close in time",
             app.connections.len()
+        );
+    }
+    // The closed rooms' matches are on their way to the disk; unfiled, they would be lost.
+    while app.unfiled_replays() > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(POLL).await;
+    }
+    if app.unfiled_replays() > 0 {
+        log::warn!(
+            "shutting down: {} matches were not filed in time",
+            app.unfiled_replays()
         );
     }
     server.stop(false).await;

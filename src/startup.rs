@@ -57,6 +57,8 @@ pub enum StartupError {
     Tls(#[from] TlsError),
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Replays(#[from] crate::replay::StoreError),
 }
 
 /// How long the HTTP server waits for requests in flight once every connection was told to
@@ -101,12 +103,21 @@ pub fn build_app(config: Config) -> Result<AppState, StartupError> {
     let map = load_map(&config)?;
     let (room_threads, _) = config.resolved_threads();
     let room_threads = (0..room_threads).map(|_| Arbiter::new().handle()).collect();
-    Ok(AppState::new(
+    let app = AppState::new(
         config,
         Arc::new(LocalDirectory::new()),
         Arc::new(map),
         room_threads,
-    ))
+    );
+    let replays = crate::replay::Store::open(
+        &app.config.data_dir,
+        app.config.replay_retention(),
+        app.metrics.replays(),
+    )?;
+    if !app.config.record_matches {
+        return Ok(app);
+    }
+    Ok(app.with_replays(crate::replay::ReplayWriter::spawn(replays)?))
 }
 
 /// Serves `app` on `listeners` (the public one over TLS when the config names a certificate;

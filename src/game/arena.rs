@@ -35,6 +35,7 @@ use std::sync::Arc;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use super::digest::{StateDigest, StateHasher};
 use super::geometry::{segment_hits_circle, segment_leaves_map, segment_touches_wall};
 use super::map::Map;
 use super::movement::{step_distance, step_movement};
@@ -45,8 +46,15 @@ use crate::protocol::{
     Input, PlayerState, RoomState, Slot, MOVE_ALL, PLAYER_ALIVE, PLAYER_PROTECTED,
 };
 
+/// The revision of the arena's rules of play. Bump it in the same commit as any change that
+/// makes the same seed, tuning and inputs play differently (rules, order of updates, float
+/// operations; not the tuning, which each replay carries): a replay names the revision it was
+/// recorded with, and `tests/replay_golden.rs` fails until it is bumped. Revision 2: `libm`
+/// for sin, cos and atan2 (revision 1 used the platform's).
+pub const SIMULATION_REVISION: u32 = 2;
+
 /// Every number that decides how the arena plays, in world units and seconds.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Tuning {
     pub player_radius: f32,
     /// Units per second.
@@ -170,7 +178,11 @@ impl Arena {
     /// An empty arena on `map`, stepping `tick_rate` times per second (0 is taken as 1), with
     /// every random choice drawn from `seed`.
     pub fn new(map: Arc<Map>, tick_rate: u16, seed: u64) -> Arena {
-        let tuning = Tuning::default();
+        Arena::with_tuning(map, tick_rate, seed, Tuning::default())
+    }
+
+    /// `new`, playing by `tuning` instead of the defaults (a replay plays by its recorded ones).
+    pub fn with_tuning(map: Arc<Map>, tick_rate: u16, seed: u64, tuning: Tuning) -> Arena {
         let rate = f32::from(tick_rate.max(1));
         let seconds_to_ticks = |seconds: f32| ((seconds * rate).round() as u32).max(1);
         Arena {
@@ -194,6 +206,11 @@ impl Arena {
     /// The tuning numbers in use.
     pub fn tuning(&self) -> &Tuning {
         &self.tuning
+    }
+
+    /// The map played on.
+    pub fn map(&self) -> &Arc<Map> {
+        &self.map
     }
 
     fn player_index(&self, slot: Slot) -> Option<usize> {
@@ -316,7 +333,7 @@ impl Arena {
         if input.fire && player.fire_cooldown_left == 0 {
             player.fire_cooldown_left = self.fire_cooldown_ticks;
             let rewind = self.history.rewind_for(self.tick, input.render_tick);
-            let (dir_y, dir_x) = player.aim.sin_cos();
+            let (dir_y, dir_x) = libm::sincosf(player.aim);
             self.bullets.push(Bullet {
                 id: self.next_bullet_id,
                 owner: player.slot,
@@ -521,11 +538,65 @@ impl Game for Arena {
                     owner: b.owner,
                     x: quantize_position(b.x),
                     y: quantize_position(b.y),
-                    heading: quantize_heading(b.dir_y.atan2(b.dir_x)),
+                    heading: quantize_heading(libm::atan2f(b.dir_y, b.dir_x)),
                 },
             }));
         // Ids grow as bullets are fired and wrap around, so firing order is not id order.
         out.bullets.sort_unstable_by_key(|b| b.bullet.id);
+    }
+
+    fn state_digest(&self) -> Option<StateDigest> {
+        let mut players = Vec::with_capacity(self.players.len());
+        for p in &self.players {
+            let mut player = StateHasher::default();
+            player
+                .u8(p.slot)
+                .f32(p.x)
+                .f32(p.y)
+                .f32(p.aim)
+                .u8(p.hp)
+                .u32(p.fire_cooldown_left)
+                .u32(p.respawn_tick)
+                .u32(p.protection_left)
+                .u16(p.score.kills)
+                .u16(p.score.deaths);
+            players.push((p.slot, player.finish()));
+        }
+        let mut bullets = StateHasher::default();
+        bullets.u16(self.next_bullet_id);
+        for b in &self.bullets {
+            bullets
+                .u16(b.id)
+                .u8(b.owner)
+                .f32(b.x)
+                .f32(b.y)
+                .f32(b.dir_x)
+                .f32(b.dir_y)
+                .f32(b.range_left)
+                .u32(b.rewind)
+                .bool(b.fresh)
+                .bool(b.spent);
+        }
+        let mut history = StateHasher::default();
+        for back in 0..self.history.max_rewind() {
+            let tick = self.tick.wrapping_sub(back);
+            for ghost in self.history.at(tick).unwrap_or_default() {
+                history
+                    .u32(tick)
+                    .u8(ghost.slot)
+                    .f32(ghost.x)
+                    .f32(ghost.y)
+                    .bool(ghost.alive);
+            }
+        }
+        Some(StateDigest {
+            tick: self.tick,
+            players,
+            bullets: bullets.finish(),
+            history: history.finish(),
+            // Words past 2^64 would take millennia at any tick rate.
+            rng_words: u64::try_from(self.rng.get_word_pos()).unwrap_or(u64::MAX),
+        })
     }
 }
 

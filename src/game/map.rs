@@ -149,6 +149,23 @@ impl Map {
         Ok(map)
     }
 
+    /// A map from its parts (e.g. as a replay embeds it), checked like a map file.
+    pub fn from_parts(
+        width: u16,
+        height: u16,
+        walls: Vec<Wall>,
+        spawns: Vec<(f32, f32)>,
+    ) -> Result<Map, MapError> {
+        let map = Map {
+            width,
+            height,
+            walls,
+            spawns,
+        };
+        map.validate()?;
+        Ok(map)
+    }
+
     fn validate(&self) -> Result<(), MapError> {
         let (width, height) = (self.width, self.height);
         let size_range = MIN_MAP_SIZE..=MAX_MAP_SIZE;

@@ -5,10 +5,13 @@
 //! plugged in without touching the actors. The bundled game is the [`arena`] shooter.
 
 pub mod arena;
+pub mod digest;
 pub mod geometry;
 pub mod map;
 pub mod movement;
 pub mod rewind;
+
+pub use digest::StateDigest;
 
 use crate::protocol::{GameSetup, Input, RoomState, Slot};
 
@@ -72,4 +75,10 @@ pub trait Game: Send + 'static {
     /// Writes the current state into `out`, reusing its buffers: players in slot order, bullets
     /// in id order, every bullet as of the current tick.
     fn state(&self, out: &mut RoomState);
+    /// A digest of the whole world state after the current tick, which a replay records to
+    /// prove that its re-simulation agrees. `None` (the default) says the game cannot be
+    /// checked that way: its rooms are not recorded.
+    fn state_digest(&self) -> Option<StateDigest> {
+        None
+    }
 }

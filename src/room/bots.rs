@@ -140,6 +140,10 @@ impl Room {
 }
 
 impl SeatBot {
+    pub(super) fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The bot's input for the next step of the player in `slot`, decided from `sight`.
     pub(super) fn next_input(&mut self, slot: Slot, setup: &GameSetup, sight: &RoomState) -> Input {
         let decision = self.brain.decide_in(slot, setup, Some(sight));

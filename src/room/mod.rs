@@ -9,8 +9,8 @@
 //!    then each member's next buffered input in slot order, two when more than
 //!    `JITTER_TARGET` are buffered and it has steps to make up, none when its buffer is
 //!    empty, or a bot's decision in a bot's seat), record
-//!    the last consumed seq as the member's ack, step the game, and send the step's events
-//!    stamped with that step's tick;
+//!    the last consumed seq as the member's ack, hand the step to the match's recording (see
+//!    `recording`), step the game, and send the step's events stamped with that step's tick;
 //! 4. encode the new state once in full and once as a change from each baseline its
 //!    connections hold (nearly always just the previous tick), and publish these bytes with the
 //!    members' acks to everyone at once through a latest-wins channel: each session picks the
@@ -26,6 +26,7 @@ mod creator;
 mod guard;
 mod inputs;
 mod inspect;
+mod recording;
 mod resume;
 mod schedule;
 mod snapshots;
@@ -242,6 +243,8 @@ pub struct Room {
     encoder: snapshots::SnapshotEncoder,
     /// Whether members and spectators have been sent `RoomClosed` already.
     close_announced: bool,
+    /// The match's replay being recorded, if it is.
+    recording: Option<crate::replay::Recording>,
 }
 
 impl Room {
@@ -284,6 +287,7 @@ impl Room {
             delivered: Vec::new(),
             encoder: snapshots::SnapshotEncoder::default(),
             close_announced: false,
+            recording: None,
         }
     }
 
@@ -460,7 +464,9 @@ impl Room {
             self.take_step_commands();
             self.step_inputs.leaves.sort_unstable();
             self.step_inputs.joins.sort_unstable();
+            self.record_step_inputs();
             self.game.step(&self.step_inputs, &mut self.events);
+            self.record_step_outcome();
             self.step_inputs.clear();
             self.publish_events();
         }
@@ -594,6 +600,7 @@ impl Actor for Room {
         if !self.close_announced {
             self.announce_close("the room has closed".into());
         }
+        self.finish_recording();
         log::info!("room {} closed", self.settings.id);
     }
 }

@@ -34,8 +34,18 @@ pub fn test_config() -> Config {
         // tests the bots with the default fill.
         bot_fill: 0,
         rooms_per_ip: 1_000_000,
+        data_dir: scratch_dir("data"),
         ..Config::defaults()
     }
+}
+
+/// A new empty directory under the system's temporary directory, for one test's files.
+pub fn scratch_dir(what: &str) -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("skirmish-{what}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
 }
 
 pub fn spawn_app() -> RunningServer {
