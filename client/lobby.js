@@ -1,6 +1,6 @@
 // lobby.js — the two screens before a game: the name step and the lobby (live room list,
-// create a room, quick play, join by code), plus the remembered name and the shareable
-// room link (`/#/room/CODE`).
+// create a room, quick play, join by code, recent matches with their replays), plus the
+// remembered name and the shareable room link (`/#/room/CODE`).
 //
 // Owns: those screens' DOM and the location hash. Must not: talk to the server; it calls the
 // actions it is given. Text from the server is put in with textContent only, never as HTML.
@@ -169,6 +169,32 @@ export class Lobby {
     body.replaceChildren(...rows);
     this.el("no-rooms").hidden = rooms.length > 0;
     this.el("room-count").textContent = rooms.length > 0 ? `(${rooms.length})` : "";
+  }
+
+  /** The recent matches (`GET /api/matches`'s `matches`), each with a Watch replay button. */
+  setMatches(matches) {
+    const rows = matches.map((match) => {
+      const row = document.createElement("tr");
+      const room = document.createElement("td");
+      room.textContent = match.room_name;
+      const result = document.createElement("td");
+      const winner = match.players.find((p) => p.name === match.winner);
+      result.textContent = winner ? `${winner.name} ${winner.kills}–${winner.deaths}` : "no kills";
+      const length = document.createElement("td");
+      const seconds = Math.round(match.ticks / Math.max(match.tick_rate, 1));
+      length.textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+      const action = document.createElement("td");
+      const watch = document.createElement("a");
+      watch.className = "button watch-replay";
+      watch.textContent = "Watch replay";
+      watch.href = `/?replay=${encodeURIComponent(match.id)}`;
+      watch.dataset.matchId = String(match.id);
+      action.append(watch);
+      row.append(room, result, length, action);
+      return row;
+    });
+    this.el("match-list").replaceChildren(...rows);
+    this.el("no-matches").hidden = matches.length > 0;
   }
 
   setText(id, text) {

@@ -20,12 +20,15 @@ import {
 } from "./lobby.js";
 import { PLAYER_PROTECTED, PROTOCOL_VERSION, ProtocolError } from "./protocol.js";
 import { Renderer } from "./render.js";
+import { replayIdFromSearch } from "./replay.js";
+import { ReplayView } from "./replay-view.js";
 import { cameraFocus, nextFollow, SpectatorBar, watchCodeFromSearch } from "./spectate.js";
 import { RoomState } from "./state.js";
 import { ConnectionBanner, describeError, GameHud, showScreen } from "./ui.js";
 
 const ROOM_LIST_POLL_MS = 2000;
 const HUD_STATS_MS = 250;
+const RECENT_MATCHES = 8;
 
 const app = {
   name: rememberedName(),
@@ -91,6 +94,10 @@ const lobby = new Lobby({
 
 const hud = new GameHud({
   leave() {
+    if (replay.active()) {
+      location.assign("/");
+      return;
+    }
     if (app.connection?.send({ type: "LeaveRoom" })) return;
     // Not connected: there is no room to leave on the server; just go back.
     leaveRoomLocally();
@@ -121,6 +128,38 @@ const spectatorBar = new SpectatorBar((step) => {
   app.following = nextFollow([...app.room.roster.keys()], app.following, step);
   spectatorBar.setFollowing(app.following === null ? null : app.room.nameOf(app.following));
 });
+
+const replay = new ReplayView({
+  deliver: (msg, at) => handleMessage(msg, at),
+  restart: () => leaveRoomLocally(),
+});
+
+/**
+ * The time the room state lives in: the page's clock, or a replay's playback clock (which
+ * stands while paused and runs faster or slower with the speed).
+ */
+function pageNow() {
+  const now = performance.now();
+  return replay.active() ? replay.clock(now) : now;
+}
+
+/** Plays match `id` (`?replay=ID`) like a spectator's connection. */
+async function startReplay(id) {
+  banner.set("connecting", "Loading the replay…");
+  try {
+    app.welcome = await replay.load(id);
+  } catch (error) {
+    const text = `Cannot play replay ${id}: ${error.message}`;
+    banner.set("disconnected", text);
+    showNameStep(text);
+    return;
+  }
+  app.connectionText = `Replay of match ${id}`;
+  banner.set("connected", app.connectionText);
+  // No connection, code or invitation to show: the bar under the arena says what this is.
+  for (const id of ["copy-link", "hud-code", "hud-ping"]) document.getElementById(id).hidden = true;
+  replay.frame(performance.now());
+}
 
 function showNameStep(error) {
   stopLobbyPolling();
@@ -188,8 +227,7 @@ function requestJoin(msg) {
   lobby.setBusy(true);
 }
 
-function handleMessage(msg) {
-  const now = performance.now();
+function handleMessage(msg, now = pageNow()) {
   switch (msg.type) {
     case "Welcome":
       app.welcome = msg;
@@ -292,11 +330,22 @@ function showLobby() {
 
 function startLobbyPolling() {
   stopLobbyPolling();
-  app.connection?.send({ type: "ListRooms" });
-  app.roomListTimer = setInterval(
-    () => app.connection?.send({ type: "ListRooms" }),
-    ROOM_LIST_POLL_MS,
-  );
+  const poll = () => {
+    app.connection?.send({ type: "ListRooms" });
+    loadRecentMatches();
+  };
+  poll();
+  app.roomListTimer = setInterval(poll, ROOM_LIST_POLL_MS);
+}
+
+/** The lobby's recent matches; a server that keeps none (or fails to answer) shows none. */
+async function loadRecentMatches() {
+  try {
+    const response = await fetch(`/api/matches?per_page=${RECENT_MATCHES}`, { cache: "no-store" });
+    if (response.ok) lobby.setMatches((await response.json()).matches);
+  } catch {
+    // The lobby keeps what it showed; the next poll tries again.
+  }
 }
 
 function stopLobbyPolling() {
@@ -388,10 +437,11 @@ function frame(frameAt) {
   }
   app.lastFrameAt = frameAt;
   app.frames += 1;
+  if (replay.active()) replay.frame(performance.now());
   const room = app.room;
   if (room) {
     // The page's clock now, not the frame's start: input events of this frame come before it.
-    const now = performance.now();
+    const now = pageNow();
     sendDueInputs(room, now);
     const setup = room.setup;
     const ownAim = controls.enabled ? currentAim(now) : null;
@@ -475,7 +525,7 @@ function othersNow(room) {
 
 function debugState() {
   const room = app.room;
-  const now = performance.now();
+  const now = pageNow();
   const own = room?.prediction.present ?? null;
   const latest = room?.snapshots.at(-1)?.players.get(room.you) ?? null;
   const flags = room?.received?.players.get(room.you)?.flags ?? null;
@@ -514,10 +564,13 @@ function debugState() {
     fps: app.fps,
     longestFrameMs: app.longestFrameMs,
     respawnIn: room ? room.respawnSecondsLeft(room.you, now) : null,
+    replay: replay.active() ? replay.state(performance.now()) : null,
   };
 }
 
 window.skirmish = Object.freeze({ state: debugState });
 
-showNameStep(null);
+const replayId = replayIdFromSearch(location.search);
+if (replayId) startReplay(replayId);
+else showNameStep(null);
 requestAnimationFrame(frame);

@@ -34,6 +34,10 @@ pub fn configure(app: Arc<AppState>, cfg: &mut web::ServiceConfig) {
             "/api/matches/{id}/replay",
             web::get().to(replay::http::replay),
         )
+        .route(
+            "/api/matches/{id}/track",
+            web::get().to(replay::http::track),
+        )
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(admin::readyz))
         .service(actix_files::Files::new("/assets", assets_dir))

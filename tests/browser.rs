@@ -11,13 +11,16 @@
 //! chromium-driver`); where they are missing the test says so and passes as skipped, unless
 //! `REQUIRE_BROWSER=1`, which makes that a failure. `CHROMIUM` and `CHROMEDRIVER` override
 //! the programs used. The netcode's promises (exact prediction, own shots shown at once, also
-//! over a laggy link) have their own test, in `browser/netcode.rs`.
+//! over a laggy link) have their own test, in `browser/netcode.rs`; the replay viewer (a recorded
+//! match played, paused and seeked) in `browser/replay.rs`.
 
 mod common;
 #[path = "browser/harness.rs"]
 mod harness;
 #[path = "browser/netcode.rs"]
 mod netcode;
+#[path = "browser/replay.rs"]
+mod replay;
 
 use std::path::Path;
 use std::time::Duration;

@@ -8,13 +8,14 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{connect, eventually, http_get, scratch_dir, spawn_app_with, test_config, WAIT};
+use common::{
+    connect, eventually, http_get, http_get_bytes, scratch_dir, spawn_app_with, test_config, WAIT,
+};
 use skirmish::config::Config;
 use skirmish::protocol::{RoomState, Slot, MOVE_LEFT, MOVE_RIGHT, PLAYER_ALIVE};
 use skirmish::replay::format::{Record, ReplayFile};
 use skirmish::replay::Replayer;
 use skirmish::startup::RunningServer;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Ticks the person stays for: long enough for several digests.
 const PLAYED_TICKS: u32 = 150;
@@ -57,28 +58,6 @@ async fn record_a_bots_match() -> (RunningServer, serde_json::Value, Vec<u8>) {
     let id = listed["id"].as_i64().expect("a match id");
     let replay = http_get_bytes(&app, &format!("/api/matches/{id}/replay")).await;
     (app, listed, replay)
-}
-
-/// GET `path`, expecting 200, and the body's bytes as sent (`http_get` reads text).
-async fn http_get_bytes(app: &RunningServer, path: &str) -> Vec<u8> {
-    let mut stream = tokio::net::TcpStream::connect(app.addr)
-        .await
-        .expect("connect");
-    let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut response = Vec::new();
-    tokio::time::timeout(WAIT, stream.read_to_end(&mut response))
-        .await
-        .expect("an answer in time")
-        .expect("read");
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("headers");
-    let head = String::from_utf8_lossy(&response[..split]).to_string();
-    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-    assert!(head.contains("application/octet-stream"), "{head}");
-    response[split + 4..].to_vec()
 }
 
 fn skirmish_replay(command: &str, file: &Path) -> Output {
@@ -330,4 +309,25 @@ async fn a_private_rooms_match_is_filed_but_never_listed_or_served() {
     assert!(!listed.contains("secret"), "{listed}");
     assert_eq!(http_get(&app, "/api/matches/1").await.0, 404);
     assert_eq!(http_get(&app, "/api/matches/1/replay").await.0, 404);
+}
+
+#[tokio::test]
+async fn a_recorded_match_is_served_as_a_track_a_browser_plays() {
+    let (app, listed, replay) = record_a_bots_match().await;
+    let id = listed["id"].as_i64().expect("id");
+    let track = http_get_bytes(&app, &format!("/api/matches/{id}/track")).await;
+    let expected = skirmish::replay::track::track(&replay, u32::try_from(id).expect("an id"))
+        .expect("the replay plays");
+    assert_eq!(track, expected, "the served track is the replay's");
+    let length = u32::from_le_bytes(track[..4].try_into().expect("a length")) as usize;
+    let welcome = skirmish::protocol::decode_server(&track[4..4 + length]).expect("decodes");
+    assert!(
+        matches!(
+            welcome,
+            skirmish::protocol::ServerMsg::Welcome { tick_rate: 30, .. }
+        ),
+        "{welcome:?}"
+    );
+    assert_eq!(http_get(&app, "/api/matches/999999/track").await.0, 404);
+    assert_eq!(http_get(&app, "/api/matches/nope/track").await.0, 404);
 }

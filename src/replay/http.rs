@@ -1,5 +1,6 @@
-//! `GET /api/matches`, `GET /api/matches/{id}` and `GET /api/matches/{id}/replay`: the recorded
-//! public matches, newest first, as JSON, and their replay files.
+//! `GET /api/matches`, `GET /api/matches/{id}`, `GET /api/matches/{id}/replay` and
+//! `GET /api/matches/{id}/track`: the recorded public matches, newest first, as JSON, their
+//! replay files, and the tracks a browser plays them from (`track`).
 //!
 //! Owns: the query parameters, paging and the answers. Must not: query the index on an actix
 //! worker's thread (every query runs in `web::block`), or show a private room's match (those
@@ -100,6 +101,38 @@ pub async fn replay(app: web::Data<AppState>, id: web::Path<i64>) -> HttpRespons
             .content_type("application/octet-stream")
             .insert_header(ContentDisposition::attachment(name))
             .body(bytes),
+        Ok(None) => not_found(),
+        Err(response) => response,
+    }
+}
+
+/// `GET /api/matches/{id}/track`: the match re-simulated into what a spectator would have
+/// received (`track`), for the browser's replay viewer.
+pub async fn track(app: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse {
+    let id = id.into_inner();
+    let Ok(match_id) = u32::try_from(id) else {
+        return not_found();
+    };
+    let dir = app.config.data_dir.clone();
+    let built = find(&app, move |db| {
+        let Some(file) = index::replay_file(db, id)? else {
+            return Ok(None);
+        };
+        // Gone when retention deleted it between the query and the read.
+        let Ok(bytes) = std::fs::read(dir.join(file)) else {
+            return Ok(None);
+        };
+        Ok(Some(super::track::track(&bytes, match_id)))
+    })
+    .await;
+    match built {
+        Ok(Some(Ok(track))) => HttpResponse::Ok()
+            .content_type("application/octet-stream")
+            .body(track),
+        Ok(Some(Err(err))) => {
+            log::warn!("match {id}: its replay does not play: {err}");
+            HttpResponse::UnprocessableEntity().body(format!("this replay does not play: {err}\n"))
+        }
         Ok(None) => not_found(),
         Err(response) => response,
     }

@@ -177,6 +177,28 @@ pub async fn http_get_at(
     (status, body.to_string())
 }
 
+/// GET `path`, expecting 200, and the body's bytes as sent (`http_get` reads text).
+pub async fn http_get_bytes(app: &RunningServer, path: &str) -> Vec<u8> {
+    let mut stream = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .expect("connect");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut response = Vec::new();
+    tokio::time::timeout(WAIT, stream.read_to_end(&mut response))
+        .await
+        .expect("an answer in time")
+        .expect("read");
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("headers");
+    let head = String::from_utf8_lossy(&response[..split]).to_string();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(head.contains("application/octet-stream"), "{head}");
+    response[split + 4..].to_vec()
+}
+
 /// Polls `check` every 20 ms until it is true, failing after `WAIT`.
 pub async fn eventually<F, Fut>(what: &str, mut check: F)
 where
