@@ -111,6 +111,11 @@ pub struct Config {
     #[arg(long, env = "SKIRMISH_REPLAY_MAX_MB", default_value_t = 1_024)]
     pub replay_max_mb: u64,
 
+    /// Redis to tell other services about finished matches (e.g. redis://127.0.0.1:6379): each
+    /// one's summary is added to the stream `skirmish:matches` [default: none].
+    #[arg(long, env = "SKIRMISH_REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+
     /// Secret that `/metrics`, `/api/stats` and the monitor page's data require, sent as
     /// `Authorization: Bearer TOKEN` or `?token=TOKEN` [default: none: anyone who reaches
     /// --admin-bind may read them].
@@ -293,6 +298,9 @@ impl Config {
         }
         if let Some(url) = &self.public_url {
             crate::auth::origin_of(url).map_err(|problem| format!("--public-url: {problem}"))?;
+        }
+        if let Some(url) = &self.redis_url {
+            crate::replay::stream::check_url(url)?;
         }
         if self.join_secret.as_ref().is_some_and(|s| s.len() < 16) {
             return Err("the join secret must be at least 16 bytes long".into());

@@ -143,6 +143,7 @@ pub struct Metrics {
 pub struct ReplayMetrics {
     recorded: IntCounterVec,
     deleted: IntCounterVec,
+    streamed: IntCounterVec,
 }
 
 impl ReplayMetrics {
@@ -154,6 +155,13 @@ impl ReplayMetrics {
     /// A match was deleted by the retention limit `reason`: `count`, `size` or `age`.
     pub fn deleted(&self, reason: &str) {
         self.deleted.with_label_values(&[reason]).inc();
+    }
+
+    /// A finished match's summary and the Redis stream (`replay::stream`): `published`,
+    /// `failed` (an attempt Redis did not take; it is tried again), `rejected` (Redis refused
+    /// it: dropped) or `dropped` (the queue was full).
+    pub fn streamed(&self, outcome: &str) {
+        self.streamed.with_label_values(&[outcome]).inc();
     }
 }
 
@@ -327,6 +335,13 @@ impl Metrics {
                     "skirmish_replays_deleted_total",
                     "Recorded matches deleted by the retention limits, by limit (count, size, age).",
                     "reason",
+                ),
+                streamed: counter_vec(
+                    &registry,
+                    "skirmish_match_stream_total",
+                    "Finished matches' summaries and the Redis stream, by outcome (published, \
+                     failed, rejected, dropped).",
+                    "outcome",
                 ),
             },
             registry,

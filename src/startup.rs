@@ -117,6 +117,13 @@ pub fn build_app(config: Config) -> Result<AppState, StartupError> {
     if !app.config.record_matches {
         return Ok(app);
     }
+    let replays = match &app.config.redis_url {
+        Some(url) => replays.with_feed(
+            crate::replay::stream::MatchFeed::start(url, app.metrics.replays())
+                .map_err(StartupError::Config)?,
+        ),
+        None => replays,
+    };
     Ok(app.with_replays(crate::replay::ReplayWriter::spawn(replays)?))
 }
 

@@ -24,6 +24,7 @@ pub mod index;
 pub mod recorder;
 pub mod replayer;
 pub mod store;
+pub mod stream;
 pub mod track;
 pub mod writer;
 

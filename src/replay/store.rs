@@ -16,6 +16,7 @@ use rusqlite::Connection;
 
 use super::format::{Header, MatchEnd};
 use super::index::{self, NewMatch};
+use super::stream::{MatchFeed, MatchSummary, SummaryPlayer};
 use super::writer::unix_ms;
 use crate::metrics::ReplayMetrics;
 
@@ -64,6 +65,8 @@ pub struct Store {
     db: Connection,
     retention: Retention,
     metrics: ReplayMetrics,
+    /// Where filed matches are announced (`--redis-url`), if anywhere.
+    feed: Option<MatchFeed>,
 }
 
 impl Store {
@@ -107,10 +110,17 @@ impl Store {
             db,
             retention,
             metrics,
+            feed: None,
         };
         // Limits lowered since the last run, or matches aged while it was down.
         store.enforce_retention();
         Ok(store)
+    }
+
+    /// Announces every match filed from now on on `feed`.
+    pub fn with_feed(mut self, feed: MatchFeed) -> Store {
+        self.feed = Some(feed);
+        self
     }
 
     /// Where the replay of the match `header` starts is written while it is recorded.
@@ -180,6 +190,9 @@ impl Store {
                 } else {
                     "complete"
                 });
+                if let Some(feed) = &self.feed {
+                    feed.publish(summary(id, &finished));
+                }
             }
             Err(err) => {
                 log::error!("match index: {err}; removing {file_name}");
@@ -231,6 +244,39 @@ impl Store {
             self.discard(&self.dir.join(&file));
             self.metrics.deleted(reason);
         }
+    }
+}
+
+/// What the stream tells of match `id`.
+fn summary(id: i64, finished: &FinishedMatch) -> MatchSummary {
+    let FinishedMatch {
+        header,
+        public,
+        end,
+        ..
+    } = finished;
+    MatchSummary {
+        id,
+        room_id: header.room_id,
+        room_name: header.room_name.clone(),
+        mode: header.mode.clone(),
+        public: *public,
+        started_ms: header.started_unix_ms,
+        ended_ms: end.ended_unix_ms,
+        ticks: end.recorded_ticks,
+        tick_rate: header.tick_rate,
+        truncated: end.truncated,
+        winner: index::winner(&end.players).map(|p| p.name.clone()),
+        players: end
+            .players
+            .iter()
+            .map(|p| SummaryPlayer {
+                name: p.name.clone(),
+                bot: p.bot,
+                kills: p.kills,
+                deaths: p.deaths,
+            })
+            .collect(),
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod proxy;
 pub mod raw;
+pub mod redis;
 
 use std::time::Duration;
 

@@ -1,0 +1,232 @@
+//! Telling other services about finished matches: with `--redis-url`, each filed match's
+//! summary is added to the Redis stream `skirmish:matches` (capped near `STREAM_MAX_LEN`
+//! entries), which any backend reads with `XREAD` or a consumer group (`XREADGROUP`).
+//!
+//! Owns: the publisher thread, its bounded queue and its Redis connection. Must not: make
+//! anyone wait: the writer thread hands a summary over without blocking, a full queue drops it
+//! (counted), and while Redis is unreachable the thread retries once a second, the summaries
+//! waiting in the queue meanwhile. Without Redis the SQLite index is the record.
+
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::metrics::ReplayMetrics;
+
+/// The stream's key.
+pub const STREAM_KEY: &str = "skirmish:matches";
+/// About how many entries the stream keeps (`XADD … MAXLEN ~`): the oldest go first.
+pub const STREAM_MAX_LEN: u32 = 10_000;
+/// Summaries waiting for Redis: minutes of matches on a busy server.
+const QUEUE: usize = 1024;
+/// The longest a connect, a write or a read may take.
+const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long the thread waits before trying an unreachable Redis again.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// One finished match, as the stream's entry carries it: each field a string, `players` JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchSummary {
+    pub id: i64,
+    pub room_id: u32,
+    pub room_name: String,
+    pub mode: String,
+    pub public: bool,
+    pub started_ms: u64,
+    pub ended_ms: u64,
+    pub ticks: u32,
+    pub tick_rate: u16,
+    pub truncated: bool,
+    pub winner: Option<String>,
+    pub players: Vec<SummaryPlayer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SummaryPlayer {
+    pub name: String,
+    pub bot: bool,
+    pub kills: u16,
+    pub deaths: u16,
+}
+
+impl MatchSummary {
+    /// The entry's fields, in order.
+    pub fn fields(&self) -> Vec<(&'static str, String)> {
+        let players = serde_json::to_string(&self.players).unwrap_or_else(|_| "[]".into());
+        vec![
+            ("id", self.id.to_string()),
+            ("room_id", self.room_id.to_string()),
+            ("room_name", self.room_name.clone()),
+            ("mode", self.mode.clone()),
+            ("public", self.public.to_string()),
+            ("started_ms", self.started_ms.to_string()),
+            ("ended_ms", self.ended_ms.to_string()),
+            ("ticks", self.ticks.to_string()),
+            ("tick_rate", self.tick_rate.to_string()),
+            ("truncated", self.truncated.to_string()),
+            ("winner", self.winner.clone().unwrap_or_default()),
+            ("players", players),
+            ("replay", format!("/api/matches/{}/replay", self.id)),
+        ]
+    }
+}
+
+/// The sending end: cheap to hold, never blocks.
+pub struct MatchFeed {
+    queue: SyncSender<MatchSummary>,
+    metrics: ReplayMetrics,
+}
+
+/// Whether `url` is a Redis URL (`redis://`, `rediss://` or `redis+unix://`); the error says
+/// what is wrong with it, without echoing it (it may hold a password).
+pub fn check_url(url: &str) -> Result<(), String> {
+    redis::Client::open(url)
+        .map(drop)
+        .map_err(|err| format!("--redis-url is not a Redis URL ({err})"))
+}
+
+impl MatchFeed {
+    /// Starts the publisher for the Redis at `url`. Fails only on a URL that is not one; a
+    /// Redis that does not answer is retried for as long as the server runs.
+    pub fn start(url: &str, metrics: ReplayMetrics) -> Result<MatchFeed, String> {
+        check_url(url)?;
+        let client = redis::Client::open(url).map_err(|err| format!("--redis-url: {err}"))?;
+        let (queue, summaries) = mpsc::sync_channel(QUEUE);
+        let publisher = metrics.clone();
+        std::thread::Builder::new()
+            .name("skirmish-match-feed".into())
+            .spawn(move || publish_all(&client, &summaries, &publisher))
+            .map_err(|err| format!("cannot start the match feed: {err}"))?;
+        Ok(MatchFeed { queue, metrics })
+    }
+
+    pub fn publish(&self, summary: MatchSummary) {
+        match self.queue.try_send(summary) {
+            Ok(()) => {}
+            Err(TrySendError::Full(summary)) => {
+                log::warn!("match feed: queue full, match {} not published", summary.id);
+                self.metrics.streamed("dropped");
+            }
+            // The thread ends only with the process.
+            Err(TrySendError::Disconnected(_)) => self.metrics.streamed("dropped"),
+        }
+    }
+}
+
+/// The publisher thread: each summary is added once Redis takes it, in order.
+fn publish_all(
+    client: &redis::Client,
+    summaries: &Receiver<MatchSummary>,
+    metrics: &ReplayMetrics,
+) {
+    let mut connection: Option<redis::Connection> = None;
+    for summary in summaries {
+        loop {
+            let added = connection
+                .take()
+                .map_or_else(|| connect(client), Ok)
+                .and_then(|mut open| add(&mut open, &summary).map(|()| open));
+            match added {
+                Ok(open) => {
+                    connection = Some(open);
+                    metrics.streamed("published");
+                    break;
+                }
+                Err(err) if unreachable(&err) => {
+                    log::warn!("match feed: {err}; trying again in {RETRY_AFTER:?}");
+                    metrics.streamed("failed");
+                    std::thread::sleep(RETRY_AFTER);
+                }
+                Err(err) => {
+                    log::error!("match feed: Redis refused match {}: {err}", summary.id);
+                    metrics.streamed("rejected");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Whether Redis could not be reached (then the same summary is tried again), as opposed to
+/// Redis refusing the command (e.g. the key holds something else than a stream).
+fn unreachable(err: &redis::RedisError) -> bool {
+    err.is_io_error()
+        || err.is_timeout()
+        || err.is_connection_dropped()
+        || err.is_connection_refusal()
+}
+
+fn connect(client: &redis::Client) -> redis::RedisResult<redis::Connection> {
+    let connection = client.get_connection_with_timeout(REDIS_TIMEOUT)?;
+    connection.set_read_timeout(Some(REDIS_TIMEOUT))?;
+    connection.set_write_timeout(Some(REDIS_TIMEOUT))?;
+    Ok(connection)
+}
+
+fn add(connection: &mut redis::Connection, summary: &MatchSummary) -> redis::RedisResult<()> {
+    let mut command = redis::cmd("XADD");
+    command
+        .arg(STREAM_KEY)
+        .arg("MAXLEN")
+        .arg("~")
+        .arg(STREAM_MAX_LEN)
+        .arg("*");
+    for (field, value) in summary.fields() {
+        command.arg(field).arg(value);
+    }
+    command.query::<String>(connection).map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_checked_without_echoing_them() {
+        assert_eq!(check_url("redis://127.0.0.1:6379"), Ok(()));
+        assert_eq!(check_url("redis://:s3cret@127.0.0.1:6379/2"), Ok(()));
+        for bad in ["http://user:s3cret@example.com", "s3cret", ""] {
+            let err = check_url(bad).unwrap_err();
+            assert!(err.starts_with("--redis-url"), "{err}");
+            assert!(!err.contains("s3cret"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_summary_is_one_stream_entry_of_named_fields() {
+        let summary = MatchSummary {
+            id: 12,
+            room_id: 3,
+            room_name: "duel".into(),
+            mode: "arena".into(),
+            public: true,
+            started_ms: 1_000,
+            ended_ms: 61_000,
+            ticks: 1_800,
+            tick_rate: 30,
+            truncated: false,
+            winner: Some("ada".into()),
+            players: vec![SummaryPlayer {
+                name: "ada".into(),
+                bot: false,
+                kills: 3,
+                deaths: 1,
+            }],
+        };
+        let fields = summary.fields();
+        let value = |name: &str| {
+            fields
+                .iter()
+                .find(|(field, _)| *field == name)
+                .map(|(_, value)| value.as_str())
+        };
+        assert_eq!(value("id"), Some("12"));
+        assert_eq!(value("winner"), Some("ada"));
+        assert_eq!(value("replay"), Some("/api/matches/12/replay"));
+        assert_eq!(
+            value("players"),
+            Some(r#"[{"name":"ada","bot":false,"kills":3,"deaths":1}]"#)
+        );
+    }
+}
