@@ -16,7 +16,7 @@ use rusqlite::Connection;
 
 use super::format::{Header, MatchEnd};
 use super::index::{self, NewMatch};
-use super::stream::{MatchFeed, MatchSummary, SummaryPlayer};
+use super::stream::MatchFeed;
 use super::writer::unix_ms;
 use crate::metrics::ReplayMetrics;
 
@@ -190,9 +190,7 @@ impl Store {
                 } else {
                     "complete"
                 });
-                if let Some(feed) = &self.feed {
-                    feed.publish(summary(id, &finished));
-                }
+                self.announce(id, *public);
             }
             Err(err) => {
                 log::error!("match index: {err}; removing {file_name}");
@@ -201,6 +199,18 @@ impl Store {
             }
         }
         self.enforce_retention();
+    }
+
+    /// Tells the feed, if any, of match `id` as the index lists it.
+    fn announce(&self, id: i64, public: bool) {
+        let Some(feed) = &self.feed else {
+            return;
+        };
+        match index::get(&self.db, id) {
+            Ok(Some(row)) => feed.publish(&row, public),
+            Ok(None) => log::error!("match {id} is not in the index it was just added to"),
+            Err(err) => log::error!("match index: {err}; match {id} not announced"),
+        }
     }
 
     /// Removes a file that will not be indexed.
@@ -244,39 +254,6 @@ impl Store {
             self.discard(&self.dir.join(&file));
             self.metrics.deleted(reason);
         }
-    }
-}
-
-/// What the stream tells of match `id`.
-fn summary(id: i64, finished: &FinishedMatch) -> MatchSummary {
-    let FinishedMatch {
-        header,
-        public,
-        end,
-        ..
-    } = finished;
-    MatchSummary {
-        id,
-        room_id: header.room_id,
-        room_name: header.room_name.clone(),
-        mode: header.mode.clone(),
-        public: *public,
-        started_ms: header.started_unix_ms,
-        ended_ms: end.ended_unix_ms,
-        ticks: end.recorded_ticks,
-        tick_rate: header.tick_rate,
-        truncated: end.truncated,
-        winner: index::winner(&end.players).map(|p| p.name.clone()),
-        players: end
-            .players
-            .iter()
-            .map(|p| SummaryPlayer {
-                name: p.name.clone(),
-                bot: p.bot,
-                kills: p.kills,
-                deaths: p.deaths,
-            })
-            .collect(),
     }
 }
 

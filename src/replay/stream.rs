@@ -3,15 +3,16 @@
 //! entries), which any backend reads with `XREAD` or a consumer group (`XREADGROUP`).
 //!
 //! Owns: the publisher thread, its bounded queue and its Redis connection. Must not: make
-//! anyone wait: the writer thread hands a summary over without blocking, a full queue drops it
-//! (counted), and while Redis is unreachable the thread retries once a second, the summaries
+//! anyone wait: the writer thread hands an entry over without blocking, a full queue drops it
+//! (counted), and while Redis is unreachable the thread retries once a second, the entries
 //! waiting in the queue meanwhile. Without Redis the SQLite index is the record.
 
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde_json::json;
 
+use super::index::MatchRow;
 use crate::metrics::ReplayMetrics;
 
 /// The stream's key.
@@ -25,56 +26,42 @@ const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long the thread waits before trying an unreachable Redis again.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
-/// One finished match, as the stream's entry carries it: each field a string, `players` JSON.
+/// One stream entry: the match's fields, each a string (`players` as JSON).
 #[derive(Debug, Clone, PartialEq)]
-pub struct MatchSummary {
-    pub id: i64,
-    pub room_id: u32,
-    pub room_name: String,
-    pub mode: String,
-    pub public: bool,
-    pub started_ms: u64,
-    pub ended_ms: u64,
-    pub ticks: u32,
-    pub tick_rate: u16,
-    pub truncated: bool,
-    pub winner: Option<String>,
-    pub players: Vec<SummaryPlayer>,
+struct Entry {
+    id: i64,
+    fields: Vec<(&'static str, String)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SummaryPlayer {
-    pub name: String,
-    pub bot: bool,
-    pub kills: u16,
-    pub deaths: u16,
-}
-
-impl MatchSummary {
-    /// The entry's fields, in order.
-    pub fn fields(&self) -> Vec<(&'static str, String)> {
-        let players = serde_json::to_string(&self.players).unwrap_or_else(|_| "[]".into());
-        vec![
-            ("id", self.id.to_string()),
-            ("room_id", self.room_id.to_string()),
-            ("room_name", self.room_name.clone()),
-            ("mode", self.mode.clone()),
-            ("public", self.public.to_string()),
-            ("started_ms", self.started_ms.to_string()),
-            ("ended_ms", self.ended_ms.to_string()),
-            ("ticks", self.ticks.to_string()),
-            ("tick_rate", self.tick_rate.to_string()),
-            ("truncated", self.truncated.to_string()),
-            ("winner", self.winner.clone().unwrap_or_default()),
-            ("players", players),
-            ("replay", format!("/api/matches/{}/replay", self.id)),
-        ]
+impl Entry {
+    fn of(row: &MatchRow, public: bool) -> Entry {
+        let players: Vec<_> = row
+            .players
+            .iter()
+            .map(|p| json!({"name": p.name, "bot": p.bot, "kills": p.kills, "deaths": p.deaths}))
+            .collect();
+        let fields = vec![
+            ("id", row.id.to_string()),
+            ("room_id", row.room_id.to_string()),
+            ("room_name", row.room_name.clone()),
+            ("mode", row.mode.clone()),
+            ("public", public.to_string()),
+            ("started_ms", row.started_ms.to_string()),
+            ("ended_ms", row.ended_ms.to_string()),
+            ("ticks", row.ticks.to_string()),
+            ("tick_rate", row.tick_rate.to_string()),
+            ("truncated", row.truncated.to_string()),
+            ("winner", row.winner.clone().unwrap_or_default()),
+            ("players", serde_json::Value::from(players).to_string()),
+            ("replay", format!("/api/matches/{}/replay", row.id)),
+        ];
+        Entry { id: row.id, fields }
     }
 }
 
 /// The sending end: cheap to hold, never blocks.
 pub struct MatchFeed {
-    queue: SyncSender<MatchSummary>,
+    queue: SyncSender<Entry>,
     metrics: ReplayMetrics,
 }
 
@@ -92,20 +79,21 @@ impl MatchFeed {
     pub fn start(url: &str, metrics: ReplayMetrics) -> Result<MatchFeed, String> {
         check_url(url)?;
         let client = redis::Client::open(url).map_err(|err| format!("--redis-url: {err}"))?;
-        let (queue, summaries) = mpsc::sync_channel(QUEUE);
+        let (queue, entries) = mpsc::sync_channel(QUEUE);
         let publisher = metrics.clone();
         std::thread::Builder::new()
             .name("skirmish-match-feed".into())
-            .spawn(move || publish_all(&client, &summaries, &publisher))
+            .spawn(move || publish_all(&client, &entries, &publisher))
             .map_err(|err| format!("cannot start the match feed: {err}"))?;
         Ok(MatchFeed { queue, metrics })
     }
 
-    pub fn publish(&self, summary: MatchSummary) {
-        match self.queue.try_send(summary) {
+    /// Queues match `row`'s entry (`public`: whether its room was listed).
+    pub fn publish(&self, row: &MatchRow, public: bool) {
+        match self.queue.try_send(Entry::of(row, public)) {
             Ok(()) => {}
-            Err(TrySendError::Full(summary)) => {
-                log::warn!("match feed: queue full, match {} not published", summary.id);
+            Err(TrySendError::Full(entry)) => {
+                log::warn!("match feed: queue full, match {} not published", entry.id);
                 self.metrics.streamed("dropped");
             }
             // The thread ends only with the process.
@@ -114,19 +102,15 @@ impl MatchFeed {
     }
 }
 
-/// The publisher thread: each summary is added once Redis takes it, in order.
-fn publish_all(
-    client: &redis::Client,
-    summaries: &Receiver<MatchSummary>,
-    metrics: &ReplayMetrics,
-) {
+/// The publisher thread: each entry is added once Redis takes it, in order.
+fn publish_all(client: &redis::Client, entries: &Receiver<Entry>, metrics: &ReplayMetrics) {
     let mut connection: Option<redis::Connection> = None;
-    for summary in summaries {
+    for entry in entries {
         loop {
             let added = connection
                 .take()
                 .map_or_else(|| connect(client), Ok)
-                .and_then(|mut open| add(&mut open, &summary).map(|()| open));
+                .and_then(|mut open| add(&mut open, &entry).map(|()| open));
             match added {
                 Ok(open) => {
                     connection = Some(open);
@@ -139,7 +123,7 @@ fn publish_all(
                     std::thread::sleep(RETRY_AFTER);
                 }
                 Err(err) => {
-                    log::error!("match feed: Redis refused match {}: {err}", summary.id);
+                    log::error!("match feed: Redis refused match {}: {err}", entry.id);
                     metrics.streamed("rejected");
                     break;
                 }
@@ -148,7 +132,7 @@ fn publish_all(
     }
 }
 
-/// Whether Redis could not be reached (then the same summary is tried again), as opposed to
+/// Whether Redis could not be reached (then the same entry is tried again), as opposed to
 /// Redis refusing the command (e.g. the key holds something else than a stream).
 fn unreachable(err: &redis::RedisError) -> bool {
     err.is_io_error()
@@ -164,7 +148,7 @@ fn connect(client: &redis::Client) -> redis::RedisResult<redis::Connection> {
     Ok(connection)
 }
 
-fn add(connection: &mut redis::Connection, summary: &MatchSummary) -> redis::RedisResult<()> {
+fn add(connection: &mut redis::Connection, entry: &Entry) -> redis::RedisResult<()> {
     let mut command = redis::cmd("XADD");
     command
         .arg(STREAM_KEY)
@@ -172,8 +156,8 @@ fn add(connection: &mut redis::Connection, summary: &MatchSummary) -> redis::Red
         .arg("~")
         .arg(STREAM_MAX_LEN)
         .arg("*");
-    for (field, value) in summary.fields() {
-        command.arg(field).arg(value);
+    for (field, value) in &entry.fields {
+        command.arg(*field).arg(value);
     }
     command.query::<String>(connection).map(drop)
 }
@@ -181,6 +165,7 @@ fn add(connection: &mut redis::Connection, summary: &MatchSummary) -> redis::Red
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::replay::index::PlayerRow;
 
     #[test]
     fn urls_are_checked_without_echoing_them() {
@@ -194,39 +179,43 @@ mod tests {
     }
 
     #[test]
-    fn a_summary_is_one_stream_entry_of_named_fields() {
-        let summary = MatchSummary {
+    fn a_match_is_one_stream_entry_of_named_fields() {
+        let row = MatchRow {
             id: 12,
             room_id: 3,
             room_name: "duel".into(),
             mode: "arena".into(),
-            public: true,
             started_ms: 1_000,
             ended_ms: 61_000,
             ticks: 1_800,
             tick_rate: 30,
             truncated: false,
             winner: Some("ada".into()),
-            players: vec![SummaryPlayer {
+            replay_bytes: 900,
+            players: vec![PlayerRow {
+                slot: 0,
                 name: "ada".into(),
                 bot: false,
                 kills: 3,
                 deaths: 1,
             }],
         };
-        let fields = summary.fields();
+        let entry = Entry::of(&row, true);
         let value = |name: &str| {
-            fields
+            entry
+                .fields
                 .iter()
                 .find(|(field, _)| *field == name)
                 .map(|(_, value)| value.as_str())
         };
         assert_eq!(value("id"), Some("12"));
+        assert_eq!(value("public"), Some("true"));
         assert_eq!(value("winner"), Some("ada"));
         assert_eq!(value("replay"), Some("/api/matches/12/replay"));
+        let players: serde_json::Value = serde_json::from_str(value("players").unwrap()).unwrap();
         assert_eq!(
-            value("players"),
-            Some(r#"[{"name":"ada","bot":false,"kills":3,"deaths":1}]"#)
+            players,
+            json!([{"name": "ada", "bot": false, "kills": 3, "deaths": 1}])
         );
     }
 }
