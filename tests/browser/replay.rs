@@ -150,6 +150,7 @@ async fn a_recorded_match_plays_seeks_and_ends_with_its_result_in_chromium() {
         .expect("its text");
     let winner = recorded["winner"].as_str().unwrap_or("no kills");
     assert!(listed_text.contains(winner), "{listed_text}");
+    crate::save_screenshot(&viewer, "lobby-matches.png").await;
     viewer
         .find(Locator::Css(&button))
         .await
