@@ -221,7 +221,7 @@ impl Store {
     }
 
     /// Deletes the oldest matches while any limit is exceeded, index row first.
-    fn enforce_retention(&mut self) {
+    pub(super) fn enforce_retention(&mut self) {
         let Retention {
             max_matches,
             max_age,

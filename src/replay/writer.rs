@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::format::{encode_header, Header, MatchEnd};
 use super::recorder::Recording;
@@ -22,6 +22,9 @@ use super::store::{FinishedMatch, Store};
 const QUEUE_CHUNKS: usize = 1024;
 /// How often the thread looks at finishes that found the queue full.
 const OVERFLOW_POLL: Duration = Duration::from_millis(200);
+/// How often the thread applies the retention limits besides when a match is filed, so that
+/// matches age out of a server where none ends.
+const RETENTION_EVERY: Duration = Duration::from_secs(60);
 
 /// Milliseconds since the Unix epoch (0 if the clock is before it).
 pub fn unix_ms() -> u64 {
@@ -90,7 +93,12 @@ impl ReplayWriter {
                     open: HashMap::new(),
                     queue: overflow.clone(),
                 };
+                let mut retention_applied = Instant::now();
                 loop {
+                    if retention_applied.elapsed() >= RETENTION_EVERY {
+                        files.store.enforce_retention();
+                        retention_applied = Instant::now();
+                    }
                     match receiver.recv_timeout(OVERFLOW_POLL) {
                         Ok(chunk) => files.take(chunk),
                         Err(RecvTimeoutError::Timeout) => {}
