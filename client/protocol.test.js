@@ -9,6 +9,8 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
 import {
+  CLOSE_CODES,
+  ERROR_CODES,
   decodeClient,
   decodeServer,
   dequantizeAngle,
@@ -214,4 +216,24 @@ test("quantization matches the server's", () => {
   assert.equal(quantizeHeading(-Math.PI / 2), 49152);
   assert.equal(quantizeHeading(2 * Math.PI - 1e-9), 0, "rounds up to a whole turn, which wraps");
   assert.ok(Math.abs(dequantizeHeading(32768) - Math.PI) < 1e-12);
+});
+
+/** The `| NUMBER | `NAME` |` rows of the PROTOCOL.md section that starts with `heading`. */
+function documentedCodes(heading) {
+  const spec = readFileSync(join(vectorDir, "..", "..", "PROTOCOL.md"), "utf8");
+  const section = spec.split(heading)[1].split("\n## ")[0];
+  const rows = {};
+  for (const line of section.split("\n")) {
+    const cells = line.split("|").map((cell) => cell.trim());
+    const number = Number(cells[1]);
+    if (cells.length > 3 && Number.isInteger(number) && cells[1] !== "") {
+      rows[cells[2].replaceAll("`", "").toUpperCase()] = number;
+    }
+  }
+  return rows;
+}
+
+test("the error and close codes are PROTOCOL.md's (as the server's are, src/protocol/codes.rs)", () => {
+  assert.deepEqual({ ...ERROR_CODES }, documentedCodes("## 7. Error codes"));
+  assert.deepEqual({ ...CLOSE_CODES }, documentedCodes("## 8. Close codes"));
 });
