@@ -82,21 +82,28 @@ pub async fn show(app: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse 
     }
 }
 
-/// `GET /api/matches/{id}/replay`: the file, as an attachment.
-pub async fn replay(app: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse {
-    let id = id.into_inner();
+/// Runs `use_file` on match `id`'s replay (its file's name and bytes) on a blocking thread;
+/// `None` when there is no such match, or when retention deleted its file meanwhile.
+async fn with_replay<T: Send + 'static>(
+    app: &AppState,
+    id: i64,
+    use_file: impl FnOnce(String, Vec<u8>) -> T + Send + 'static,
+) -> Result<Option<T>, HttpResponse> {
     let dir = app.config.data_dir.clone();
-    let file = find(&app, move |db| {
+    find(app, move |db| {
         let Some(file) = index::replay_file(db, id)? else {
             return Ok(None);
         };
-        // Gone when retention deleted it between the query and the read.
         Ok(std::fs::read(dir.join(&file))
             .ok()
-            .map(|bytes| (file, bytes)))
+            .map(|bytes| use_file(file, bytes)))
     })
-    .await;
-    match file {
+    .await
+}
+
+/// `GET /api/matches/{id}/replay`: the file, as an attachment.
+pub async fn replay(app: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse {
+    match with_replay(&app, id.into_inner(), |name, bytes| (name, bytes)).await {
         Ok(Some((name, bytes))) => HttpResponse::Ok()
             .content_type("application/octet-stream")
             .insert_header(ContentDisposition::attachment(name))
@@ -113,16 +120,8 @@ pub async fn track(app: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse
     let Ok(match_id) = u32::try_from(id) else {
         return not_found();
     };
-    let dir = app.config.data_dir.clone();
-    let built = find(&app, move |db| {
-        let Some(file) = index::replay_file(db, id)? else {
-            return Ok(None);
-        };
-        // Gone when retention deleted it between the query and the read.
-        let Ok(bytes) = std::fs::read(dir.join(file)) else {
-            return Ok(None);
-        };
-        Ok(Some(super::track::track(&bytes, match_id)))
+    let built = with_replay(&app, id, move |_, bytes| {
+        super::track::track(&bytes, match_id)
     })
     .await;
     match built {

@@ -68,17 +68,18 @@ pub struct MatchFeed {
 /// Whether `url` is a Redis URL (`redis://`, `rediss://` or `redis+unix://`); the error says
 /// what is wrong with it, without echoing it (it may hold a password).
 pub fn check_url(url: &str) -> Result<(), String> {
-    redis::Client::open(url)
-        .map(drop)
-        .map_err(|err| format!("--redis-url is not a Redis URL ({err})"))
+    client(url).map(drop)
+}
+
+fn client(url: &str) -> Result<redis::Client, String> {
+    redis::Client::open(url).map_err(|err| format!("--redis-url is not a Redis URL ({err})"))
 }
 
 impl MatchFeed {
     /// Starts the publisher for the Redis at `url`. Fails only on a URL that is not one; a
     /// Redis that does not answer is retried for as long as the server runs.
     pub fn start(url: &str, metrics: ReplayMetrics) -> Result<MatchFeed, String> {
-        check_url(url)?;
-        let client = redis::Client::open(url).map_err(|err| format!("--redis-url: {err}"))?;
+        let client = client(url)?;
         let (queue, entries) = mpsc::sync_channel(QUEUE);
         let publisher = metrics.clone();
         std::thread::Builder::new()

@@ -28,17 +28,15 @@ pub fn track(bytes: &[u8], match_id: u32) -> Result<Vec<u8>, ReplayError> {
     let keyframe_every = (u32::from(header.tick_rate) * KEYFRAME_SECONDS).max(1);
     let setup = replayer.game().setup();
     let mut out = Vec::new();
-    push(&mut out, |buf| {
-        encode_server_into(
-            &ServerMsg::Welcome {
-                protocol: PROTOCOL_VERSION,
-                player_id: 0,
-                tick_rate: header.tick_rate,
-                max_message_bytes: MAX_CLIENT_MESSAGE_BYTES as u32,
-            },
-            buf,
-        )
-    });
+    push_message(
+        &mut out,
+        &ServerMsg::Welcome {
+            protocol: PROTOCOL_VERSION,
+            player_id: 0,
+            tick_rate: header.tick_rate,
+            max_message_bytes: MAX_CLIENT_MESSAGE_BYTES as u32,
+        },
+    );
     let (mut before, mut after) = (RoomState::default(), RoomState::default());
     let mut snapshot = Snapshot::default();
     // Who was in each slot after the step before, with the score they had then.
@@ -54,22 +52,20 @@ pub fn track(bytes: &[u8], match_id: u32) -> Result<Vec<u8>, ReplayError> {
             .into_iter()
             .map(|entry| (entry.slot, entry))
             .collect();
+        // The roster as the step found it: this step's kills follow as `Kill` messages.
+        let standing: Vec<RosterEntry> = roster
+            .values()
+            .map(|entry| match previous.get(&entry.slot) {
+                Some(was) if same_player(was, entry) => was.clone(),
+                _ => RosterEntry {
+                    kills: 0,
+                    deaths: 0,
+                    ..entry.clone()
+                },
+            })
+            .collect();
         let keyframe = first || tick % keyframe_every == 0;
         if keyframe {
-            // The roster as the step found it: this step's kills follow as `Kill` messages.
-            let standing = roster
-                .values()
-                .map(|entry| match previous.get(&entry.slot) {
-                    Some(was) if was.player_id == entry.player_id && was.name == entry.name => {
-                        was.clone()
-                    }
-                    _ => RosterEntry {
-                        kills: 0,
-                        deaths: 0,
-                        ..entry.clone()
-                    },
-                })
-                .collect::<Vec<_>>();
             let bots = standing.iter().filter(|p| p.bot).count();
             let room = RoomInfo {
                 id: match_id,
@@ -80,36 +76,30 @@ pub fn track(bytes: &[u8], match_id: u32) -> Result<Vec<u8>, ReplayError> {
                 public: true,
                 bots: u8::try_from(bots).unwrap_or(u8::MAX),
             };
-            let keyframe = ServerMsg::Spectating {
-                room,
-                code: String::new(),
-                tick,
-                setup: setup.clone(),
-                roster: standing,
-            };
-            push(&mut out, |buf| encode_server_into(&keyframe, buf));
+            push_message(
+                &mut out,
+                &ServerMsg::Spectating {
+                    room,
+                    code: String::new(),
+                    tick,
+                    setup: setup.clone(),
+                    roster: standing,
+                },
+            );
         } else {
-            for slot in previous.keys().filter(|slot| !roster.contains_key(slot)) {
-                let left = ServerMsg::PlayerLeft { slot: *slot };
-                push(&mut out, |buf| encode_server_into(&left, buf));
+            // In the game's order: the players who left (or gave their slot to another), then
+            // the ones who joined.
+            for (slot, was) in &previous {
+                if roster.get(slot).is_none_or(|now| !same_player(was, now)) {
+                    push_message(&mut out, &ServerMsg::PlayerLeft { slot: *slot });
+                }
             }
-            for entry in roster.values() {
-                let same = previous
-                    .get(&entry.slot)
-                    .is_some_and(|was| was.player_id == entry.player_id && was.name == entry.name);
-                if !same {
-                    if previous.contains_key(&entry.slot) {
-                        let left = ServerMsg::PlayerLeft { slot: entry.slot };
-                        push(&mut out, |buf| encode_server_into(&left, buf));
-                    }
-                    let joined = ServerMsg::PlayerJoined {
-                        player: RosterEntry {
-                            kills: 0,
-                            deaths: 0,
-                            ..entry.clone()
-                        },
-                    };
-                    push(&mut out, |buf| encode_server_into(&joined, buf));
+            for player in standing {
+                if previous
+                    .get(&player.slot)
+                    .is_none_or(|was| !same_player(was, &player))
+                {
+                    push_message(&mut out, &ServerMsg::PlayerJoined { player });
                 }
             }
         }
@@ -119,13 +109,15 @@ pub fn track(bytes: &[u8], match_id: u32) -> Result<Vec<u8>, ReplayError> {
                 victim,
                 respawn_tick,
             } = *event;
-            let kill = ServerMsg::Kill {
-                tick,
-                killer,
-                victim,
-                respawn_tick,
-            };
-            push(&mut out, |buf| encode_server_into(&kill, buf));
+            push_message(
+                &mut out,
+                &ServerMsg::Kill {
+                    tick,
+                    killer,
+                    victim,
+                    respawn_tick,
+                },
+            );
         }
         replayer.state(&mut after);
         let baseline = (!keyframe).then_some(&before);
@@ -140,6 +132,15 @@ pub fn track(bytes: &[u8], match_id: u32) -> Result<Vec<u8>, ReplayError> {
     }
     out.truncate(played_until);
     Ok(out)
+}
+
+/// Whether two roster entries are the same player (not a new one in the same slot).
+fn same_player(a: &RosterEntry, b: &RosterEntry) -> bool {
+    a.player_id == b.player_id && a.name == b.name
+}
+
+fn push_message(out: &mut Vec<u8>, msg: &ServerMsg) {
+    push(out, |buf| encode_server_into(msg, buf));
 }
 
 /// Appends one message to the track: its length (u32, little-endian), then what `encode`
