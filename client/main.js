@@ -29,6 +29,8 @@ import { ConnectionBanner, describeError, GameHud, showScreen } from "./ui.js";
 const ROOM_LIST_POLL_MS = 2000;
 const HUD_STATS_MS = 250;
 const RECENT_MATCHES = 8;
+/** Matches end far less often than rooms change, and each listing is a database query. */
+const RECENT_MATCHES_POLL_MS = 15000;
 
 const app = {
   name: rememberedName(),
@@ -53,6 +55,7 @@ const app = {
   /** The longest time between two frames so far (a stalled page sends its inputs late). */
   longestFrameMs: 0,
   roomListTimer: null,
+  matchListTimer: null,
   aim: 0,
   fps: 0,
   lastFrameAt: null,
@@ -330,12 +333,11 @@ function showLobby() {
 
 function startLobbyPolling() {
   stopLobbyPolling();
-  const poll = () => {
-    app.connection?.send({ type: "ListRooms" });
-    loadRecentMatches();
-  };
+  const poll = () => app.connection?.send({ type: "ListRooms" });
   poll();
   app.roomListTimer = setInterval(poll, ROOM_LIST_POLL_MS);
+  loadRecentMatches();
+  app.matchListTimer = setInterval(loadRecentMatches, RECENT_MATCHES_POLL_MS);
 }
 
 /** The lobby's recent matches; a server that keeps none (or fails to answer) shows none. */
@@ -350,7 +352,9 @@ async function loadRecentMatches() {
 
 function stopLobbyPolling() {
   clearInterval(app.roomListTimer);
+  clearInterval(app.matchListTimer);
   app.roomListTimer = null;
+  app.matchListTimer = null;
 }
 
 function enterRoom(joined, now) {
