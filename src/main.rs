@@ -1,5 +1,5 @@
-//! The `skirmish` server binary: configuration, logging, then `startup::run`; or, as
-//! `skirmish replay ...`, the replay commands (`replay::cli`). Wiring only.
+//! The `skirmish` server binary: configuration, logging, then `startup::build_app` and
+//! `run_app`; or, as `skirmish replay ...`, the replay commands (`replay::cli`). Wiring only.
 
 use skirmish::config::Config;
 use skirmish::startup::{self, Listeners};
@@ -11,11 +11,6 @@ fn main() -> std::process::ExitCode {
     }
     skirmish::logging::init();
     let config = Config::load(args).unwrap_or_else(|err| err.exit());
-    // Before binding anything: a refused setting is named even when a port is taken.
-    if let Err(err) = config.validate() {
-        eprintln!("skirmish: bad configuration: {err}");
-        return std::process::ExitCode::FAILURE;
-    }
     startup::raise_open_files_limit(&config);
     match serve(config) {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -28,16 +23,19 @@ fn main() -> std::process::ExitCode {
 }
 
 fn serve(config: Config) -> Result<(), startup::StartupError> {
-    let listeners = Listeners::bind(&config)?;
-    let addr = listeners.public.local_addr()?;
-    let admin = listeners.admin.local_addr()?;
-    let scheme = if config.tls_cert.is_some() {
-        "https"
-    } else {
-        "http"
-    };
     actix::System::new().block_on(async move {
-        let server = startup::run(listeners, config)?;
+        // Checked and set up before anything is bound: a refused setting is named even when a
+        // port is taken.
+        let app = startup::build_app(config)?;
+        let listeners = Listeners::bind(&app.config)?;
+        let addr = listeners.public.local_addr()?;
+        let admin = listeners.admin.local_addr()?;
+        let scheme = if app.config.tls_cert.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        let server = startup::run_app(listeners, app)?;
         // The operator's line comes first: tools wait for the players' line and then know both.
         println!("Operator endpoints (/metrics, /api/stats, /monitor) on http://{admin}");
         println!("Skirmish is listening on {scheme}://{addr} — open it in a browser");

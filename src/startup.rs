@@ -90,12 +90,6 @@ impl Listeners {
     }
 }
 
-/// Builds the server on `listeners`. Must run inside an actix `System` (rooms get threads of
-/// their own from it); the returned `Server` runs when awaited.
-pub fn run(listeners: Listeners, config: Config) -> Result<Server, StartupError> {
-    run_app(listeners, build_app(config)?)
-}
-
 /// The shared state of a server for `config`, with its room threads started. Must run inside
 /// an actix `System`.
 pub fn build_app(config: Config) -> Result<AppState, StartupError> {
