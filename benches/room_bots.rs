@@ -7,12 +7,11 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use skirmish::bot::brain::Brain;
-use skirmish::bot::path::NavGrid;
-use skirmish::game::arena::Arena;
+use skirmish::game::arena::{Arena, ArenaBrain, ArenaInput, ArenaState};
 use skirmish::game::map::Map;
-use skirmish::game::{Game, StepInputs};
-use skirmish::protocol::{Input, RoomState, Slot, MOVE_ALL};
+use skirmish::game::movement::MOVE_ALL;
+use skirmish::game::{Brain, Game, StepInputs};
+use skirmish::protocol::Slot;
 
 const PLAYERS: Slot = 8;
 const TICK_RATE: u16 = 30;
@@ -35,15 +34,15 @@ fn arena() -> Arena {
 fn play(bots: Slot) -> f64 {
     let mut game = arena();
     let setup = game.setup();
-    let nav = Arc::new(NavGrid::new(&setup));
-    let mut brains: Vec<Brain> = (0..bots)
-        .map(|slot| Brain::new(u64::from(slot) + 1, TICK_RATE).with_nav(nav.clone()))
+    let shared = ArenaBrain::prepare(&setup, TICK_RATE);
+    let mut brains: Vec<ArenaBrain> = (0..bots)
+        .map(|slot| <ArenaBrain as Brain<Arena>>::new(&shared, u64::from(slot) + 1))
         .collect();
     let mut inputs = StepInputs {
         joins: (0..PLAYERS).collect(),
         ..StepInputs::default()
     };
-    let (mut events, mut sight) = (Vec::new(), RoomState::default());
+    let (mut events, mut sight) = (Vec::new(), ArenaState::default());
     let started = Instant::now();
     for tick in 0..TICKS {
         if bots > 0 {
@@ -51,17 +50,9 @@ fn play(bots: Slot) -> f64 {
         }
         for slot in 0..PLAYERS {
             let input = if slot < bots {
-                let decision = brains[usize::from(slot)].decide_in(slot, &setup, Some(&sight));
-                Input {
-                    seq: tick + 1,
-                    movement: decision.movement,
-                    aim: decision.aim,
-                    fire: decision.fire,
-                    render_tick: tick,
-                }
+                brains[usize::from(slot)].decide(&shared, slot, &sight)
             } else {
-                Input {
-                    seq: tick + 1,
+                ArenaInput {
                     movement: ((tick / 30 + u32::from(slot)) % u32::from(MOVE_ALL + 1)) as u8,
                     aim: (tick as f32 * 0.05 + f32::from(slot)).rem_euclid(std::f32::consts::TAU),
                     fire: tick % 30 == u32::from(slot),

@@ -1,4 +1,4 @@
-// Checks client/delta.js: applying full and delta snapshots to the previous state exactly as
+// Checks client/games/arena/delta.js: applying full and delta snapshots to the previous state exactly as
 // PROTOCOL.md says, refusing every snapshot that does not fit it, and where bullets fly.
 // Run with `node --test client/` (cargo test --test client_js runs it).
 
@@ -6,17 +6,24 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 
-import { applySnapshot, bulletPosition } from "./delta.js";
-import { decodeServer, encodeServer, ProtocolError } from "./protocol.js";
+import { applySnapshot, bulletPosition } from "./games/arena/delta.js";
+import { decodeSnapshot, encodeSnapshot } from "./games/arena/codec.js";
+import { decodeServer, ProtocolError } from "./protocol.js";
+import { VECTOR_DIR } from "./fixtures.js";
 
-const vectorDir = join(dirname(fileURLToPath(import.meta.url)), "..", "tests", "vectors");
+/** An envelope Snapshot with its arena body decoded, as the arena's room state takes it. */
+function arenaSnapshot({ tick, ack, baseline_age, body }) {
+  return { tick, ack, baseline_age, ...decodeSnapshot(body) };
+}
 
-/** A golden vector's frame, decoded: PROTOCOL.md's examples of a full and a delta snapshot. */
+/**
+ * A golden vector's frame, decoded: PROTOCOL.md's examples of a full and a delta snapshot
+ * (arena snapshots are byte for byte protocol 3's, in the envelope of protocol 4).
+ */
 function vectorSnapshot(name) {
-  return decodeServer(new Uint8Array(readFileSync(join(vectorDir, `${name}.bin`))));
+  return arenaSnapshot(decodeServer(new Uint8Array(readFileSync(join(VECTOR_DIR, `${name}.bin`)))));
 }
 
 function snapshot(tick, baselineAge, { players = [], added = [], removed = [], ack = 0 } = {}) {
@@ -47,9 +54,10 @@ function baseline() {
   );
 }
 
-/** Applies `msg` after sending it through the codec, as the page gets it. */
+/** Applies `msg` after sending its body through the arena's codec, as the page gets it. */
 function applyWire(previous, msg) {
-  return applySnapshot(previous, decodeServer(encodeServer(msg)));
+  const body = encodeSnapshot(msg);
+  return applySnapshot(previous, { ...msg, ...decodeSnapshot(body) });
 }
 
 test("a full snapshot builds the state from nothing", () => {

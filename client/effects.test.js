@@ -1,11 +1,12 @@
-// Checks client/effects.js: who hit whom from two snapshots, the sounds each event makes, kill
+// Checks client/games/arena/effects.js: who hit whom from two snapshots, the sounds each event makes, kill
 // toasts, spawn protection and the muzzle flash of a new bullet.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { Effects } from "./effects.js";
-import { PLAYER_ALIVE, PLAYER_PROTECTED, quantizeHeading, quantizePosition } from "./protocol.js";
+import { Effects } from "./games/arena/effects.js";
+import { PLAYER_ALIVE, PLAYER_PROTECTED, quantizeHeading } from "./games/arena/codec.js";
+import { quantizePosition } from "./wire.js";
 
 const setup = { player_radius: 16, bullet_radius: 4, bullet_speed: 900, spawn_protection_ticks: 53 };
 const DELAY = 100;

@@ -1,7 +1,14 @@
-// fixtures.js — the match setup the node tests of client/ share (a 1600×1000 arena with one
-// wall), so that a change of GameSetup's fields touches one place.
+// fixtures.js — what the node tests of client/ share: the match setup (a 1600×1000 arena with
+// one wall), so that a change of the setup's fields touches one place; hex for byte layouts;
+// the golden vector files of tests/vectors/; and an arena Snapshot as it comes off the wire.
 //
-// Owns: test data only. Must not: be imported by the game's own modules.
+// Owns: test data and helpers only. Must not: be imported by the game's own modules.
+
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { encodeSnapshot } from "./games/arena/codec.js";
 
 export const TEST_SETUP = Object.freeze({
   width: 1600,
@@ -16,3 +23,37 @@ export const TEST_SETUP = Object.freeze({
   bullet_range: 900,
   spawn_protection_ticks: 53,
 });
+
+export const VECTOR_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "tests", "vectors");
+
+/**
+ * A golden vector file of tests/vectors/, parsed. A missing file fails the test that wants
+ * it, saying which and where it comes from: a silent skip would pass with nothing checked.
+ */
+export function readVectorFile(name) {
+  const path = join(VECTOR_DIR, name);
+  if (!existsSync(path)) {
+    throw new Error(
+      `tests/vectors/${name} is missing: the Rust side writes it (tests/protocol_vectors.rs); ` +
+        "regenerate the vectors before running the client's tests",
+    );
+  }
+  return JSON.parse(readFileSync(path, "utf8"));
+}
+
+export function fromHex(hex) {
+  if (!/^([0-9a-f]{2})*$/.test(hex)) throw new Error(`not lowercase hex bytes: ${hex}`);
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
+}
+
+export function toHex(bytes) {
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** An arena Snapshot as the envelope carries it: the header, and the body as bytes. */
+export function arenaSnapshotMsg({ tick, ack = 0, baseline_age, players, added_bullets, removed_bullets }) {
+  const body = encodeSnapshot({ players, added_bullets, removed_bullets });
+  return { type: "Snapshot", tick, ack, baseline_age, body };
+}

@@ -8,7 +8,7 @@
 // shot shows). Must not: send anything or know the world; the caller turns the aim point
 // into an angle because only it knows where the own player is drawn.
 
-import { MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP } from "./protocol.js";
+import { MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP } from "./wire.js";
 import { TouchSticks } from "./touch.js";
 
 const KEY_BITS = new Map([

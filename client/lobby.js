@@ -1,6 +1,7 @@
-// lobby.js — the two screens before a game: the name step and the lobby (live room list,
-// create a room, quick play, join by code, recent matches with their replays), plus the
-// remembered name and the shareable room link (`/#/room/CODE`).
+// lobby.js — the two screens before a game: the name step and the lobby (live room list with
+// each room's game, create a room of a chosen game, quick play of a chosen game, join by code,
+// recent matches with their replays), plus the remembered name and the shareable room link
+// (`/#/room/CODE`).
 //
 // Owns: those screens' DOM and the location hash. Must not: talk to the server; it calls the
 // actions it is given. Text from the server is put in with textContent only, never as HTML.
@@ -52,12 +53,23 @@ export function showRoomInAddress(code) {
 
 export class Lobby {
   /**
-   * @param actions { submitName(name), quickPlay(), create({name, capacity, public, bots}),
-   *   joinRoom(id), watchRoom(id), joinCode(code), changeName() }
+   * @param actions { submitName(name), quickPlay(mode), create({name, capacity, public, bots,
+   *   mode}), joinRoom(id), watchRoom(id), joinCode(code), changeName() }
+   * @param games the games the page plays, [{ mode, title }], first the one offered first
    */
-  constructor(actions) {
+  constructor(actions, games) {
     this.actions = actions;
     this.el = (id) => document.getElementById(id);
+    this.titles = new Map(games.map(({ mode, title }) => [mode, title]));
+    for (const id of ["quick-mode", "create-mode"]) {
+      const options = games.map(({ mode, title }) => {
+        const option = document.createElement("option");
+        option.value = mode;
+        option.textContent = title;
+        return option;
+      });
+      this.el(id).replaceChildren(...options);
+    }
     this.nameScreen = this.el("name-screen");
     this.lobbyScreen = this.el("lobby-screen");
 
@@ -69,7 +81,9 @@ export class Lobby {
       else this.setText("name-error", "A name needs at least one letter, digit or sign: spaces alone are not a name.");
     });
     nameInput.addEventListener("input", () => this.showNameCount());
-    this.el("quick-play").addEventListener("click", () => this.actions.quickPlay());
+    this.el("quick-play").addEventListener("click", () =>
+      this.actions.quickPlay(this.el("quick-mode").value),
+    );
     this.el("code-form").addEventListener("submit", (event) => {
       event.preventDefault();
       const code = this.el("code-input").value.trim();
@@ -83,6 +97,7 @@ export class Lobby {
         capacity,
         public: this.el("public-input").checked,
         bots: this.el("bots-input").checked,
+        mode: this.el("create-mode").value,
       });
     });
     this.el("change-name").addEventListener("click", () => this.actions.changeName());
@@ -143,7 +158,9 @@ export class Lobby {
       const name = document.createElement("td");
       name.textContent = room.name;
       const mode = document.createElement("td");
-      mode.textContent = room.mode;
+      // A game this page has no module for is listed by its name, and says so.
+      mode.textContent = this.titles.get(room.mode) ?? `${room.mode} (not playable here)`;
+      mode.dataset.mode = room.mode;
       const players = document.createElement("td");
       players.textContent = `${room.players}/${room.capacity}`;
       // Bots give their seats to people, so they never make a room full.

@@ -1,15 +1,19 @@
 // main.js — wires the modules together: the connection's messages to the lobby and the room
-// state, the render loop (which also sends the inputs due, paced by state.js) and the page's
-// screens. It holds the
-// application's few top-level facts (name, connection, room) and nothing else of its own.
+// state, the render loop (which also sends the inputs due, paced by room.js) and the page's
+// screens. A room is played by the game of its mode (games/index.js): that game's room state,
+// renderer, effects and input; the connection, lobby, chat, HUD and spectating are shared.
+// It holds the application's few top-level facts (name, connection, room, game) and nothing
+// else of its own.
 //
-// `window.skirmish.state()` is a read-only snapshot of those facts for tests and debugging.
+// `window.skirmish.state()` is a read-only snapshot of those facts for tests and debugging
+// (debug.js).
 
 import { Connection, defaultServerUrl } from "./net.js";
 import { Sounds } from "./audio.js";
 import { follow, playerScale, wholeArena } from "./camera.js";
-import { Effects } from "./effects.js";
 import { Controls } from "./input.js";
+import { InputSender } from "./sender.js";
+import { debugState } from "./debug.js";
 import {
   Lobby,
   rememberName,
@@ -18,12 +22,11 @@ import {
   roomLink,
   showRoomInAddress,
 } from "./lobby.js";
-import { PLAYER_PROTECTED, PROTOCOL_VERSION, ProtocolError } from "./protocol.js";
-import { Renderer } from "./render.js";
+import { cannotPlay, gameFor, MODES } from "./games/index.js";
+import { PROTOCOL_VERSION, ProtocolError } from "./protocol.js";
 import { replayIdFromSearch } from "./replay.js";
 import { ReplayView } from "./replay-view.js";
 import { cameraFocus, nextFollow, SpectatorBar, watchCodeFromSearch } from "./spectate.js";
-import { RoomState } from "./state.js";
 import { ConnectionBanner, describeError, GameHud, showScreen } from "./ui.js";
 
 const ROOM_LIST_POLL_MS = 2000;
@@ -38,6 +41,10 @@ const app = {
   connectionText: "",
   welcome: null,
   room: null,
+  /** The game of the room (games/index.js), with its renderer and effects; null outside one. */
+  game: null,
+  renderer: null,
+  effects: null,
   /** A room code to join as soon as the connection is ready (from a link or a reconnect). */
   pendingCode: roomCodeFromHash(location.hash),
   /** A room code to watch as soon as the connection is ready (`?watch=CODE`, the monitor's). */
@@ -46,17 +53,12 @@ const app = {
   following: null,
   lastError: null,
   rooms: [],
-  /** The seq of the last Input this connection sent: it grows across rooms (PROTOCOL.md 4.3). */
-  inputSeq: 0,
-  /** A fire press no input has carried yet: { at (Controls.takeFirePress), frame }. */
-  firePress: null,
   /** Frames drawn so far, to count how many a shot takes to show. */
   frames: 0,
   /** The longest time between two frames so far (a stalled page sends its inputs late). */
   longestFrameMs: 0,
   roomListTimer: null,
   matchListTimer: null,
-  aim: 0,
   fps: 0,
   lastFrameAt: null,
   lastStatsAt: 0,
@@ -70,11 +72,12 @@ window.addEventListener("error", (event) => app.errors.push(String(event.message
 window.addEventListener("unhandledrejection", (event) => app.errors.push(String(event.reason)));
 
 const canvas = document.getElementById("arena");
-const renderer = new Renderer(canvas);
 const controls = new Controls(canvas, document.getElementById("game-screen"));
+const sender = new InputSender(controls);
 const banner = new ConnectionBanner(() => reconnect());
 const sounds = new Sounds();
-const effects = new Effects((name, volume) => sounds.play(name, volume));
+/** Each game's renderer and effects, made the first time a room of it is entered. */
+const gameParts = new Map();
 
 const lobby = new Lobby({
   submitName(name) {
@@ -83,7 +86,7 @@ const lobby = new Lobby({
     closeConnection();
     connect();
   },
-  quickPlay: () => requestJoin({ type: "QuickJoin" }),
+  quickPlay: (mode) => requestJoin({ type: "QuickJoin", mode }),
   create: (settings) => requestJoin({ type: "CreateRoom", ...settings }),
   joinRoom: (id) => requestJoin({ type: "JoinRoom", room: id }),
   watchRoom: (id) => requestJoin({ type: "Spectate", room: id }),
@@ -93,7 +96,7 @@ const lobby = new Lobby({
     banner.set("idle", "");
     showNameStep(null);
   },
-});
+}, MODES.map((mode) => ({ mode, title: gameFor(mode).title })));
 
 const hud = new GameHud({
   leave() {
@@ -174,7 +177,7 @@ function connect() {
   banner.set("connecting", "Connecting…");
   app.connectionText = "Connecting…";
   app.welcome = null;
-  app.inputSeq = 0;
+  sender.connected();
   lobby.setBusy(true);
   const connection = new Connection(defaultServerUrl(location), {
     onOpen() {
@@ -282,10 +285,8 @@ function handleMessage(msg, now = pageNow()) {
     case "Snapshot":
       receiveSnapshot(msg, now);
       break;
-    case "Kill":
-      if (!app.room) break;
-      app.room.kill(msg, now);
-      effects.kill(app.room, msg, now);
+    case "GameEvent":
+      receiveEvent(msg, now);
       break;
     case "Chat":
       app.room?.addChat(msg);
@@ -294,20 +295,33 @@ function handleMessage(msg, now = pageNow()) {
 }
 
 /**
- * A snapshot that does not fit the last one is as broken as a frame that does not decode,
- * and every later delta would build on it: end the connection the way net.js does for those.
+ * Runs `apply`; a game payload that does not decode, or a snapshot that does not fit the last
+ * one, is as broken as a frame that does not decode (and every later delta would build on
+ * it): the connection ends the way net.js does for those. Returns whether it applied.
  */
-function receiveSnapshot(msg, now) {
-  if (!app.room) return;
+function applyPayload(what, apply) {
   try {
-    app.room.snapshot(msg, now);
+    apply();
+    return true;
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
-    app.connection?.fail(`A snapshot from the server did not fit the last one: ${error.message}`);
-    return;
+    app.connection?.fail(`${what} from the server did not fit: ${error.message}`);
+    return false;
   }
+}
+
+function receiveSnapshot(msg, now) {
+  if (!app.room) return;
+  if (!applyPayload("A snapshot", () => app.room.receiveSnapshot(msg, now))) return;
   hud.snapshotArrived(now);
-  effects.snapshot(app.room, now);
+  app.effects.snapshot(app.room, now);
+}
+
+function receiveEvent(msg, now) {
+  if (!app.room) return;
+  let event;
+  if (!applyPayload("A game event", () => (event = app.room.receiveEvent(msg, now)))) return;
+  app.effects.event(app.room, event, now);
 }
 
 function serverError(msg) {
@@ -357,17 +371,60 @@ function stopLobbyPolling() {
   app.matchListTimer = null;
 }
 
+/**
+ * A room of a game this page has no module for: said in words, and left (a replay has no
+ * room to leave; its banner says it).
+ */
+function refuseRoom(mode) {
+  const text = cannotPlay(mode);
+  app.lastError = text;
+  if (replay.active()) {
+    banner.set("disconnected", text);
+    return;
+  }
+  app.connection?.send({ type: "LeaveRoom" });
+  showRoomInAddress(null);
+  showLobby();
+  lobby.showError(text);
+}
+
+/** The renderer and effects of `game`, made once per page. */
+function partsOf(game) {
+  if (!gameParts.has(game.mode)) {
+    gameParts.set(game.mode, {
+      renderer: game.createRenderer(canvas),
+      effects: game.createEffects((name, volume) => sounds.play(name, volume)),
+    });
+  }
+  return gameParts.get(game.mode);
+}
+
 function enterRoom(joined, now) {
+  const game = gameFor(joined.room.mode);
+  if (game === null) {
+    refuseRoom(joined.room.mode);
+    return;
+  }
+  let room;
+  const made = applyPayload("A room's setup", () => {
+    room = game.createRoom(joined, app.welcome.tick_rate, now);
+  });
+  if (!made) return;
   stopLobbyPolling();
   app.lastError = null;
-  app.room = new RoomState(joined, app.welcome.tick_rate, now);
-  app.firePress = null;
+  app.room = room;
+  app.game = game;
+  ({ renderer: app.renderer, effects: app.effects } = partsOf(game));
+  sender.enteredRoom();
   lobby.hide();
   showScreen("game-screen");
-  hud.enter(app.room);
-  effects.reset();
+  hud.enter(app.room, game);
+  app.effects.reset();
   const spectating = joined.you === null;
-  document.getElementById("game-screen").classList.toggle("spectating", spectating);
+  const screen = document.getElementById("game-screen");
+  screen.classList.toggle("spectating", spectating);
+  // A game without aiming has no use for the touch aim stick.
+  screen.classList.toggle("no-aim", !game.aims);
   app.following = null;
   spectatorBar.show(spectating);
   spectatorBar.setFollowing(null);
@@ -384,53 +441,8 @@ function leaveRoomLocally() {
   spectatorBar.show(false);
   app.following = null;
   app.room = null;
+  app.game = null;
   showRoomInAddress(null);
-}
-
-/**
- * The touch aim stick's angle, else the angle from the own player (as drawn) to the pointer,
- * else the last one.
- */
-function currentAim(now) {
-  const stick = controls.aimAngle();
-  if (stick !== null) {
-    app.aim = stick;
-    return app.aim;
-  }
-  const point = controls.aimPoint();
-  const own = app.room?.displayedOwnPosition(now);
-  if (point && own) {
-    const from = renderer.worldToPage(own.x, own.y);
-    if (point.x !== from.x || point.y !== from.y) {
-      app.aim = Math.atan2(point.y - from.y, point.x - from.x);
-    }
-  }
-  return app.aim;
-}
-
-/**
- * Sends the inputs due now: one per server step by the clock estimate, and one early when fire
- * was just pressed, so that the shot shows in this very frame (state.js paces them).
- */
-function sendDueInputs(room, now) {
-  if (room.you === null || app.connection?.state !== "open") return;
-  const pressAt = controls.takeFirePress();
-  if (pressAt !== null) app.firePress = { at: pressAt, frame: app.frames };
-  const due = room.inputsDue(now, app.connection.rttMs, app.firePress !== null);
-  for (let i = 0; i < due; i++) {
-    const press = app.firePress;
-    app.firePress = null;
-    app.inputSeq += 1;
-    const input = {
-      type: "Input",
-      seq: app.inputSeq,
-      movement: controls.movement(),
-      aim: currentAim(now),
-      fire: controls.firing() || press !== null,
-      render_tick: room.inputRenderTick(now),
-    };
-    if (app.connection.send(input)) room.localInput(input, press, now);
-  }
 }
 
 function frame(frameAt) {
@@ -446,21 +458,21 @@ function frame(frameAt) {
   if (room) {
     // The page's clock now, not the frame's start: input events of this frame come before it.
     const now = pageNow();
-    sendDueInputs(room, now);
-    const setup = room.setup;
-    const ownAim = controls.enabled ? currentAim(now) : null;
+    const game = app.game;
+    if (room.you !== null && app.connection?.state === "open") {
+      sender.sendDue(app.connection, room, game, app.renderer, now, app.frames);
+    }
+    const aiming = game.aims && controls.enabled;
+    const ownAim = aiming ? sender.currentAim(room, app.renderer, now) : null;
     const view = room.view(now, ownAim, app.connection?.rttMs ?? null, app.frames);
     if (app.following !== null && !room.roster.has(app.following)) {
       app.following = null;
       spectatorBar.setFollowing(null);
     }
+    const renderer = app.renderer;
     renderer.resize(cameraFor(room, view));
-    renderer.draw(setup, view, effects.frame(view, now), {
-      bulletRadius: setup.bullet_radius,
-      playerRadius: setup.player_radius,
-      maxHp: setup.max_hp,
-      aimPoint: controls.enabled && controls.aimAngle() === null ? controls.aimPoint() : null,
-    });
+    const aimPoint = aiming && controls.aimAngle() === null ? controls.aimPoint() : null;
+    renderer.draw(room.setup, view, app.effects.frame(view, now), aimPoint);
     hud.update(room, now);
     showStall(now);
     if (now - app.lastStatsAt > HUD_STATS_MS) {
@@ -486,7 +498,7 @@ function frame(frameAt) {
  * the followed player; before the first snapshot, the whole arena.
  */
 function cameraFor(room, view) {
-  const viewport = renderer.viewport();
+  const viewport = app.renderer.viewport();
   const world = { width: room.setup.width, height: room.setup.height };
   const own = view.players.find((p) => p.isYou);
   if (own) return follow(viewport, world, own, playerScale(viewport, world));
@@ -511,68 +523,9 @@ window.addEventListener("hashchange", () => {
   else if (!app.welcome) app.pendingCode = code;
 });
 
-function currentScreen() {
-  for (const id of ["name-screen", "lobby-screen", "game-screen"]) {
-    if (!document.getElementById(id).hidden) return id.replace("-screen", "");
-  }
-  return "none";
-}
-
-/** The other players as the newest snapshot has them (world units). */
-function othersNow(room) {
-  const latest = room.snapshots.at(-1);
-  if (!latest) return [];
-  return [...latest.players.values()]
-    .filter((p) => p.slot !== room.you)
-    .map((p) => ({ name: room.nameOf(p.slot), x: p.x, y: p.y, alive: p.alive, hp: p.hp }));
-}
-
-function debugState() {
-  const room = app.room;
-  const now = pageNow();
-  const own = room?.prediction.present ?? null;
-  const latest = room?.snapshots.at(-1)?.players.get(room.you) ?? null;
-  const flags = room?.received?.players.get(room.you)?.flags ?? null;
-  return {
-    screen: currentScreen(),
-    connection: app.connection?.state ?? "none",
-    connectionText: app.connectionText,
-    name: app.name,
-    playerId: app.welcome?.player_id ?? null,
-    tickRate: app.welcome?.tick_rate ?? null,
-    lastError: app.lastError,
-    rooms: app.rooms.map((r) => ({ ...r })),
-    room: room ? { id: room.room.id, name: room.room.name, code: room.code, you: room.you } : null,
-    spectating: room ? room.you === null : false,
-    following: app.following,
-    tick: room?.latestTick ?? null,
-    position: own ? { x: own.x, y: own.y } : null,
-    drawnPosition: room?.displayedOwnPosition(now) ?? null,
-    serverPosition: latest ? { x: latest.x, y: latest.y } : null,
-    alive: latest?.alive ?? null,
-    hp: latest?.hp ?? null,
-    aim: app.aim,
-    stats: room ? room.netStats() : null,
-    peersSeen: room ? [...room.peersSeen.values()] : [],
-    others: room ? othersNow(room) : [],
-    // Where world (0, 0) is on the page and how many CSS pixels a world unit takes.
-    canvas: { scale: renderer.scale, left: renderer.camera.originX, top: renderer.camera.originY },
-    protected: flags === null ? null : (flags & PLAYER_PROTECTED) !== 0,
-    stalled: app.stalled,
-    muted: sounds.muted,
-    soundsPlayed: { ...sounds.played },
-    errors: [...app.errors],
-    roster: room ? [...room.roster.values()].map((p) => ({ ...p })) : [],
-    chat: room ? room.chat.map((line) => ({ ...line })) : [],
-    pingMs: app.connection?.lastRttMs ?? null,
-    fps: app.fps,
-    longestFrameMs: app.longestFrameMs,
-    respawnIn: room ? room.respawnSecondsLeft(room.you, now) : null,
-    replay: replay.active() ? replay.state(performance.now()) : null,
-  };
-}
-
-window.skirmish = Object.freeze({ state: debugState });
+window.skirmish = Object.freeze({
+  state: () => debugState(app, { now: pageNow(), aim: sender.aim, sounds, replay }),
+});
 
 const replayId = replayIdFromSearch(location.search);
 if (replayId) startReplay(replayId);

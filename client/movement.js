@@ -20,7 +20,7 @@ import {
   MOVE_RIGHT,
   MOVE_UP,
   quantizePosition,
-} from "./protocol.js";
+} from "./wire.js";
 
 const f32 = Math.fround;
 /**

@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { directionOf, stepMovement } from "./movement.js";
-import { MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP, quantizePosition } from "./protocol.js";
+import { MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP, quantizePosition } from "./wire.js";
 import { TEST_SETUP } from "./fixtures.js";
 
 const TICK_RATE = 30;

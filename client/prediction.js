@@ -13,6 +13,10 @@
 // such a snapshot is also counted apart, as the prediction was right about every input the
 // server did use.
 //
+// The same for every game on the arena's movement rule: `setup` is the movement's world
+// (map, radius, speed), which a game may swap (tag's it runs at it_speed) before an input or a
+// reconcile; a game that holds its player still predicts movement 0 (`holdStill`).
+//
 // Owns: the input history, the predicted position and the correction counters. Must not:
 // decode snapshots, send inputs or draw; every method takes the current time (ms).
 
@@ -64,6 +68,14 @@ export class Prediction {
     this.present = stepMovement(this.present, movement, this.tickRate, this.setup);
     this.lastStepAt = now;
     this.history.push({ seq, movement, position: this.present });
+  }
+
+  /**
+   * The inputs sent but not yet acknowledged move nothing when replayed: the game holds the
+   * player still while the server takes them (tag's frozen player).
+   */
+  holdStill() {
+    for (const entry of this.history) entry.movement = 0;
   }
 
   /** A snapshot of `tick`: the server's own player `own` ({ x, y, alive }) after input `ack`. */

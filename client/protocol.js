@@ -1,43 +1,39 @@
-// protocol.js — the wire format, byte for byte as the server's src/protocol.rs (PROTOCOL.md):
-// bincode 2 with little-endian fixed-size integers, u32 enum tags, u64 sequence lengths,
-// 1-byte bools and f32 floats, each message's fields listed once in a layout that both the
-// encoder and the decoder follow. One message is hand-packed instead: `Snapshot` (PROTOCOL.md,
-// "Snapshot"), a delta against the previous snapshot with a 2-bit change code per slot.
+// protocol.js — the envelope of the wire format (protocol 4, /work/notes/anygame-spec.md and
+// PROTOCOL.md), byte for byte as the server's src/protocol.rs: every message of every game,
+// bincode 2 through wire.js's layouts, with u32 enum tags. A game's own data travels in it as
+// opaque bytes: Joined/Spectating `setup`, GameEvent `event`, a Snapshot's `body` after its
+// header, an Input's `payload` after its seq. Two messages are hand-packed: `Input` (tag, seq,
+// then the mode's payload to the end of the frame) and `Snapshot` (tag, tick, ack,
+// baseline_age, then the mode's body to the end of the frame).
 //
-// Owns: turning message objects into bytes and bytes into message objects, the protocol
-// constants, and the quantization helpers. Must not: touch the network, the DOM or any game
-// state. Decoding never trusts a length it reads: it checks every length against the bytes
-// that are actually left, so malformed input throws a ProtocolError at once and never hangs
-// or allocates more than the frame's size.
+// Owns: turning envelope messages into bytes and back, the protocol's constants and codes.
+// Must not: look inside a payload (games/<mode>/codec.js does), touch the network, the DOM or
+// any game state.
 //
 // Messages are plain objects with a `type` naming the variant, e.g.
-// `{ type: "Hello", protocol: 3, name: "ada" }`; `Input` is flat:
-// `{ type: "Input", seq, movement, aim, fire, render_tick }`. u64 fields (`Ping.t`, `Pong.t`) are BigInts.
-// Field names are the Rust ones, as in the golden vectors' JSON; so a Snapshot's player changes
-// are tagged like serde's enums: `{ Moved: { slot, dx, dy } }`, `{ State: { slot, x, y, aim,
-// hp, flags } }`, `{ Gone: { slot } }`. Applying a snapshot to the previous state is delta.js's.
+// `{ type: "Hello", protocol: 4, name: "ada" }`, `{ type: "Input", seq, payload }`,
+// `{ type: "Snapshot", tick, ack, baseline_age, body }`, `{ type: "GameEvent", tick, event }`;
+// payloads are Uint8Arrays, u64 fields (`Ping.t`, `Pong.t`) BigInts, field names the Rust ones.
 
-export const PROTOCOL_VERSION = 3;
+import {
+  checkInteger,
+  listOf,
+  ProtocolError,
+  readFields,
+  Reader,
+  toBytes,
+  writeFields,
+  Writer,
+} from "./wire.js";
+
+export { ProtocolError };
+
+export const PROTOCOL_VERSION = 4;
 const MAX_CLIENT_MESSAGE_BYTES = 4096;
 export const MAX_SERVER_MESSAGE_BYTES = 1 << 20;
 export const MAX_ROOM_NAME_CHARS = 32;
-const POSITION_SCALE = 16;
-
-export const MOVE_UP = 1;
-export const MOVE_DOWN = 2;
-export const MOVE_LEFT = 4;
-export const MOVE_RIGHT = 8;
-
-export const PLAYER_ALIVE = 1;
-/** Just (re)spawned: bullets do it no harm until the protection ends or it fires. */
-export const PLAYER_PROTECTED = 2;
-
-/** A Snapshot's 2-bit change code of a slot (0 is "unchanged" and carries no entry). */
-const PLAYER_CHANGE_CODES = Object.freeze({ Moved: 1, State: 2, Gone: 3 });
-const PLAYER_CHANGE_KINDS = ["Moved", "State", "Gone"];
-/** The most slots a Snapshot's change map may describe: the largest room. */
-const MAX_SNAPSHOT_SLOTS = 100;
-const ADDED_BULLET_BYTES = 9;
+/** An Input's payload is 1 to this many bytes (a game's input is small and fixed). */
+export const MAX_INPUT_PAYLOAD_BYTES = 32;
 
 export const ERROR_CODES = Object.freeze({
   BAD_MESSAGE: 1,
@@ -57,6 +53,7 @@ export const ERROR_CODES = Object.freeze({
   SERVER_FULL: 15,
   UNAUTHORIZED: 16,
   BAD_SESSION_TOKEN: 17,
+  UNKNOWN_MODE: 18,
 });
 
 export const CLOSE_CODES = Object.freeze({
@@ -78,283 +75,34 @@ export const CLOSE_CODES = Object.freeze({
   HANDSHAKE_TIMEOUT: 4010,
 });
 
-/** Thrown for bytes that are not one well-formed message, or a message that cannot be encoded. */
-export class ProtocolError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "ProtocolError";
-  }
-}
-
-const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
-
-class Writer {
-  constructor() {
-    this.bytes = new Uint8Array(64);
-    this.view = new DataView(this.bytes.buffer);
-    this.length = 0;
-  }
-
-  reserve(extra) {
-    const needed = this.length + extra;
-    if (needed <= this.bytes.length) return;
-    let size = this.bytes.length * 2;
-    while (size < needed) size *= 2;
-    const grown = new Uint8Array(size);
-    grown.set(this.bytes.subarray(0, this.length));
-    this.bytes = grown;
-    this.view = new DataView(grown.buffer);
-  }
-
-  /** Makes room for `count` more bytes and returns the offset they start at. */
-  claim(count) {
-    this.reserve(count);
-    const at = this.length;
-    this.length += count;
-    return at;
-  }
-
-  // Every write claims before it reads `this.view` or `this.bytes`: claiming may replace them.
-  u8(value, field) {
-    checkInteger(value, 0, 0xff, field);
-    const at = this.claim(1);
-    this.view.setUint8(at, value);
-  }
-
-  i8(value, field) {
-    checkInteger(value, -0x80, 0x7f, field);
-    const at = this.claim(1);
-    this.view.setInt8(at, value);
-  }
-
-  u16(value, field) {
-    checkInteger(value, 0, 0xffff, field);
-    const at = this.claim(2);
-    this.view.setUint16(at, value, true);
-  }
-
-  u32(value, field) {
-    checkInteger(value, 0, 0xffffffff, field);
-    const at = this.claim(4);
-    this.view.setUint32(at, value, true);
-  }
-
-  u64(value, field) {
-    let big;
-    if (typeof value === "bigint") {
-      big = value;
-    } else {
-      checkInteger(value, 0, Number.MAX_SAFE_INTEGER, field);
-      big = BigInt(value);
-    }
-    if (big < 0n || big > 0xffffffffffffffffn) {
-      throw new ProtocolError(`${field} must be a u64, got ${value}`);
-    }
-    const at = this.claim(8);
-    this.view.setBigUint64(at, big, true);
-  }
-
-  f32(value, field) {
-    if (typeof value !== "number") {
-      throw new ProtocolError(`${field} must be a number, got ${typeof value}`);
-    }
-    const at = this.claim(4);
-    this.view.setFloat32(at, value, true);
-  }
-
-  bool(value, field) {
-    if (typeof value !== "boolean") {
-      throw new ProtocolError(`${field} must be a boolean, got ${typeof value}`);
-    }
-    this.u8(value ? 1 : 0, field);
-  }
-
-  string(value, field) {
-    if (typeof value !== "string") {
-      throw new ProtocolError(`${field} must be a string, got ${typeof value}`);
-    }
-    const encoded = utf8Encoder.encode(value);
-    this.u64(encoded.length, `${field} length`);
-    const at = this.claim(encoded.length);
-    this.bytes.set(encoded, at);
-  }
-
-  finish() {
-    return this.bytes.slice(0, this.length);
-  }
-}
-
-function checkInteger(value, min, max, field) {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ProtocolError(`${field} must be an integer from ${min} to ${max}, got ${value}`);
-  }
-}
-
-class Reader {
-  constructor(bytes) {
-    this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.offset = 0;
-  }
-
-  remaining() {
-    return this.bytes.length - this.offset;
-  }
-
-  need(count, field) {
-    if (this.remaining() < count) {
-      throw new ProtocolError(
-        `message ends inside ${field}: needs ${count} bytes at offset ${this.offset}, ` +
-          `${this.remaining()} left`,
-      );
-    }
-  }
-
-  /** Checks that `count` bytes are left, steps over them and returns where they start. */
-  take(count, field) {
-    this.need(count, field);
-    const at = this.offset;
-    this.offset += count;
-    return at;
-  }
-
-  u8(field) {
-    return this.view.getUint8(this.take(1, field));
-  }
-
-  i8(field) {
-    return this.view.getInt8(this.take(1, field));
-  }
-
-  u16(field) {
-    return this.view.getUint16(this.take(2, field), true);
-  }
-
-  u32(field) {
-    return this.view.getUint32(this.take(4, field), true);
-  }
-
-  u64(field) {
-    return this.view.getBigUint64(this.take(8, field), true);
-  }
-
-  f32(field) {
-    return this.view.getFloat32(this.take(4, field), true);
-  }
-
-  bool(field) {
-    const byte = this.u8(field);
-    if (byte > 1) {
-      throw new ProtocolError(`${field} is not a bool: byte ${byte} at offset ${this.offset - 1}`);
-    }
-    return byte === 1;
-  }
-
-  /** A u64 length, checked against the bytes left given the smallest size of one element. */
-  length(field, minElementBytes) {
-    const claimed = this.u64(`${field} length`);
-    const possible = BigInt(Math.floor(this.remaining() / minElementBytes));
-    if (claimed > possible) {
-      throw new ProtocolError(
-        `${field} claims ${claimed} elements but only ${this.remaining()} bytes are left`,
-      );
-    }
-    return Number(claimed);
-  }
-
-  /** A Snapshot's list: a u16 count, checked against the bytes left, of fixed-size elements. */
-  counted(field, elementBytes, readElement) {
-    const claimed = this.u16(`${field} count`);
-    if (claimed * elementBytes > this.remaining()) {
-      throw new ProtocolError(
-        `${field} claims ${claimed} elements but only ${this.remaining()} bytes are left`,
-      );
-    }
-    const items = new Array(claimed);
-    for (let i = 0; i < claimed; i++) items[i] = readElement(`${field}[${i}]`);
-    return items;
-  }
-
-  string(field) {
-    const length = this.length(field, 1);
-    const at = this.take(length, field);
-    const slice = this.bytes.subarray(at, at + length);
-    try {
-      return utf8Decoder.decode(slice);
-    } catch {
-      throw new ProtocolError(`${field} is not valid UTF-8`);
-    }
-  }
-
-  vec(field, minElementBytes, readElement) {
-    const length = this.length(field, minElementBytes);
-    const items = new Array(length);
-    for (let i = 0; i < length; i++) items[i] = readElement(`${field}[${i}]`);
-    return items;
-  }
-}
-
-function toBytes(data) {
-  if (data instanceof Uint8Array) return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  throw new ProtocolError(`cannot decode a ${Object.prototype.toString.call(data)}; expected bytes`);
-}
-
 function tagOf(variants, type, side) {
   const tag = variants.indexOf(type);
   if (tag < 0) throw new ProtocolError(`unknown ${side} message type ${JSON.stringify(type)}`);
   return tag;
 }
 
-// Layouts: the fields of a message or a record in wire order, as [name, kind] pairs. A kind is
-// a Writer/Reader method ("u8", "string", ...), another layout (a nested struct) or listOf(a
-// layout) (a Vec). One layout serves the encoder and the decoder, so the two cannot disagree.
-
-/** The fewest bytes a value of each Writer/Reader kind takes (a string: its u64 length). */
-const MIN_BYTES = { u8: 1, i8: 1, bool: 1, u16: 2, u32: 4, f32: 4, u64: 8, string: 8 };
-
-function minBytesOf(kind) {
-  if (typeof kind === "string") return MIN_BYTES[kind];
-  if (Array.isArray(kind)) return kind.reduce((sum, [, inner]) => sum + minBytesOf(inner), 0);
-  // A list may be empty: its u64 length.
-  return MIN_BYTES.u64;
-}
-
-/** A Vec of `layout`: a u64 length, then the elements. */
-function listOf(layout) {
-  return { list: layout, minElementBytes: minBytesOf(layout) };
-}
-
 const ROOM_INFO = [
   ["id", "u32"], ["name", "string"], ["mode", "string"],
   ["players", "u8"], ["capacity", "u8"], ["public", "bool"], ["bots", "u8"],
 ];
+/** `score`: the mode's scoreboard numbers (arena [kills, deaths], tag [points, tags]). */
 const ROSTER_ENTRY = [
-  ["slot", "u8"], ["player_id", "u32"], ["name", "string"], ["kills", "u16"], ["deaths", "u16"],
+  ["slot", "u8"], ["player_id", "u32"], ["name", "string"], ["score", listOf("i32")],
   ["bot", "bool"],
 ];
-const SETUP = [
-  ["width", "u16"], ["height", "u16"],
-  ["walls", listOf([["x", "u16"], ["y", "u16"], ["w", "u16"], ["h", "u16"]])],
-  ["player_radius", "f32"], ["player_speed", "f32"],
-  ["bullet_radius", "f32"], ["bullet_speed", "f32"], ["max_hp", "u8"],
-  ["fire_cooldown_ticks", "u16"], ["bullet_range", "f32"], ["spawn_protection_ticks", "u16"],
-];
 
-// The key order is the tag; it must match the Rust enums exactly.
+// The key order is the tag; it must match the Rust enums exactly. `null`: hand-packed.
 const CLIENT_MESSAGES = {
   Hello: [["protocol", "u16"], ["name", "string"]],
   ListRooms: [],
-  CreateRoom: [["name", "string"], ["capacity", "u8"], ["public", "bool"], ["bots", "bool"]],
+  CreateRoom: [
+    ["name", "string"], ["capacity", "u8"], ["public", "bool"], ["bots", "bool"], ["mode", "string"],
+  ],
   JoinRoom: [["room", "u32"]],
   JoinByCode: [["code", "string"]],
-  QuickJoin: [],
+  QuickJoin: [["mode", "string"]],
   LeaveRoom: [],
-  Input: [
-    ["seq", "u32"], ["movement", "u8"], ["aim", "f32"], ["fire", "bool"], ["render_tick", "u32"],
-  ],
+  Input: null,
   Chat: [["text", "string"]],
   Ping: [["t", "u64"]],
   Spectate: [["room", "u32"]],
@@ -369,187 +117,78 @@ const SERVER_MESSAGES = {
   RoomList: [["rooms", listOf(ROOM_INFO)]],
   Joined: [
     ["room", ROOM_INFO], ["code", "string"], ["you", "u8"], ["tick", "u32"],
-    ["setup", SETUP], ["roster", listOf(ROSTER_ENTRY)],
+    ["setup", "bytes"], ["roster", listOf(ROSTER_ENTRY)],
   ],
   Left: [["room", "u32"]],
   PlayerJoined: [["player", ROSTER_ENTRY]],
   PlayerLeft: [["slot", "u8"]],
-  // Hand-packed, not bincode: writeSnapshot and readSnapshot.
   Snapshot: null,
-  Kill: [["tick", "u32"], ["killer", "u8"], ["victim", "u8"], ["respawn_tick", "u32"]],
+  GameEvent: [["tick", "u32"], ["event", "bytes"]],
   Chat: [["tick", "u32"], ["from", "u8"], ["text", "string"]],
   Pong: [["t", "u64"]],
   RoomClosed: [["reason", "string"]],
   Spectating: [
     ["room", ROOM_INFO], ["code", "string"], ["tick", "u32"],
-    ["setup", SETUP], ["roster", listOf(ROSTER_ENTRY)],
+    ["setup", "bytes"], ["roster", listOf(ROSTER_ENTRY)],
   ],
   SessionToken: [["token", "string"], ["grace_ms", "u32"]],
 };
 const CLIENT_VARIANTS = Object.keys(CLIENT_MESSAGES);
 const SERVER_VARIANTS = Object.keys(SERVER_MESSAGES);
 
-/** Writes `record`'s fields; a field is named `prefix` + its name in errors. */
-function writeFields(w, layout, record, prefix) {
-  for (const [name, kind] of layout) writeValue(w, kind, record[name], prefix + name);
+/** An Input's payload: 1 to MAX_INPUT_PAYLOAD_BYTES bytes, as the server takes them. */
+function checkInputPayload(length) {
+  checkInteger(length, 1, MAX_INPUT_PAYLOAD_BYTES, "Input payload length");
 }
 
-function writeValue(w, kind, value, field) {
-  if (typeof kind === "string") {
-    w[kind](value, field);
-  } else if (Array.isArray(kind)) {
-    writeFields(w, kind, value, `${field}.`);
-  } else {
-    w.u64(value.length, `${field} length`);
-    value.forEach((item, i) => writeValue(w, kind.list, item, `${field}[${i}]`));
+// The hand-packed messages: their header fields, then the payload to the end of the frame
+// (`check`, if any, refuses a payload length the server would not take).
+const HAND_PACKED = {
+  Input: {
+    header: [["seq", "u32"]],
+    payload: "payload",
+    check: checkInputPayload,
+  },
+  Snapshot: {
+    // ack stays at byte offset 8, where protocol 3 had it.
+    header: [["tick", "u32"], ["ack", "u32"], ["baseline_age", "u8"]],
+    payload: "body",
+  },
+};
+
+function writeBody(w, layouts, msg) {
+  if (layouts[msg.type] !== null) {
+    writeFields(w, layouts[msg.type], msg, "");
+    return;
   }
+  const packed = HAND_PACKED[msg.type];
+  writeFields(w, packed.header, msg, "");
+  const payload = msg[packed.payload];
+  if (payload instanceof Uint8Array) packed.check?.(payload.length);
+  w.raw(payload, packed.payload);
 }
 
-/** Reads a layout's fields into `record` and returns it. */
-function readFields(r, layout, record, prefix) {
-  for (const [name, kind] of layout) record[name] = readValue(r, kind, prefix + name);
-  return record;
+function readBody(r, layouts, type) {
+  if (layouts[type] !== null) return readFields(r, layouts[type], { type }, "");
+  const packed = HAND_PACKED[type];
+  const msg = readFields(r, packed.header, { type }, "");
+  msg[packed.payload] = r.rest();
+  packed.check?.(msg[packed.payload].length);
+  return msg;
 }
 
-function readValue(r, kind, field) {
-  if (typeof kind === "string") return r[kind](field);
-  if (Array.isArray(kind)) return readFields(r, kind, {}, `${field}.`);
-  return r.vec(field, kind.minElementBytes, (element) => readValue(r, kind.list, element));
-}
-
-/** The one variant name of a serde-tagged player change, e.g. "Moved" for `{ Moved: {...} }`. */
-export function playerChangeKind(change, field = "player change") {
-  const keys = change && typeof change === "object" ? Object.keys(change) : [];
-  if (keys.length !== 1 || !PLAYER_CHANGE_KINDS.includes(keys[0])) {
-    throw new ProtocolError(`${field} must be one of {Moved}, {State} or {Gone}`);
-  }
-  return keys[0];
-}
-
-function writeSnapshot(w, msg) {
-  w.u32(msg.tick, "tick");
-  w.u32(msg.ack, "ack");
-  w.u8(msg.baseline_age, "baseline_age");
-  // The change map covers the slots up to the highest one that changed, and no further.
-  const codes = [];
-  msg.players.forEach((change, i) => {
-    const kind = playerChangeKind(change, `players[${i}]`);
-    const slot = change[kind].slot;
-    const field = `players[${i}].slot (in increasing order)`;
-    checkInteger(slot, codes.length, MAX_SNAPSHOT_SLOTS - 1, field);
-    while (codes.length < slot) codes.push(0);
-    codes.push(PLAYER_CHANGE_CODES[kind]);
-  });
-  w.u8(codes.length, "slot_count");
-  for (let first = 0; first < codes.length; first += 4) {
-    let byte = 0;
-    for (let s = first; s < Math.min(first + 4, codes.length); s++) {
-      byte |= codes[s] << ((s & 3) * 2);
-    }
-    w.u8(byte, "change map");
-  }
-  msg.players.forEach((change, i) => {
-    const field = `players[${i}]`;
-    if ("Moved" in change) {
-      w.i8(change.Moved.dx, `${field}.dx`);
-      w.i8(change.Moved.dy, `${field}.dy`);
-    } else if ("State" in change) {
-      const p = change.State;
-      w.u16(p.x, `${field}.x`);
-      w.u16(p.y, `${field}.y`);
-      w.u8(p.aim, `${field}.aim`);
-      w.u8(p.hp, `${field}.hp`);
-      w.u8(p.flags, `${field}.flags`);
-    }
-  });
-  w.u16(msg.added_bullets.length, "added_bullets count");
-  msg.added_bullets.forEach((b, i) => {
-    const field = `added_bullets[${i}]`;
-    w.u16(b.id, `${field}.id`);
-    w.u8(b.owner, `${field}.owner`);
-    w.u16(b.x, `${field}.x`);
-    w.u16(b.y, `${field}.y`);
-    w.u16(b.heading, `${field}.heading`);
-  });
-  w.u16(msg.removed_bullets.length, "removed_bullets count");
-  msg.removed_bullets.forEach((id, i) => w.u16(id, `removed_bullets[${i}]`));
-}
-
-function readSnapshot(r) {
-  // An object literal's values are computed in the order written: here, the wire order.
-  return {
-    type: "Snapshot",
-    tick: r.u32("tick"),
-    ack: r.u32("ack"),
-    baseline_age: r.u8("baseline_age"),
-    players: readPlayerChanges(r),
-    added_bullets: r.counted("added_bullets", ADDED_BULLET_BYTES, (field) => ({
-      id: r.u16(`${field}.id`),
-      owner: r.u8(`${field}.owner`),
-      x: r.u16(`${field}.x`),
-      y: r.u16(`${field}.y`),
-      heading: r.u16(`${field}.heading`),
-    })),
-    removed_bullets: r.counted("removed_bullets", 2, (field) => r.u16(field)),
-  };
-}
-
-/** The slot count, the change map and one entry for each changed slot, in slot order. */
-function readPlayerChanges(r) {
-  const slotCount = r.u8("slot_count");
-  if (slotCount > MAX_SNAPSHOT_SLOTS) {
-    throw new ProtocolError(`slot_count ${slotCount} is over the limit of ${MAX_SNAPSHOT_SLOTS}`);
-  }
-  const mapBytes = Math.ceil(slotCount / 4);
-  const mapAt = r.take(mapBytes, "change map");
-  // The codes in the last byte beyond slot_count mean nothing; like the server, ignore them.
-  const map = r.bytes.subarray(mapAt, mapAt + mapBytes);
-  const players = [];
-  for (let slot = 0; slot < slotCount; slot++) {
-    const code = (map[slot >> 2] >> ((slot & 3) * 2)) & 3;
-    const field = `players[slot ${slot}]`;
-    if (code === PLAYER_CHANGE_CODES.Moved) {
-      players.push({ Moved: { slot, dx: r.i8(`${field}.dx`), dy: r.i8(`${field}.dy`) } });
-    } else if (code === PLAYER_CHANGE_CODES.State) {
-      players.push({
-        State: {
-          slot,
-          x: r.u16(`${field}.x`),
-          y: r.u16(`${field}.y`),
-          aim: r.u8(`${field}.aim`),
-          hp: r.u8(`${field}.hp`),
-          flags: r.u8(`${field}.flags`),
-        },
-      });
-    } else if (code === PLAYER_CHANGE_CODES.Gone) {
-      players.push({ Gone: { slot } });
-    }
-  }
-  return players;
-}
-
-/** Encodes a message the client sends. Throws ProtocolError for a field out of its range. */
-export function encodeClient(msg) {
+function encode(msg, variants, layouts, side) {
   const w = new Writer();
-  w.u32(tagOf(CLIENT_VARIANTS, msg?.type, "client"), "tag");
-  writeFields(w, CLIENT_MESSAGES[msg.type], msg, "");
-  return w.finish();
-}
-
-/** Encodes a server message (the test checks the codec both ways; the page never needs it). */
-export function encodeServer(msg) {
-  const w = new Writer();
-  w.u32(tagOf(SERVER_VARIANTS, msg?.type, "server"), "tag");
-  if (msg.type === "Snapshot") writeSnapshot(w, msg);
-  else writeFields(w, SERVER_MESSAGES[msg.type], msg, "");
+  w.u32(tagOf(variants, msg?.type, side), "tag");
+  writeBody(w, layouts, msg);
   return w.finish();
 }
 
 /**
  * Decodes one whole frame of `side`: its size checked against `maxBytes`, its tag read, its
- * body by `readBody(r, type)`, and nothing left over.
+ * body, and nothing left over.
  */
-function decodeFrame(data, maxBytes, variants, side, readBody) {
+function decode(data, maxBytes, variants, layouts, side) {
   const bytes = toBytes(data);
   if (bytes.length > maxBytes) {
     throw new ProtocolError(
@@ -561,56 +200,27 @@ function decodeFrame(data, maxBytes, variants, side, readBody) {
   if (tag >= variants.length) {
     throw new ProtocolError(`unknown ${side} message tag ${tag}`);
   }
-  const msg = readBody(r, variants[tag]);
-  if (r.remaining() !== 0) {
-    throw new ProtocolError(`message has ${r.remaining()} bytes left over after its end`);
-  }
+  const msg = readBody(r, layouts, variants[tag]);
+  r.end("message");
   return msg;
+}
+
+/** Encodes a message the client sends. Throws ProtocolError for a field out of its range. */
+export function encodeClient(msg) {
+  return encode(msg, CLIENT_VARIANTS, CLIENT_MESSAGES, "client");
+}
+
+/** Encodes a server message (the test checks the codec both ways; the page never needs it). */
+export function encodeServer(msg) {
+  return encode(msg, SERVER_VARIANTS, SERVER_MESSAGES, "server");
 }
 
 /** Decodes one whole frame from the server. Throws ProtocolError on anything malformed. */
 export function decodeServer(data) {
-  return decodeFrame(data, MAX_SERVER_MESSAGE_BYTES, SERVER_VARIANTS, "server", (r, type) =>
-    type === "Snapshot" ? readSnapshot(r) : readFields(r, SERVER_MESSAGES[type], { type }, ""),
-  );
+  return decode(data, MAX_SERVER_MESSAGE_BYTES, SERVER_VARIANTS, SERVER_MESSAGES, "server");
 }
 
 /** Decodes one client message (the test checks the codec both ways; the page never needs it). */
 export function decodeClient(data) {
-  return decodeFrame(data, MAX_CLIENT_MESSAGE_BYTES, CLIENT_VARIANTS, "client", (r, type) =>
-    readFields(r, CLIENT_MESSAGES[type], { type }, ""),
-  );
-}
-
-/** World units to the wire's fixed point, clamped like the server's `quantize_position`. */
-export function quantizePosition(units) {
-  const scaled = Math.round(units * POSITION_SCALE);
-  if (Number.isNaN(scaled)) return 0;
-  return Math.min(Math.max(scaled, 0), 0xffff);
-}
-
-export function dequantizePosition(value) {
-  return value / POSITION_SCALE;
-}
-
-/** Radians to 256ths of a turn, wrapping, like the server's `quantize_angle`. */
-export function quantizeAngle(radians) {
-  const turns = radians / (2 * Math.PI);
-  const frac = turns - Math.floor(turns);
-  return Math.round(frac * 256) % 256;
-}
-
-export function dequantizeAngle(value) {
-  return (value / 256) * 2 * Math.PI;
-}
-
-/** Radians to 65536ths of a turn, wrapping: a bullet's heading on the wire. */
-export function quantizeHeading(radians) {
-  const turns = radians / (2 * Math.PI);
-  const frac = turns - Math.floor(turns);
-  return Math.round(frac * 65536) % 65536;
-}
-
-export function dequantizeHeading(value) {
-  return (value / 65536) * 2 * Math.PI;
+  return decode(data, MAX_CLIENT_MESSAGE_BYTES, CLIENT_VARIANTS, CLIENT_MESSAGES, "client");
 }

@@ -1,45 +1,52 @@
-// Checks client/protocol.js against the golden vectors in tests/vectors/ (made from the
-// server's own codec by tests/protocol_vectors.rs) and against malformed input.
-// Run with `node --test client/` (cargo test --test client_js runs it).
+// Checks client/protocol.js, the envelope of protocol 4, against the golden vectors in
+// tests/vectors/index.json (made from the server's own codec by tests/protocol_vectors.rs),
+// against byte layouts worked out by hand from the spec (/work/notes/anygame-spec.md) and
+// against malformed input. The games' payloads have their own tests (arena-codec.test.js,
+// tag-codec.test.js). Run with `node --test client/` (cargo test --test client_js runs it).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 
 import {
   CLOSE_CODES,
   ERROR_CODES,
   decodeClient,
   decodeServer,
-  dequantizeAngle,
   encodeClient,
   encodeServer,
+  MAX_INPUT_PAYLOAD_BYTES,
   MAX_SERVER_MESSAGE_BYTES,
   PROTOCOL_VERSION,
   ProtocolError,
-  dequantizeHeading,
-  quantizeAngle,
-  quantizeHeading,
-  quantizePosition,
 } from "./protocol.js";
+import { decodeInput, decodeSnapshot } from "./games/arena/codec.js";
+import { fromHex, readVectorFile, toHex, VECTOR_DIR } from "./fixtures.js";
 
-const vectorDir = join(dirname(fileURLToPath(import.meta.url)), "..", "tests", "vectors");
-const index = JSON.parse(readFileSync(join(vectorDir, "index.json"), "utf8"));
+const index = readVectorFile("index.json");
 
-function fromHex(hex) {
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return bytes;
+/** The envelope's opaque payloads, which the vectors' JSON writes as lowercase hex. */
+const PAYLOAD_FIELDS = new Set(["payload", "setup", "event", "body"]);
+
+/** A decoded message as the vectors' JSON has it: u64s as numbers, payloads as hex. */
+function asJson(value) {
+  if (typeof value === "bigint") return Number(value);
+  if (value instanceof Uint8Array) return toHex(value);
+  if (Array.isArray(value)) return value.map(asJson);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asJson(v)]));
+  }
+  return value;
 }
 
-/** The vectors' JSON has u64s as plain numbers; the codec gives BigInts. */
-function withNumbers(value) {
-  if (typeof value === "bigint") return Number(value);
-  if (Array.isArray(value)) return value.map(withNumbers);
+/** A vector's JSON message as the codec takes it: its payloads' hex as bytes. */
+function fromJson(value) {
+  if (Array.isArray(value)) return value.map(fromJson);
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withNumbers(v)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, PAYLOAD_FIELDS.has(k) && typeof v === "string" ? fromHex(v) : fromJson(v)]),
+    );
   }
   return value;
 }
@@ -49,38 +56,72 @@ const codecs = {
   server: { encode: encodeServer, decode: decodeServer },
 };
 
+/**
+ * The bytes of a frame that the envelope needs whole: a hand-packed message's payload runs
+ * to the frame's end, so a frame cut inside it is still an envelope (its payload's codec
+ * refuses it); the header before the payload is not.
+ */
+function envelopeLength(vector, bytes) {
+  const type = vector.message.type;
+  if (type === "Snapshot") return 13;
+  if (type === "Input") return 9;
+  return bytes.length;
+}
+
 test("the vectors are for this protocol version and cover every message", () => {
   assert.equal(index.protocol_version, PROTOCOL_VERSION);
   const types = (direction) =>
     new Set(index.valid.filter((v) => v.direction === direction).map((v) => v.message.type));
   assert.equal(types("client").size, 13);
   assert.equal(types("server").size, 14);
+  assert.ok(types("server").has("GameEvent"), "GameEvent replaced Kill");
   assert.ok(index.invalid.length > 0);
 });
 
 for (const vector of index.valid) {
   test(`decodes ${vector.name} into the vector's message`, () => {
     const bytes = fromHex(vector.hex);
-    const file = new Uint8Array(readFileSync(join(vectorDir, vector.file)));
+    const file = new Uint8Array(readFileSync(join(VECTOR_DIR, vector.file)));
     assert.deepEqual(file, bytes, "the .bin file and the hex in index.json agree");
-    assert.deepEqual(withNumbers(codecs[vector.direction].decode(bytes)), vector.message);
+    assert.deepEqual(asJson(codecs[vector.direction].decode(bytes)), vector.message);
   });
 
   test(`encodes ${vector.name} into the vector's bytes`, () => {
-    assert.deepEqual(codecs[vector.direction].encode(vector.message), fromHex(vector.hex));
+    assert.deepEqual(codecs[vector.direction].encode(fromJson(vector.message)), fromHex(vector.hex));
   });
+}
+
+/**
+ * Refused by the envelope or, for the hand-packed messages whose payload it does not read, by
+ * the arena payload they carry (the vectors' room runs the arena).
+ */
+function refuses(vector) {
+  let msg;
+  try {
+    msg = codecs[vector.direction].decode(fromHex(vector.hex));
+  } catch (error) {
+    return error instanceof ProtocolError;
+  }
+  try {
+    if (msg.type === "Snapshot") decodeSnapshot(msg.body);
+    else if (msg.type === "Input") decodeInput(msg.payload);
+    else return false;
+  } catch (error) {
+    return error instanceof ProtocolError;
+  }
+  return false;
 }
 
 for (const vector of index.invalid) {
   test(`refuses ${vector.name} (${vector.reason})`, () => {
-    assert.throws(() => codecs[vector.direction].decode(fromHex(vector.hex)), ProtocolError);
+    assert.ok(refuses(vector), "decodes without a ProtocolError");
   });
 }
 
-test("every strict prefix of every valid vector is refused", () => {
+test("every strict prefix of every valid vector's envelope is refused", () => {
   for (const vector of index.valid) {
     const bytes = fromHex(vector.hex);
-    for (let length = 0; length < bytes.length; length++) {
+    for (let length = 0; length < envelopeLength(vector, bytes); length++) {
       assert.throws(
         () => codecs[vector.direction].decode(bytes.subarray(0, length)),
         ProtocolError,
@@ -123,75 +164,90 @@ test("random bytes decode or throw a ProtocolError, never anything else", () => 
   }
 });
 
-// A delta snapshot written out by hand from PROTOCOL.md's table, independent of the vectors:
-// slot 0 unchanged, 1 moved, 2 state, 3 unchanged, 4 gone; one bullet added, two removed.
-const handMadeSnapshotHex =
-  "07000000" + "e8030000" + "2a000000" + "01" + "05" + // tag, tick 1000, ack 42, age 1, 5 slots
-  "24" + "03" + // change map: slots 0-3 = 0, 1, 2, 0 -> 0b00_10_01_00; slot 4 = 3
-  "fb07" + // slot 1 moved by (-5, 7)
-  "10270040" + "c0" + "55" + "01" + // slot 2: x 10000, y 16384, aim 192, hp 85, alive
-  "0100" + "0900" + "02" + "0080" + "ff00" + "ffff" + // 1 added: id 9, owner 2, (32768, 255), 65535
-  "0200" + "0300" + "0401"; // 2 removed: ids 3 and 260
-const handMadeSnapshot = {
-  type: "Snapshot",
-  tick: 1000,
-  ack: 42,
-  baseline_age: 1,
-  players: [
-    { Moved: { slot: 1, dx: -5, dy: 7 } },
-    { State: { slot: 2, x: 10000, y: 16384, aim: 192, hp: 85, flags: 1 } },
-    { Gone: { slot: 4 } },
-  ],
-  added_bullets: [{ id: 9, owner: 2, x: 32768, y: 255, heading: 65535 }],
-  removed_bullets: [3, 260],
+
+// Byte layouts written out by hand from the spec, independent of the vectors.
+const hex = (...parts) => fromHex(parts.join(""));
+/** A string's hex: its u64 length (little-endian) and its UTF-8 bytes. */
+const str = (text) => {
+  const bytes = new TextEncoder().encode(text);
+  return bytes.length.toString(16).padStart(2, "0") + "00".repeat(7) + toHex(bytes);
 };
 
-test("a snapshot decodes and encodes as PROTOCOL.md's layout says", () => {
-  assert.deepEqual(decodeServer(fromHex(handMadeSnapshotHex)), handMadeSnapshot);
-  assert.deepEqual(encodeServer(handMadeSnapshot), fromHex(handMadeSnapshotHex));
-  const empty = { ...handMadeSnapshot, players: [], added_bullets: [], removed_bullets: [] };
-  assert.deepEqual(encodeServer(empty), fromHex("07000000e80300002a000000" + "0100" + "0000" + "0000"));
+test("CreateRoom carries the mode last, QuickJoin a mode", () => {
+  const create = { type: "CreateRoom", name: "fri", capacity: 8, public: true, bots: false, mode: "tag" };
+  const createBytes = hex("02000000", str("fri"), "08", "01", "00", str("tag"));
+  assert.deepEqual(encodeClient(create), createBytes);
+  assert.deepEqual(decodeClient(createBytes), create);
+  const quick = { type: "QuickJoin", mode: "arena" };
+  assert.deepEqual(encodeClient(quick), hex("05000000", "0500000000000000", "6172656e61"));
+  assert.deepEqual(decodeClient(encodeClient(quick)), quick);
 });
 
-test("a snapshot's change map may describe at most 100 slots", () => {
-  const header = "07000000" + "01000000" + "00000000" + "00";
-  const slots = (n) => header + n.toString(16).padStart(2, "0") + "00".repeat(Math.ceil(n / 4)) + "0000" + "0000";
-  assert.deepEqual(decodeServer(fromHex(slots(100))).players, []);
-  assert.throws(() => decodeServer(fromHex(slots(101))), /slot_count 101 is over the limit/);
-  const hundredth = { ...handMadeSnapshot, players: [{ Gone: { slot: 99 } }] };
-  assert.deepEqual(decodeServer(encodeServer(hundredth)), hundredth);
-  assert.throws(() => encodeServer({ ...hundredth, players: [{ Gone: { slot: 100 } }] }), /slot/);
+test("Input is hand-packed: tag, seq, then the mode's payload to the end of the frame", () => {
+  const payload = hex("09", "0000c03f", "01", "e8030000");
+  const bytes = hex("07000000", "2a000000", "090000c03f01e8030000");
+  assert.deepEqual(encodeClient({ type: "Input", seq: 42, payload }), bytes);
+  assert.deepEqual(decodeClient(bytes), { type: "Input", seq: 42, payload });
+  const longest = new Uint8Array(MAX_INPUT_PAYLOAD_BYTES).fill(7);
+  assert.deepEqual(decodeClient(encodeClient({ type: "Input", seq: 1, payload: longest })).payload, longest);
 });
 
-test("codes beyond a snapshot's slot count are ignored, as the server does", () => {
-  // 1 slot (moved) and the other three codes of its byte set to 3.
-  const hex = "07000000" + "02000000" + "00000000" + "01" + "01" + "fd" + "0102" + "0000" + "0000";
-  assert.deepEqual(decodeServer(fromHex(hex)).players, [{ Moved: { slot: 0, dx: 1, dy: 2 } }]);
+test("an Input's payload is 1 to 32 bytes, both ways", () => {
+  const input = (length) => ({ type: "Input", seq: 1, payload: new Uint8Array(length) });
+  assert.throws(() => encodeClient(input(0)), /payload length/);
+  assert.throws(() => encodeClient(input(MAX_INPUT_PAYLOAD_BYTES + 1)), /payload length/);
+  assert.throws(() => decodeClient(hex("07000000", "01000000")), /payload length/);
+  assert.throws(() => decodeClient(hex("07000000", "01000000", "00".repeat(33))), /payload length/);
+  assert.throws(() => encodeClient({ type: "Input", seq: 1, movement: 8 }), /payload must be a Uint8Array/);
 });
 
-test("a snapshot whose counts claim more than the frame holds is refused", () => {
-  const header = "07000000" + "01000000" + "00000000" + "00" + "00";
-  assert.throws(() => decodeServer(fromHex(header + "ffff" + "00".repeat(20))), /added_bullets claims 65535/);
-  assert.throws(() => decodeServer(fromHex(header + "0000" + "0300" + "0100" + "0200")), /removed_bullets claims 3/);
-  assert.throws(() => decodeServer(fromHex(header + "0000" + "0000" + "00")), /left over/);
+test("Snapshot is a hand-packed header (ack at offset 8) and the mode's body", () => {
+  const body = hex("00", "0000", "0000");
+  const msg = { type: "Snapshot", tick: 1000, ack: 42, baseline_age: 1, body };
+  const bytes = hex("07000000", "e8030000", "2a000000", "01", "0000000000");
+  assert.deepEqual(encodeServer(msg), bytes);
+  assert.deepEqual(decodeServer(bytes), msg);
+  assert.equal(new DataView(bytes.buffer).getUint32(8, true), 42);
+  // The envelope leaves the body to the game: an empty one is the game's to refuse.
+  assert.deepEqual(decodeServer(bytes.subarray(0, 13)).body, new Uint8Array(0));
 });
 
-test("encoding a snapshot refuses player changes out of slot order or out of range", () => {
-  const withPlayers = (players) => ({ ...handMadeSnapshot, players });
-  const gone = (slot) => ({ Gone: { slot } });
-  assert.throws(() => encodeServer(withPlayers([gone(2), gone(1)])), /increasing order/);
-  assert.throws(() => encodeServer(withPlayers([gone(2), gone(2)])), /increasing order/);
-  assert.throws(() => encodeServer(withPlayers([{ Moved: { slot: 0, dx: 128, dy: 0 } }])), /dx/);
-  assert.throws(() => encodeServer(withPlayers([{ Moved: { slot: 0, dx: 0, dy: -129 } }])), /dy/);
-  assert.throws(() => encodeServer(withPlayers([{ Teleported: { slot: 0 } }])), /Moved/);
-  assert.throws(() => encodeServer(withPlayers([{ Gone: { slot: 0 }, Moved: { slot: 0 } }])), /Moved/);
+test("GameEvent is a tick and the mode's event bytes", () => {
+  const event = hex("00000000", "02", "05", "40000000");
+  const msg = { type: "GameEvent", tick: 1240, event };
+  const bytes = hex("08000000", "d8040000", "0a00000000000000", toHex(event));
+  assert.deepEqual(encodeServer(msg), bytes);
+  assert.deepEqual(decodeServer(bytes), msg);
+  assert.throws(() => decodeServer(hex("08000000", "d8040000", "0b00000000000000", toHex(event))), /claims/);
+});
+
+test("Joined carries the setup as bytes and each roster entry's score as i32s", () => {
+  const room = { id: 1, name: "r", mode: "tag", players: 1, capacity: 8, public: true, bots: 0 };
+  const roster = [{ slot: 3, player_id: 9, name: "eve", score: [-1, 70000], bot: true }];
+  const msg = { type: "Joined", room, code: "C", you: 3, tick: 5, setup: hex("2003"), roster };
+  const bytes = hex(
+    "03000000",
+    "01000000", str("r"), str("tag"), "01", "08", "01", "00",
+    str("C"), "03", "05000000",
+    "0200000000000000", "2003",
+    "0100000000000000", "03", "09000000", str("eve"), "0200000000000000", "ffffffff", "70110100", "01",
+  );
+  assert.deepEqual(encodeServer(msg), bytes);
+  assert.deepEqual(decodeServer(bytes), msg);
+  const spectating = { type: "Spectating", room, code: "C", tick: 5, setup: hex("2003"), roster: [] };
+  assert.deepEqual(decodeServer(encodeServer(spectating)), spectating);
+  assert.throws(() => encodeServer({ ...msg, roster: [{ ...roster[0], score: [2 ** 31] }] }), /score/);
+});
+
+test("UNKNOWN_MODE is error 18", () => {
+  assert.equal(ERROR_CODES.UNKNOWN_MODE, 18);
+  const msg = { type: "Error", code: 18, message: 'no game mode "pong" here; this server runs: arena, tag' };
+  assert.deepEqual(decodeServer(encodeServer(msg)), msg);
 });
 
 test("encoding refuses values outside their field's range, saying which field", () => {
-  const input = { type: "Input", seq: 1, movement: 256, aim: 0, fire: false };
-  assert.throws(() => encodeClient(input), /movement/);
-  assert.throws(() => encodeClient({ ...input, movement: 0, seq: -1 }), /seq/);
-  assert.throws(() => encodeClient({ ...input, movement: 0, fire: 1 }), /fire/);
+  assert.throws(() => encodeClient({ type: "Input", seq: -1, payload: hex("00") }), /seq/);
+  assert.throws(() => encodeClient({ type: "QuickJoin" }), /mode/);
   assert.throws(() => encodeClient({ type: "Teleport" }), /unknown client message/);
 });
 
@@ -201,26 +257,9 @@ test("ArrayBuffers, as WebSocket frames arrive, decode like Uint8Arrays", () => 
   assert.deepEqual(decodeServer(buffer), { type: "Left", room: 9 });
 });
 
-test("quantization matches the server's", () => {
-  assert.equal(quantizePosition(-5), 0);
-  assert.equal(quantizePosition(Number.NaN), 0);
-  assert.equal(quantizePosition(800.5), 12808);
-  assert.equal(quantizePosition(5000), 0xffff);
-  assert.equal(quantizeAngle(0), 0);
-  assert.equal(quantizeAngle(Math.PI), 128);
-  assert.equal(quantizeAngle(-Math.PI / 2), 192);
-  assert.equal(quantizeAngle(2 * Math.PI), 0);
-  assert.ok(Math.abs(dequantizeAngle(64) - Math.PI / 2) < 1e-12);
-  assert.equal(quantizeHeading(0), 0);
-  assert.equal(quantizeHeading(Math.PI / 2), 16384);
-  assert.equal(quantizeHeading(-Math.PI / 2), 49152);
-  assert.equal(quantizeHeading(2 * Math.PI - 1e-9), 0, "rounds up to a whole turn, which wraps");
-  assert.ok(Math.abs(dequantizeHeading(32768) - Math.PI) < 1e-12);
-});
-
 /** The `| NUMBER | `NAME` |` rows of the PROTOCOL.md section that starts with `heading`. */
 function documentedCodes(heading) {
-  const spec = readFileSync(join(vectorDir, "..", "..", "PROTOCOL.md"), "utf8");
+  const spec = readFileSync(join(VECTOR_DIR, "..", "..", "PROTOCOL.md"), "utf8");
   const section = spec.split(heading)[1].split("\n## ")[0];
   const rows = {};
   for (const line of section.split("\n")) {

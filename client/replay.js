@@ -2,15 +2,18 @@
 // the match's replay file (`GET /api/matches/{id}/track`, PROTOCOL.md "Replay tracks": server
 // messages as a spectator receives them, with a keyframe every few seconds), and the playback
 // clock that runs it paused, at a speed, or from any tick. The page hands the messages that are
-// due to the same room state, HUD and drawing as a spectator's (main.js).
+// due to the same room state, HUD and drawing as a spectator's (main.js): the arena's, as only
+// arena matches are replayed (a track of another game is refused when it is read).
 //
 // Owns: the track and the playback clock. Must not: touch the DOM or the network; every
 // function takes the page's time (ms), so that tests drive it.
 
 import { decodeServer, ProtocolError } from "./protocol.js";
-import { MIN_INTERPOLATION_DELAY_MS } from "./state.js";
+import { MIN_INTERPOLATION_DELAY_MS } from "./room.js";
 
 export const REPLAY_SPEEDS = Object.freeze([0.25, 0.5, 1, 2, 4]);
+/** The games whose matches the server records and this page replays. */
+const REPLAY_MODES = Object.freeze(["arena"]);
 
 /** The match id in a `?replay=ID` address, or null. */
 export function replayIdFromSearch(search) {
@@ -73,6 +76,10 @@ export class ReplayTrack {
     }
     if (keyframes.length === 0 || keyframes[0] !== 0) {
       throw new ProtocolError("a track's first message after Welcome is a keyframe (Spectating)");
+    }
+    const { mode } = frames[0].msg.room;
+    if (!REPLAY_MODES.includes(mode)) {
+      throw new ProtocolError(`the match ran the game "${mode}": only arena matches can be replayed`);
     }
     return new ReplayTrack(welcome, frames, keyframes);
   }

@@ -5,28 +5,27 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import { encodeServer, PROTOCOL_VERSION } from "./protocol.js";
-import { TEST_SETUP } from "./fixtures.js";
+import { arenaSnapshotMsg, TEST_SETUP } from "./fixtures.js";
+import { encodeEvent, encodeSetup } from "./games/arena/codec.js";
 import { formatClock, ReplayPlayer, ReplayTrack, replayIdFromSearch } from "./replay.js";
-import { MIN_INTERPOLATION_DELAY_MS } from "./state.js";
+import { MIN_INTERPOLATION_DELAY_MS } from "./room.js";
 
 const TICK_RATE = 30;
 const TICK_MS = 1000 / TICK_RATE;
 const ROOM = { id: 9, name: "recorded", mode: "arena", players: 1, capacity: 8, public: true, bots: 0 };
-const ADA = { slot: 0, player_id: 4, name: "ada", kills: 0, deaths: 0, bot: false };
+const ADA = { slot: 0, player_id: 4, name: "ada", score: [0, 0], bot: false };
 
 function snapshot(tick, full) {
   const player = full
     ? { State: { slot: 0, x: 1600 + tick, y: 3200, aim: 0, hp: 100, flags: 1 } }
     : { Moved: { slot: 0, dx: 1, dy: 0 } };
-  return {
-    type: "Snapshot",
+  return arenaSnapshotMsg({
     tick,
-    ack: 0,
     baseline_age: full ? 0 : 1,
     players: [player],
     added_bullets: [],
     removed_bullets: [],
-  };
+  });
 }
 
 /** A track of ticks 10..=`last`, a keyframe every `every` ticks, and a kill at tick 15. */
@@ -37,10 +36,13 @@ function trackBytes(last = 40, every = 10) {
   for (let tick = 10; tick <= last; tick++) {
     const key = (tick - 10) % every === 0;
     if (key) {
-      const roster = [{ ...ADA, deaths: tick > 15 ? 1 : 0 }];
-      messages.push({ type: "Spectating", room: ROOM, code: "", tick, setup: TEST_SETUP, roster });
+      const roster = [{ ...ADA, score: [0, tick > 15 ? 1 : 0] }];
+      messages.push({ type: "Spectating", room: ROOM, code: "", tick, setup: encodeSetup(TEST_SETUP), roster });
     }
-    if (tick === 15) messages.push({ type: "Kill", tick, killer: 0, victim: 0, respawn_tick: 60 });
+    if (tick === 15) {
+      const event = encodeEvent({ Kill: { killer: 0, victim: 0, respawn_tick: 60 } });
+      messages.push({ type: "GameEvent", tick, event });
+    }
     messages.push(snapshot(tick, key));
   }
   const frames = messages.map((msg) => encodeServer(msg));
@@ -63,8 +65,8 @@ test("a track is read into frames, each with the tick of its snapshot, and keyfr
   assert.equal(track.firstTick, 10);
   assert.equal(track.lastTick, 40);
   assert.deepEqual(track.keyframes.map((i) => track.frames[i].tick), [10, 20, 30, 40]);
-  const kill = track.frames.find((f) => f.msg.type === "Kill");
-  assert.equal(kill.tick, 15);
+  const kill = track.frames.find((f) => f.msg.type === "GameEvent");
+  assert.equal(kill.tick, 15, "an event belongs to the tick of the snapshot it comes with");
   assert.equal(track.keyframeBefore(29), track.keyframes[1]);
   assert.equal(track.keyframeBefore(30), track.keyframes[2]);
   assert.equal(track.keyframeBefore(3), track.keyframes[0]);
@@ -77,6 +79,22 @@ test("a broken track is refused with a ProtocolError", () => {
   // Without its Welcome, a track has no tick rate.
   const welcomeLength = new DataView(bytes.buffer).getUint32(0, true);
   assert.throws(() => ReplayTrack.parse(bytes.slice(4 + welcomeLength).buffer), /starts with Welcome/);
+});
+
+test("a track of a game other than the arena is refused", () => {
+  const messages = [
+    { type: "Welcome", protocol: PROTOCOL_VERSION, player_id: 0, tick_rate: TICK_RATE, max_message_bytes: 4096 },
+    { type: "Spectating", room: { ...ROOM, mode: "tag" }, code: "", tick: 1, setup: new Uint8Array(1), roster: [] },
+  ];
+  const frames = messages.map((msg) => encodeServer(msg));
+  const out = new Uint8Array(frames.reduce((sum, f) => sum + 4 + f.length, 0));
+  let at = 0;
+  for (const frame of frames) {
+    new DataView(out.buffer).setUint32(at, frame.length, true);
+    out.set(frame, at + 4);
+    at += 4 + frame.length;
+  }
+  assert.throws(() => ReplayTrack.parse(out.buffer), /the game "tag": only arena matches/);
 });
 
 test("playback hands over messages at their tick's time, the screen a delay behind", () => {
@@ -92,7 +110,7 @@ test("playback hands over messages at their tick's time, the screen a delay behi
   // One second later, 30 ticks on; later keyframes are not handed over (their full snapshot is).
   const later = player.due(2000);
   assert.ok(!types(later).includes("Spectating"));
-  assert.ok(types(later).includes("Kill"));
+  assert.ok(types(later).includes("GameEvent"));
   assert.ok(Math.abs(player.position(2000) - 40) < 1e-9);
   assert.ok(player.ended(2000));
   assert.equal(player.playing, false, "the end pauses");

@@ -5,8 +5,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { quantizeHeading, quantizePosition } from "./protocol.js";
-import { OwnShots } from "./shots.js";
+import { quantizePosition } from "./wire.js";
+import { quantizeHeading } from "./games/arena/codec.js";
+import { OwnShots } from "./games/arena/shots.js";
 import { TEST_SETUP } from "./fixtures.js";
 
 const setup = TEST_SETUP;

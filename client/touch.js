@@ -7,7 +7,7 @@
 // world; input.js reads `movement()`, `aimAngle()` and `firing()` from it. Touches that begin
 // on a button, a text box or the scoreboard (a tap shows it big) are left to them.
 
-import { MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP } from "./protocol.js";
+import { MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP } from "./wire.js";
 
 /** A stick pushed less than this many CSS pixels counts as released. */
 const DEAD_ZONE = 12;

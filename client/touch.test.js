@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP } from "./protocol.js";
+import { MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP } from "./wire.js";
 import { stickBits } from "./touch.js";
 
 test("a stick pushed within the dead zone moves nothing", () => {

@@ -1,15 +1,16 @@
-// ui.js — the page around the canvas: the connection banner (connecting, connected, stalled,
-// disconnected with its reason and a reconnect button), the in-game HUD (room, invite link,
-// leave, mute, ping / tick rate / snapshot rate / fps), the scoreboard, the kill feed, the
-// chat box (lines fade after a while and come back while it is open; on a touch screen it
-// opens from a button) and the death banner with the killer's name and the respawn
-// countdown; and server errors in words.
+// ui.js — the page around the canvas, the same for every game: the connection banner
+// (connecting, connected, stalled, disconnected with its reason and a reconnect button), the
+// in-game HUD (room, invite link, leave, mute, ping / tick rate / snapshot rate / fps), the
+// scoreboard with the game's columns, the event feed, the game's status line (tag's round and
+// timer), the chat box (lines fade after a while and come back while it is open; on a touch
+// screen it opens from a button) and the banner over the game (the arena's death and respawn
+// countdown, tag's freeze); and server errors in words.
 //
 // Owns: that DOM. Must not: talk to the server or hold game state; it shows what it is given
 // and calls the actions it is given. Everything from players goes in with textContent only.
 
 import { ERROR_CODES } from "./protocol.js";
-import { slotColor } from "./render.js";
+import { slotColor } from "./canvas.js";
 
 const ERROR_WORDS = new Map([
   [ERROR_CODES.BAD_MESSAGE, "The server could not read a message from this page."],
@@ -29,6 +30,7 @@ const ERROR_WORDS = new Map([
   [ERROR_CODES.SERVER_FULL, "The server is full right now: try again in a moment."],
   [ERROR_CODES.UNAUTHORIZED, "This server only lets in players with a valid invitation (join token)."],
   [ERROR_CODES.BAD_SESSION_TOKEN, "The game could not be resumed: it had already ended. Press Reconnect to play again."],
+  [ERROR_CODES.UNKNOWN_MODE, "This server does not run that game."],
 ]);
 /** A chat line fades this long after it arrived, unless the chat is open. */
 const CHAT_FADE_MS = 10000;
@@ -107,7 +109,8 @@ export class GameHud {
     this.corner = document.querySelector(".hud.top-right");
     this.renderedChat = null;
     this.renderedScores = "";
-    this.renderedKills = "";
+    this.renderedFeed = "";
+    this.game = null;
     this.lineTimes = new WeakMap();
     this.linkTimer = null;
     this.snapshots = new RateMeter();
@@ -170,13 +173,24 @@ export class GameHud {
     window.addEventListener("blur", () => this.corner.classList.remove("expanded"));
   }
 
-  enter(room) {
+  /** A room of `game` (games/index.js): its scoreboard's columns and its help line. */
+  enter(room, game) {
+    this.game = game;
+    const head = game.scoreColumns.map(({ label }) => {
+      const cell = document.createElement("th");
+      cell.textContent = label;
+      return cell;
+    });
+    const player = document.createElement("th");
+    player.textContent = "Player";
+    this.el("score-head").replaceChildren(player, ...head);
+    document.querySelector("#game-screen .help").textContent = game.help;
     this.el("hud-room").textContent = room.room.name;
     this.el("hud-code").textContent = `code ${room.code}`;
     this.showLink("Invite");
     this.renderedChat = null;
     this.renderedScores = "";
-    this.renderedKills = "";
+    this.renderedFeed = "";
     this.chatInput.value = "";
     this.snapshots = new RateMeter();
   }
@@ -228,24 +242,25 @@ export class GameHud {
 
   update(room, now) {
     this.updateScores(room);
-    this.updateKills(room, now);
+    this.updateFeed(room, now);
     this.updateChat(room, now);
-    const seconds = room.respawnSecondsLeft(room.you, now);
-    const respawn = this.el("respawn");
-    respawn.hidden = seconds === null;
-    if (seconds !== null) {
-      const death = room.killFeed.findLast((k) => k.ofYou);
-      const by = death && death.killer !== death.victim ? `Shot by ${death.killer}` : "You were shot";
-      this.el("respawn-by").textContent = by;
-      this.el("respawn-in").textContent = `respawn in ${seconds} s`;
+    const banner = room.banner(now);
+    this.el("respawn").hidden = banner === null;
+    if (banner !== null) {
+      this.el("respawn-by").textContent = banner.title;
+      this.el("respawn-in").textContent = banner.detail;
     }
+    const status = room.status(now);
+    const line = this.el("game-status");
+    line.hidden = status === null;
+    if (status !== null && line.textContent !== status) line.textContent = status;
   }
 
   updateScores(room) {
     const players = [...room.roster.values()].sort(
-      (a, b) => b.kills - a.kills || a.deaths - b.deaths || a.slot - b.slot,
+      (a, b) => this.game.compareScores(a, b) || a.slot - b.slot,
     );
-    const key = JSON.stringify(players.map((p) => [p.slot, p.name, p.kills, p.deaths]));
+    const key = JSON.stringify(players.map((p) => [p.slot, p.name, p.score]));
     if (key === this.renderedScores) return;
     this.renderedScores = key;
     const rows = players.map((p, rank) => {
@@ -263,27 +278,26 @@ export class GameHud {
         tag.textContent = "bot";
         name.append(tag);
       }
-      const kills = document.createElement("td");
-      kills.textContent = String(p.kills);
-      const deaths = document.createElement("td");
-      deaths.textContent = String(p.deaths);
-      row.append(name, kills, deaths);
+      const scores = this.game.scoreColumns.map((_, i) => {
+        const cell = document.createElement("td");
+        cell.textContent = String(p.score[i] ?? 0);
+        return cell;
+      });
+      row.append(name, ...scores);
       return row;
     });
     this.el("score-rows").replaceChildren(...rows);
   }
 
-  updateKills(room, now) {
-    const kills = room.recentKills(now);
-    const key = JSON.stringify(kills.map((k) => k.at));
-    if (key === this.renderedKills) return;
-    this.renderedKills = key;
-    const items = kills.map((k) => {
+  updateFeed(room, now) {
+    const lines = room.recentFeed(now);
+    const key = JSON.stringify(lines.map((line) => line.at));
+    if (key === this.renderedFeed) return;
+    this.renderedFeed = key;
+    const items = lines.map((line) => {
       const item = document.createElement("li");
-      if (k.byYou || k.ofYou) item.className = "mine";
-      if (k.ofYou) item.textContent = `You were shot by ${k.killer}`;
-      else if (k.byYou) item.textContent = `You shot ${k.victim}`;
-      else item.textContent = `${k.victim} shot by ${k.killer}`;
+      if (line.mine) item.className = "mine";
+      item.textContent = line.text;
       return item;
     });
     this.el("kill-feed").replaceChildren(...items);

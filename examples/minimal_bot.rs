@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use skirmish::bot::{BotClient, BotError};
-use skirmish::protocol::{ServerMsg, MOVE_RIGHT, MOVE_UP};
+use skirmish::game::movement::{MOVE_RIGHT, MOVE_UP};
+use skirmish::protocol::ServerMsg;
 
 #[tokio::main]
 async fn main() -> Result<(), BotError> {

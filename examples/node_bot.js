@@ -1,18 +1,22 @@
 #!/usr/bin/env node
 // A Skirmish bot in one Node.js file, written from PROTOCOL.md alone.
 //
-// It connects, says Hello, quick-joins (or joins the room with --code), then plays: it runs
-// towards the nearest living enemy, aims at it and shoots when the line is clear of walls,
-// steers around walls, and wanders when alone. It prints what it does.
+// It plays the arena (mode "arena", PROTOCOL.md section 10). It connects, says Hello,
+// quick-joins an arena room (or joins the room with --code), then plays: it runs towards the
+// nearest living enemy, aims at it and shoots when the line is clear of walls, steers around
+// walls, and wanders when alone. It prints what it does. A room of another game (a code can
+// lead anywhere) it says it cannot play, and leaves.
 //
 //   npm ci --prefix examples        (installs ws 8.23.0 from examples/package-lock.json)
 //   node examples/node_bot.js --url ws://127.0.0.1:8080/ws [--code CODE] [--seconds N]
 
 "use strict";
 
-const WebSocket = require("ws");
-
-const PROTOCOL_VERSION = 3;
+const PROTOCOL_VERSION = 4;
+// The one game this bot plays (RoomInfo.mode), and the error a server sends when it does not
+// run a mode asked for.
+const MODE = "arena";
+const UNKNOWN_MODE = 18;
 // Further behind its schedule than this many ticks (a stalled process), the bot skips ahead
 // instead of sending a burst: the server consumes one input per tick.
 const MAX_BEHIND_TICKS = 5;
@@ -21,8 +25,10 @@ const MAX_BEHIND_TICKS = 5;
 const C = { HELLO: 0, JOIN_BY_CODE: 4, QUICK_JOIN: 5, LEAVE_ROOM: 6, INPUT: 7 };
 const S = {
   WELCOME: 0, ERROR: 1, JOINED: 3, LEFT: 4, PLAYER_JOINED: 5, PLAYER_LEFT: 6,
-  SNAPSHOT: 7, KILL: 8, CHAT: 9, PONG: 10, ROOM_CLOSED: 11,
+  SNAPSHOT: 7, GAME_EVENT: 8, CHAT: 9, PONG: 10, ROOM_CLOSED: 11,
 };
+// The arena's events (GameEvent.event: a u32 variant tag, then its fields).
+const ARENA_KILL = 0;
 const MOVE_UP = 1, MOVE_DOWN = 2, MOVE_LEFT = 4, MOVE_RIGHT = 8;
 const PLAYER_ALIVE = 1;
 const POSITION_SCALE = 16;
@@ -31,7 +37,7 @@ const MAX_SLOTS = 100;
 // 2-bit codes of a snapshot's change map.
 const MOVED = 1, STATE = 2, GONE = 3;
 
-// ---- encoding: little-endian fixed ints, u32 enum tags, u64 string lengths ----
+// ---- the envelope, encoding: little-endian fixed ints, u32 enum tags, u64 string lengths ----
 
 function encodeString(text) {
   const bytes = Buffer.from(text, "utf8");
@@ -55,19 +61,27 @@ function encodeHello(name) {
 }
 
 const encodeJoinByCode = (code) => Buffer.concat([tag(C.JOIN_BY_CODE), encodeString(code)]);
-const encodeQuickJoin = () => tag(C.QUICK_JOIN);
+const encodeQuickJoin = (mode = MODE) => Buffer.concat([tag(C.QUICK_JOIN), encodeString(mode)]);
 const encodeLeaveRoom = () => tag(C.LEAVE_ROOM);
 
-// `renderTick`: the tick of the world the bot decided on (its newest snapshot's), which the
-// server uses to test the bot's shots against the players where the bot saw them.
-function encodeInput(seq, movement, aim, fire, renderTick) {
-  const out = Buffer.alloc(18);
-  out.writeUInt32LE(C.INPUT, 0);
-  out.writeUInt32LE(seq, 4);
-  out.writeUInt8(movement, 8);
-  out.writeFloatLE(aim, 9);
-  out.writeUInt8(fire ? 1 : 0, 13);
-  out.writeUInt32LE(renderTick, 14);
+// Input is packed by hand: tag, seq, then the mode's input payload to the end of the frame
+// (no length prefix).
+function encodeInput(seq, payload) {
+  const head = Buffer.alloc(8);
+  head.writeUInt32LE(C.INPUT, 0);
+  head.writeUInt32LE(seq, 4);
+  return Buffer.concat([head, payload]);
+}
+
+// The arena's input payload, 10 bytes. `renderTick`: the tick of the world the bot decided on
+// (its newest snapshot's), which the server uses to test the bot's shots against the players
+// where the bot saw them.
+function encodeArenaInput(movement, aim, fire, renderTick) {
+  const out = Buffer.alloc(10);
+  out.writeUInt8(movement, 0);
+  out.writeFloatLE(aim, 1);
+  out.writeUInt8(fire ? 1 : 0, 5);
+  out.writeUInt32LE(renderTick, 6);
   return out;
 }
 
@@ -82,26 +96,38 @@ class Reader {
   u32() { this.need(4); const v = this.buf.readUInt32LE(this.at); this.at += 4; return v; }
   f32() { this.need(4); const v = this.buf.readFloatLE(this.at); this.at += 4; return v; }
   bytes(n) { this.need(n); this.at += n; return this.buf.subarray(this.at - n, this.at); }
+  i32() { this.need(4); const v = this.buf.readInt32LE(this.at); this.at += 4; return v; }
   u64() { this.need(8); const v = this.buf.readBigUInt64LE(this.at); this.at += 8; return v; }
+  bool() {
+    const v = this.u8();
+    if (v > 1) throw new Error(`a bool is 0 or 1, not ${v}`);
+    return v === 1;
+  }
   count(itemSize) {
     const n = this.u64();
     if (n * BigInt(itemSize) > BigInt(this.buf.length - this.at)) throw new Error("list runs past the end");
     return Number(n);
   }
   string() {
-    const n = this.count(1);
-    const text = this.buf.toString("utf8", this.at, this.at + n);
-    this.at += n;
-    return text;
+    return new TextDecoder("utf-8", { fatal: true }).decode(this.bytesField());
+  }
+  // A `bytes` field: u64 length, then that many raw bytes (a payload of the mode).
+  bytesField() { return Buffer.from(this.bytes(this.count(1))); }
+  // Everything left in the frame (a payload that runs to its end).
+  rest() { return Buffer.from(this.bytes(this.buf.length - this.at)); }
+  end(what = "the message") {
+    if (this.at !== this.buf.length) throw new Error(`bytes left over after ${what}`);
   }
 }
 
 function readRoomInfo(r) {
-  return { id: r.u32(), name: r.string(), mode: r.string(), players: r.u8(), capacity: r.u8(), public: r.u8() === 1, bots: r.u8() };
+  return { id: r.u32(), name: r.string(), mode: r.string(), players: r.u8(), capacity: r.u8(), public: r.bool(), bots: r.u8() };
 }
 
 function readRosterEntry(r) {
-  return { slot: r.u8(), playerId: r.u32(), name: r.string(), kills: r.u16(), deaths: r.u16(), bot: r.u8() === 1 };
+  const slot = r.u8(), playerId = r.u32(), name = r.string();
+  const score = repeat(r.count(4), () => r.i32()); // arena: [kills, deaths]
+  return { slot, playerId, name, score, bot: r.bool() };
 }
 
 function repeat(n, read) {
@@ -110,9 +136,37 @@ function repeat(n, read) {
   return items;
 }
 
-// A Snapshot as sent: the changes against its baseline, not yet applied to any state.
-function readSnapshot(r) {
-  const tick = r.u32(), ack = r.u32(), baselineAge = r.u8(), slotCount = r.u8();
+// ---- the arena's payloads (PROTOCOL.md section 10) ----
+
+// Joined.setup of an arena room.
+function decodeArenaSetup(data) {
+  const r = new Reader(data);
+  const width = r.u16(), height = r.u16();
+  const walls = repeat(r.count(8), () => ({ x: r.u16(), y: r.u16(), w: r.u16(), h: r.u16() }));
+  const setup = {
+    width, height, walls,
+    playerRadius: r.f32(), playerSpeed: r.f32(), bulletRadius: r.f32(), bulletSpeed: r.f32(), maxHp: r.u8(),
+    fireCooldownTicks: r.u16(), bulletRange: r.f32(), spawnProtectionTicks: r.u16(),
+  };
+  r.end("the arena's setup");
+  return setup;
+}
+
+// GameEvent.event of an arena room: the only event is Kill.
+function decodeArenaEvent(data) {
+  const r = new Reader(data);
+  const kind = r.u32();
+  if (kind !== ARENA_KILL) throw new Error(`unknown arena event ${kind}`);
+  const event = { event: "kill", killer: r.u8(), victim: r.u8(), respawnTick: r.u32() };
+  r.end("the arena's Kill event");
+  return event;
+}
+
+// A snapshot body of an arena room: the changes against its baseline, not yet applied to any
+// state.
+function decodeArenaBody(data) {
+  const r = new Reader(data);
+  const slotCount = r.u8();
   if (slotCount > MAX_SLOTS) throw new Error(`snapshot describes ${slotCount} slots, more than ${MAX_SLOTS}`);
   const changeMap = r.bytes(Math.ceil(slotCount / 4));
   const players = [];
@@ -125,42 +179,65 @@ function readSnapshot(r) {
   }
   const addedBullets = repeat(r.u16(), () => ({ id: r.u16(), owner: r.u8(), x: r.u16(), y: r.u16(), heading: r.u16() }));
   const removedBullets = repeat(r.u16(), () => r.u16());
-  if (r.at !== r.buf.length) throw new Error("bytes left over after the snapshot");
-  return { tick, ack, baselineAge, players, addedBullets, removedBullets };
+  r.end("the snapshot");
+  return { players, addedBullets, removedBullets };
+}
+
+// A whole Snapshot frame of an arena room: the header's fields and the decoded body.
+function decodeArenaSnapshot(buf) {
+  const msg = decode(buf);
+  if (msg.tag !== S.SNAPSHOT) throw new Error(`message ${msg.tag} is not a snapshot`);
+  return { ...msg, ...decodeArenaBody(msg.body) };
+}
+
+// ---- the envelope, decoding ----
+
+// The fields of one server message (after its tag); payloads (setup, event, snapshot body)
+// stay bytes: which codec reads them depends on the room's mode.
+function readFields(t, r) {
+  switch (t) {
+    case S.WELCOME: {
+      const fields = { protocol: r.u16(), playerId: r.u32(), tickRate: r.u16() };
+      r.u32(); // max_message_bytes
+      return fields;
+    }
+    case S.ERROR: return { code: r.u16(), message: r.string() };
+    case S.JOINED: {
+      const room = readRoomInfo(r);
+      const code = r.string();
+      const you = r.u8();
+      const tick = r.u32();
+      const setup = r.bytesField();
+      const roster = repeat(r.count(22), () => readRosterEntry(r));
+      return { room, code, you, tick, setup, roster };
+    }
+    // Packed by hand: a 13-byte header, then the mode's body to the end of the frame.
+    case S.SNAPSHOT: return { tick: r.u32(), ack: r.u32(), baselineAge: r.u8(), body: r.rest() };
+    case S.LEFT: return { room: r.u32() };
+    case S.PLAYER_JOINED: return { player: readRosterEntry(r) };
+    case S.PLAYER_LEFT: return { slot: r.u8() };
+    case S.GAME_EVENT: return { tick: r.u32(), event: r.bytesField() };
+    case S.CHAT: return { tick: r.u32(), from: r.u8(), text: r.string() };
+    case S.PONG: return { t: r.u64() };
+    case S.ROOM_CLOSED: return { reason: r.string() };
+    default: return null;
+  }
 }
 
 // One server message as { tag, ...fields }.
 function decode(buf) {
   const r = new Reader(buf);
   const t = r.u32();
-  switch (t) {
-    case S.WELCOME: return { tag: t, protocol: r.u16(), playerId: r.u32(), tickRate: r.u16() };
-    case S.ERROR: return { tag: t, code: r.u16(), message: r.string() };
-    case S.JOINED: {
-      const room = readRoomInfo(r);
-      const code = r.string();
-      const you = r.u8();
-      const tick = r.u32();
-      const width = r.u16(), height = r.u16();
-      const walls = repeat(r.count(8), () => ({ x: r.u16(), y: r.u16(), w: r.u16(), h: r.u16() }));
-      const setup = {
-        width, height, walls,
-        playerRadius: r.f32(), playerSpeed: r.f32(), bulletRadius: r.f32(), bulletSpeed: r.f32(), maxHp: r.u8(),
-        fireCooldownTicks: r.u16(), bulletRange: r.f32(), spawnProtectionTicks: r.u16(),
-      };
-      const roster = repeat(r.count(18), () => readRosterEntry(r));
-      return { tag: t, room, code, you, tick, setup, roster };
-    }
-    case S.LEFT: return { tag: t, room: r.u32() };
-    case S.PLAYER_JOINED: return { tag: t, player: readRosterEntry(r) };
-    case S.PLAYER_LEFT: return { tag: t, slot: r.u8() };
-    case S.SNAPSHOT: return { tag: t, ...readSnapshot(r) };
-    case S.KILL: return { tag: t, tick: r.u32(), killer: r.u8(), victim: r.u8(), respawnTick: r.u32() };
-    case S.CHAT: return { tag: t, tick: r.u32(), from: r.u8(), text: r.string() };
-    case S.PONG: return { tag: t, t: r.u64() };
-    case S.ROOM_CLOSED: return { tag: t, reason: r.string() };
-    default: return { tag: t };
-  }
+  const fields = readFields(t, r);
+  if (fields === null) return { tag: t }; // a message this bot does not read (SessionToken, ...)
+  r.end();
+  return { tag: t, ...fields };
+}
+
+// What to tell the user about a room of a game this bot cannot play, or null.
+function cannotPlay(room) {
+  if (room.mode === MODE) return null;
+  return `room ${room.id} "${room.name}" runs the game "${room.mode}", which this bot cannot play (it plays only "${MODE}")`;
 }
 
 // ---- room state: what the snapshots so far add up to ----
@@ -265,14 +342,33 @@ class Bot {
 
   nameOf(slot) { return this.roster.has(slot) ? this.roster.get(slot).name : `slot ${slot}`; }
 
+  // Takes in Joined. False (after saying so) when the room runs a game this bot cannot play:
+  // then it must not decode the room's payloads, and leaves.
   joined(msg) {
+    const problem = cannotPlay(msg.room);
+    if (problem !== null) {
+      this.say(`${problem}; leaving the room`);
+      return false;
+    }
     this.you = msg.you;
     this.joinedTick = msg.tick;
-    this.setup = msg.setup;
+    this.setup = decodeArenaSetup(msg.setup);
+    this.roster = new Map();
     for (const entry of msg.roster) this.roster.set(entry.slot, entry);
     this.forgetRoomState();
     this.say(`joined room ${msg.room.id} "${msg.room.name}" (code ${msg.code}) as slot ${msg.you}, ` +
       `${msg.roster.length - 1} other player(s)`);
+    return true;
+  }
+
+  // The scoreboard: [name, kills, deaths] by slot.
+  scores() {
+    const board = new Map();
+    for (const slot of [...this.roster.keys()].sort((a, b) => a - b)) {
+      const { name, score } = this.roster.get(slot);
+      board.set(slot, [name, ...score.slice(0, 2)]);
+    }
+    return board;
   }
 
   // The tick of the newest snapshot (the bot draws nothing, so that is what it saw).
@@ -289,7 +385,7 @@ class Bot {
   observe(msg) {
     switch (msg.tag) {
       case S.SNAPSHOT:
-        this.state = applySnapshot(this.state, msg);
+        this.state = applySnapshot(this.state, { ...msg, ...decodeArenaBody(msg.body) });
         this.ack = msg.ack;
         this.players = new Map();
         for (const [slot, p] of this.state.players) {
@@ -299,12 +395,17 @@ class Bot {
       case S.LEFT: case S.ROOM_CLOSED: this.forgetRoomState(); break;
       case S.PLAYER_JOINED: this.roster.set(msg.player.slot, msg.player); this.say(`${msg.player.name} joined`); break;
       case S.PLAYER_LEFT: this.say(`${this.nameOf(msg.slot)} left`); this.roster.delete(msg.slot); break;
-      case S.KILL:
-        if (this.roster.has(msg.killer)) this.roster.get(msg.killer).kills += 1;
-        if (this.roster.has(msg.victim)) this.roster.get(msg.victim).deaths += 1;
-        if (msg.killer === this.you) this.say(`shot ${this.nameOf(msg.victim)}`);
-        if (msg.victim === this.you) this.say(`killed by ${this.nameOf(msg.killer)}`);
+      case S.GAME_EVENT: {
+        const { killer, victim } = decodeArenaEvent(msg.event);
+        // The server sends no roster updates: clients count kills and deaths themselves.
+        for (const [slot, index] of [[killer, 0], [victim, 1]]) {
+          const score = this.roster.has(slot) ? this.roster.get(slot).score : [];
+          if (score.length > index) score[index] += 1;
+        }
+        if (killer === this.you) this.say(`shot ${this.nameOf(victim)}`);
+        if (victim === this.you) this.say(`killed by ${this.nameOf(killer)}`);
         break;
+      }
       case S.ERROR: this.say(`server error ${msg.code}: ${msg.message}`); break;
       default: break;
     }
@@ -414,9 +515,11 @@ function parseArgs(argv) {
 }
 
 function main() {
+  const WebSocket = require("ws"); // only to play: the codec and its tests need nothing
   const args = parseArgs(process.argv.slice(2));
   const bot = new Bot(args.name);
   const ws = new WebSocket(args.url, { maxPayload: 1 << 20 });
+  let unplayable = null; // why the room joined cannot be played, once it is known
   let inputs = null;
   let stop = null;
   let stage = "handshake";
@@ -425,9 +528,11 @@ function main() {
   ws.on("message", (data, isBinary) => {
     if (!isBinary) return;
     let msg;
+    let playable = false;
     try {
       msg = decode(data);
       if (stage === "playing") bot.observe(msg);
+      if (stage === "joining" && msg.tag === S.JOINED) playable = bot.joined(msg);
     } catch (err) {
       console.error(`${args.name}: protocol error: ${err.message}`);
       process.exitCode = 1;
@@ -435,7 +540,11 @@ function main() {
       ws.close(1002, "protocol error");
       return;
     }
-    if (stage !== "playing" && msg.tag === S.ERROR) {
+    if (stage !== "playing" && msg.tag === S.ERROR && msg.code === UNKNOWN_MODE) {
+      console.error(`${args.name}: this server does not run the game "${MODE}", the only one this bot plays: ${msg.message}`);
+      process.exitCode = 1;
+      ws.close();
+    } else if (stage !== "playing" && msg.tag === S.ERROR) {
       console.error(`${args.name}: server refused: error ${msg.code}: ${msg.message}`);
       process.exitCode = 1;
       ws.close();
@@ -444,8 +553,18 @@ function main() {
       bot.tickRate = msg.tickRate;
       stage = "joining";
       ws.send(args.code ? encodeJoinByCode(args.code) : encodeQuickJoin());
+    } else if (stage === "joining" && msg.tag === S.JOINED && !playable) {
+      // A room of another game (a code can lead to any room): leave it, reading its messages
+      // with the envelope only, and end with the reason.
+      unplayable = cannotPlay(msg.room);
+      stage = "leaving";
+      ws.send(encodeLeaveRoom());
+    } else if (stage === "leaving" && (msg.tag === S.LEFT || msg.tag === S.ROOM_CLOSED)) {
+      bot.say("back in the lobby");
+      console.error(`${args.name}: ${unplayable}`);
+      process.exitCode = 1;
+      ws.close();
     } else if (stage === "joining" && msg.tag === S.JOINED) {
-      bot.joined(msg);
       stage = "playing";
       // One input per server tick, on a fixed schedule (a timer re-armed after each send would
       // drift slower than the server's clock).
@@ -454,7 +573,7 @@ function main() {
       const send = () => {
         const { movement, aim, fire } = bot.decide();
         bot.seq += 1;
-        ws.send(encodeInput(bot.seq, movement, aim, fire, bot.renderTick()));
+        ws.send(encodeInput(bot.seq, encodeArenaInput(movement, aim, fire, bot.renderTick())));
         due += period;
         const now = performance.now();
         if (now - due > MAX_BEHIND_TICKS * period) due = now;
@@ -480,6 +599,7 @@ function main() {
   });
   if (args.seconds !== null) {
     stop = setTimeout(() => {
+      if (stage === "leaving") return;
       bot.say(`${args.seconds} seconds are up, leaving`);
       clearTimeout(inputs);
       // A close alone keeps the seat for the reconnect grace: leave the room first.
@@ -491,4 +611,8 @@ function main() {
 
 if (require.main === module) main();
 
-module.exports = { PROTOCOL_VERSION, S, PLAYER_ALIVE, decode, encodeInput, applySnapshot, bulletPosition };
+module.exports = {
+  PROTOCOL_VERSION, MODE, S, PLAYER_ALIVE, Bot, cannotPlay,
+  encodeHello, encodeQuickJoin, encodeJoinByCode, encodeLeaveRoom, encodeInput, encodeArenaInput,
+  decode, decodeArenaSetup, decodeArenaEvent, decodeArenaBody, decodeArenaSnapshot, applySnapshot, bulletPosition,
+};

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """A Skirmish bot in one Python file, written from PROTOCOL.md alone.
 
-It connects, says Hello, quick-joins (or joins the room with --code), then plays: it runs
-towards the nearest living enemy, aims at it and shoots when the line is clear of walls, steers
-around walls, and wanders when alone. It prints what it does.
+It plays the arena (mode "arena", PROTOCOL.md section 10). It connects, says Hello,
+quick-joins an arena room (or joins the room with --code), then plays: it runs towards the
+nearest living enemy, aims at it and shoots when the line is clear of walls, steers around
+walls, and wanders when alone. It prints what it does. A room of another game (its code can
+lead anywhere) it says it cannot play, and leaves.
 
     pip install websockets==17.4
     python3 examples/python_bot.py --url ws://127.0.0.1:8080/ws [--code CODE] [--seconds N]
@@ -20,7 +22,11 @@ import time
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
+# The one game this bot plays (RoomInfo.mode), and the error a server sends when it does not
+# run a mode asked for.
+MODE = "arena"
+UNKNOWN_MODE = 18
 # Further behind its schedule than this many ticks (a stalled process), the bot skips ahead
 # instead of sending a burst: the server consumes one input per tick.
 MAX_BEHIND_TICKS = 5
@@ -28,7 +34,9 @@ MAX_BEHIND_TICKS = 5
 # Message tags (u32 at offset 0).
 HELLO, JOIN_BY_CODE, QUICK_JOIN, LEAVE_ROOM, INPUT = 0, 4, 5, 6, 7
 WELCOME, ERROR, JOINED, LEFT, PLAYER_JOINED, PLAYER_LEFT = 0, 1, 3, 4, 5, 6
-SNAPSHOT, KILL, CHAT, PONG, ROOM_CLOSED = 7, 8, 9, 10, 11
+SNAPSHOT, GAME_EVENT, CHAT, PONG, ROOM_CLOSED = 7, 8, 9, 10, 11
+# The arena's events (GameEvent.event: a u32 variant tag, then its fields).
+ARENA_KILL = 0
 
 MOVE_UP, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT = 1, 2, 4, 8
 PLAYER_ALIVE = 1
@@ -39,7 +47,7 @@ MAX_SLOTS = 100
 MOVED, STATE, GONE = 1, 2, 3
 
 
-# ---- encoding: little-endian fixed ints, u32 enum tags, u64 string lengths ----
+# ---- the envelope, encoding: little-endian fixed ints, u32 enum tags, u64 string lengths ----
 
 def encode_string(text):
     data = text.encode("utf-8")
@@ -54,18 +62,25 @@ def encode_join_by_code(code):
     return struct.pack("<I", JOIN_BY_CODE) + encode_string(code)
 
 
-def encode_quick_join():
-    return struct.pack("<I", QUICK_JOIN)
+def encode_quick_join(mode=MODE):
+    return struct.pack("<I", QUICK_JOIN) + encode_string(mode)
 
 
 def encode_leave_room():
     return struct.pack("<I", LEAVE_ROOM)
 
 
-def encode_input(seq, movement, aim, fire, render_tick):
-    """`render_tick`: the tick of the world the bot decided on (its newest snapshot's), which
-    the server uses to test the bot's shots against the players where the bot saw them."""
-    return struct.pack("<IIBfBI", INPUT, seq, movement, aim, 1 if fire else 0, render_tick)
+def encode_input(seq, payload):
+    """Input is packed by hand: tag, seq, then the mode's input payload to the end of the
+    frame (no length prefix)."""
+    return struct.pack("<II", INPUT, seq) + payload
+
+
+def encode_arena_input(movement, aim, fire, render_tick):
+    """The arena's input payload, 10 bytes. `render_tick`: the tick of the world the bot
+    decided on (its newest snapshot's), which the server uses to test the bot's shots against
+    the players where the bot saw them."""
+    return struct.pack("<BfBI", movement, aim, 1 if fire else 0, render_tick)
 
 
 # ---- decoding ----
@@ -92,12 +107,25 @@ class Reader:
         return self.data[self.at - size:self.at]
 
     def string(self):
+        return self.bytes().decode("utf-8")
+
+    def bytes(self):
+        """A `bytes` field: u64 length, then that many raw bytes (a payload of the mode)."""
         length = self.take("<Q")
         if self.at + length > len(self.data):
-            raise ValueError("string runs past the end of the message")
-        text = self.data[self.at:self.at + length].decode("utf-8")
+            raise ValueError("string or bytes run past the end of the message")
         self.at += length
-        return text
+        return bytes(self.data[self.at - length:self.at])
+
+    def rest(self):
+        """Everything left in the frame (a payload that runs to its end)."""
+        data = bytes(self.data[self.at:])
+        self.at = len(self.data)
+        return data
+
+    def end(self, what="the message"):
+        if self.at != len(self.data):
+            raise ValueError(f"bytes left over after {what}")
 
     def count(self, item_size):
         n = self.take("<Q")
@@ -115,17 +143,54 @@ def read_room_info(r):
             "capacity": capacity, "public": public == 1, "bots": bots}
 
 
+def read_bool(r):
+    value = r.take("<B")
+    if value > 1:
+        raise ValueError(f"a bool is 0 or 1, not {value}")
+    return value == 1
+
+
 def read_roster_entry(r):
     slot, player_id = r.take("<BI")
     name = r.string()
-    kills, deaths, bot = r.take("<HHB")
-    return {"slot": slot, "player_id": player_id, "name": name, "kills": kills, "deaths": deaths,
-            "bot": bot == 1}
+    score = [r.take("<i") for _ in range(r.count(4))]   # arena: [kills, deaths]
+    return {"slot": slot, "player_id": player_id, "name": name, "score": score,
+            "bot": read_bool(r)}
 
 
-def read_snapshot(r):
-    """A Snapshot as sent: the changes against its baseline, not yet applied to any state."""
-    tick, ack, baseline_age, slot_count = r.take("<IIBB")
+# ---- the arena's payloads (PROTOCOL.md section 10) ----
+
+def decode_arena_setup(data):
+    """Joined.setup of an arena room."""
+    r = Reader(data)
+    width, height = r.take("<HH")
+    walls = [r.take("<HHHH") for _ in range(r.count(8))]
+    (player_radius, player_speed, bullet_radius, bullet_speed, max_hp,
+     fire_cooldown_ticks, bullet_range, spawn_protection_ticks) = r.take("<ffffBHfH")
+    r.end("the arena's setup")
+    return {"width": width, "height": height, "walls": walls,
+            "player_radius": player_radius, "player_speed": player_speed,
+            "bullet_radius": bullet_radius, "bullet_speed": bullet_speed, "max_hp": max_hp,
+            "fire_cooldown_ticks": fire_cooldown_ticks, "bullet_range": bullet_range,
+            "spawn_protection_ticks": spawn_protection_ticks}
+
+
+def decode_arena_event(data):
+    """GameEvent.event of an arena room: the only event is Kill."""
+    r = Reader(data)
+    kind = r.take("<I")
+    if kind != ARENA_KILL:
+        raise ValueError(f"unknown arena event {kind}")
+    killer, victim, respawn_tick = r.take("<BBI")
+    r.end("the arena's Kill event")
+    return {"event": "kill", "killer": killer, "victim": victim, "respawn_tick": respawn_tick}
+
+
+def decode_arena_body(data):
+    """A snapshot body of an arena room: the changes against its baseline, not yet applied
+    to any state."""
+    r = Reader(data)
+    slot_count = r.take("<B")
     if slot_count > MAX_SLOTS:
         raise ValueError(f"snapshot describes {slot_count} slots, more than {MAX_SLOTS}")
     change_map = r.raw((slot_count + 3) // 4)
@@ -144,57 +209,72 @@ def read_snapshot(r):
     added_bullets = [dict(zip(("id", "owner", "x", "y", "heading"), r.take("<HBHHH")))
                      for _ in range(r.take("<H"))]
     removed_bullets = [r.take("<H") for _ in range(r.take("<H"))]
-    if r.at != len(r.data):
-        raise ValueError("bytes left over after the snapshot")
-    return {"tick": tick, "ack": ack, "baseline_age": baseline_age, "players": players,
-            "added_bullets": added_bullets, "removed_bullets": removed_bullets}
+    r.end("the snapshot")
+    return {"players": players, "added_bullets": added_bullets,
+            "removed_bullets": removed_bullets}
 
+
+def decode_arena_snapshot(data):
+    """A whole Snapshot frame of an arena room: the header's fields and the decoded body."""
+    tag, fields = decode(data)
+    if tag != SNAPSHOT:
+        raise ValueError(f"message {tag} is not a snapshot")
+    return {**fields, **decode_arena_body(fields["body"])}
+
+
+# ---- the envelope, decoding ----
 
 def decode(data):
-    """One server message as (tag, dict of its fields)."""
+    """One server message as (tag, dict of its fields). Payloads (setup, event, snapshot
+    body) stay bytes: which codec reads them depends on the room's mode."""
     r = Reader(data)
     tag = r.take("<I")
-    if tag == WELCOME:
-        protocol, player_id, tick_rate, max_bytes = r.take("<HIHI")
-        return tag, {"protocol": protocol, "player_id": player_id, "tick_rate": tick_rate}
-    if tag == ERROR:
-        code = r.take("<H")
-        return tag, {"code": code, "message": r.string()}
     if tag == JOINED:
         room = read_room_info(r)
         code = r.string()
         you, tick = r.take("<BI")
-        width, height = r.take("<HH")
-        walls = [r.take("<HHHH") for _ in range(r.count(8))]
-        (player_radius, player_speed, bullet_radius, bullet_speed, max_hp,
-         fire_cooldown_ticks, bullet_range, spawn_protection_ticks) = r.take("<ffffBHfH")
-        roster = [read_roster_entry(r) for _ in range(r.count(18))]
-        setup = {"width": width, "height": height, "walls": walls,
-                 "player_radius": player_radius, "player_speed": player_speed,
-                 "bullet_radius": bullet_radius, "bullet_speed": bullet_speed, "max_hp": max_hp,
-                 "fire_cooldown_ticks": fire_cooldown_ticks, "bullet_range": bullet_range,
-                 "spawn_protection_ticks": spawn_protection_ticks}
+        setup = r.bytes()
+        roster = [read_roster_entry(r) for _ in range(r.count(22))]
+        r.end()
         return tag, {"room": room, "code": code, "you": you, "tick": tick, "setup": setup,
                      "roster": roster}
-    if tag == LEFT:
-        return tag, {"room": r.take("<I")}
-    if tag == PLAYER_JOINED:
-        return tag, {"player": read_roster_entry(r)}
-    if tag == PLAYER_LEFT:
-        return tag, {"slot": r.take("<B")}
     if tag == SNAPSHOT:
-        return tag, read_snapshot(r)
-    if tag == KILL:
-        tick, killer, victim, respawn_tick = r.take("<IBBI")
-        return tag, {"killer": killer, "victim": victim}
-    if tag == CHAT:
+        # Packed by hand: a 13-byte header, then the mode's body to the end of the frame.
+        tick, ack, baseline_age = r.take("<IIB")
+        return tag, {"tick": tick, "ack": ack, "baseline_age": baseline_age, "body": r.rest()}
+    if tag == WELCOME:
+        protocol, player_id, tick_rate, max_bytes = r.take("<HIHI")
+        fields = {"protocol": protocol, "player_id": player_id, "tick_rate": tick_rate}
+    elif tag == ERROR:
+        code = r.take("<H")
+        fields = {"code": code, "message": r.string()}
+    elif tag == LEFT:
+        fields = {"room": r.take("<I")}
+    elif tag == PLAYER_JOINED:
+        fields = {"player": read_roster_entry(r)}
+    elif tag == PLAYER_LEFT:
+        fields = {"slot": r.take("<B")}
+    elif tag == GAME_EVENT:
+        fields = {"tick": r.take("<I"), "event": r.bytes()}
+    elif tag == CHAT:
         tick, sender = r.take("<IB")
-        return tag, {"from": sender, "text": r.string()}
-    if tag == PONG:
-        return tag, {"t": r.take("<Q")}
-    if tag == ROOM_CLOSED:
-        return tag, {"reason": r.string()}
-    return tag, {}
+        fields = {"from": sender, "text": r.string()}
+    elif tag == PONG:
+        fields = {"t": r.take("<Q")}
+    elif tag == ROOM_CLOSED:
+        fields = {"reason": r.string()}
+    else:
+        return tag, {}
+    r.end()
+    return tag, fields
+
+
+def cannot_play(room):
+    """What to tell the user about a room of a game this bot cannot play, or None."""
+    if room["mode"] == MODE:
+        return None
+    return (f"room {room['id']} \"{room['name']}\" runs the game \"{room['mode']}\", which this "
+            f"bot cannot play (it plays only \"{MODE}\")")
 
 
 # ---- room state: what the snapshots so far add up to ----
@@ -290,14 +370,21 @@ class Bot:
         self.last_report = 0.0
 
     def joined(self, fields):
+        """Takes in Joined. False (after saying so) when the room runs a game this bot cannot
+        play: then it must not decode the room's payloads, and leaves."""
+        room = fields["room"]
+        problem = cannot_play(room)
+        if problem is not None:
+            print(f"{self.name}: {problem}; leaving the room", flush=True)
+            return False
         self.you = fields["you"]
         self.joined_tick = fields["tick"]
-        self.setup = fields["setup"]
+        self.setup = decode_arena_setup(fields["setup"])
         self.roster = {e["slot"]: e for e in fields["roster"]}
         self.forget_room_state()
-        room = fields["room"]
         print(f"{self.name}: joined room {room['id']} \"{room['name']}\" (code {fields['code']}) "
               f"as slot {self.you}, {len(self.roster) - 1} other player(s)", flush=True)
+        return True
 
     def forget_room_state(self):
         """Outside a room there is no state; in a new one the first snapshot is a full one."""
@@ -306,7 +393,7 @@ class Bot:
     def observe(self, tag, fields):
         """Takes in one message; raises ValueError for a snapshot that does not fit our state."""
         if tag == SNAPSHOT:
-            self.state = apply_snapshot(self.state, fields)
+            self.state = apply_snapshot(self.state, {**fields, **decode_arena_body(fields["body"])})
             self.ack = fields["ack"]
             self.players = {slot: {"x": p["x"] / POSITION_SCALE, "y": p["y"] / POSITION_SCALE,
                                    "alive": p["flags"] & PLAYER_ALIVE != 0}
@@ -320,17 +407,24 @@ class Bot:
         elif tag == PLAYER_LEFT:
             entry = self.roster.pop(fields["slot"], None)
             print(f"{self.name}: {entry['name'] if entry else 'someone'} left", flush=True)
-        elif tag == KILL:
-            killer, victim = fields["killer"], fields["victim"]
-            for slot, score in ((killer, "kills"), (victim, "deaths")):
-                if slot in self.roster:
-                    self.roster[slot][score] += 1
+        elif tag == GAME_EVENT:
+            event = decode_arena_event(fields["event"])
+            killer, victim = event["killer"], event["victim"]
+            # The server sends no roster updates: clients count kills and deaths themselves.
+            for slot, index in ((killer, 0), (victim, 1)):
+                score = self.roster[slot]["score"] if slot in self.roster else []
+                if len(score) > index:
+                    score[index] += 1
             if killer == self.you:
                 print(f"{self.name}: shot {self.name_of(victim)}", flush=True)
             if victim == self.you:
                 print(f"{self.name}: killed by {self.name_of(killer)}", flush=True)
         elif tag == ERROR:
             print(f"{self.name}: server error {fields['code']}: {fields['message']}", flush=True)
+
+    def scores(self):
+        """The scoreboard: (name, kills, deaths) by slot."""
+        return {slot: (e["name"], *e["score"][:2]) for slot, e in sorted(self.roster.items())}
 
     def name_of(self, slot):
         entry = self.roster.get(slot)
@@ -413,12 +507,15 @@ class Bot:
             print(f"{self.name}: {line}", flush=True)
 
 
-async def expect(ws, wanted):
-    """Reads messages until one with the tag `wanted`; a server Error ends the bot."""
+async def expect(ws, *wanted):
+    """Reads messages until one with a tag in `wanted`; a server Error ends the bot."""
     while True:
         tag, fields = decode(await ws.recv())
-        if tag == wanted:
+        if tag in wanted:
             return fields
+        if tag == ERROR and fields["code"] == UNKNOWN_MODE:
+            sys.exit(f"this server does not run the game \"{MODE}\", the only one this bot "
+                     f"plays: {fields['message']}")
         if tag == ERROR:
             sys.exit(f"server refused: error {fields['code']}: {fields['message']}")
 
@@ -432,7 +529,14 @@ async def play(args):
               f"{welcome['tick_rate']} ticks per second", flush=True)
         bot.tick_rate = welcome["tick_rate"]
         await ws.send(encode_join_by_code(args.code) if args.code else encode_quick_join())
-        bot.joined(await expect(ws, JOINED))
+        joined = await expect(ws, JOINED)
+        if not bot.joined(joined):
+            # A room of another game (a code can lead to any room): leave it, reading its
+            # messages with the envelope only, and end with the reason.
+            await ws.send(encode_leave_room())
+            await expect(ws, LEFT, ROOM_CLOSED)
+            print(f"{args.name}: back in the lobby", flush=True)
+            sys.exit(f"{args.name}: {cannot_play(joined['room'])}")
 
         async def read():
             async for data in ws:
@@ -455,7 +559,8 @@ async def play(args):
             while True:
                 movement, aim, fire = bot.decide()
                 bot.seq += 1
-                await ws.send(encode_input(bot.seq, movement, aim, fire, bot.render_tick()))
+                payload = encode_arena_input(movement, aim, fire, bot.render_tick())
+                await ws.send(encode_input(bot.seq, payload))
                 due += period
                 now = time.monotonic()
                 if now - due > MAX_BEHIND_TICKS * period:

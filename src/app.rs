@@ -12,20 +12,19 @@ use rand::Rng;
 
 use crate::config::Config;
 use crate::connections::Connections;
-use crate::game::arena::Arena;
 use crate::game::map::Map;
-use crate::game::Game;
+use crate::game::MatchSettings;
 use crate::limits::{Limits, RoomRefusal};
 use crate::lobby::{RoomDirectory, RoomEntry};
 use crate::metrics::Metrics;
+use crate::modes::{MatchStart, Mode};
 use crate::reconnect::Resumption;
-use crate::replay::recorder::arena_header;
 use crate::replay::ReplayWriter;
-use crate::room::{phased_start, Room, RoomSettings, TickStats};
+use crate::room::{phased_start, HostedGame, Room, RoomSettings, TickStats};
 
-/// Makes the game of a new room, from the room's name, the map, the tick rate and a seed. The
-/// server plays the arena; tests plug in games of their own (which are not recorded).
-pub type GameMaker = Arc<dyn Fn(&str, Arc<Map>, u16, u64) -> Box<dyn Game> + Send + Sync>;
+/// Makes the game of a new room from the room's name and its match's start, instead of the
+/// room's mode: tests plug in games of their own.
+pub type GameMaker = Arc<dyn Fn(&str, &MatchStart) -> Box<dyn HostedGame> + Send + Sync>;
 
 pub struct AppState {
     pub config: Config,
@@ -45,7 +44,7 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     pub resumption: Resumption,
     pub connections: Connections,
-    /// `None`: the arena, recorded when `replays` is set.
+    /// `None`: the room's mode's game, the arena's recorded when `replays` is set.
     make_game: Option<GameMaker>,
     /// Where the rooms' recordings go (see `replay`); `None` records nothing.
     replays: Option<ReplayWriter>,
@@ -59,6 +58,7 @@ pub struct NewRoom {
     pub public: bool,
     /// Whether the server's bots fill its empty seats (see `--bot-fill`).
     pub bots: bool,
+    pub mode: Mode,
 }
 
 impl AppState {
@@ -128,13 +128,15 @@ impl AppState {
         self.next_player_id.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// Makes a room running the arena on the next room thread and lists it in the directory.
+    /// Makes a room running its mode's game on the next room thread and lists it in the
+    /// directory.
     pub fn create_room(&self, room: NewRoom) -> RoomEntry {
         let NewRoom {
             name,
             capacity,
             public,
             bots,
+            mode,
         } = room;
         let (id, code) = self.directory.allocate();
         let players = Arc::new(AtomicU8::new(0));
@@ -161,16 +163,19 @@ impl AppState {
             bot_fill: if bots { self.config.bot_fill } else { 0 },
             seed,
         };
-        let (game, recording) = match &self.make_game {
-            Some(make_game) => (make_game(&name, self.map.clone(), tick_rate, seed), None),
-            None => {
-                let arena = Arena::new(self.map.clone(), tick_rate, seed);
-                let recording = self.replays.as_ref().and_then(|writer| {
-                    let header = arena_header(&arena, (id, &name), tick_rate, seed);
-                    writer.start(header, public)
-                });
-                (Box::new(arena) as Box<dyn Game>, recording)
-            }
+        let start = MatchStart {
+            settings: MatchSettings {
+                map: self.map.clone(),
+                tick_rate,
+                seed,
+            },
+            room: (id, &name),
+            public,
+            replays: self.replays.as_ref(),
+        };
+        let game = match &self.make_game {
+            Some(make_game) => make_game(&name, &start),
+            None => mode.start(&start),
         };
         let mode = game.mode();
         let metrics = self.metrics.room(mode);
@@ -179,7 +184,6 @@ impl AppState {
             let (stats, directory) = (stats.clone(), self.directory.clone());
             move |_: &mut actix::Context<Room>| {
                 Room::new(settings, game, counters, stats, directory, metrics)
-                    .with_recording(recording)
             }
         };
         let addr = Room::start_in_arbiter(&self.room_threads[made % threads], room);

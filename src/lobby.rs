@@ -70,8 +70,8 @@ pub trait RoomDirectory: Send + Sync + 'static {
     fn by_code(&self, code: &str) -> Option<RoomEntry>;
     /// Public rooms, ordered by id.
     fn public_rooms(&self) -> Vec<RoomEntry>;
-    /// The fullest public room that still has a free seat.
-    fn fullest_public_with_space(&self) -> Option<RoomEntry>;
+    /// The fullest public room of `mode` that still has a free seat.
+    fn fullest_public_with_space(&self, mode: &str) -> Option<RoomEntry>;
     /// Every live room, public or private (for operators), ordered by id.
     fn all_rooms(&self) -> Vec<RoomEntry>;
 }
@@ -145,10 +145,10 @@ impl RoomDirectory for LocalDirectory {
         self.sorted(|r| r.public)
     }
 
-    fn fullest_public_with_space(&self) -> Option<RoomEntry> {
+    fn fullest_public_with_space(&self, mode: &str) -> Option<RoomEntry> {
         self.rooms
             .iter()
-            .filter(|r| r.public && r.has_space())
+            .filter(|r| r.public && r.mode == mode && r.has_space())
             .max_by_key(|r| (r.players.load(Ordering::Relaxed), std::cmp::Reverse(r.id)))
             .map(|r| r.value().clone())
     }

@@ -85,7 +85,7 @@ const SERVER_TYPES: [&str; 14] = [
     "player_joined",
     "player_left",
     "snapshot",
-    "kill",
+    "game_event",
     "chat",
     "pong",
     "room_closed",

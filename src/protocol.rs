@@ -1,12 +1,16 @@
-//! The wire protocol: every message a client and the server exchange, the one bincode
-//! configuration, encoding and decoding, the limits and the protocol version.
+//! The wire protocol's envelope: every message a client and the server exchange whatever game
+//! a room runs (handshake, lobby, rooms, roster, chat, ping, errors, spectating, resume), the
+//! one bincode configuration, encoding and decoding, the limits and the protocol version.
 //!
-//! This is the only module that knows bytes. It depends on nothing else in the crate, and
-//! nothing here is an actix message: the session and room actors translate. PROTOCOL.md
-//! describes the same format byte by byte for bot writers in other languages; keep the two
-//! in step (the golden vectors in `tests/vectors/` check that the bytes never drift).
+//! A game's own bytes (its input, setup, events and snapshot body) travel inside the envelope
+//! as opaque payloads, in the codec the game implements ([`GameWire`], `payload`). This module
+//! depends on nothing else in the crate, and nothing here is an actix message: the session and
+//! room actors translate. PROTOCOL.md describes the same format byte by byte for bot writers in
+//! other languages; keep the two in step (the golden vectors in `tests/vectors/` check that
+//! the bytes never drift).
 
 mod codes;
+mod payload;
 mod snapshot;
 
 use bincode::config::{Configuration, Fixint, LittleEndian, NoLimit};
@@ -14,16 +18,17 @@ use serde::{Deserialize, Serialize};
 use unicode_general_category::{get_general_category, GeneralCategory};
 
 pub use codes::{CloseCode, ErrorCode, Fatal};
+pub use payload::{GameWire, InputPayload, PayloadError, MAX_INPUT_PAYLOAD_BYTES};
 use snapshot::decode_snapshot;
-pub use snapshot::SNAPSHOT_TAG;
 pub use snapshot::{
-    apply_snapshot, dequantize_heading, encode_snapshot_into, quantize_heading, set_snapshot_ack,
-    BulletState, FlyingBullet, PlayerChange, PlayerState, RoomState, Snapshot, SnapshotError,
-    SNAPSHOT_ACK_OFFSET,
+    apply_snapshot, encode_snapshot_header, encode_snapshot_into, set_snapshot_ack, Held, Snapshot,
+    SnapshotError, SNAPSHOT_ACK_OFFSET, SNAPSHOT_HEADER_BYTES, SNAPSHOT_TAG,
 };
 
-/// Bumped on every change to the bytes of any message.
-pub const PROTOCOL_VERSION: u16 = 3;
+/// Bumped on every change to the bytes of any message, envelope or game payload.
+pub const PROTOCOL_VERSION: u16 = 4;
+/// The variant index of `ClientMsg::Input`, which is packed by hand like the snapshot.
+pub const INPUT_TAG: u32 = 7;
 /// The largest binary frame a client may send. Client messages are small; anything larger is
 /// refused before decoding, and the decoder never allocates past it.
 pub const MAX_CLIENT_MESSAGE_BYTES: usize = 4096;
@@ -39,21 +44,10 @@ pub const MAX_CHAT_CHARS: usize = 200;
 /// Rooms hold between these many players.
 pub const MIN_ROOM_CAPACITY: u8 = 1;
 pub const MAX_ROOM_CAPACITY: u8 = 100;
-/// Positions travel as fixed point: world units times this, rounded, in a `u16`. The world
-/// therefore spans 0 to 4095.9 units on each axis with 1/16 unit precision.
+/// Positions travel as fixed point in the games' payloads: world units times this, rounded,
+/// in a `u16`. The world therefore spans 0 to 4095.9 units on each axis with 1/16 unit
+/// precision.
 pub const POSITION_SCALE: f32 = 16.0;
-
-/// `Input::movement` bits: held direction keys. Opposite keys cancel each other.
-pub const MOVE_UP: u8 = 1;
-pub const MOVE_DOWN: u8 = 2;
-pub const MOVE_LEFT: u8 = 4;
-pub const MOVE_RIGHT: u8 = 8;
-pub const MOVE_ALL: u8 = MOVE_UP | MOVE_DOWN | MOVE_LEFT | MOVE_RIGHT;
-
-/// `PlayerState::flags` bits.
-pub const PLAYER_ALIVE: u8 = 1;
-/// Just (re)spawned: bullets do it no harm until the protection runs out or it fires.
-pub const PLAYER_PROTECTED: u8 = 2;
 
 /// A player's place inside one room; small so that snapshots stay small.
 pub type Slot = u8;
@@ -82,17 +76,20 @@ pub enum ClientMsg {
         capacity: u8,
         public: bool,
         bots: bool,
+        /// The game the room runs (`RoomInfo::mode`), e.g. "arena".
+        mode: String,
     },
     /// Joins a room by its numeric id (public rooms; private rooms need their code).
     JoinRoom { room: u32 },
     /// Joins a room by its join code (any room).
     JoinByCode { code: String },
-    /// Joins the fullest public room with space, or a new one.
-    QuickJoin,
+    /// Joins the fullest public room of `mode` with space, or a new one.
+    QuickJoin { mode: String },
     /// Leaves the current room and returns to the lobby.
     LeaveRoom,
-    /// The player's controls, sent at a fixed rate with an increasing `seq`.
-    Input(Input),
+    /// The player's controls for one step, sent at the tick rate. Packed by hand: see
+    /// [`InputMsg`].
+    Input(InputMsg),
     /// A chat line to everyone in the room.
     Chat { text: String },
     /// Answered at once with `Pong` carrying the same `t`.
@@ -106,21 +103,15 @@ pub enum ClientMsg {
     Resume { protocol: u16, token: String },
 }
 
-/// The controls for one simulation step of the sender's player: a client sends one per step
-/// it wants to take, at the tick rate, and each is consumed by exactly one step.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Input {
+/// The controls of one simulation step of the sender's player: a client sends one per step
+/// it wants to take, at the tick rate, and each is consumed by exactly one step. On the wire:
+/// tag `u32` 7, `seq` `u32`, then the payload to the end of the frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputMsg {
     /// Increases by one per input; a snapshot acks the last one its step consumed.
     pub seq: u32,
-    /// `MOVE_*` bits held during this step.
-    pub movement: u8,
-    /// Aim angle in radians, 0 = +x (right), growing clockwise on screen (+y is down).
-    pub aim: f32,
-    /// Fire in this step (when the cooldown allows); held fire sets it in every input.
-    pub fire: bool,
-    /// The tick at which the sender was drawing the other players when it made this input:
-    /// its shots are judged against them as they were then (at most 250 ms back).
-    pub render_tick: u32,
+    /// The room's game's input, in its codec.
+    pub payload: InputPayload,
 }
 
 /// Messages the server sends, one per binary WebSocket frame.
@@ -146,7 +137,9 @@ pub enum ServerMsg {
         code: String,
         you: Slot,
         tick: u32,
-        setup: GameSetup,
+        /// The game's setup (`GameWire::Setup`), in its codec: what is needed to draw and
+        /// predict the match.
+        setup: Vec<u8>,
         roster: Vec<RosterEntry>,
     },
     /// You left the room (answer to `LeaveRoom`).
@@ -162,12 +155,10 @@ pub enum ServerMsg {
     /// The state of the room after tick `tick`, sent every tick as a change from the last one
     /// this connection received. Not bincode: see the `snapshot` module.
     Snapshot(Snapshot),
-    /// `killer` shot `victim`, who respawns at tick `respawn_tick`.
-    Kill {
+    /// Something that happened in the game in step `tick` (`GameWire::Event`, in its codec).
+    GameEvent {
         tick: u32,
-        killer: Slot,
-        victim: Slot,
-        respawn_tick: u32,
+        event: Vec<u8>,
     },
     Chat {
         tick: u32,
@@ -187,7 +178,7 @@ pub enum ServerMsg {
         room: RoomInfo,
         code: String,
         tick: u32,
-        setup: GameSetup,
+        setup: Vec<u8>,
         roster: Vec<RosterEntry>,
     },
     /// Sent right after `Welcome`: the token that lets a new connection resume this player
@@ -216,41 +207,11 @@ pub struct RosterEntry {
     pub slot: Slot,
     pub player_id: u32,
     pub name: String,
-    pub kills: u16,
-    pub deaths: u16,
+    /// The game's scoreboard numbers for this player, in the order its section of PROTOCOL.md
+    /// names them (the arena's: kills, deaths).
+    pub score: Vec<i32>,
     /// A bot run by the server (its `player_id` is 0).
     pub bot: bool,
-}
-
-/// The fixed facts of a match that a client needs to draw and to predict: the map and the
-/// tuning numbers. Sent once, in `Joined`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GameSetup {
-    pub width: u16,
-    pub height: u16,
-    pub walls: Vec<Wall>,
-    pub player_radius: f32,
-    /// World units per second.
-    pub player_speed: f32,
-    pub bullet_radius: f32,
-    /// World units per second.
-    pub bullet_speed: f32,
-    pub max_hp: u8,
-    /// Inputs from one shot to the next one a player may fire.
-    pub fire_cooldown_ticks: u16,
-    /// World units a bullet flies, from its shooter's edge, before it fades.
-    pub bullet_range: f32,
-    /// Steps a respawned player is protected for (unless it fires first).
-    pub spawn_protection_ticks: u16,
-}
-
-/// An axis-aligned wall in world units.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Wall {
-    pub x: u16,
-    pub y: u16,
-    pub w: u16,
-    pub h: u16,
 }
 
 /// How long an upgraded connection may take to send `Hello` (or `Resume`).
@@ -276,9 +237,9 @@ impl ClientMsg {
             ClientMsg::CreateRoom { .. } => 2,
             ClientMsg::JoinRoom { .. } => 3,
             ClientMsg::JoinByCode { .. } => 4,
-            ClientMsg::QuickJoin => 5,
+            ClientMsg::QuickJoin { .. } => 5,
             ClientMsg::LeaveRoom => 6,
-            ClientMsg::Input(_) => 7,
+            ClientMsg::Input(_) => INPUT_TAG,
             ClientMsg::Chat { .. } => 8,
             ClientMsg::Ping { .. } => 9,
             ClientMsg::Spectate { .. } => 10,
@@ -300,7 +261,7 @@ impl ServerMsg {
             ServerMsg::PlayerJoined { .. } => 5,
             ServerMsg::PlayerLeft { .. } => 6,
             ServerMsg::Snapshot(_) => SNAPSHOT_TAG,
-            ServerMsg::Kill { .. } => 8,
+            ServerMsg::GameEvent { .. } => 8,
             ServerMsg::Chat { .. } => 9,
             ServerMsg::Pong { .. } => 10,
             ServerMsg::RoomClosed { .. } => 11,
@@ -312,7 +273,16 @@ impl ServerMsg {
 
 /// Encodes a client message (bots and tests use this; the server only decodes them).
 pub fn encode_client(msg: &ClientMsg) -> Vec<u8> {
-    encode(msg)
+    match msg {
+        ClientMsg::Input(input) => {
+            let mut out = Vec::with_capacity(8 + MAX_INPUT_PAYLOAD_BYTES);
+            out.extend_from_slice(&INPUT_TAG.to_le_bytes());
+            out.extend_from_slice(&input.seq.to_le_bytes());
+            out.extend_from_slice(input.payload.as_slice());
+            out
+        }
+        _ => encode(msg),
+    }
 }
 
 /// Encodes a server message.
@@ -345,10 +315,50 @@ pub fn decode_client(bytes: &[u8]) -> Result<ClientMsg, DecodeError> {
     if bytes.len() > MAX_CLIENT_MESSAGE_BYTES {
         return Err(DecodeError::TooLarge(bytes.len(), MAX_CLIENT_MESSAGE_BYTES));
     }
+    if bytes.get(..4) == Some(&INPUT_TAG.to_le_bytes()) {
+        return decode_input(bytes).map(ClientMsg::Input);
+    }
     decode_exact(
         bytes,
         wire_config().with_limit::<MAX_CLIENT_MESSAGE_BYTES>(),
     )
+}
+
+fn decode_input(bytes: &[u8]) -> Result<InputMsg, DecodeError> {
+    let Some(seq) = bytes.get(4..8) else {
+        return Err(DecodeError::Malformed(format!(
+            "input: {} bytes end inside its 8-byte header",
+            bytes.len()
+        )));
+    };
+    let seq = u32::from_le_bytes([seq[0], seq[1], seq[2], seq[3]]);
+    let payload = &bytes[8..];
+    let payload = InputPayload::new(payload).ok_or_else(|| {
+        DecodeError::Malformed(format!(
+            "input: a payload of {} bytes; 1 to {MAX_INPUT_PAYLOAD_BYTES} are allowed",
+            payload.len()
+        ))
+    })?;
+    Ok(InputMsg { seq, payload })
+}
+
+/// Encodes a game payload with the wire's bincode rules, for games whose payloads are plain
+/// bincode values.
+pub fn encode_payload<T: Serialize>(value: &T, out: &mut Vec<u8>) {
+    // Writing into a Vec cannot fail, and the games' payload types are serializable.
+    let _ = bincode::serde::encode_into_std_write(value, out, wire_config());
+}
+
+/// Decodes a whole game payload encoded by `encode_payload`; `what` names it in the error.
+pub fn decode_payload<T: serde::de::DeserializeOwned>(
+    what: &str,
+    bytes: &[u8],
+) -> Result<T, PayloadError> {
+    decode_exact(
+        bytes,
+        wire_config().with_limit::<MAX_SERVER_MESSAGE_BYTES>(),
+    )
+    .map_err(|e| PayloadError(format!("{what}: {e}")))
 }
 
 /// Decodes one server message from a whole frame (for bots and tests).
@@ -401,13 +411,13 @@ pub fn dequantize_angle(v: u8) -> f32 {
 }
 
 /// Radians to `steps`ths of a turn, rounded, in `0..steps` (any finite angle; wraps).
-fn quantize_turn(radians: f32, steps: u32) -> u32 {
+pub fn quantize_turn(radians: f32, steps: u32) -> u32 {
     let turns = f64::from(radians) / std::f64::consts::TAU;
     let frac = turns - turns.floor();
     (frac * f64::from(steps)).round() as u32 % steps
 }
 
-fn dequantize_turn(v: u32, steps: u32) -> f32 {
+pub fn dequantize_turn(v: u32, steps: u32) -> f32 {
     (f64::from(v) / f64::from(steps) * std::f64::consts::TAU) as f32
 }
 
@@ -500,20 +510,6 @@ fn is_visible(c: char) -> bool {
         )
 }
 
-/// Checks the values of an input that decoding alone cannot: finite aim, known movement bits.
-pub fn check_input(input: &Input) -> Result<(), String> {
-    if !input.aim.is_finite() {
-        return Err("aim is not a finite number".into());
-    }
-    if input.movement & !MOVE_ALL != 0 {
-        return Err(format!(
-            "movement {:#04x} has bits other than the four MOVE_* bits",
-            input.movement
-        ));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -525,12 +521,9 @@ mod tests {
                 protocol: PROTOCOL_VERSION,
                 name: "ada".into(),
             },
-            ClientMsg::Input(Input {
+            ClientMsg::Input(InputMsg {
                 seq: 7,
-                movement: MOVE_UP | MOVE_LEFT,
-                aim: 1.5,
-                fire: true,
-                render_tick: 0,
+                payload: InputPayload::new(&[1, 2, 3]).expect("fits"),
             }),
             ClientMsg::Chat { text: "hi".into() },
         ];
@@ -566,19 +559,18 @@ mod tests {
     }
 
     #[test]
-    fn input_has_a_fixed_layout() {
-        let bytes = encode_client(&ClientMsg::Input(Input {
+    fn an_input_is_its_tag_its_seq_and_the_payload_to_the_end() {
+        let msg = ClientMsg::Input(InputMsg {
             seq: 1,
-            movement: MOVE_RIGHT,
-            aim: 0.0,
-            fire: false,
-            render_tick: 0x0403_0201,
-        }));
-        assert_eq!(
-            bytes,
-            [7, 0, 0, 0, 1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 1, 2, 3, 4],
-            "tag u32, seq u32, movement u8, aim f32, fire u8, render_tick u32"
-        );
+            payload: InputPayload::new(&[9, 8]).expect("fits"),
+        });
+        let bytes = encode_client(&msg);
+        assert_eq!(bytes, [7, 0, 0, 0, 1, 0, 0, 0, 9, 8]);
+        assert_eq!(decode_client(&bytes), Ok(msg));
+        assert!(decode_client(&bytes[..8]).is_err(), "an empty payload");
+        assert!(decode_client(&bytes[..6]).is_err());
+        let long = [&bytes[..8], &[0; MAX_INPUT_PAYLOAD_BYTES + 1]].concat();
+        assert!(decode_client(&long).is_err());
     }
 
     #[test]
@@ -643,28 +635,5 @@ mod tests {
             assert!(check_player_name(fine).is_ok(), "{fine:?}");
         }
         assert!(check_player_name("evil\u{202E}gnp").is_err());
-    }
-
-    #[test]
-    fn inputs_are_checked() {
-        let ok = Input {
-            seq: 1,
-            movement: MOVE_ALL,
-            aim: 0.5,
-            fire: false,
-            render_tick: 0,
-        };
-        assert!(check_input(&ok).is_ok());
-        assert!(check_input(&Input {
-            aim: f32::NAN,
-            ..ok
-        })
-        .is_err());
-        assert!(check_input(&Input {
-            aim: f32::INFINITY,
-            ..ok
-        })
-        .is_err());
-        assert!(check_input(&Input { movement: 16, ..ok }).is_err());
     }
 }

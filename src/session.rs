@@ -25,15 +25,16 @@ use crate::app::{AppState, NewRoom};
 use crate::limits::{code_guess_bucket, room_creation_bucket, MessageLimiter, PlayerPermit};
 use crate::lobby::RoomEntry;
 use crate::metrics::SessionPhase;
+use crate::modes::Mode;
 use crate::protocol::{
-    check_chat_text, check_input, check_player_name, check_room_name, decode_client, encode_server,
-    ClientMsg, CloseCode, DecodeError, ErrorCode, Fatal, ServerMsg, Slot, HANDSHAKE_TIMEOUT,
+    check_chat_text, check_player_name, check_room_name, decode_client, encode_server, ClientMsg,
+    CloseCode, DecodeError, ErrorCode, Fatal, InputMsg, ServerMsg, Slot, HANDSHAKE_TIMEOUT,
     MAX_CLIENT_MESSAGE_BYTES, MAX_ROOM_CAPACITY, MIN_ROOM_CAPACITY, PROTOCOL_VERSION,
 };
 use crate::ratelimit::TokenBucket;
 use crate::room::{
-    ChatLine, CreatorLeft, Join, JoinRefused, Leave, MemberLink, Room, RoomToSession, SnapshotFeed,
-    SnapshotFrame, Spectate,
+    ChatLine, CreatorLeft, InputCheck, Join, JoinRefused, Leave, MemberLink, Room, RoomToSession,
+    SnapshotFeed, SnapshotFrame, Spectate,
 };
 use crate::transport::ConnectionMeter;
 use backlog::{Backlog, Stall, MAX_UNTAKEN_BYTES};
@@ -84,7 +85,12 @@ enum State {
     /// A join was sent to `room`; the answer has not come yet.
     Joining { room: Addr<Room> },
     /// Playing in a room as `slot`.
-    InRoom { membership: Membership, slot: Slot },
+    InRoom {
+        membership: Membership,
+        slot: Slot,
+        /// The room's game's check of an input payload.
+        input_check: InputCheck,
+    },
     /// Watching a room without playing; the feed is as for a player.
     Spectating(Membership),
 }
@@ -321,37 +327,45 @@ impl Session {
                 capacity,
                 public,
                 bots,
-            } => self.on_create_room(
-                NewRoom {
-                    name,
-                    capacity,
-                    public,
-                    bots,
-                },
-                ctx,
-            ),
+                mode,
+            } => match Mode::named(&mode) {
+                Ok(mode) => self.on_create_room(
+                    NewRoom {
+                        name,
+                        capacity,
+                        public,
+                        bots,
+                        mode,
+                    },
+                    ctx,
+                ),
+                Err(problem) => self.send_error(ctx, ErrorCode::UnknownMode, problem),
+            },
             ClientMsg::JoinRoom { room } => {
                 if let Some(entry) = self.find_public_room(room, ctx) {
-                    self.request_seat(entry, Seat::Player, 0, ctx);
+                    self.request_seat(entry, Seat::Player, None, ctx);
                 }
             }
             ClientMsg::JoinByCode { code } => {
                 if let Some(entry) = self.find_room_by_code(&code, ctx) {
-                    self.request_seat(entry, Seat::Player, 0, ctx);
+                    self.request_seat(entry, Seat::Player, None, ctx);
                 }
             }
-            ClientMsg::QuickJoin => self.quick_join(1, ctx),
+            ClientMsg::QuickJoin { mode } => match Mode::named(&mode) {
+                Ok(mode) => self.quick_join(mode, 1, ctx),
+                Err(problem) => self.send_error(ctx, ErrorCode::UnknownMode, problem),
+            },
             ClientMsg::LeaveRoom => self.on_leave(ctx),
             ClientMsg::Input(input) => self.on_input(input, ctx),
             ClientMsg::Chat { text } => self.on_chat(text, ctx),
             ClientMsg::Spectate { room } => {
                 if let Some(entry) = self.find_public_room(room, ctx) {
-                    self.request_seat(entry, Seat::Spectator, 0, ctx);
+                    self.request_seat(entry, Seat::Spectator, None, ctx);
                 }
             }
             ClientMsg::SpectateByCode { code } => {
                 if let Some(entry) = self.find_room_by_code(&code, ctx) {
-                    self.request_seat(entry, Seat::Spectator, 0, ctx);
+                    self.request_seat(entry, Seat::Spectator, None, ctx);
                 }
             }
         }
@@ -458,24 +472,25 @@ impl Session {
             ..room
         };
         if let Some(entry) = self.create_room(room, ctx) {
-            self.request_seat(entry, Seat::Player, 0, ctx);
+            self.request_seat(entry, Seat::Player, None, ctx);
         }
     }
 
-    fn quick_join(&mut self, attempt: u32, ctx: &mut ws::WebsocketContext<Self>) {
+    fn quick_join(&mut self, mode: Mode, attempt: u32, ctx: &mut ws::WebsocketContext<Self>) {
         if !self.check_in_lobby(ctx) {
             return;
         }
-        let entry = match self.app.directory.fullest_public_with_space() {
+        let entry = match self.app.directory.fullest_public_with_space(mode.name) {
             Some(entry) if attempt <= QUICK_JOIN_ATTEMPTS => entry,
             _ => {
                 let number = self.app.directory.public_rooms().len() + 1;
                 let capacity = self.app.config.room_capacity;
                 let room = NewRoom {
-                    name: format!("Arena {number}"),
+                    name: format!("{} {number}", mode.title()),
                     capacity,
                     public: true,
                     bots: true,
+                    mode,
                 };
                 match self.create_room(room, ctx) {
                     Some(entry) => entry,
@@ -483,7 +498,7 @@ impl Session {
                 }
             }
         };
-        self.request_seat(entry, Seat::Player, attempt, ctx);
+        self.request_seat(entry, Seat::Player, Some((mode, attempt)), ctx);
     }
 
     /// The public room with this id, or an error to the client. A private room is reachable by
@@ -522,13 +537,14 @@ impl Session {
         found
     }
 
-    /// Asks `entry`'s room for a seat to play or to watch. `quick_attempt` > 0 marks a quick
-    /// join, which moves on to another room when this one filled up meanwhile.
+    /// Asks `entry`'s room for a seat to play or to watch. `quick_join` (the mode and the
+    /// attempt) marks a quick join, which moves on to another room when this one filled up
+    /// meanwhile.
     fn request_seat(
         &mut self,
         entry: RoomEntry,
         seat: Seat,
-        quick_attempt: u32,
+        quick_join: Option<(Mode, u32)>,
         ctx: &mut ws::WebsocketContext<Self>,
     ) {
         if !self.check_in_lobby(ctx) {
@@ -563,8 +579,8 @@ impl Session {
             // may have moved on (its Joined already arrived, or it disconnected).
             if matches!(&session.state, State::Joining { room: r } if *r == entry.addr) {
                 session.set_state(State::Lobby);
-                if quick_attempt > 0 && refusal.code == ErrorCode::RoomFull {
-                    return session.quick_join(quick_attempt + 1, ctx);
+                if let (Some((mode, attempt)), ErrorCode::RoomFull) = (quick_join, refusal.code) {
+                    return session.quick_join(mode, attempt + 1, ctx);
                 }
                 session.send_error(ctx, refusal.code, refusal.message);
             }
@@ -595,16 +611,21 @@ impl Session {
         }
     }
 
-    fn on_input(&mut self, input: crate::protocol::Input, ctx: &mut ws::WebsocketContext<Self>) {
-        let State::InRoom { membership, .. } = &self.state else {
+    fn on_input(&mut self, input: InputMsg, ctx: &mut ws::WebsocketContext<Self>) {
+        let State::InRoom {
+            membership,
+            input_check,
+            ..
+        } = &self.state
+        else {
             return self.send_error(
                 ctx,
                 ErrorCode::NotInRoom,
                 "inputs are only accepted in a room".into(),
             );
         };
-        if let Err(problem) = check_input(&input) {
-            return self.send_error(ctx, ErrorCode::BadInput, problem);
+        if let Err(problem) = input_check(input.payload.as_slice()) {
+            return self.send_error(ctx, ErrorCode::BadInput, problem.0);
         }
         // A full queue means the client sends far faster than the tick rate: dropping the excess
         // loses nothing, as the next input carries the same held keys.
@@ -612,7 +633,10 @@ impl Session {
     }
 
     fn on_chat(&mut self, text: String, ctx: &mut ws::WebsocketContext<Self>) {
-        let State::InRoom { membership, slot } = &self.state else {
+        let State::InRoom {
+            membership, slot, ..
+        } = &self.state
+        else {
             return self.send_error(
                 ctx,
                 ErrorCode::NotInRoom,
@@ -753,9 +777,14 @@ impl Handler<RoomToSession> for Session {
                 slot,
                 frame,
                 feed,
+                input_check,
             } => {
                 if let Some(membership) = self.enter(room, room_id, frame, feed, ctx) {
-                    self.set_state(State::InRoom { membership, slot });
+                    self.set_state(State::InRoom {
+                        membership,
+                        slot,
+                        input_check,
+                    });
                     self.remember_seat();
                 }
             }
@@ -842,7 +871,9 @@ fn newest_snapshots(
 impl StreamHandler<SnapshotFrame> for Session {
     fn handle(&mut self, frame: SnapshotFrame, ctx: &mut Self::Context) {
         let (membership, slot) = match &mut self.state {
-            State::InRoom { membership, slot } => (membership, Some(*slot)),
+            State::InRoom {
+                membership, slot, ..
+            } => (membership, Some(*slot)),
             State::Spectating(membership) => (membership, None),
             _ => return,
         };

@@ -14,12 +14,13 @@ use common::{
 };
 use skirmish::bot::BotError;
 use skirmish::config::Config;
-use skirmish::game::arena::Arena;
-use skirmish::game::{Game, GameEvent, Score, StepInputs};
+use skirmish::game::arena::{Arena, ArenaBrain, ArenaEvent, ArenaInput, ArenaSetup, ArenaState};
+use skirmish::game::{Brain, Game, MatchSettings, StepInputs};
 use skirmish::limits;
 use skirmish::protocol::{
-    ClientMsg, CloseCode, ErrorCode, GameSetup, Input, RoomState, ServerMsg, Slot,
+    ClientMsg, CloseCode, ErrorCode, GameWire, PayloadError, ServerMsg, Slot,
 };
+use skirmish::room::Hosted;
 use skirmish::startup::{self, RunningServer};
 
 /// `skirmish_rate_limited_total{kind}` from `/metrics`.
@@ -34,13 +35,13 @@ async fn rate_limited(app: &RunningServer, kind: &str) -> u64 {
 }
 
 fn input(seq: u32) -> ClientMsg {
-    ClientMsg::Input(Input {
-        seq,
+    ArenaInput {
         movement: 0,
         aim: 0.0,
         fire: false,
         render_tick: 0,
-    })
+    }
+    .message(seq)
 }
 
 #[tokio::test]
@@ -279,24 +280,79 @@ struct Doomed {
     fail_join: Arc<AtomicBool>,
 }
 
-impl Game for Doomed {
-    fn mode(&self) -> &'static str {
-        self.arena.mode()
+/// The arena's brain, for the doomed arena.
+struct DoomedBrain(ArenaBrain);
+
+impl Brain<Doomed> for DoomedBrain {
+    type Shared = <ArenaBrain as Brain<Arena>>::Shared;
+    fn prepare(setup: &ArenaSetup, tick_rate: u16) -> Self::Shared {
+        ArenaBrain::prepare(setup, tick_rate)
     }
-    fn setup(&self) -> GameSetup {
+    fn new(shared: &Self::Shared, seed: u64) -> Self {
+        DoomedBrain(<ArenaBrain as Brain<Arena>>::new(shared, seed))
+    }
+    fn decide(&mut self, shared: &Self::Shared, me: Slot, sight: &ArenaState) -> ArenaInput {
+        self.0.decide(shared, me, sight)
+    }
+}
+
+/// The arena's bytes.
+impl GameWire for Doomed {
+    const MODE: &'static str = Arena::MODE;
+    type Input = ArenaInput;
+    type Setup = ArenaSetup;
+    type State = ArenaState;
+    type Event = ArenaEvent;
+    const SCORE_COLUMNS: usize = Arena::SCORE_COLUMNS;
+    fn encode_input(input: &ArenaInput, out: &mut Vec<u8>) {
+        Arena::encode_input(input, out)
+    }
+    fn decode_input(bytes: &[u8]) -> Result<ArenaInput, PayloadError> {
+        Arena::decode_input(bytes)
+    }
+    fn encode_setup(setup: &ArenaSetup, out: &mut Vec<u8>) {
+        Arena::encode_setup(setup, out)
+    }
+    fn decode_setup(bytes: &[u8]) -> Result<ArenaSetup, PayloadError> {
+        Arena::decode_setup(bytes)
+    }
+    fn encode_event(event: &ArenaEvent, out: &mut Vec<u8>) {
+        Arena::encode_event(event, out)
+    }
+    fn decode_event(bytes: &[u8]) -> Result<ArenaEvent, PayloadError> {
+        Arena::decode_event(bytes)
+    }
+    fn encode_delta(baseline: Option<&ArenaState>, now: &ArenaState, out: &mut Vec<u8>) {
+        Arena::encode_delta(baseline, now, out)
+    }
+    fn apply_delta(
+        baseline: Option<&ArenaState>,
+        tick: u32,
+        body: &[u8],
+    ) -> Result<ArenaState, PayloadError> {
+        Arena::apply_delta(baseline, tick, body)
+    }
+}
+
+impl Game for Doomed {
+    type Brain = DoomedBrain;
+    fn new(_: &MatchSettings) -> Doomed {
+        unreachable!("made by the test's game maker")
+    }
+    fn setup(&self) -> ArenaSetup {
         self.arena.setup()
     }
     fn tick(&self) -> u32 {
         self.arena.tick()
     }
-    fn step(&mut self, inputs: &StepInputs, events: &mut Vec<GameEvent>) {
+    fn step(&mut self, inputs: &StepInputs<ArenaInput>, events: &mut Vec<ArenaEvent>) {
         assert!(
             !self.armed.load(Ordering::Relaxed),
             "injected fault in the game step"
         );
         self.arena.step(inputs, events)
     }
-    fn score(&self, slot: Slot) -> Option<Score> {
+    fn score(&self, slot: Slot) -> Option<Vec<i32>> {
         // A join reads the scores for the newcomer's roster, between two steps.
         assert!(
             !self.fail_join.load(Ordering::Relaxed),
@@ -304,7 +360,7 @@ impl Game for Doomed {
         );
         self.arena.score(slot)
     }
-    fn state(&self, out: &mut RoomState) {
+    fn state(&self, out: &mut ArenaState) {
         self.arena.state(out)
     }
 }
@@ -313,16 +369,22 @@ fn server_with_a_doomed_game(armed: Arc<AtomicBool>, fail_join: Arc<AtomicBool>)
     common::init_logging();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     startup::spawn_with(listener, test_config(), move |app| {
-        app.with_game_maker(Arc::new(move |name, map, tick_rate, seed| {
-            let arena = Arena::new(map, tick_rate, seed);
+        app.with_game_maker(Arc::new(move |name, start| {
+            let MatchSettings {
+                map,
+                tick_rate,
+                seed,
+            } = &start.settings;
+            let arena = Arena::new(map.clone(), *tick_rate, *seed);
             if name == "doomed" {
-                Box::new(Doomed {
+                let doomed = Doomed {
                     arena,
                     armed: armed.clone(),
                     fail_join: fail_join.clone(),
-                })
+                };
+                Box::new(Hosted::new(doomed, *tick_rate))
             } else {
-                Box::new(arena)
+                Box::new(Hosted::new(arena, *tick_rate))
             }
         }))
     })

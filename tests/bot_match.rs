@@ -4,12 +4,11 @@
 
 use std::sync::Arc;
 
-use skirmish::bot::brain::Brain;
-use skirmish::bot::{is_alive, world_position, JoinedRoom, RoomView};
-use skirmish::game::arena::Arena;
+use skirmish::bot::{JoinedRoom, RoomView};
+use skirmish::game::arena::{is_alive, world_position, Arena, ArenaBrain, ArenaEvent, ArenaState};
 use skirmish::game::map::Map;
-use skirmish::game::{Game, GameEvent, StepInputs};
-use skirmish::protocol::{Input, RoomInfo, RoomState, ServerMsg, Slot, Snapshot};
+use skirmish::game::{Brain, Game, StepInputs};
+use skirmish::protocol::{GameWire, RoomInfo, ServerMsg, Slot, Snapshot};
 
 const BOTS: Slot = 6;
 const TICK_RATE: u16 = 30;
@@ -22,12 +21,12 @@ fn arena() -> Arena {
     Arena::new(Arc::new(map), TICK_RATE, 7)
 }
 
-fn view_of(game: &Arena, you: Slot) -> RoomView {
+fn view_of(game: &Arena, you: Slot) -> RoomView<Arena> {
     RoomView::new(JoinedRoom {
         room: RoomInfo {
             id: 1,
             name: "match".into(),
-            mode: game.mode().into(),
+            mode: Arena::MODE.into(),
             players: BOTS,
             capacity: BOTS,
             public: false,
@@ -55,22 +54,22 @@ fn play_match() -> Track {
     };
     game.step(&inputs, &mut Vec::new());
     inputs.clear();
-    let mut views: Vec<RoomView> = (0..BOTS).map(|slot| view_of(&game, slot)).collect();
-    let mut brains: Vec<Brain> = (0..BOTS)
-        .map(|slot| Brain::new(u64::from(slot) + 1, TICK_RATE))
+    let mut views: Vec<RoomView<Arena>> = (0..BOTS).map(|slot| view_of(&game, slot)).collect();
+    let shared = ArenaBrain::prepare(&game.setup(), TICK_RATE);
+    let mut brains: Vec<ArenaBrain> = (0..BOTS)
+        .map(|slot| <ArenaBrain as Brain<Arena>>::new(&shared, u64::from(slot) + 1))
         .collect();
     let mut track = Track {
         positions: vec![Vec::new(); BOTS.into()],
         kills: vec![0; BOTS.into()],
     };
-    let mut seqs = vec![0u32; BOTS.into()];
-    let mut previous: Option<RoomState> = None;
+    let mut previous: Option<ArenaState> = None;
     let mut events = Vec::new();
     for _ in 0..SECONDS * u32::from(TICK_RATE) {
-        let mut state = RoomState::default();
+        let mut state = ArenaState::default();
         game.state(&mut state);
-        let mut snapshot = Snapshot::default();
-        snapshot.diff_into(previous.as_ref(), &state, 0);
+        let baseline = previous.as_ref().map(|b: &ArenaState| (b.tick, b));
+        let snapshot = Snapshot::between::<Arena>(baseline, (state.tick, &state), 0);
         previous = Some(state);
         let msg = ServerMsg::Snapshot(snapshot);
         for slot in 0..BOTS {
@@ -78,15 +77,8 @@ fn play_match() -> Track {
             let view = &mut views[index];
             view.observe(&msg)
                 .expect("each snapshot changes the previous one");
-            let decision = brains[index].decide(view);
-            seqs[index] += 1;
-            let input = Input {
-                seq: seqs[index],
-                movement: decision.movement,
-                aim: decision.aim,
-                fire: decision.fire,
-                render_tick: game.tick(),
-            };
+            let sight = view.state().expect("a state after a snapshot");
+            let input = brains[index].decide(&shared, slot, sight);
             inputs.commands.push((slot, input));
             let own = view.own_state().filter(|p| is_alive(p)).map(world_position);
             track.positions[index].push(own);
@@ -95,7 +87,7 @@ fn play_match() -> Track {
         game.step(&inputs, &mut events);
         inputs.clear();
         for event in &events {
-            let GameEvent::Kill { killer, .. } = event;
+            let ArenaEvent::Kill { killer, .. } = event;
             track.kills[usize::from(*killer)] += 1;
         }
     }

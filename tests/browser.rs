@@ -12,7 +12,8 @@
 //! `REQUIRE_BROWSER=1`, which makes that a failure. `CHROMIUM` and `CHROMEDRIVER` override
 //! the programs used. The netcode's promises (exact prediction, own shots shown at once, also
 //! over a laggy link) have their own test, in `browser/netcode.rs`; the replay viewer (a recorded
-//! match played, paused and seeked) in `browser/replay.rs`.
+//! match played, paused and seeked) in `browser/replay.rs`; a round of tag, the second game, in
+//! `browser/tag.rs`.
 
 mod common;
 #[path = "browser/harness.rs"]
@@ -21,6 +22,8 @@ mod harness;
 mod netcode;
 #[path = "browser/replay.rs"]
 mod replay;
+#[path = "browser/tag.rs"]
+mod tag;
 
 use std::path::Path;
 use std::time::Duration;
@@ -37,10 +40,10 @@ use harness::{
 use serde_json::{json, Value};
 use skirmish::bot::{BotClient, RoomView};
 use skirmish::config::Config;
+use skirmish::game::arena::{Arena, PLAYER_PROTECTED};
 use skirmish::game::map::Map;
-use skirmish::protocol::{
-    ServerMsg, Slot, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP, PLAYER_PROTECTED,
-};
+use skirmish::game::movement::{MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP};
+use skirmish::protocol::{ServerMsg, Slot};
 
 fn own_bullets(state: &Value) -> f64 {
     number(&state["stats"]["ownBulletsSeen"])
@@ -985,7 +988,7 @@ async fn hunt(
     bot: &mut BotClient,
     target: Slot,
     range: f32,
-    mut done: impl FnMut(&ServerMsg, &RoomView) -> bool,
+    mut done: impl FnMut(&ServerMsg, &RoomView<Arena>) -> bool,
 ) {
     let deadline = tokio::time::Instant::now() + PAGE_WAIT;
     loop {
@@ -1078,12 +1081,9 @@ async fn a_shot_player_sees_who_shot_it_and_respawns_protected() {
     .await;
     save_screenshot(&alice, "fight.png").await;
     alice.release_actions().await.expect("release the mouse");
-    hunt(
-        &mut mallory,
-        alice_slot,
-        300.0,
-        |msg, _| matches!(msg, ServerMsg::Kill { victim, .. } if *victim == alice_slot),
-    )
+    hunt(&mut mallory, alice_slot, 300.0, |msg, _| {
+        common::kill_of(msg).is_some_and(|(_, victim)| victim == alice_slot)
+    })
     .await;
     wait_for_shown_text(
         &alice,
@@ -1130,7 +1130,9 @@ async fn a_shot_player_sees_who_shot_it_and_respawns_protected() {
     aim_and_fire(&alice, &map, true).await;
     mallory
         .wait_for(PAGE_WAIT, |m| {
-            matches!(m, ServerMsg::Kill { victim, .. } if *victim == mallory_slot).then_some(())
+            common::kill_of(m)
+                .is_some_and(|(_, victim)| victim == mallory_slot)
+                .then_some(())
         })
         .await
         .expect("alice shoots mallory down");

@@ -13,9 +13,12 @@ use common::raw::{RawClient, Watched};
 use common::{spawn_app_with, test_config};
 use proptest::prelude::*;
 use skirmish::config::Config;
+use skirmish::game::arena::{
+    Arena, ArenaInput, ArenaState, BulletState, FlyingBullet, PlayerState,
+};
 use skirmish::protocol::{
-    apply_snapshot, decode_client, decode_server, encode_client, encode_server, BulletState,
-    ClientMsg, FlyingBullet, Input, PlayerState, RoomState, ServerMsg, Snapshot, PROTOCOL_VERSION,
+    apply_snapshot, decode_client, decode_server, encode_client, encode_server, ClientMsg, Held,
+    InputMsg, InputPayload, ServerMsg, Snapshot, PROTOCOL_VERSION,
 };
 use skirmish::startup::RunningServer;
 
@@ -41,19 +44,22 @@ fn seeds() -> Vec<Vec<u8>> {
             capacity: 4,
             public: false,
             bots: false,
+            mode: "arena".into(),
         },
         ClientMsg::JoinRoom { room: 1 },
         ClientMsg::JoinByCode {
             code: "ABCDE".into(),
         },
-        ClientMsg::QuickJoin,
+        ClientMsg::QuickJoin { mode: "tag".into() },
         ClientMsg::LeaveRoom,
-        ClientMsg::Input(Input {
+        ClientMsg::Input(InputMsg {
             seq: 1,
-            movement: 1,
-            aim: 0.5,
-            fire: true,
-            render_tick: 0,
+            payload: InputPayload::of::<Arena>(&ArenaInput {
+                movement: 1,
+                aim: 0.5,
+                fire: true,
+                render_tick: 0,
+            }),
         }),
         ClientMsg::Chat { text: "hi".into() },
         ClientMsg::Ping { t: 1 },
@@ -103,12 +109,12 @@ proptest! {
 
 /// A room at `tick`: any players in slots 0 to 99, any bullets, everything in increasing order
 /// as a room describes itself.
-fn room_at(tick: u32) -> impl Strategy<Value = RoomState> {
+fn room_at(tick: u32) -> impl Strategy<Value = ArenaState> {
     let player = (any::<u16>(), any::<u16>(), any::<u8>(), any::<u8>(), 0u8..2);
     let players = proptest::collection::btree_map(0u8..100, player, 0..24);
     let bullet = (any::<u8>(), any::<u16>(), any::<u16>(), any::<u16>());
     let bullets = proptest::collection::btree_map(any::<u16>(), bullet, 0..24);
-    (players, bullets).prop_map(move |(players, bullets)| RoomState {
+    (players, bullets).prop_map(move |(players, bullets)| ArenaState {
         tick,
         players: players
             .into_iter()
@@ -139,7 +145,7 @@ fn room_at(tick: u32) -> impl Strategy<Value = RoomState> {
 
 /// Two rooms a few ticks apart, the second often a small step from the first (as in play:
 /// the same players, moved a little) and sometimes anything at all.
-fn room_change() -> impl Strategy<Value = (RoomState, RoomState)> {
+fn room_change() -> impl Strategy<Value = (ArenaState, ArenaState)> {
     (1u32..300, room_at(1000)).prop_flat_map(|(age, before)| {
         let stepped = {
             let before = before.clone();
@@ -165,20 +171,19 @@ proptest! {
     /// its players exactly, its bullets by id.
     #[test]
     fn a_snapshot_rebuilds_any_change((before, after) in room_change(), ack in any::<u32>()) {
-        let mut snapshot = Snapshot::default();
-        let from_baseline = snapshot.diff_into(Some(&before), &after, ack);
-        prop_assert_eq!(from_baseline, after.tick - before.tick <= 255);
+        let snapshot = Snapshot::between::<Arena>(Some((before.tick, &before)), (after.tick, &after), ack);
+        prop_assert_eq!(snapshot.baseline_age != 0, after.tick - before.tick <= 255);
         let decoded = match decode_server(&encode_server(&ServerMsg::Snapshot(snapshot))) {
             Ok(ServerMsg::Snapshot(decoded)) => decoded,
             other => return Err(TestCaseError::fail(format!("decoded {other:?}"))),
         };
         prop_assert_eq!(decoded.ack, ack);
-        let mut held = Some(before);
-        prop_assert!(apply_snapshot(&mut held, &decoded).is_ok());
-        let held = held.expect("a state after a change that applies");
+        let mut held = Some(Held { tick: before.tick, state: before });
+        prop_assert!(apply_snapshot::<Arena>(&mut held, &decoded).is_ok());
+        let held = held.expect("a state after a change that applies").state;
         prop_assert_eq!(held.tick, after.tick);
         prop_assert_eq!(&held.players, &after.players);
-        let ids = |room: &RoomState| room.bullets.iter().map(|b| b.bullet.id).collect::<Vec<_>>();
+        let ids = |room: &ArenaState| room.bullets.iter().map(|b| b.bullet.id).collect::<Vec<_>>();
         prop_assert_eq!(ids(&held), ids(&after));
     }
 
@@ -189,8 +194,7 @@ proptest! {
         writes in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
         cut in 0usize..3,
     ) {
-        let mut snapshot = Snapshot::default();
-        snapshot.diff_into(Some(&before), &after, 1);
+        let snapshot = Snapshot::between::<Arena>(Some((before.tick, &before)), (after.tick, &after), 1);
         let mut bytes = encode_server(&ServerMsg::Snapshot(snapshot));
         for (at, byte) in writes {
             let i = 4 + at.index(bytes.len() - 4);
@@ -198,8 +202,8 @@ proptest! {
         }
         bytes.truncate(bytes.len() - cut);
         if let Ok(ServerMsg::Snapshot(mutated)) = decode_server(&bytes) {
-            let mut held = Some(before);
-            if apply_snapshot(&mut held, &mutated).is_err() {
+            let mut held = Some(Held { tick: before.tick, state: before });
+            if apply_snapshot::<Arena>(&mut held, &mutated).is_err() {
                 prop_assert!(held.is_none(), "a failed apply leaves no state");
             }
         }

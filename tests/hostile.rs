@@ -7,8 +7,9 @@ use common::raw::{RawClient, Watched};
 use common::{connect, next_error, spawn_app, spawn_app_with, test_config};
 use futures_util::SinkExt;
 use skirmish::config::Config;
+use skirmish::game::arena::ArenaInput;
 use skirmish::protocol::{
-    encode_client, encode_server, ClientMsg, CloseCode, ErrorCode, Input, ServerMsg,
+    encode_client, encode_server, ClientMsg, CloseCode, ErrorCode, ServerMsg,
     MAX_CLIENT_MESSAGE_BYTES, PROTOCOL_VERSION,
 };
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
@@ -22,13 +23,13 @@ async fn intruder(app: &skirmish::startup::RunningServer, watched: &Watched) -> 
 }
 
 fn input(seq: u32, movement: u8, aim: f32) -> ClientMsg {
-    ClientMsg::Input(Input {
-        seq,
+    ArenaInput {
         movement,
         aim,
         fire: false,
         render_tick: 0,
-    })
+    }
+    .message(seq)
 }
 
 /// Asserts the connection was refused with `error` then closed with `close_code`, and that the
@@ -64,8 +65,11 @@ async fn frames_that_are_not_one_message_close_with_their_codes() {
         capacity: 4,
         public: true,
         bots: false,
+        mode: "arena".into(),
     });
-    *create_with_bool_two.last_mut().unwrap() = 2;
+    // The `bots` byte, just before the mode string (a u64 length and 5 bytes).
+    let bots_at = create_with_bool_two.len() - 8 - "arena".len() - 1;
+    create_with_bool_two[bots_at] = 2;
     let welcome = encode_server(&ServerMsg::Welcome {
         protocol: PROTOCOL_VERSION,
         player_id: 1,
@@ -79,8 +83,9 @@ async fn frames_that_are_not_one_message_close_with_their_codes() {
         ("empty frame", vec![]),
         ("random bytes", seeded_random),
         (
-            "truncated input",
-            encode_client(&input(1, 0, 0.0))[..9].to_vec(),
+            // (one cut inside its payload is the game's to refuse: BAD_INPUT, see server.rs)
+            "input cut inside its header",
+            encode_client(&input(1, 0, 0.0))[..7].to_vec(),
         ),
         ("unknown tag", vec![200, 0, 0, 0]),
         ("tag with its high byte set", vec![1, 0, 0, 0x80]),
@@ -289,6 +294,7 @@ async fn bad_values_are_refused_and_the_connection_stays() {
                 capacity: 4,
                 public: true,
                 bots: false,
+                mode: "arena".into(),
             },
             ErrorCode::AlreadyInRoom,
         ),
@@ -338,6 +344,7 @@ async fn lobby_values_out_of_range_are_refused() {
                 capacity: 0,
                 public: true,
                 bots: false,
+                mode: "arena".into(),
             },
             ErrorCode::BadRoomSettings,
         ),
@@ -348,6 +355,7 @@ async fn lobby_values_out_of_range_are_refused() {
                 capacity: 255,
                 public: true,
                 bots: false,
+                mode: "arena".into(),
             },
             ErrorCode::BadRoomSettings,
         ),
@@ -358,6 +366,7 @@ async fn lobby_values_out_of_range_are_refused() {
                 capacity: 4,
                 public: true,
                 bots: false,
+                mode: "arena".into(),
             },
             ErrorCode::BadRoomSettings,
         ),
@@ -368,6 +377,7 @@ async fn lobby_values_out_of_range_are_refused() {
                 capacity: 4,
                 public: true,
                 bots: false,
+                mode: "arena".into(),
             },
             ErrorCode::BadRoomSettings,
         ),

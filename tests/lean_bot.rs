@@ -6,7 +6,8 @@ mod common;
 use common::WAIT;
 use skirmish::bot::lean::{Incoming, LeanBot};
 use skirmish::bot::BotError;
-use skirmish::protocol::{ErrorCode, MOVE_RIGHT};
+use skirmish::game::movement::MOVE_RIGHT;
+use skirmish::protocol::ErrorCode;
 
 /// Reads until a snapshot acknowledges `seq`; returns the snapshots seen on the way.
 async fn until_acked(bot: &mut LeanBot, seq: u32) -> u32 {

@@ -11,6 +11,7 @@ use common::{
 };
 use skirmish::bot::BotClient;
 use skirmish::config::Config;
+use skirmish::game::arena::ArenaDelta;
 use skirmish::protocol::{ClientMsg, ErrorCode, RosterEntry, ServerMsg};
 
 /// The value of the sample `series` (name with labels, exactly as exported) in a scrape.
@@ -273,12 +274,9 @@ async fn a_spectator_gets_snapshots_and_events_without_a_seat() {
     assert_eq!(names, ["ada"], "the spectator is not in the roster");
 
     let snapshot = next_snapshot(&mut eve).await;
-    assert_eq!(
-        snapshot.players.len(),
-        1,
-        "no player entity for the spectator"
-    );
-    assert_eq!(snapshot.players[0].slot(), joined.you);
+    let body = ArenaDelta::decode(&snapshot.body).expect("an arena body");
+    assert_eq!(body.players.len(), 1, "no player entity for the spectator");
+    assert_eq!(body.players[0].slot(), joined.you);
     assert_eq!(
         (snapshot.baseline_age, snapshot.ack),
         (0, 0),
@@ -293,7 +291,11 @@ async fn a_spectator_gets_snapshots_and_events_without_a_seat() {
     assert_eq!(next_error(&mut eve).await.0, ErrorCode::NotInRoom);
     eve.chat("hello").await.unwrap();
     assert_eq!(next_error(&mut eve).await.0, ErrorCode::NotInRoom);
-    eve.send(&ClientMsg::QuickJoin).await.unwrap();
+    eve.send(&ClientMsg::QuickJoin {
+        mode: "arena".into(),
+    })
+    .await
+    .unwrap();
     assert_eq!(next_error(&mut eve).await.0, ErrorCode::AlreadyInRoom);
 
     // Events reach spectators too.

@@ -19,12 +19,16 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use skirmish::game::arena::{
+    quantize_heading, Arena, ArenaDelta, ArenaEvent, ArenaInput, ArenaSetup, ArenaState,
+    BulletState, FlyingBullet, PlayerChange, PlayerState, PLAYER_ALIVE,
+};
+use skirmish::game::map::Wall;
+use skirmish::game::movement::{MOVE_ALL, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP};
 use skirmish::protocol::{
     apply_snapshot, decode_client, decode_server, encode_client, encode_server, quantize_angle,
-    quantize_heading, quantize_position, BulletState, ClientMsg, ErrorCode, FlyingBullet,
-    GameSetup, Input, PlayerChange, PlayerState, RoomInfo, RoomState, RosterEntry, ServerMsg,
-    Snapshot, Wall, MAX_CLIENT_MESSAGE_BYTES, MAX_NAME_CHARS, MOVE_ALL, MOVE_DOWN, MOVE_LEFT,
-    MOVE_RIGHT, MOVE_UP, PLAYER_ALIVE, PROTOCOL_VERSION,
+    quantize_position, ClientMsg, ErrorCode, GameWire, Held, InputPayload, RoomInfo, RosterEntry,
+    ServerMsg, Snapshot, MAX_CLIENT_MESSAGE_BYTES, MAX_NAME_CHARS, PROTOCOL_VERSION,
 };
 
 const CLIENT_VARIANTS: u32 = 13;
@@ -60,19 +64,43 @@ impl Message {
         format!("{enum_name}::{variant}")
     }
 
-    /// The message as plain JSON: `{"type": variant, ...fields}`, nested structs as objects.
+    /// The message as plain JSON: `{"type": variant, ...fields}`, nested structs as objects,
+    /// game payloads (an input's `payload`, a setup, an event, a snapshot's `body`) as hex.
     fn to_json(&self) -> Value {
         let tagged = match self {
             Message::Client(msg) => serde_json::to_value(msg),
             Message::Server(msg) => serde_json::to_value(msg),
         };
-        flatten_variant(tagged.expect("protocol messages serialize to JSON"))
+        let mut flat = flatten_variant(tagged.expect("protocol messages serialize to JSON"));
+        let fields = flat.as_object_mut().expect("a message is an object");
+        if let Message::Client(ClientMsg::Input(input)) = self {
+            fields.insert("payload".into(), to_hex(input.payload.as_slice()).into());
+        }
+        for field in PAYLOAD_FIELDS {
+            if let Some(Value::Array(bytes)) = fields.get(*field) {
+                let bytes: Vec<u8> = bytes
+                    .iter()
+                    .map(|b| b.as_u64().expect("a byte") as u8)
+                    .collect();
+                fields.insert((*field).into(), to_hex(&bytes).into());
+            }
+        }
+        flat
     }
 }
 
 struct Vector {
     name: &'static str,
     message: Message,
+}
+
+/// The fields that hold a game's payload as bytes, shown as hex in the JSON.
+const PAYLOAD_FIELDS: &[&str] = &["setup", "event", "body"];
+
+fn arena_setup_bytes(setup: &ArenaSetup) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    Arena::encode_setup(setup, &mut bytes);
+    bytes
 }
 
 struct MalformedFrame {
@@ -136,7 +164,7 @@ fn vectors() -> Vec<Vector> {
         public: true,
         bots: 0,
     };
-    let setup = GameSetup {
+    let setup = ArenaSetup {
         width: 1600,
         height: 1000,
         walls: vec![
@@ -166,8 +194,7 @@ fn vectors() -> Vec<Vector> {
         slot,
         player_id,
         name: name.into(),
-        kills,
-        deaths,
+        score: vec![kills, deaths],
         // The server's bots have no player id.
         bot: player_id == 0,
     };
@@ -194,6 +221,7 @@ fn vectors() -> Vec<Vector> {
                 capacity: 8,
                 public: true,
                 bots: true,
+                mode: "arena".into(),
             },
         ),
         client(
@@ -203,6 +231,7 @@ fn vectors() -> Vec<Vector> {
                 capacity: 100,
                 public: false,
                 bots: false,
+                mode: "arena".into(),
             },
         ),
         client("client_join_room", ClientMsg::JoinRoom { room: 42 }),
@@ -212,37 +241,42 @@ fn vectors() -> Vec<Vector> {
                 code: "QX7K2P".into(),
             },
         ),
-        client("client_quick_join", ClientMsg::QuickJoin),
+        client(
+            "client_quick_join",
+            ClientMsg::QuickJoin {
+                mode: "arena".into(),
+            },
+        ),
         client("client_leave_room", ClientMsg::LeaveRoom),
         client(
             "client_input",
-            ClientMsg::Input(Input {
-                seq: 1,
+            ArenaInput {
                 movement: MOVE_RIGHT,
                 aim: 0.0,
                 fire: false,
                 render_tick: 0,
-            }),
+            }
+            .message(1),
         ),
         client(
             "client_input_diagonal_fire",
-            ClientMsg::Input(Input {
-                seq: 257,
+            ArenaInput {
                 movement: MOVE_DOWN | MOVE_RIGHT,
                 aim: FRAC_PI_4,
                 fire: true,
                 render_tick: 254,
-            }),
+            }
+            .message(257),
         ),
         client(
             "client_input_max_seq_negative_aim",
-            ClientMsg::Input(Input {
-                seq: u32::MAX,
+            ArenaInput {
                 movement: MOVE_UP | MOVE_LEFT,
                 aim: -FRAC_PI_2,
                 fire: true,
                 render_tick: 0x0001_0203,
-            }),
+            }
+            .message(u32::MAX),
         ),
         client(
             "client_chat",
@@ -306,7 +340,7 @@ fn vectors() -> Vec<Vector> {
                 code: "QX7K2P".into(),
                 you: 2,
                 tick: 1234,
-                setup: setup.clone(),
+                setup: arena_setup_bytes(&setup),
                 roster: vec![
                     roster_entry(0, 3, "ada", 5, 2),
                     roster_entry(1, 0, "Bot Ada", 1, 0),
@@ -329,10 +363,10 @@ fn vectors() -> Vec<Vector> {
                 code: "M4RS9A".into(),
                 you: 0,
                 tick: 0,
-                setup: GameSetup {
+                setup: arena_setup_bytes(&ArenaSetup {
                     walls: vec![],
                     ..setup.clone()
-                },
+                }),
                 roster: vec![roster_entry(0, 7, "bob", 0, 0)],
             },
         ),
@@ -351,18 +385,26 @@ fn vectors() -> Vec<Vector> {
         ),
         server(
             "server_snapshot_empty",
-            ServerMsg::Snapshot(Snapshot {
-                tick: 1,
-                ..Snapshot::default()
-            }),
+            ServerMsg::Snapshot(Snapshot::between::<Arena>(
+                None,
+                (1, &ArenaState::default()),
+                0,
+            )),
         ),
         server(
-            "server_kill",
-            ServerMsg::Kill {
+            "server_game_event_kill",
+            ServerMsg::GameEvent {
                 tick: 1240,
-                killer: 0,
-                victim: 1,
-                respawn_tick: 1330,
+                event: {
+                    let mut event = Vec::new();
+                    let kill = ArenaEvent::Kill {
+                        killer: 0,
+                        victim: 1,
+                        respawn_tick: 1330,
+                    };
+                    Arena::encode_event(&kill, &mut event);
+                    event
+                },
             },
         ),
         server(
@@ -389,7 +431,7 @@ fn vectors() -> Vec<Vector> {
                 },
                 code: "QX7K2P".into(),
                 tick: 1234,
-                setup,
+                setup: arena_setup_bytes(&setup),
                 roster: vec![
                     roster_entry(0, 3, "ada", 5, 2),
                     roster_entry(2, 7, "bob", 0, 0),
@@ -411,16 +453,18 @@ fn malformed_frames() -> Vec<MalformedFrame> {
         protocol: PROTOCOL_VERSION,
         name: "ada".into(),
     });
-    let input = encode_client(&ClientMsg::Input(Input {
-        seq: 1,
-        movement: MOVE_ALL,
-        aim: 0.0,
-        fire: false,
-        render_tick: 0,
-    }));
-    let mut input_fire_2 = input.clone();
-    // The fire byte: after the tag (4), seq (4), movement (1) and aim (4).
-    input_fire_2[13] = 2;
+    let input = encode_client(
+        &ArenaInput {
+            movement: MOVE_ALL,
+            aim: 0.0,
+            fire: false,
+            render_tick: 0,
+        }
+        .message(1),
+    );
+    let input_without_payload = input[..8].to_vec();
+    let mut input_payload_too_long = input[..8].to_vec();
+    input_payload_too_long.extend_from_slice(&[0; 33]);
     let mut hello_tag_high_byte = hello.clone();
     hello_tag_high_byte[3] = 1;
     let mut hello_huge_name = hello[..6].to_vec();
@@ -431,16 +475,7 @@ fn malformed_frames() -> Vec<MalformedFrame> {
     chat_bad_utf8.extend_from_slice(&2u64.to_le_bytes());
     chat_bad_utf8.extend_from_slice(&[0xff, 0xfe]);
     let full = encode_server(&ServerMsg::Snapshot(full_snapshot()));
-    let snapshot_cut_in_a_player = full[..20].to_vec();
-    let mut snapshot_too_many_slots = encode_server(&ServerMsg::Snapshot(Snapshot {
-        tick: 1,
-        ..Snapshot::default()
-    }));
-    // The slot count is the byte after the tag, tick, ack and baseline age.
-    snapshot_too_many_slots[13] = 101;
-    snapshot_too_many_slots.extend_from_slice(&[0; 26 + 4]);
-    let mut snapshot_trailing = full.clone();
-    snapshot_trailing.push(0);
+    let snapshot_cut_in_its_header = full[..12].to_vec();
     let mut room_list_public_2 = encode_server(&ServerMsg::RoomList {
         rooms: vec![RoomInfo {
             id: 1,
@@ -482,10 +517,16 @@ fn malformed_frames() -> Vec<MalformedFrame> {
             "a Hello body after tag 0x01000000: the tag is all four bytes, not only the first",
         ),
         frame(
-            "client_bool_not_0_or_1",
+            "client_input_without_payload",
             "client",
-            input_fire_2,
-            "Input.fire is 2; a bool must be 0 or 1",
+            input_without_payload,
+            "an Input of tag and seq only: a payload has 1 to 32 bytes",
+        ),
+        frame(
+            "client_input_payload_too_long",
+            "client",
+            input_payload_too_long,
+            "an Input whose payload has 33 bytes: at most 32 are allowed",
         ),
         frame(
             "client_truncated",
@@ -518,22 +559,10 @@ fn malformed_frames() -> Vec<MalformedFrame> {
             "tag 13 is one past the last ServerMsg variant",
         ),
         frame(
-            "server_snapshot_cut_in_a_player",
+            "server_snapshot_cut_in_its_header",
             "server",
-            snapshot_cut_in_a_player,
-            "a Snapshot that ends inside the data of its first changed player",
-        ),
-        frame(
-            "server_snapshot_too_many_slots",
-            "server",
-            snapshot_too_many_slots,
-            "a Snapshot whose slot count is 101; rooms hold at most 100",
-        ),
-        frame(
-            "server_snapshot_trailing_byte",
-            "server",
-            snapshot_trailing,
-            "server_snapshot_full with one byte after its end",
+            snapshot_cut_in_its_header,
+            "a Snapshot that ends inside its 13-byte header (a body's errors are its game's)",
         ),
         frame(
             "server_bool_not_0_or_1",
@@ -565,7 +594,7 @@ fn flatten_variant(tagged: Value) -> Value {
     }
 }
 
-/// The inverse of `flatten_variant`: every variant with no fields is a unit variant.
+/// The inverse of `Message::to_json`: every variant with no fields is a unit variant.
 fn unflatten_variant(flat: &Value) -> Value {
     let mut fields = flat
         .as_object()
@@ -575,6 +604,19 @@ fn unflatten_variant(flat: &Value) -> Value {
         Some(Value::String(variant)) => variant,
         other => panic!("message without a string \"type\": {other:?}"),
     };
+    for field in PAYLOAD_FIELDS {
+        if let Some(Value::String(hex)) = fields.get(*field) {
+            let bytes = from_hex(hex).into_iter().map(Value::from).collect();
+            fields.insert((*field).into(), Value::Array(bytes));
+        }
+    }
+    if variant == "Input" {
+        if let Some(Value::String(hex)) = fields.get("payload") {
+            let payload = InputPayload::new(&from_hex(hex)).expect("a payload that fits");
+            let json = serde_json::to_value(payload).expect("a payload serializes");
+            fields.insert("payload".into(), json);
+        }
+    }
     if fields.is_empty() {
         Value::String(variant)
     } else {
@@ -591,7 +633,7 @@ fn client_variant(msg: &ClientMsg) -> (u32, &'static str) {
         ClientMsg::CreateRoom { .. } => (2, "CreateRoom"),
         ClientMsg::JoinRoom { .. } => (3, "JoinRoom"),
         ClientMsg::JoinByCode { .. } => (4, "JoinByCode"),
-        ClientMsg::QuickJoin => (5, "QuickJoin"),
+        ClientMsg::QuickJoin { .. } => (5, "QuickJoin"),
         ClientMsg::LeaveRoom => (6, "LeaveRoom"),
         ClientMsg::Input(_) => (7, "Input"),
         ClientMsg::Chat { .. } => (8, "Chat"),
@@ -612,7 +654,7 @@ fn server_variant(msg: &ServerMsg) -> (u32, &'static str) {
         ServerMsg::PlayerJoined { .. } => (5, "PlayerJoined"),
         ServerMsg::PlayerLeft { .. } => (6, "PlayerLeft"),
         ServerMsg::Snapshot(_) => (7, "Snapshot"),
-        ServerMsg::Kill { .. } => (8, "Kill"),
+        ServerMsg::GameEvent { .. } => (8, "GameEvent"),
         ServerMsg::Chat { .. } => (9, "Chat"),
         ServerMsg::Pong { .. } => (10, "Pong"),
         ServerMsg::RoomClosed { .. } => (11, "RoomClosed"),
@@ -703,8 +745,14 @@ impl Dump {
         self.u8(&format!("{at}.slot"), entry.slot);
         self.u32(&format!("{at}.player_id"), entry.player_id);
         self.string(&format!("{at}.name"), &entry.name);
-        self.u16(&format!("{at}.kills"), entry.kills);
-        self.u16(&format!("{at}.deaths"), entry.deaths);
+        self.count(&format!("{at}.score"), entry.score.len());
+        let columns = ["kills", "deaths"];
+        for (value, column) in entry.score.iter().zip(columns) {
+            self.push(
+                &value.to_le_bytes(),
+                format!("{at}.score[{column}]: i32 = {value}"),
+            );
+        }
         self.bool(&format!("{at}.bot"), entry.bot);
     }
 
@@ -715,7 +763,17 @@ impl Dump {
         }
     }
 
-    fn setup(&mut self, at: &str, setup: &GameSetup) {
+    /// A setup's bytes: their count, then the arena's setup field by field.
+    fn setup(&mut self, at: &str, bytes: &[u8]) {
+        self.push(
+            &(bytes.len() as u64).to_le_bytes(),
+            format!(
+                "{at}: bytes, length u64 = {} (the arena's setup)",
+                bytes.len()
+            ),
+        );
+        let setup = Arena::decode_setup(bytes).expect("an arena setup");
+        let setup = &setup;
         self.u16(&format!("{at}.width"), setup.width);
         self.u16(&format!("{at}.height"), setup.height);
         self.count(&format!("{at}.walls"), setup.walls.len());
@@ -745,8 +803,14 @@ impl Dump {
         self.u32("tick", snapshot.tick);
         self.u32("ack", snapshot.ack);
         self.u8("baseline_age", snapshot.baseline_age);
+        let body = ArenaDelta::decode(&snapshot.body).expect("an arena body");
+        self.arena_body(&body);
+    }
+
+    /// The arena's snapshot body, to the end of the frame.
+    fn arena_body(&mut self, snapshot: &ArenaDelta) {
         let slot_count = snapshot.players.last().map_or(0, |c| c.slot() + 1);
-        self.u8("slot_count", slot_count);
+        self.u8("body: slot_count", slot_count);
         let mut map = vec![0u8; usize::from(slot_count).div_ceil(4)];
         for change in &snapshot.players {
             let code = match change {
@@ -809,26 +873,30 @@ impl Dump {
                 self.u16("protocol", *protocol);
                 self.string("name", name);
             }
-            ClientMsg::ListRooms | ClientMsg::QuickJoin | ClientMsg::LeaveRoom => {}
+            ClientMsg::ListRooms | ClientMsg::LeaveRoom => {}
+            ClientMsg::QuickJoin { mode } => self.string("mode", mode),
             ClientMsg::CreateRoom {
                 name,
                 capacity,
                 public,
                 bots,
+                mode,
             } => {
                 self.string("name", name);
                 self.u8("capacity", *capacity);
                 self.bool("public", *public);
                 self.bool("bots", *bots);
+                self.string("mode", mode);
             }
             ClientMsg::JoinRoom { room } => self.u32("room", *room),
             ClientMsg::JoinByCode { code } => self.string("code", code),
-            ClientMsg::Input(input) => {
-                self.u32("seq", input.seq);
-                self.u8("movement", input.movement);
-                self.f32("aim", input.aim);
-                self.bool("fire", input.fire);
-                self.u32("render_tick", input.render_tick);
+            ClientMsg::Input(msg) => {
+                self.u32("seq", msg.seq);
+                let input = Arena::decode_input(msg.payload.as_slice()).expect("an arena input");
+                self.u8("payload: movement", input.movement);
+                self.f32("payload: aim", input.aim);
+                self.bool("payload: fire", input.fire);
+                self.u32("payload: render_tick", input.render_tick);
             }
             ClientMsg::Chat { text } => self.string("text", text),
             ClientMsg::Ping { t } => self.u64("t", *t),
@@ -884,16 +952,24 @@ impl Dump {
             ServerMsg::PlayerJoined { player } => self.roster_entry("player", player),
             ServerMsg::PlayerLeft { slot } => self.u8("slot", *slot),
             ServerMsg::Snapshot(snapshot) => self.snapshot(snapshot),
-            ServerMsg::Kill {
-                tick,
-                killer,
-                victim,
-                respawn_tick,
-            } => {
+            ServerMsg::GameEvent { tick, event } => {
                 self.u32("tick", *tick);
-                self.u8("killer", *killer);
-                self.u8("victim", *victim);
-                self.u32("respawn_tick", *respawn_tick);
+                self.push(
+                    &(event.len() as u64).to_le_bytes(),
+                    format!(
+                        "event: bytes, length u64 = {} (the arena's event)",
+                        event.len()
+                    ),
+                );
+                let ArenaEvent::Kill {
+                    killer,
+                    victim,
+                    respawn_tick,
+                } = Arena::decode_event(event).expect("an arena event");
+                self.push(&0u32.to_le_bytes(), "event tag: u32 = 0 → Kill".into());
+                self.u8("event: killer", killer);
+                self.u8("event: victim", victim);
+                self.u32("event: respawn_tick", respawn_tick);
             }
             ServerMsg::Chat { tick, from, text } => {
                 self.u32("tick", *tick);
@@ -1158,8 +1234,8 @@ fn protocol_md_shows_the_stored_bytes() {
 }
 
 /// A room at tick 1235: three players in slots 0, 2 and 5, two bullets.
-fn full_snapshot_state() -> RoomState {
-    RoomState {
+fn full_snapshot_state() -> ArenaState {
+    ArenaState {
         tick: 1235,
         players: vec![
             PlayerState {
@@ -1196,7 +1272,7 @@ fn full_snapshot_state() -> RoomState {
 
 /// The same room one tick later: slot 0 moved, slot 2 respawned, slot 5 left, slot 7 joined;
 /// bullet 65535 hit something and bullet 1 was fired.
-fn delta_snapshot_state() -> RoomState {
+fn delta_snapshot_state() -> ArenaState {
     let mut room = full_snapshot_state();
     room.tick = 1236;
     room.players[0].x += 117;
@@ -1239,24 +1315,22 @@ fn flying(since: u32, id: u16, owner: u8, x: f32, y: f32, heading: f32) -> Flyin
 
 /// The first snapshot a member gets: everything, with its ack.
 fn full_snapshot() -> Snapshot {
-    let mut snapshot = Snapshot::default();
-    snapshot.diff_into(None, &full_snapshot_state(), 118);
-    snapshot
+    let full = full_snapshot_state();
+    Snapshot::between::<Arena>(None, (full.tick, &full), 118)
 }
 
 /// The next tick's snapshot for the same member, as a change from `full_snapshot`.
 fn delta_snapshot() -> Snapshot {
-    let mut snapshot = Snapshot::default();
-    snapshot.diff_into(Some(&full_snapshot_state()), &delta_snapshot_state(), 119);
-    snapshot
+    let (full, delta) = (full_snapshot_state(), delta_snapshot_state());
+    Snapshot::between::<Arena>(Some((full.tick, &full)), (delta.tick, &delta), 119)
 }
 
 #[test]
 fn the_delta_vector_applies_to_the_full_one() {
-    let mut held = None;
-    apply_snapshot(&mut held, &full_snapshot()).expect("the full vector applies");
-    apply_snapshot(&mut held, &delta_snapshot()).expect("the delta vector applies on top");
-    let held = held.expect("a state");
+    let mut held: Option<Held<ArenaState>> = None;
+    apply_snapshot::<Arena>(&mut held, &full_snapshot()).expect("the full vector applies");
+    apply_snapshot::<Arena>(&mut held, &delta_snapshot()).expect("the delta vector applies on top");
+    let held = held.expect("a state").state;
     assert_eq!(held.players, delta_snapshot_state().players);
     let ids: Vec<(u16, u32)> = held
         .bullets

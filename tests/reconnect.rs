@@ -7,9 +7,11 @@ use common::raw::{RawClient, Watched};
 use common::{player_left, spawn_app_with, test_config, WAIT};
 use skirmish::bot::{BotClient, JoinedRoom, Welcome};
 use skirmish::config::Config;
+use skirmish::game::arena::PlayerState;
+use skirmish::game::arena::{Arena, ArenaInput};
+use skirmish::game::movement::MOVE_RIGHT;
 use skirmish::protocol::{
-    ClientMsg, CloseCode, ErrorCode, Input, PlayerState, RosterEntry, ServerMsg, Slot, MOVE_RIGHT,
-    PROTOCOL_VERSION,
+    ClientMsg, CloseCode, ErrorCode, RosterEntry, ServerMsg, Slot, PROTOCOL_VERSION,
 };
 use skirmish::startup::RunningServer;
 
@@ -34,13 +36,15 @@ async fn player_in_room(app: &RunningServer, watched: &Watched, grace_ms: u32) -
     let slot = client.join(&watched.code).await.you;
     for seq in 1..=5 {
         client
-            .send(&ClientMsg::Input(Input {
-                seq,
-                movement: MOVE_RIGHT,
-                aim: 0.5,
-                fire: false,
-                render_tick: 0,
-            }))
+            .send(
+                &ArenaInput {
+                    movement: MOVE_RIGHT,
+                    aim: 0.5,
+                    fire: false,
+                    render_tick: 0,
+                }
+                .message(seq),
+            )
             .await;
     }
     client.expect_ack(5).await;
@@ -116,7 +120,10 @@ async fn a_dropped_player_resumes_with_the_same_id_slot_score_and_position() {
         })
         .await;
     assert_ne!(new_token, player.token, "every resume gets a fresh token");
-    let JoinedRoom { you, roster, .. } = back.expect(JoinedRoom::from_msg).await;
+    let JoinedRoom { you, roster, .. } = back
+        .expect(JoinedRoom::<Arena>::from_msg)
+        .await
+        .expect("an arena room");
     assert_eq!(you, player.slot);
     let me = roster
         .iter()
@@ -128,13 +135,15 @@ async fn a_dropped_player_resumes_with_the_same_id_slot_score_and_position() {
         .await;
     assert_eq!((state.x, state.y), (resting.x, resting.y), "same position");
     // Inputs count from 1 again on the new connection.
-    back.send(&ClientMsg::Input(Input {
-        seq: 1,
-        movement: 0,
-        aim: 0.0,
-        fire: false,
-        render_tick: 0,
-    }))
+    back.send(
+        &ArenaInput {
+            movement: 0,
+            aim: 0.0,
+            fire: false,
+            render_tick: 0,
+        }
+        .message(1),
+    )
     .await;
     back.expect_ack(1).await;
     // The old token is spent.
@@ -180,7 +189,11 @@ async fn resuming_takes_over_a_connection_the_server_still_thinks_alive() {
     let watched = Watched::new(&app).await;
     let mut player = player_in_room(&app, &watched, GRACE_MS).await;
     let mut back = resume(&app, &player.token).await;
-    let you = back.expect(JoinedRoom::from_msg).await.you;
+    let you = back
+        .expect(JoinedRoom::<Arena>::from_msg)
+        .await
+        .expect("an arena room")
+        .you;
     assert_eq!(you, player.slot);
     let ending = player.client.ending().await;
     assert_eq!(ending.code, CloseCode::Replaced);
@@ -203,7 +216,11 @@ async fn a_close_frame_keeps_the_seat_and_the_resume_works() {
         back.expect(Welcome::from_msg).await.player_id,
         player.player_id
     );
-    let you = back.expect(JoinedRoom::from_msg).await.you;
+    let you = back
+        .expect(JoinedRoom::<Arena>::from_msg)
+        .await
+        .expect("an arena room")
+        .you;
     assert_eq!(you, player.slot, "the same seat");
     let state = back
         .expect_state(|room, _| room.players.iter().find(|p| p.slot == you).copied())

@@ -12,7 +12,9 @@ use common::{
     connect, eventually, http_get, http_get_bytes, scratch_dir, spawn_app_with, test_config, WAIT,
 };
 use skirmish::config::Config;
-use skirmish::protocol::{RoomState, Slot, MOVE_LEFT, MOVE_RIGHT, PLAYER_ALIVE};
+use skirmish::game::arena::{ArenaState, PLAYER_ALIVE};
+use skirmish::game::movement::{MOVE_LEFT, MOVE_RIGHT};
+use skirmish::protocol::Slot;
 use skirmish::replay::format::{Record, ReplayFile};
 use skirmish::replay::Replayer;
 use skirmish::startup::RunningServer;
@@ -127,7 +129,7 @@ fn a_movement_byte_before_a_digest(replay: &[u8]) -> (usize, u8, u32, Slot) {
     let tick_rate = u32::from(file.header.tick_rate);
     let width = f32::from(file.header.map.width);
     let mut replayer = Replayer::new(replay).expect("replays");
-    let mut state = RoomState::default();
+    let mut state = ArenaState::default();
     let mut tick = 0;
     for record in file.records() {
         let (offset, record) = record.expect("a good record");

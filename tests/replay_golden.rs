@@ -15,12 +15,12 @@ use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use skirmish::game::arena::{Arena, SIMULATION_REVISION};
+use skirmish::game::arena::{Arena, ArenaEvent, ArenaInput, ArenaState, SIMULATION_REVISION};
 use skirmish::game::map::Map;
-use skirmish::game::GameEvent;
+use skirmish::game::movement::MOVE_ALL;
 use skirmish::game::{Game, StepInputs};
 use skirmish::metrics::Metrics;
-use skirmish::protocol::{dequantize_position, Input, RoomState, Slot, MOVE_ALL};
+use skirmish::protocol::{dequantize_position, Slot};
 use skirmish::replay::format::{encode_header, encode_record, Record, ReplayFile};
 use skirmish::replay::recorder::arena_header;
 use skirmish::replay::{verify, ReplayWriter, Replayer, Retention, Store};
@@ -43,10 +43,10 @@ fn bundled_map() -> Arc<Map> {
 /// holds fire; slot 2 leaves halfway and slot 4 joins a little later.
 fn scripted_inputs(
     step: u32,
-    state: &RoomState,
+    state: &ArenaState,
     seated: &[Slot],
     rng: &mut ChaCha8Rng,
-) -> Vec<(Slot, Input)> {
+) -> Vec<(Slot, ArenaInput)> {
     let mut commands = Vec::new();
     for &slot in seated {
         let Some(me) = state.players.iter().find(|p| p.slot == slot) else {
@@ -66,8 +66,7 @@ fn scripted_inputs(
         });
         commands.push((
             slot,
-            Input {
-                seq: step,
+            ArenaInput {
                 movement: rng.random_range(0..=MOVE_ALL),
                 aim,
                 fire: true,
@@ -96,7 +95,7 @@ fn record_scripted_match() -> Vec<u8> {
     let mut recording = writer.start(header, true).expect("the queue has room");
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
     let (mut inputs, mut events, mut state) =
-        (StepInputs::default(), Vec::new(), RoomState::default());
+        (StepInputs::default(), Vec::new(), ArenaState::default());
     let mut seated: Vec<Slot> = Vec::new();
     for step in 1..=STEPS {
         inputs.clear();
@@ -111,7 +110,7 @@ fn record_scripted_match() -> Vec<u8> {
         arena.state(&mut state);
         inputs.commands = scripted_inputs(step, &state, &seated, &mut rng);
         let identity = |slot: Slot| (100 + u32::from(slot), format!("player {slot}"), slot == 3);
-        recording.before_step(&inputs, &arena, identity);
+        recording.before_step(&inputs, &arena, &identity);
         arena.step(&inputs, &mut events);
         recording.after_step(&arena);
     }
@@ -208,7 +207,7 @@ fn a_fresh_recording_of_the_script_verifies() {
 fn the_replayer_shows_every_tick_with_its_roster_and_kills() {
     let golden = std::fs::read(golden_path()).expect("tests/vectors/replay.skr exists");
     let mut replayer = Replayer::new(&golden).expect("the golden replay opens");
-    let mut state = RoomState::default();
+    let mut state = ArenaState::default();
     let mut kills = 0u32;
     while replayer.step().expect("the golden replay re-simulates") {
         let tick = replayer.tick();
@@ -233,7 +232,7 @@ fn the_replayer_shows_every_tick_with_its_roster_and_kills() {
         kills += replayer
             .events()
             .iter()
-            .filter(|event| matches!(event, GameEvent::Kill { .. }))
+            .filter(|event| matches!(event, ArenaEvent::Kill { .. }))
             .count() as u32;
     }
     let entries = replayer.roster_entries();

@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 use common::{
     admin_get, connect, eventually, http_get, next_snapshot, spawn_app_with, test_config, WAIT,
 };
-use skirmish::bot::{is_alive, BotClient, RoomView};
+use skirmish::bot::{BotClient, RoomView};
 use skirmish::config::Config;
+use skirmish::game::arena::{is_alive, Arena};
 use skirmish::protocol::ServerMsg;
 
 fn server_with_default_bots() -> skirmish::startup::RunningServer {
@@ -20,7 +21,7 @@ fn server_with_default_bots() -> skirmish::startup::RunningServer {
     })
 }
 
-fn bots_in(view: &RoomView) -> usize {
+fn bots_in(view: &RoomView<Arena>) -> usize {
     view.roster().iter().filter(|entry| entry.bot).count()
 }
 

@@ -10,10 +10,12 @@ use common::{
     spawn_app, WAIT,
 };
 use skirmish::bot::{BotClient, BotError};
+use skirmish::game::arena::{Arena, ArenaEvent, ArenaInput};
 use skirmish::game::movement::{snap_to_grid, step_distance};
+use skirmish::game::movement::{MOVE_LEFT, MOVE_RIGHT};
+use skirmish::protocol::GameWire;
 use skirmish::protocol::{
-    encode_client, ClientMsg, CloseCode, ErrorCode, Input, ServerMsg, MOVE_LEFT, MOVE_RIGHT,
-    PROTOCOL_VERSION,
+    encode_client, ClientMsg, CloseCode, ErrorCode, ServerMsg, PROTOCOL_VERSION,
 };
 
 #[tokio::test]
@@ -162,13 +164,15 @@ async fn create_list_join_by_code_and_leave() {
     assert_eq!(left, by_code.you);
     // Back in the lobby: inputs are refused, joining by id works.
     guest
-        .send(&ClientMsg::Input(Input {
-            seq: 1,
-            movement: 0,
-            aim: 0.0,
-            fire: false,
-            render_tick: 0,
-        }))
+        .send(
+            &ArenaInput {
+                movement: 0,
+                aim: 0.0,
+                fire: false,
+                render_tick: 0,
+            }
+            .message(1),
+        )
         .await
         .unwrap();
     assert_eq!(next_error(&mut guest).await.0, ErrorCode::NotInRoom);
@@ -398,13 +402,13 @@ async fn repeated_and_older_inputs_are_ignored() {
     let mut client = connect(&app, "ada").await;
     client.create_room("seq", 4, true).await.unwrap();
     let input = |seq| {
-        ClientMsg::Input(Input {
-            seq,
+        ArenaInput {
             movement: 0,
             aim: 0.0,
             fire: false,
             render_tick: 0,
-        })
+        }
+        .message(seq)
     };
     for seq in [5, 3, 5, 4] {
         client.send(&input(seq)).await.unwrap();
@@ -431,43 +435,49 @@ async fn bad_inputs_get_error_codes_and_do_not_disturb_others() {
     let joined = host.create_room("bad inputs", 4, true).await.unwrap();
     let mut rogue = connect(&app, "rogue").await;
     rogue.join_by_code(&joined.code).await.unwrap();
-    for input in [
-        Input {
-            seq: 1,
+    for (input, seq) in [
+        ArenaInput {
             movement: 0,
             aim: f32::NAN,
             fire: false,
             render_tick: 0,
         },
-        Input {
-            seq: 2,
+        ArenaInput {
             movement: 0,
             aim: f32::INFINITY,
             fire: true,
             render_tick: 0,
         },
-        Input {
-            seq: 3,
+        ArenaInput {
             movement: 0x30,
             aim: 0.0,
             fire: false,
             render_tick: 0,
         },
-    ] {
-        rogue.send(&ClientMsg::Input(input)).await.unwrap();
+    ]
+    .into_iter()
+    .zip(1..)
+    {
+        rogue.send(&input.message(seq)).await.unwrap();
         assert_eq!(next_error(&mut rogue).await.0, ErrorCode::BadInput);
     }
-    // Raw bytes of an Input whose fire flag is 2: not a bool.
-    let mut bytes = encode_client(&ClientMsg::Input(Input {
-        seq: 4,
-        movement: 0,
-        aim: 0.0,
-        fire: false,
-        render_tick: 0,
-    }));
+    // Raw bytes of an arena input whose fire flag is 2: not a bool, so the arena refuses the
+    // payload (the envelope around it is fine).
+    let mut bytes = encode_client(
+        &ArenaInput {
+            movement: 0,
+            aim: 0.0,
+            fire: false,
+            render_tick: 0,
+        }
+        .message(4),
+    );
     // The fire byte: after the tag, seq, movement and aim.
     bytes[13] = 2;
     rogue.send_raw_binary(bytes).await.unwrap();
+    assert_eq!(next_error(&mut rogue).await.0, ErrorCode::BadInput);
+    // A frame cut inside the Input's header is no message at all.
+    rogue.send_raw_binary(vec![7, 0, 0, 0, 5]).await.unwrap();
     assert_eq!(next_error(&mut rogue).await.0, ErrorCode::BadMessage);
     assert_eq!(close_code(&mut rogue).await, CloseCode::InvalidPayload);
     // The host kept playing throughout.
@@ -546,7 +556,10 @@ async fn a_bullet_hits_and_scores() {
         shooter.send_input(0, aim, true).await.unwrap();
         let found = shooter
             .wait_for(WAIT, |msg| match msg {
-                ServerMsg::Kill { killer, victim, .. } => Some(Some((*killer, *victim))),
+                ServerMsg::GameEvent { event, .. } => match Arena::decode_event(event) {
+                    Ok(ArenaEvent::Kill { killer, victim, .. }) => Some(Some((killer, victim))),
+                    Err(e) => panic!("not an arena event: {e}"),
+                },
                 ServerMsg::Snapshot(_) => Some(None),
                 _ => None,
             })
@@ -558,8 +571,8 @@ async fn a_bullet_hits_and_scores() {
     };
     assert_eq!(kill, (room.you, target_slot));
     let view = shooter.room().unwrap();
-    assert_eq!(view.roster_entry(room.you).unwrap().kills, 1);
-    assert_eq!(view.roster_entry(target_slot).unwrap().deaths, 1);
+    assert_eq!(view.roster_entry(room.you).unwrap().score, [1, 0]);
+    assert_eq!(view.roster_entry(target_slot).unwrap().score, [0, 1]);
 }
 
 #[tokio::test]

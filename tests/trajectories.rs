@@ -15,10 +15,10 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use skirmish::game::arena::Tuning;
 use skirmish::game::map::Map;
+use skirmish::game::map::Wall;
 use skirmish::game::movement::{step_distance, step_movement};
-use skirmish::protocol::{
-    quantize_position, Wall, MOVE_ALL, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP,
-};
+use skirmish::game::movement::{MOVE_ALL, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP};
+use skirmish::protocol::quantize_position;
 
 const TICK_RATE: u16 = 30;
 

@@ -1,17 +1,21 @@
-//! `bot`: plays Skirmish with one or more bundled bots (`skirmish::bot::brain`) until stopped.
+//! `bot`: plays Skirmish with one or more bundled bots until stopped, in any game the server
+//! runs (`--mode`), each with its game's brain (`skirmish::game::Brain`).
 //!
-//! Wiring only: flags, one task per bot, printing what happens. The client and the play
-//! live in `skirmish::bot`.
+//! Wiring only: flags, one task per bot, printing what happens. The client lives in
+//! `skirmish::bot`, the play in each game's module.
 
 use std::time::Duration;
 
 use clap::Parser;
-use skirmish::bot::brain::Brain;
-use skirmish::bot::{BotClient, BotError, JoinedRoom};
-use skirmish::protocol::{ServerMsg, MAX_NAME_CHARS};
+use skirmish::bot::{BotError, GameClient, JoinedRoom};
+use skirmish::game::arena::Arena;
+use skirmish::game::tag::Tag;
+use skirmish::game::{Brain, Game};
+use skirmish::protocol::{GameWire, ServerMsg, MAX_NAME_CHARS};
 use tokio::time::{Instant, MissedTickBehavior};
 
-/// Bots that play Skirmish: chase, aim, shoot, steer around walls.
+/// Bots that play Skirmish: in the arena they chase, aim, shoot and steer around walls; in tag
+/// they chase when they are it and run when they are not.
 #[derive(Debug, Parser)]
 #[command(name = "bot", version, about)]
 struct Args {
@@ -21,6 +25,9 @@ struct Args {
     /// Join the room with this code; without it, quick join.
     #[arg(long)]
     room: Option<String>,
+    /// The game to play: "arena" or "tag" (a room joined by code must run it).
+    #[arg(long, default_value = "arena")]
+    mode: String,
     /// How many bots to run.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
     count: u32,
@@ -38,6 +45,15 @@ struct Args {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
     let args = Args::parse();
+    if ![Arena::MODE, Tag::MODE].contains(&args.mode.as_str()) {
+        eprintln!(
+            "bot: no game mode \"{}\"; it plays {} and {}",
+            args.mode,
+            Arena::MODE,
+            Tag::MODE
+        );
+        return std::process::ExitCode::FAILURE;
+    }
     let deadline = args
         .seconds
         .map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
@@ -50,8 +66,12 @@ async fn main() -> std::process::ExitCode {
             seed: args.seed.wrapping_add(u64::from(number)),
             deadline,
         };
+        let mode = args.mode.clone();
         bots.spawn(async move {
-            let outcome = play(&name, &settings).await;
+            let outcome = match mode.as_str() {
+                Tag::MODE => play::<Tag>(&name, &settings).await,
+                _ => play::<Arena>(&name, &settings).await,
+            };
             (name, outcome)
         });
     }
@@ -99,14 +119,15 @@ fn bot_name(base: &str, number: u32, count: u32) -> String {
     base.chars().take(keep).chain(suffix.chars()).collect()
 }
 
-async fn play(name: &str, settings: &BotSettings) -> Result<(), BotError> {
-    let mut client = BotClient::connect(&settings.url, name).await?;
+async fn play<G: Game>(name: &str, settings: &BotSettings) -> Result<(), BotError> {
+    let mut client = GameClient::<G>::connect(&settings.url, name).await?;
     let joined = match &settings.room {
         Some(code) => client.join_by_code(code).await?,
         None => client.quick_join().await?,
     };
     announce_join(name, &joined);
-    let mut brain = Brain::new(settings.seed, client.tick_rate());
+    let shared = G::Brain::prepare(&joined.setup, client.tick_rate());
+    let mut brain = G::Brain::new(&shared, settings.seed);
     // One input per simulation step: each input is one step of the bot's player.
     let step = Duration::from_secs_f64(1.0 / f64::from(client.tick_rate().max(1)));
     let mut inputs = tokio::time::interval(step);
@@ -114,7 +135,6 @@ async fn play(name: &str, settings: &BotSettings) -> Result<(), BotError> {
     let far_future = Instant::now() + Duration::from_secs(86_400 * 365);
     let stop = tokio::time::sleep_until(settings.deadline.unwrap_or(far_future));
     tokio::pin!(stop);
-    let mut was_firing = false;
     loop {
         tokio::select! {
             msg = client.recv() => report(name, &client, &msg?),
@@ -123,14 +143,12 @@ async fn play(name: &str, settings: &BotSettings) -> Result<(), BotError> {
                     println!("{name}: no longer in a room");
                     return Ok(());
                 };
-                let decision = brain.decide(view);
-                if decision.fire && !was_firing {
-                    println!("{name}: target in sight, firing (aim {:.2} rad)", decision.aim);
-                }
-                was_firing = decision.fire;
-                client
-                    .send_input(decision.movement, decision.aim, decision.fire)
-                    .await?;
+                // Nothing to decide from before the first snapshot.
+                let Some(sight) = view.state() else {
+                    continue;
+                };
+                let input = brain.decide(&shared, view.you, sight);
+                client.send_game_input(&input).await?;
             }
             _ = &mut stop => {
                 // A close alone keeps the seat for the reconnect grace: leave first.
@@ -142,7 +160,7 @@ async fn play(name: &str, settings: &BotSettings) -> Result<(), BotError> {
     }
 }
 
-fn announce_join(name: &str, joined: &JoinedRoom) {
+fn announce_join<G: GameWire>(name: &str, joined: &JoinedRoom<G>) {
     let others: Vec<&str> = joined
         .roster
         .iter()
@@ -150,7 +168,8 @@ fn announce_join(name: &str, joined: &JoinedRoom) {
         .map(|entry| entry.name.as_str())
         .collect();
     println!(
-        "{name}: joined room {} {:?} (code {}) in slot {} with {} other(s) {:?}",
+        "{name}: joined {} room {} {:?} (code {}) in slot {} with {} other(s) {:?}",
+        joined.room.mode,
         joined.room.id,
         joined.room.name,
         joined.code,
@@ -161,7 +180,7 @@ fn announce_join(name: &str, joined: &JoinedRoom) {
 }
 
 /// Prints the events worth reading; snapshots and pongs are silent.
-fn report(name: &str, client: &BotClient, msg: &ServerMsg) {
+fn report<G: GameWire>(name: &str, client: &GameClient<G>, msg: &ServerMsg) {
     let Some(view) = client.room() else {
         if let ServerMsg::RoomClosed { reason } = msg {
             println!("{name}: room closed: {reason}");
@@ -175,18 +194,14 @@ fn report(name: &str, client: &BotClient, msg: &ServerMsg) {
     match msg {
         ServerMsg::PlayerJoined { player } => println!("{name}: {} joined", player.name),
         ServerMsg::PlayerLeft { slot } => println!("{name}: slot {slot} left"),
-        ServerMsg::Kill { killer, victim, .. } if view.you == *victim || view.you == *killer => {
-            let what = if view.you == *victim {
-                format!("killed by {}", name_of(*killer))
-            } else {
-                format!("shot {}", name_of(*victim))
-            };
-            let me = view.roster_entry(view.you);
-            println!(
-                "{name}: {what} ({} kills, {} deaths)",
-                me.map_or(0, |e| e.kills),
-                me.map_or(0, |e| e.deaths)
-            );
+        ServerMsg::GameEvent { event, .. } => {
+            if let Ok(event) = G::decode_event(event) {
+                let score = view.roster_entry(view.you).map(|e| e.score.clone());
+                println!(
+                    "{name}: {event:?} (my score {:?})",
+                    score.unwrap_or_default()
+                );
+            }
         }
         ServerMsg::Chat { from, text, .. } => println!("{name}: <{}> {text}", name_of(*from)),
         ServerMsg::Error { code, message } => println!("{name}: server error {code}: {message}"),

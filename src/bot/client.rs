@@ -1,8 +1,9 @@
-//! `BotClient`: one WebSocket connection to a Skirmish server, driven as a bot.
+//! `GameClient`: one WebSocket connection to a Skirmish server, driven as a bot of one game
+//! (`BotClient` is the arena's).
 //!
 //! It owns the socket and the bookkeeping that belongs to one connection (the handshake's
 //! answer, the input sequence counter, the tracked [`RoomView`]). It does not decide what to
-//! play (that is `brain`) and has no timers of its own: callers pace their inputs.
+//! play (that is the game's brain) and has no timers of its own: callers pace their inputs.
 
 use std::time::{Duration, Instant};
 
@@ -14,9 +15,10 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use super::error::BotError;
 use super::state::{JoinedRoom, RoomView};
+use crate::game::arena::{Arena, ArenaInput};
 use crate::protocol::{
-    decode_server, encode_client, ClientMsg, Input, RoomInfo, ServerMsg, MAX_SERVER_MESSAGE_BYTES,
-    PROTOCOL_VERSION,
+    decode_server, encode_client, ClientMsg, GameWire, InputMsg, InputPayload, RoomInfo, ServerMsg,
+    MAX_SERVER_MESSAGE_BYTES, PROTOCOL_VERSION,
 };
 
 /// How long the request helpers (handshake, lobby requests, ping) wait for their answer.
@@ -61,11 +63,12 @@ impl Welcome {
     }
 }
 
-/// A connection to a Skirmish server.
-pub struct BotClient {
+/// A connection to a Skirmish server, playing the game `G` (rooms of other games are refused
+/// with `BotError::UnknownMode`).
+pub struct GameClient<G: GameWire> {
     socket: Socket,
     welcome: Option<Welcome>,
-    room: Option<RoomView>,
+    room: Option<RoomView<G>>,
     last_seq: u32,
     last_ping: u64,
     timeout: Duration,
@@ -73,17 +76,20 @@ pub struct BotClient {
     ended: Option<(u16, String)>,
 }
 
-impl BotClient {
+/// A client of the arena, the bundled game.
+pub type BotClient = GameClient<Arena>;
+
+impl<G: GameWire> GameClient<G> {
     /// Connects, sends `Hello` with this crate's `PROTOCOL_VERSION` and waits for `Welcome`.
-    pub async fn connect(url: &str, name: &str) -> Result<BotClient, BotError> {
-        let mut client = BotClient::connect_raw(url).await?;
+    pub async fn connect(url: &str, name: &str) -> Result<GameClient<G>, BotError> {
+        let mut client = GameClient::connect_raw(url).await?;
         client.hello(name, PROTOCOL_VERSION).await?;
         Ok(client)
     }
 
     /// Opens the WebSocket and nothing more: the caller speaks first (tests use this to send
     /// wrong versions, garbage or text frames).
-    pub async fn connect_raw(url: &str) -> Result<BotClient, BotError> {
+    pub async fn connect_raw(url: &str) -> Result<GameClient<G>, BotError> {
         let config = WebSocketConfig::default()
             .read_buffer_size(READ_BUFFER_BYTES)
             .max_message_size(Some(MAX_SERVER_MESSAGE_BYTES))
@@ -99,7 +105,7 @@ impl BotClient {
                 url: url.into(),
                 reason: e.to_string(),
             })?;
-        Ok(BotClient {
+        Ok(GameClient {
             socket,
             welcome: None,
             room: None,
@@ -152,7 +158,7 @@ impl BotClient {
     }
 
     /// The room you are in, as tracked from every message received so far.
-    pub fn room(&self) -> Option<&RoomView> {
+    pub fn room(&self) -> Option<&RoomView<G>> {
         self.room.as_ref()
     }
 
@@ -255,7 +261,7 @@ impl BotClient {
     pub async fn wait_for_state<T>(
         &mut self,
         timeout: Duration,
-        mut pick: impl FnMut(&RoomView) -> Option<T>,
+        mut pick: impl FnMut(&RoomView<G>) -> Option<T>,
     ) -> Result<T, BotError> {
         self.wait_until(timeout, "a matching room state", |msg, room| match msg {
             ServerMsg::Snapshot(_) => room.and_then(&mut pick),
@@ -278,7 +284,7 @@ impl BotClient {
         &mut self,
         timeout: Duration,
         what: &'static str,
-        mut pick: impl FnMut(&ServerMsg, Option<&RoomView>) -> Option<T>,
+        mut pick: impl FnMut(&ServerMsg, Option<&RoomView<G>>) -> Option<T>,
     ) -> Result<T, BotError> {
         let deadline = Instant::now() + timeout;
         loop {
@@ -310,10 +316,12 @@ impl BotClient {
         .await?
     }
 
-    async fn join_with(&mut self, request: ClientMsg) -> Result<JoinedRoom, BotError> {
+    async fn join_with(&mut self, request: ClientMsg) -> Result<JoinedRoom<G>, BotError> {
         self.send(&request).await?;
-        self.answer("Joined", |msg| JoinedRoom::from_msg(msg).map(Ok))
-            .await
+        self.answer("Joined", |msg| {
+            JoinedRoom::from_msg(msg).map(|joined| joined.map_err(BotError::from))
+        })
+        .await
     }
 
     /// The public rooms.
@@ -332,7 +340,7 @@ impl BotClient {
         name: &str,
         capacity: u8,
         public: bool,
-    ) -> Result<JoinedRoom, BotError> {
+    ) -> Result<JoinedRoom<G>, BotError> {
         self.create((name, capacity, public), false).await
     }
 
@@ -342,7 +350,7 @@ impl BotClient {
         name: &str,
         capacity: u8,
         public: bool,
-    ) -> Result<JoinedRoom, BotError> {
+    ) -> Result<JoinedRoom<G>, BotError> {
         self.create((name, capacity, public), true).await
     }
 
@@ -350,28 +358,32 @@ impl BotClient {
         &mut self,
         (name, capacity, public): (&str, u8, bool),
         bots: bool,
-    ) -> Result<JoinedRoom, BotError> {
+    ) -> Result<JoinedRoom<G>, BotError> {
         let msg = ClientMsg::CreateRoom {
             name: name.into(),
             capacity,
             public,
             bots,
+            mode: G::MODE.into(),
         };
         self.join_with(msg).await
     }
 
-    pub async fn join_room(&mut self, room: u32) -> Result<JoinedRoom, BotError> {
+    pub async fn join_room(&mut self, room: u32) -> Result<JoinedRoom<G>, BotError> {
         self.join_with(ClientMsg::JoinRoom { room }).await
     }
 
-    pub async fn join_by_code(&mut self, code: &str) -> Result<JoinedRoom, BotError> {
+    pub async fn join_by_code(&mut self, code: &str) -> Result<JoinedRoom<G>, BotError> {
         self.join_with(ClientMsg::JoinByCode { code: code.into() })
             .await
     }
 
-    /// Joins the fullest public room with space, or a new one.
-    pub async fn quick_join(&mut self) -> Result<JoinedRoom, BotError> {
-        self.join_with(ClientMsg::QuickJoin).await
+    /// Joins the fullest public room of the game with space, or a new one.
+    pub async fn quick_join(&mut self) -> Result<JoinedRoom<G>, BotError> {
+        self.join_with(ClientMsg::QuickJoin {
+            mode: G::MODE.into(),
+        })
+        .await
     }
 
     /// Leaves the room; returns the id of the room left.
@@ -386,26 +398,12 @@ impl BotClient {
 
     /// Sends the next input (seq one above the last) and returns its seq. Each input is one
     /// step of the bot's player: send one per tick (`tick_rate` a second) to move at full
-    /// speed. Its `render_tick` is the tick of the newest state the bot has seen, so its shots
-    /// are judged against the world it aimed in.
-    pub async fn send_input(
-        &mut self,
-        movement: u8,
-        aim: f32,
-        fire: bool,
-    ) -> Result<u32, BotError> {
+    /// speed.
+    pub async fn send_game_input(&mut self, input: &G::Input) -> Result<u32, BotError> {
         let seq = self.last_seq.wrapping_add(1);
-        let render_tick = self
-            .room
-            .as_ref()
-            .and_then(RoomView::state)
-            .map_or(0, |state| state.tick);
-        self.send(&ClientMsg::Input(Input {
+        self.send(&ClientMsg::Input(InputMsg {
             seq,
-            movement,
-            aim,
-            fire,
-            render_tick,
+            payload: InputPayload::of::<G>(input),
         }))
         .await?;
         self.last_seq = seq;
@@ -445,6 +443,27 @@ impl BotClient {
         // The server may be gone already; a missing close answer is not an error here.
         let _ = tokio::time::timeout(self.timeout, drain).await;
         Ok(())
+    }
+}
+
+impl GameClient<Arena> {
+    /// Sends the next arena input (see `send_game_input`). Its `render_tick` is the tick of
+    /// the newest state the bot has seen, so its shots are judged against the world it aimed
+    /// in.
+    pub async fn send_input(
+        &mut self,
+        movement: u8,
+        aim: f32,
+        fire: bool,
+    ) -> Result<u32, BotError> {
+        let render_tick = self.room.as_ref().and_then(RoomView::tick).unwrap_or(0);
+        self.send_game_input(&ArenaInput {
+            movement,
+            aim,
+            fire,
+            render_tick,
+        })
+        .await
     }
 }
 

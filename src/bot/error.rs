@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use crate::protocol::{DecodeError, SnapshotError};
+use super::state::ViewError;
+use crate::protocol::{DecodeError, PayloadError, SnapshotError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BotError {
@@ -25,6 +26,14 @@ pub enum BotError {
     /// A snapshot that does not fit the room state it changes.
     #[error("{0}")]
     Snapshot(#[from] SnapshotError),
+    /// The room runs a game this client has no codec for.
+    #[error(
+        "the room runs the game \"{mode}\", which this client cannot play (it plays \"{plays}\")"
+    )]
+    UnknownMode { mode: String, plays: &'static str },
+    /// A game payload (setup, event) that does not decode with the game's codec.
+    #[error("undecodable game payload from the server: {0}")]
+    Payload(#[from] PayloadError),
     /// A text frame: the server only ever sends binary frames.
     #[error("the server sent a text frame: {0:?}")]
     UnexpectedText(String),
@@ -34,4 +43,14 @@ pub enum BotError {
     /// Nothing (or nothing wanted) arrived in time.
     #[error("timed out after {0:?} waiting for {1}")]
     Timeout(Duration, &'static str),
+}
+
+impl From<ViewError> for BotError {
+    fn from(error: ViewError) -> BotError {
+        match error {
+            ViewError::Snapshot(e) => BotError::Snapshot(e),
+            ViewError::UnknownMode { mode, plays } => BotError::UnknownMode { mode, plays },
+            ViewError::Payload(e) => BotError::Payload(e),
+        }
+    }
 }

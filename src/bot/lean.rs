@@ -16,8 +16,9 @@ use super::client::Welcome;
 use super::error::BotError;
 use super::frames::{self, Frame};
 use super::state::JoinedRoom;
+use crate::game::arena::{Arena, ArenaInput};
 use crate::protocol::{
-    decode_server, encode_client, ClientMsg, Input, ServerMsg, Slot, MAX_SERVER_MESSAGE_BYTES,
+    decode_server, encode_client, ClientMsg, GameWire, ServerMsg, Slot, MAX_SERVER_MESSAGE_BYTES,
     PROTOCOL_VERSION, SNAPSHOT_ACK_OFFSET, SNAPSHOT_TAG,
 };
 
@@ -27,8 +28,8 @@ const READ_BUFFER_BYTES: usize = 512;
 /// The largest frame header (2 bytes, 8 length bytes).
 const MAX_FRAME_HEADER: usize = 10;
 
-/// The bytes of `ClientMsg::Input`: u32 tag, u32 seq, u8 movement, f32 aim, u8 fire,
-/// u32 render_tick.
+/// The bytes of `ClientMsg::Input` of the arena: u32 tag, u32 seq, then the arena's payload:
+/// u8 movement, f32 aim, u8 fire, u32 render_tick.
 mod input_layout {
     pub const TAG: u32 = 7;
     pub const LEN: usize = 18;
@@ -60,11 +61,11 @@ pub fn peek_snapshot(payload: &[u8]) -> Option<Incoming> {
     })
 }
 
-/// Writes the payload of `ClientMsg::Input` without allocating.
-pub fn input_payload(input: &Input) -> [u8; input_layout::LEN] {
+/// Writes the frame payload of an arena `ClientMsg::Input` without allocating.
+pub fn input_payload(seq: u32, input: &ArenaInput) -> [u8; input_layout::LEN] {
     let mut bytes = [0u8; input_layout::LEN];
     bytes[..4].copy_from_slice(&input_layout::TAG.to_le_bytes());
-    bytes[4..8].copy_from_slice(&input.seq.to_le_bytes());
+    bytes[4..8].copy_from_slice(&seq.to_le_bytes());
     bytes[8] = input.movement;
     bytes[9..13].copy_from_slice(&input.aim.to_le_bytes());
     bytes[13] = u8::from(input.fire);
@@ -158,23 +159,26 @@ impl LeanBot {
         name: &str,
         capacity: u8,
         public: bool,
-    ) -> Result<JoinedRoom, BotError> {
+    ) -> Result<JoinedRoom<Arena>, BotError> {
         self.join_with(&ClientMsg::CreateRoom {
             name: name.into(),
             capacity,
             public,
             bots: false,
+            mode: Arena::MODE.into(),
         })
         .await
     }
 
-    pub async fn join_by_code(&mut self, code: &str) -> Result<JoinedRoom, BotError> {
+    pub async fn join_by_code(&mut self, code: &str) -> Result<JoinedRoom<Arena>, BotError> {
         self.join_with(&ClientMsg::JoinByCode { code: code.into() })
             .await
     }
 
-    async fn join_with(&mut self, msg: &ClientMsg) -> Result<JoinedRoom, BotError> {
-        let joined = self.request(msg, |msg| JoinedRoom::from_msg(&msg)).await?;
+    async fn join_with(&mut self, msg: &ClientMsg) -> Result<JoinedRoom<Arena>, BotError> {
+        let joined = self
+            .request(msg, |msg| JoinedRoom::<Arena>::from_msg(&msg))
+            .await??;
         self.you = joined.you;
         Ok(joined)
     }
@@ -327,13 +331,15 @@ impl LeanBot {
     /// `render_tick` is `seen_tick`, the newest snapshot the caller has seen.
     pub fn queue_input(&mut self, movement: u8, aim: f32, fire: bool, seen_tick: u32) -> u32 {
         self.seq = self.seq.wrapping_add(1);
-        let payload = input_payload(&Input {
-            seq: self.seq,
-            movement,
-            aim,
-            fire,
-            render_tick: seen_tick,
-        });
+        let payload = input_payload(
+            self.seq,
+            &ArenaInput {
+                movement,
+                aim,
+                fire,
+                render_tick: seen_tick,
+            },
+        );
         let mask = self.next_mask();
         frames::write_masked(frames::OPCODE_BINARY, &payload, mask, &mut self.out);
         self.seq
@@ -368,24 +374,16 @@ impl LeanBot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{encode_server, PlayerState, RoomState, Snapshot, PLAYER_ALIVE};
+    use crate::protocol::{encode_server, InputMsg, InputPayload, Snapshot};
 
     #[test]
     fn the_ack_is_read_from_the_header_of_an_encoded_snapshot() {
-        let mut snapshot = Snapshot::default();
-        let room = RoomState {
+        let snapshot = Snapshot {
             tick: 77,
-            players: vec![PlayerState {
-                slot: 3,
-                x: 100,
-                y: 200,
-                aim: 3,
-                hp: 9,
-                flags: PLAYER_ALIVE,
-            }],
-            bullets: vec![],
+            ack: 0x0102_0304,
+            baseline_age: 0,
+            body: vec![1, 2, 3],
         };
-        snapshot.diff_into(None, &room, 0x0102_0304);
         let bytes = encode_server(&ServerMsg::Snapshot(snapshot));
         assert_eq!(
             peek_snapshot(&bytes),
@@ -408,17 +406,17 @@ mod tests {
     #[test]
     fn the_input_payload_is_what_the_protocol_encodes() {
         for (seq, movement, aim, fire) in [(1, 8, 0.0, false), (u32::MAX, 5, -2.5, true)] {
-            let input = Input {
-                seq,
+            let input = ArenaInput {
                 movement,
                 aim,
                 fire,
                 render_tick: seq / 3,
             };
-            assert_eq!(
-                input_payload(&input).to_vec(),
-                encode_client(&ClientMsg::Input(input))
-            );
+            let msg = ClientMsg::Input(InputMsg {
+                seq,
+                payload: InputPayload::of::<Arena>(&input),
+            });
+            assert_eq!(input_payload(seq, &input).to_vec(), encode_client(&msg));
         }
     }
 }

@@ -1,18 +1,36 @@
 //! What a bot knows about the room it is in, kept up to date from the server's messages:
-//! room, code, own slot, setup, roster with kills and deaths, and the room's state rebuilt from
-//! the snapshots (each one a change from the previous).
+//! room, code, own slot, the game's setup, the roster with its scores, and the game's state
+//! rebuilt from the snapshots (each one a change from the previous), for any game `G` whose
+//! codec the bot has.
 //!
-//! Pure bookkeeping: no I/O, no clock. `BotClient` feeds every message it receives through
+//! Pure bookkeeping: no I/O, no clock. `GameClient` feeds every message it receives through
 //! [`RoomView::track`]; tests and other tools can do the same with messages of their own.
 
+use crate::game::arena::{is_alive, world_position, Arena, PlayerState};
 use crate::protocol::{
-    apply_snapshot, dequantize_angle, dequantize_position, GameSetup, PlayerState, RoomInfo,
-    RoomState, RosterEntry, ServerMsg, Slot, SnapshotError, PLAYER_ALIVE,
+    apply_snapshot, GameWire, Held, PayloadError, RoomInfo, RosterEntry, ServerMsg, Slot,
+    SnapshotError,
 };
 
-/// The answer to a join or create request: everything `ServerMsg::Joined` carried.
-#[derive(Debug, Clone, PartialEq)]
-pub struct JoinedRoom {
+/// Why the tracked room could not take a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ViewError {
+    /// A snapshot that does not fit the room state it changes.
+    #[error("{0}")]
+    Snapshot(#[from] SnapshotError),
+    /// The room runs a game this client has no codec for.
+    #[error(
+        "the room runs the game \"{mode}\", which this client cannot play (it plays \"{plays}\")"
+    )]
+    UnknownMode { mode: String, plays: &'static str },
+    /// A setup or event payload that does not decode with the game's codec.
+    #[error("{0}")]
+    Payload(#[from] PayloadError),
+}
+
+/// The answer to a join or create request: everything `ServerMsg::Joined` carried, with the
+/// setup decoded by the game's codec.
+pub struct JoinedRoom<G: GameWire> {
     pub room: RoomInfo,
     /// The join code of the room (also for private rooms).
     pub code: String,
@@ -20,49 +38,100 @@ pub struct JoinedRoom {
     pub you: Slot,
     /// The room's tick when you joined.
     pub tick: u32,
-    pub setup: GameSetup,
+    pub setup: G::Setup,
     pub roster: Vec<RosterEntry>,
 }
 
-impl JoinedRoom {
+impl<G: GameWire> JoinedRoom<G> {
     /// The fields of a `Joined` message, or `None` for any other message.
-    pub fn from_msg(msg: &ServerMsg) -> Option<JoinedRoom> {
-        match msg {
-            ServerMsg::Joined {
-                room,
-                code,
-                you,
-                tick,
-                setup,
-                roster,
-            } => Some(JoinedRoom {
-                room: room.clone(),
-                code: code.clone(),
-                you: *you,
-                tick: *tick,
-                setup: setup.clone(),
-                roster: roster.clone(),
-            }),
-            _ => None,
-        }
+    pub fn from_msg(msg: &ServerMsg) -> Option<Result<JoinedRoom<G>, ViewError>> {
+        let ServerMsg::Joined {
+            room,
+            code,
+            you,
+            tick,
+            setup,
+            roster,
+        } = msg
+        else {
+            return None;
+        };
+        Some(decode_setup::<G>(room, setup).map(|setup| JoinedRoom {
+            room: room.clone(),
+            code: code.clone(),
+            you: *you,
+            tick: *tick,
+            setup,
+            roster: roster.clone(),
+        }))
     }
 }
 
+/// The setup of a room of `room`'s mode, if it is `G`'s.
+pub fn decode_setup<G: GameWire>(room: &RoomInfo, setup: &[u8]) -> Result<G::Setup, ViewError> {
+    if room.mode != G::MODE {
+        return Err(ViewError::UnknownMode {
+            mode: room.mode.clone(),
+            plays: G::MODE,
+        });
+    }
+    Ok(G::decode_setup(setup)?)
+}
+
 /// The tracked state of the room a bot is in.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RoomView {
+pub struct RoomView<G: GameWire> {
     pub room: RoomInfo,
     pub code: String,
     pub you: Slot,
-    pub setup: GameSetup,
+    pub setup: G::Setup,
     /// Sorted by slot.
     roster: Vec<RosterEntry>,
-    state: Option<RoomState>,
+    state: Option<Held<G::State>>,
     ack: u32,
 }
 
-impl RoomView {
-    pub fn new(joined: JoinedRoom) -> RoomView {
+/// `Debug`, `Clone` and `PartialEq` by their fields: derived ones would ask the same of the game
+/// type itself (a simulation, which is none of them).
+macro_rules! by_fields {
+    ($name:ident { $($field:ident),* }) => {
+        impl<G: GameWire> std::fmt::Debug for $name<G> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($name))$(.field(stringify!($field), &self.$field))*.finish()
+            }
+        }
+        impl<G: GameWire> Clone for $name<G> {
+            fn clone(&self) -> Self {
+                $name { $($field: self.$field.clone()),* }
+            }
+        }
+        impl<G: GameWire> PartialEq for $name<G> {
+            fn eq(&self, other: &Self) -> bool {
+                true $(&& self.$field == other.$field)*
+            }
+        }
+    };
+}
+
+by_fields!(JoinedRoom {
+    room,
+    code,
+    you,
+    tick,
+    setup,
+    roster
+});
+by_fields!(RoomView {
+    room,
+    code,
+    you,
+    setup,
+    roster,
+    state,
+    ack
+});
+
+impl<G: GameWire> RoomView<G> {
+    pub fn new(joined: JoinedRoom<G>) -> RoomView<G> {
         let mut roster = joined.roster;
         roster.sort_by_key(|entry| entry.slot);
         roster.dedup_by_key(|entry| entry.slot);
@@ -81,9 +150,14 @@ impl RoomView {
     /// end it, and room events update the current one. Messages that say nothing about the
     /// room (pongs, errors, lobby lists) change nothing. A snapshot that does not apply to the
     /// state held is an error: the server and the bot disagree about the room.
-    pub fn track(view: &mut Option<RoomView>, msg: &ServerMsg) -> Result<(), SnapshotError> {
+    pub fn track(view: &mut Option<RoomView<G>>, msg: &ServerMsg) -> Result<(), ViewError> {
         match msg {
-            ServerMsg::Joined { .. } => *view = JoinedRoom::from_msg(msg).map(RoomView::new),
+            ServerMsg::Joined { .. } => {
+                *view = None;
+                if let Some(joined) = JoinedRoom::from_msg(msg) {
+                    *view = Some(RoomView::new(joined?));
+                }
+            }
             ServerMsg::Left { .. } | ServerMsg::RoomClosed { .. } => *view = None,
             _ => {
                 if let Some(current) = view {
@@ -95,10 +169,10 @@ impl RoomView {
     }
 
     /// Applies one in-room message to this view.
-    pub fn observe(&mut self, msg: &ServerMsg) -> Result<(), SnapshotError> {
+    pub fn observe(&mut self, msg: &ServerMsg) -> Result<(), ViewError> {
         match msg {
             ServerMsg::Snapshot(snapshot) => {
-                apply_snapshot(&mut self.state, snapshot)?;
+                apply_snapshot::<G>(&mut self.state, snapshot)?;
                 self.ack = snapshot.ack;
             }
             ServerMsg::PlayerJoined { player } => {
@@ -114,14 +188,13 @@ impl RoomView {
                 }
                 self.room.players = self.roster.len().min(u8::MAX as usize) as u8;
             }
-            ServerMsg::Kill { killer, victim, .. } => {
-                if let Some(entry) = self.roster_entry_mut(*victim) {
-                    entry.deaths = entry.deaths.saturating_add(1);
-                }
-                // As the game scores (and PROTOCOL.md tells clients to): one kill to the
-                // killer, one death to the victim.
-                if let Some(entry) = self.roster_entry_mut(*killer) {
-                    entry.kills = entry.kills.saturating_add(1);
+            ServerMsg::GameEvent { event, .. } => {
+                let event = G::decode_event(event)?;
+                for (slot, column, by) in G::score_changes(&event) {
+                    let entry = self.roster_entry_mut(slot);
+                    if let Some(value) = entry.and_then(|e| e.score.get_mut(column)) {
+                        *value = value.saturating_add(by);
+                    }
                 }
             }
             _ => {}
@@ -148,14 +221,26 @@ impl RoomView {
             .map(|at| &self.roster[at])
     }
 
-    /// The room's state as of the latest state received since joining.
-    pub fn state(&self) -> Option<&RoomState> {
-        self.state.as_ref()
+    /// The game's state as of the latest snapshot received since joining.
+    pub fn state(&self) -> Option<&G::State> {
+        self.state.as_ref().map(|held| &held.state)
     }
 
+    /// The tick of the latest snapshot received since joining.
+    pub fn tick(&self) -> Option<u32> {
+        self.state.as_ref().map(|held| held.tick)
+    }
+
+    /// The highest input seq of yours that the server has applied (0: none yet).
+    pub fn own_ack(&self) -> u32 {
+        self.ack
+    }
+}
+
+impl RoomView<Arena> {
     /// A player's entry in the latest state.
     pub fn player_state(&self, slot: Slot) -> Option<&PlayerState> {
-        let players = &self.state.as_ref()?.players;
+        let players = &self.state()?.players;
         let at = players.binary_search_by_key(&slot, |p| p.slot).ok()?;
         players.get(at)
     }
@@ -163,11 +248,6 @@ impl RoomView {
     /// Your own entry in the latest state.
     pub fn own_state(&self) -> Option<&PlayerState> {
         self.player_state(self.you)
-    }
-
-    /// The highest input seq of yours that the server has applied (0: none yet).
-    pub fn own_ack(&self) -> u32 {
-        self.ack
     }
 
     /// A player's position in world units, from the latest state.
@@ -186,32 +266,20 @@ impl RoomView {
     }
 }
 
-/// A player's position in world units.
-pub fn world_position(player: &PlayerState) -> (f32, f32) {
-    (dequantize_position(player.x), dequantize_position(player.y))
-}
-
-/// A player's aim in radians, within the 1/256 turn the wire keeps.
-pub fn world_aim(player: &PlayerState) -> f32 {
-    dequantize_angle(player.aim)
-}
-
-pub fn is_alive(player: &PlayerState) -> bool {
-    player.flags & PLAYER_ALIVE != 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::game::arena::{ArenaEvent, ArenaSetup, ArenaState, PLAYER_ALIVE};
     use crate::protocol::{quantize_position, Snapshot};
+
+    type View = RoomView<Arena>;
 
     fn entry(slot: Slot, name: &str) -> RosterEntry {
         RosterEntry {
             slot,
             player_id: 100 + slot as u32,
             name: name.into(),
-            kills: 0,
-            deaths: 0,
+            score: vec![0, 0],
             bot: false,
         }
     }
@@ -230,7 +298,7 @@ mod tests {
             code: "ABCD".into(),
             you,
             tick: 3,
-            setup: GameSetup {
+            setup: setup_bytes(ArenaSetup {
                 width: 800,
                 height: 600,
                 walls: vec![],
@@ -242,7 +310,7 @@ mod tests {
                 fire_cooldown_ticks: 6,
                 bullet_range: 1000.0,
                 spawn_protection_ticks: 53,
-            },
+            }),
             roster,
         }
     }
@@ -258,8 +326,14 @@ mod tests {
         }
     }
 
-    fn room_at(tick: u32, players: Vec<PlayerState>) -> RoomState {
-        RoomState {
+    fn setup_bytes(setup: ArenaSetup) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        Arena::encode_setup(&setup, &mut bytes);
+        bytes
+    }
+
+    fn room_at(tick: u32, players: Vec<PlayerState>) -> ArenaState {
+        ArenaState {
             tick,
             players,
             bullets: vec![],
@@ -267,14 +341,20 @@ mod tests {
     }
 
     /// The snapshot that turns `baseline` (`None`: nothing) into `now`.
-    fn snapshot(baseline: Option<&RoomState>, now: &RoomState, ack: u32) -> ServerMsg {
-        let mut snapshot = Snapshot::default();
-        snapshot.diff_into(baseline, now, ack);
-        ServerMsg::Snapshot(snapshot)
+    fn snapshot(baseline: Option<&ArenaState>, now: &ArenaState, ack: u32) -> ServerMsg {
+        let mut body = Vec::new();
+        Arena::encode_delta(baseline, now, &mut body);
+        let age = baseline.map_or(0, |b| (now.tick - b.tick) as u8);
+        ServerMsg::Snapshot(Snapshot {
+            tick: now.tick,
+            ack,
+            baseline_age: age,
+            body,
+        })
     }
 
-    fn track(view: &mut Option<RoomView>, msg: &ServerMsg) {
-        RoomView::track(view, msg).expect("the message applies");
+    fn track(view: &mut Option<View>, msg: &ServerMsg) {
+        View::track(view, msg).expect("the message applies");
     }
 
     #[test]
@@ -318,11 +398,15 @@ mod tests {
                 player: entry(1, "a"),
             },
         );
-        let kill = |killer, victim| ServerMsg::Kill {
-            tick: 10,
-            killer,
-            victim,
-            respawn_tick: 100,
+        let kill = |killer, victim| {
+            let mut event = Vec::new();
+            let kill = ArenaEvent::Kill {
+                killer,
+                victim,
+                respawn_tick: 100,
+            };
+            Arena::encode_event(&kill, &mut event);
+            ServerMsg::GameEvent { tick: 10, event }
         };
         track(&mut view, &kill(0, 1));
         track(&mut view, &kill(2, 0));
@@ -332,9 +416,9 @@ mod tests {
         let summary: Vec<_> = current
             .roster()
             .iter()
-            .map(|e| (e.slot, e.name.as_str(), e.kills, e.deaths))
+            .map(|e| (e.slot, e.name.as_str(), e.score.clone()))
             .collect();
-        assert_eq!(summary, [(0, "me", 2, 1), (2, "b", 1, 1)]);
+        assert_eq!(summary, [(0, "me", vec![2, 1]), (2, "b", vec![1, 1])]);
         assert_eq!(current.room.players, 2);
     }
 
@@ -374,7 +458,7 @@ mod tests {
         track(&mut view, &snapshot(None, &first, 9));
         track(&mut view, &snapshot(Some(&first), &second, 12));
         let current = view.as_ref().expect("in the room");
-        assert_eq!(current.state().map(|s| s.tick), Some(6));
+        assert_eq!(current.tick(), Some(6));
         assert_eq!(current.own_ack(), 12);
         assert_eq!(current.own_position(), Some((401.5, 299.0)));
         assert_eq!(current.position_of(0), Some((11.0, 20.25)));
@@ -383,9 +467,44 @@ mod tests {
         assert!(!current.is_alive(9), "unknown slots are not alive");
         let skipping = snapshot(Some(&first), &room_at(7, vec![]), 13);
         assert!(
-            RoomView::track(&mut view, &skipping).is_err(),
+            View::track(&mut view, &skipping).is_err(),
             "tick 5 is not held"
         );
+    }
+
+    #[test]
+    fn a_room_of_another_game_is_told_apart() {
+        let ServerMsg::Joined {
+            room,
+            code,
+            you,
+            tick,
+            setup,
+            roster,
+        } = joined(0, vec![])
+        else {
+            unreachable!()
+        };
+        let other = ServerMsg::Joined {
+            room: RoomInfo {
+                mode: "pong".into(),
+                ..room
+            },
+            code,
+            you,
+            tick,
+            setup,
+            roster,
+        };
+        let mut view: Option<View> = None;
+        assert_eq!(
+            View::track(&mut view, &other),
+            Err(ViewError::UnknownMode {
+                mode: "pong".into(),
+                plays: "arena"
+            })
+        );
+        assert!(view.is_none());
     }
 
     #[test]

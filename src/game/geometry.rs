@@ -4,8 +4,8 @@
 //! Owns: the geometry only. Must not: know about players, bullets or ticks.
 
 use super::map::Map;
+use super::map::Wall;
 use super::movement::wall_bounds;
-use crate::protocol::Wall;
 
 /// The fraction `0..=1` of the segment `from + t * delta` at which a circle of `radius` moving
 /// along it first touches `wall`, 0 if it starts touching it; `None` if it never does. How

@@ -23,9 +23,18 @@
 //!
 //! Unknown keys are refused, so a misspelt key is an error rather than silently ignored.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::protocol::{Wall, POSITION_SCALE};
+use crate::protocol::POSITION_SCALE;
+
+/// An axis-aligned wall in world units; games send their map's walls in their setup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wall {
+    pub x: u16,
+    pub y: u16,
+    pub w: u16,
+    pub h: u16,
+}
 
 /// The smallest width or height a map may have.
 pub const MIN_MAP_SIZE: u16 = 64;

@@ -15,10 +15,16 @@
 
 use std::f32::consts::FRAC_1_SQRT_2;
 
-use super::map::Map;
-use crate::protocol::{
-    dequantize_position, quantize_position, Wall, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP,
-};
+use super::map::{Map, Wall};
+use crate::protocol::{dequantize_position, quantize_position};
+
+/// Movement bits (the games' inputs carry them): held direction keys. Opposite keys cancel
+/// each other.
+pub const MOVE_UP: u8 = 1;
+pub const MOVE_DOWN: u8 = 2;
+pub const MOVE_LEFT: u8 = 4;
+pub const MOVE_RIGHT: u8 = 8;
+pub const MOVE_ALL: u8 = MOVE_UP | MOVE_DOWN | MOVE_LEFT | MOVE_RIGHT;
 
 /// How far a player may overlap a wall without being pushed: one step of the wire's grid.
 /// Snapping to the grid moves a player by at most half of it, so a player pushed out exactly

@@ -79,7 +79,8 @@ numbered_codes! {
         NotInRoom = 8 "NOT_IN_ROOM",
         /// Join or create while already in a room (or while a join is under way).
         AlreadyInRoom = 9 "ALREADY_IN_ROOM",
-        /// NaN or infinite aim, or unknown movement bits.
+        /// An input whose payload the room's game refuses (the arena's: NaN or infinite aim,
+        /// unknown movement bits; any game's: bytes that do not decode).
         BadInput = 10 "BAD_INPUT",
         /// Room name empty, too long or with control characters; capacity out of range.
         BadRoomSettings = 11 "BAD_ROOM_SETTINGS",
@@ -96,6 +97,8 @@ numbered_codes! {
         Unauthorized = 16 "UNAUTHORIZED",
         /// `Resume` with a token that is unknown, expired or already used.
         BadSessionToken = 17 "BAD_SESSION_TOKEN",
+        /// `CreateRoom` or `QuickJoin` named a game mode this server does not run.
+        UnknownMode = 18 "UNKNOWN_MODE",
     }
 }
 

@@ -1,5 +1,5 @@
 //! The replay file's bytes: the header, the records, and how both are encoded and decoded
-//! (PROTOCOL.md, section 10, byte by byte).
+//! (PROTOCOL.md, section 13, byte by byte).
 //!
 //! Owns: the magic, the format version, the record types and the bincode configuration they
 //! use (the wire's, `protocol::wire_config`). Must not: simulate (see `replayer`), touch files
@@ -10,9 +10,11 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
+use crate::game::arena::ArenaInput;
 use crate::game::arena::Tuning;
+use crate::game::map::Wall;
 use crate::game::StateDigest;
-use crate::protocol::{wire_config, Input, Slot, Wall};
+use crate::protocol::{wire_config, Slot};
 
 /// The first 8 bytes of every replay file.
 pub const MAGIC: [u8; 8] = *b"SKREPLAY";
@@ -94,8 +96,8 @@ pub struct MatchEnd {
     pub players: Vec<MatchPlayer>,
 }
 
-/// One input as the simulation consumes it: what `Input` says less its `seq` (the room's
-/// bookkeeping, never read by the game) and with `render_tick` as the ticks it lags the step
+/// One arena input as the simulation consumes it: what `ArenaInput` says, with `render_tick`
+/// as the ticks it lags the step
 /// (all the game takes from it: a shot rewinds `min(behind, max rewind)`, at most 30 ticks).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Command {
@@ -109,7 +111,7 @@ pub struct Command {
 
 impl Command {
     /// The command of `input`, consumed by the step of `tick`.
-    pub fn of(tick: u32, slot: Slot, input: &Input) -> Command {
+    pub fn of(tick: u32, slot: Slot, input: &ArenaInput) -> Command {
         let behind = tick.saturating_sub(input.render_tick);
         Command {
             slot,
@@ -120,10 +122,9 @@ impl Command {
         }
     }
 
-    /// An input that plays exactly as the recorded one did in the step of `tick` (`seq` 0).
-    pub fn input(&self, tick: u32) -> Input {
-        Input {
-            seq: 0,
+    /// An input that plays exactly as the recorded one did in the step of `tick`.
+    pub fn input(&self, tick: u32) -> ArenaInput {
+        ArenaInput {
             movement: self.movement,
             aim: self.aim,
             fire: self.fire,
@@ -138,7 +139,7 @@ impl Command {
 pub enum Commands<'a> {
     Inputs {
         tick: u32,
-        inputs: &'a [(Slot, Input)],
+        inputs: &'a [(Slot, ArenaInput)],
     },
     Decoded(Vec<Command>),
 }
@@ -383,8 +384,7 @@ mod tests {
 
     #[test]
     fn a_file_round_trips() {
-        let input = Input {
-            seq: 1,
+        let input = ArenaInput {
             movement: 3,
             aim: 0.5,
             fire: true,
@@ -414,8 +414,7 @@ mod tests {
     #[test]
     fn a_step_has_a_fixed_layout() {
         let mut bytes = Vec::new();
-        let input = Input {
-            seq: 0x0403_0201,
+        let input = ArenaInput {
             movement: 5,
             aim: 1.0,
             fire: true,
@@ -448,7 +447,7 @@ mod tests {
         assert!(decoded.to_vec().is_empty());
         let command = Command::of(12, 2, &input);
         assert_eq!(command.input(12).render_tick, 9);
-        let far = Input {
+        let far = ArenaInput {
             render_tick: 0,
             ..input
         };

@@ -9,9 +9,10 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::game::arena::{Arena, SIMULATION_REVISION};
+use crate::game::arena::{Arena, ArenaInput, SIMULATION_REVISION};
 use crate::game::{Game, StepInputs};
-use crate::protocol::{Slot, PROTOCOL_VERSION};
+use crate::protocol::{GameWire, Slot, PROTOCOL_VERSION};
+use crate::room::StepRecorder;
 
 use super::format::{
     encode_record, Commands, Header, JoinRecord, MapRecord, MatchEnd, MatchPlayer, Record,
@@ -29,7 +30,7 @@ pub fn arena_header(arena: &Arena, room: (u32, &str), tick_rate: u16, seed: u64)
         protocol_version: PROTOCOL_VERSION,
         simulation_revision: SIMULATION_REVISION,
         build: env!("CARGO_PKG_VERSION").to_string(),
-        mode: arena.mode().to_string(),
+        mode: Arena::MODE.to_string(),
         room_id,
         room_name: room_name.to_string(),
         started_unix_ms: unix_ms(),
@@ -79,14 +80,14 @@ impl Recording {
     /// Records `inputs`, the step about to be taken by `game`; `identity` names a joining slot.
     pub fn before_step(
         &mut self,
-        inputs: &StepInputs,
-        game: &dyn Game,
-        identity: impl Fn(Slot) -> Identity,
+        inputs: &StepInputs<ArenaInput>,
+        game: &Arena,
+        identity: &dyn Fn(Slot) -> Identity,
     ) {
         let tick = game.tick().wrapping_add(1);
         for &slot in &inputs.leaves {
             if let Some(index) = self.seated.remove(&slot) {
-                let score = game.score(slot).unwrap_or_default();
+                let score = game.tally(slot).unwrap_or_default();
                 let player = &mut self.players[index];
                 (player.kills, player.deaths) = (score.kills, score.deaths);
                 player.left_tick = Some(tick);
@@ -125,7 +126,7 @@ impl Recording {
 
     /// After the step: every `tick_rate` steps, the world's digest, and the records so far go
     /// to the writer.
-    pub fn after_step(&mut self, game: &dyn Game) {
+    pub fn after_step(&mut self, game: &Arena) {
         if !game.tick().is_multiple_of(self.tick_rate) {
             return;
         }
@@ -146,13 +147,13 @@ impl Recording {
 
     /// Ends the recording after `game`'s last step: the final digest, every player's score, and
     /// the end record, handed to the writer, which files the match.
-    pub fn finish(mut self, game: &dyn Game) {
+    pub fn finish(mut self, game: &Arena) {
         let last = game.tick();
         if !self.truncated && !last.is_multiple_of(self.tick_rate) {
             self.encode_digest(game);
         }
         for (&slot, &index) in &self.seated {
-            let score = game.score(slot).unwrap_or_default();
+            let score = game.tally(slot).unwrap_or_default();
             let player = &mut self.players[index];
             (player.kills, player.deaths) = (score.kills, score.deaths);
         }
@@ -172,7 +173,7 @@ impl Recording {
         self.writer.finish(tail, end, self.chunks_sent);
     }
 
-    fn encode_digest(&mut self, game: &dyn Game) {
+    fn encode_digest(&mut self, game: &Arena) {
         if let Some(digest) = game.state_digest() {
             self.encode(&Record::Checkpoint(digest));
         }
@@ -182,5 +183,24 @@ impl Recording {
         if !self.truncated {
             encode_record(record, &mut self.pending);
         }
+    }
+}
+
+impl StepRecorder<Arena> for Recording {
+    fn before_step(
+        &mut self,
+        inputs: &StepInputs<ArenaInput>,
+        game: &Arena,
+        identity: &dyn Fn(Slot) -> Identity,
+    ) {
+        Recording::before_step(self, inputs, game, identity);
+    }
+
+    fn after_step(&mut self, game: &Arena) {
+        Recording::after_step(self, game);
+    }
+
+    fn finish(self: Box<Self>, game: &Arena) {
+        Recording::finish(*self, game);
     }
 }

@@ -4,16 +4,18 @@
 //! Owns: [`Replayer`] (the step-by-step API a viewer builds on: the game's state, its events
 //! and the roster after every step) and [`verify`] (the whole file, with the summary the CLI
 //! prints). Must not: write anything, or take a recorded input unchecked (each goes through
-//! `protocol::check_input`, as the room's would have).
+//! `arena::check_input`, as the room's would have).
 
 use std::collections::BTreeMap;
 use std::iter::Peekable;
 use std::sync::Arc;
 
-use crate::game::arena::{Arena, SIMULATION_REVISION};
+use crate::game::arena::{
+    check_input, Arena, ArenaEvent, ArenaInput, ArenaState, Score, SIMULATION_REVISION,
+};
 use crate::game::map::Map;
-use crate::game::{Game, GameEvent, Score, StateDigest, StepInputs};
-use crate::protocol::{check_input, RoomState, RosterEntry, Slot};
+use crate::game::{Game, StateDigest, StepInputs};
+use crate::protocol::{GameWire, RosterEntry, Slot};
 
 use super::format::{FormatError, Header, JoinRecord, MatchEnd, Record, Records, ReplayFile};
 
@@ -108,8 +110,8 @@ pub struct Replayer<'a> {
     header: Header,
     arena: Arena,
     records: Peekable<Records<'a>>,
-    inputs: StepInputs,
-    events: Vec<GameEvent>,
+    inputs: StepInputs<ArenaInput>,
+    events: Vec<ArenaEvent>,
     roster: BTreeMap<Slot, JoinRecord>,
     last_agreed: u32,
     digests_checked: usize,
@@ -127,7 +129,7 @@ impl<'a> Replayer<'a> {
                 current: SIMULATION_REVISION,
             });
         }
-        if header.mode != "arena" {
+        if header.mode != Arena::MODE {
             return Err(ReplayError::Mode(header.mode));
         }
         let map = &header.map;
@@ -152,7 +154,7 @@ impl<'a> Replayer<'a> {
     }
 
     /// The re-simulated game (`tick()`, `state()`, `score()`).
-    pub fn game(&self) -> &dyn Game {
+    pub fn game(&self) -> &Arena {
         &self.arena
     }
 
@@ -162,14 +164,14 @@ impl<'a> Replayer<'a> {
     }
 
     /// What happened in the last step.
-    pub fn events(&self) -> &[GameEvent] {
+    pub fn events(&self) -> &[ArenaEvent] {
         &self.events
     }
 
     /// Who plays in each slot after the last step.
     pub fn roster(&self) -> impl Iterator<Item = (&JoinRecord, Score)> + use<'_, 'a> {
         self.roster.values().map(|player| {
-            let score = self.arena.score(player.slot).unwrap_or_default();
+            let score = self.arena.tally(player.slot).unwrap_or_default();
             (player, score)
         })
     }
@@ -181,8 +183,7 @@ impl<'a> Replayer<'a> {
                 slot: player.slot,
                 player_id: player.player_id,
                 name: player.name.clone(),
-                kills: score.kills,
-                deaths: score.deaths,
+                score: vec![i32::from(score.kills), i32::from(score.deaths)],
                 bot: player.bot,
             })
             .collect()
@@ -194,7 +195,7 @@ impl<'a> Replayer<'a> {
     }
 
     /// Writes the world after the last step into `out` (see `Game::state`).
-    pub fn state(&self, out: &mut RoomState) {
+    pub fn state(&self, out: &mut ArenaState) {
         self.arena.state(out);
     }
 
@@ -298,7 +299,7 @@ pub fn verify(bytes: &[u8]) -> Result<Summary, ReplayError> {
         return Err(FormatError::Unfinished { records: 0 }.into());
     };
     for player in end.players.iter().filter(|p| p.left_tick.is_none()) {
-        let score = replayer.arena.score(player.slot).unwrap_or_default();
+        let score = replayer.arena.tally(player.slot).unwrap_or_default();
         if !end.truncated && (score.kills, score.deaths) != (player.kills, player.deaths) {
             return Err(ReplayError::Score {
                 slot: player.slot,

@@ -11,10 +11,11 @@
 use std::collections::BTreeMap;
 
 use super::replayer::{ReplayError, Replayer};
-use crate::game::GameEvent;
+use crate::game::arena::{Arena, ArenaState};
+use crate::game::Game;
 use crate::protocol::{
-    encode_server_into, encode_snapshot_into, RoomInfo, RoomState, RosterEntry, ServerMsg, Slot,
-    Snapshot, MAX_CLIENT_MESSAGE_BYTES, MAX_ROOM_CAPACITY, PROTOCOL_VERSION,
+    encode_server_into, encode_snapshot_header, GameWire, RoomInfo, RosterEntry, ServerMsg, Slot,
+    MAX_CLIENT_MESSAGE_BYTES, MAX_ROOM_CAPACITY, PROTOCOL_VERSION,
 };
 
 /// Seconds between keyframes: a seek re-applies at most this much of the match.
@@ -26,7 +27,8 @@ pub fn track(bytes: &[u8], match_id: u32) -> Result<Vec<u8>, ReplayError> {
     let mut replayer = Replayer::new(bytes)?;
     let header = replayer.header().clone();
     let keyframe_every = (u32::from(header.tick_rate) * KEYFRAME_SECONDS).max(1);
-    let setup = replayer.game().setup();
+    let mut setup = Vec::new();
+    Arena::encode_setup(&replayer.game().setup(), &mut setup);
     let mut out = Vec::new();
     push_message(
         &mut out,
@@ -37,8 +39,7 @@ pub fn track(bytes: &[u8], match_id: u32) -> Result<Vec<u8>, ReplayError> {
             max_message_bytes: MAX_CLIENT_MESSAGE_BYTES as u32,
         },
     );
-    let (mut before, mut after) = (RoomState::default(), RoomState::default());
-    let mut snapshot = Snapshot::default();
+    let (mut before, mut after) = (ArenaState::default(), ArenaState::default());
     // Who was in each slot after the step before, with the score they had then.
     let mut previous: BTreeMap<Slot, RosterEntry> = BTreeMap::new();
     let mut first = true;
@@ -52,14 +53,13 @@ pub fn track(bytes: &[u8], match_id: u32) -> Result<Vec<u8>, ReplayError> {
             .into_iter()
             .map(|entry| (entry.slot, entry))
             .collect();
-        // The roster as the step found it: this step's kills follow as `Kill` messages.
+        // The roster as the step found it: this step's kills follow as `GameEvent`s.
         let standing: Vec<RosterEntry> = roster
             .values()
             .map(|entry| match previous.get(&entry.slot) {
                 Some(was) if same_player(was, entry) => was.clone(),
                 _ => RosterEntry {
-                    kills: 0,
-                    deaths: 0,
+                    score: vec![0, 0],
                     ..entry.clone()
                 },
             })
@@ -104,25 +104,16 @@ pub fn track(bytes: &[u8], match_id: u32) -> Result<Vec<u8>, ReplayError> {
             }
         }
         for event in replayer.events() {
-            let GameEvent::Kill {
-                killer,
-                victim,
-                respawn_tick,
-            } = *event;
-            push_message(
-                &mut out,
-                &ServerMsg::Kill {
-                    tick,
-                    killer,
-                    victim,
-                    respawn_tick,
-                },
-            );
+            let mut bytes = Vec::new();
+            Arena::encode_event(event, &mut bytes);
+            push_message(&mut out, &ServerMsg::GameEvent { tick, event: bytes });
         }
         replayer.state(&mut after);
         let baseline = (!keyframe).then_some(&before);
-        snapshot.diff_into(baseline, &after, 0);
-        push(&mut out, |buf| encode_snapshot_into(&snapshot, buf));
+        push(&mut out, |buf| {
+            encode_snapshot_header(tick, u8::from(!keyframe), buf);
+            Arena::encode_delta(baseline, &after, buf);
+        });
         if !roster.is_empty() {
             played_until = out.len();
         }
@@ -156,6 +147,7 @@ fn push(out: &mut Vec<u8>, encode: impl FnOnce(&mut Vec<u8>)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::game::arena::ArenaEvent;
     use crate::protocol::{apply_snapshot, decode_server};
 
     const GOLDEN: &[u8] = include_bytes!("../../tests/vectors/replay.skr");
@@ -174,7 +166,7 @@ mod tests {
 
     /// The same bullets, each where its flight since it was described puts it now (a client
     /// holds a bullet as first described; the simulation describes it as of the tick).
-    fn same_bullets(held: &RoomState, expected: &RoomState, units_per_tick: f32) {
+    fn same_bullets(held: &ArenaState, expected: &ArenaState, units_per_tick: f32) {
         let tick = f64::from(expected.tick);
         assert_eq!(held.bullets.len(), expected.bullets.len(), "tick {tick}");
         for (shown, simulated) in held.bullets.iter().zip(&expected.bullets) {
@@ -202,7 +194,7 @@ mod tests {
         // leaves and kills is the simulation's roster.
         let mut replayer = Replayer::new(GOLDEN).unwrap();
         let speed = replayer.game().setup().bullet_speed / f32::from(tick_rate);
-        let (mut held, mut expected) = (None, RoomState::default());
+        let (mut held, mut expected) = (None, ArenaState::default());
         let mut roster: BTreeMap<Slot, RosterEntry> = BTreeMap::new();
         let mut keyframes = Vec::new();
         let mut kills = 0;
@@ -224,19 +216,22 @@ mod tests {
                 ServerMsg::PlayerLeft { slot } => {
                     roster.remove(&slot);
                 }
-                ServerMsg::Kill { killer, victim, .. } => {
+                ServerMsg::GameEvent { event, .. } => {
+                    let ArenaEvent::Kill { killer, victim, .. } =
+                        Arena::decode_event(&event).expect("an arena event");
                     kills += 1;
                     if killer != victim {
-                        roster.get_mut(&killer).unwrap().kills += 1;
+                        roster.get_mut(&killer).unwrap().score[0] += 1;
                     }
-                    roster.get_mut(&victim).unwrap().deaths += 1;
+                    roster.get_mut(&victim).unwrap().score[1] += 1;
                 }
                 ServerMsg::Snapshot(snapshot) => {
                     assert!(replayer.step().unwrap(), "no snapshot past the match");
                     assert_eq!(snapshot.tick, replayer.tick());
-                    apply_snapshot(&mut held, &snapshot).expect("each snapshot fits the last");
+                    apply_snapshot::<Arena>(&mut held, &snapshot)
+                        .expect("each snapshot fits the last");
                     replayer.state(&mut expected);
-                    let state = held.as_ref().expect("a state after a snapshot");
+                    let state = &held.as_ref().expect("a state after a snapshot").state;
                     assert_eq!(state.players, expected.players, "tick {}", snapshot.tick);
                     same_bullets(state, &expected, speed);
                     let simulated: Vec<_> = replayer.roster_entries();

@@ -304,7 +304,6 @@ mod tests {
     use crate::game::arena::Arena;
     use crate::game::map::Map;
     use crate::game::{Game, StepInputs};
-    use crate::protocol::Input;
     use crate::replay::recorder::arena_header;
     use crate::replay::verify;
 
@@ -335,15 +334,14 @@ mod tests {
             if step == 1 {
                 inputs.joins.push(0);
             }
-            let input = Input {
-                seq: step,
+            let input = crate::game::arena::ArenaInput {
                 movement: 8,
                 aim: 0.0,
                 fire: true,
                 render_tick: 0,
             };
             inputs.commands.push((0, input));
-            recording.before_step(&inputs, &arena, |_| (1, "ada".into(), false));
+            recording.before_step(&inputs, &arena, &|_| (1, "ada".into(), false));
             arena.step(&inputs, &mut events);
             recording.after_step(&arena);
         }

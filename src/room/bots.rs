@@ -2,18 +2,15 @@
 //! room's bot fill while at least one person plays, and giving their seats up one by one as
 //! people join.
 //!
-//! A bot is a seat with a brain (the bundled bot's, `crate::bot::brain`) and no connection:
-//! every step it decides from the room's current state and its input goes into the step like
-//! anyone's. Owns: how many bots a room keeps, their names, and their inputs. Must not: count
+//! A bot is a seat with a name here and a brain in the game's layer (`hosted`: the game's own
+//! `Brain`) and no connection: every step it decides from the room's current state and its
+//! input goes into the step like anyone's. Owns: how many bots a room keeps, their names, and their inputs. Must not: count
 //! bots as people (the lobby's player count, quick join and the metrics see people only) or
 //! keep a room of bots alone alive.
 
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
 
-use crate::bot::brain::Brain;
-use crate::bot::path::NavGrid;
-use crate::protocol::{GameSetup, Input, RoomState, RosterEntry, ServerMsg, Slot};
+use crate::protocol::{RosterEntry, ServerMsg, Slot};
 
 use super::Room;
 
@@ -40,8 +37,6 @@ const NAMES: [&str; 16] = [
 /// A seat played by the server.
 pub(super) struct SeatBot {
     name: String,
-    brain: Brain,
-    seq: u32,
 }
 
 impl Room {
@@ -58,13 +53,11 @@ impl Room {
     /// The roster entry of the bot in `slot`, if there is one.
     pub(super) fn bot_roster_entry(&self, slot: usize) -> Option<RosterEntry> {
         let bot = self.bots.get(slot)?.as_ref()?;
-        let score = self.score_of(slot as Slot);
         Some(RosterEntry {
             slot: slot as Slot,
             player_id: 0,
             name: bot.name.clone(),
-            kills: score.kills,
-            deaths: score.deaths,
+            score: self.score_of(slot as Slot),
             bot: true,
         })
     }
@@ -113,19 +106,10 @@ impl Room {
             .iter()
             .find(|name| !taken.contains(name))
             .map_or_else(|| format!("Bot {slot}"), |name| (*name).to_string());
-        let setup = self.setup.clone();
-        let nav = self
-            .bot_nav
-            .get_or_insert_with(|| Arc::new(NavGrid::new(&setup)))
-            .clone();
         let seed = self.settings.seed ^ (slot as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let brain = Brain::new(seed, self.settings.tick_rate).with_nav(nav);
+        self.game.seat_bot(slot as Slot, seed);
         self.step_inputs.joins.push(slot as Slot);
-        self.bots[slot] = Some(SeatBot {
-            name,
-            brain,
-            seq: 0,
-        });
+        self.bots[slot] = Some(SeatBot { name });
         if let Some(entry) = self.bot_roster_entry(slot) {
             self.broadcast_event(&ServerMsg::PlayerJoined { player: entry });
         }
@@ -133,6 +117,7 @@ impl Room {
 
     fn remove_bot(&mut self, slot: usize) {
         if self.bots.get_mut(slot).and_then(Option::take).is_some() {
+            self.game.unseat_bot(slot as Slot);
             self.leave_game(slot as Slot);
             self.broadcast_event(&ServerMsg::PlayerLeft { slot: slot as Slot });
         }
@@ -142,18 +127,5 @@ impl Room {
 impl SeatBot {
     pub(super) fn name(&self) -> &str {
         &self.name
-    }
-
-    /// The bot's input for the next step of the player in `slot`, decided from `sight`.
-    pub(super) fn next_input(&mut self, slot: Slot, setup: &GameSetup, sight: &RoomState) -> Input {
-        let decision = self.brain.decide_in(slot, setup, Some(sight));
-        self.seq = self.seq.wrapping_add(1);
-        Input {
-            seq: self.seq,
-            movement: decision.movement,
-            aim: decision.aim,
-            fire: decision.fire,
-            render_tick: sight.tick,
-        }
     }
 }

@@ -33,18 +33,11 @@ impl Room {
         }
     }
 
-    /// Adds the inputs for the next step to `step_inputs`, in slot order: each member's from
-    /// its buffer, each bot's decided from the room's state as the last step left it.
+    /// Adds the members' inputs for the next step to `step_inputs`, in slot order, each from
+    /// its buffer (the bots' seats get their brains' decisions in the game's layer).
     pub(super) fn take_step_commands(&mut self) {
-        if self.bot_count() > 0 {
-            self.game.state(&mut self.bot_sight);
-        }
         for (slot, member) in self.members.iter_mut().enumerate() {
             let Some(member) = member else {
-                if let Some(bot) = &mut self.bots[slot] {
-                    let input = bot.next_input(slot as Slot, &self.setup, &self.bot_sight);
-                    self.step_inputs.commands.push((slot as Slot, input));
-                }
                 continue;
             };
             let count = if member.buffered.len() > JITTER_TARGET && member.missed_steps > 0 {
@@ -58,7 +51,9 @@ impl Room {
             }
             for input in member.buffered.drain(..count.min(member.buffered.len())) {
                 member.ack = input.seq;
-                self.step_inputs.commands.push((slot as Slot, input));
+                self.step_inputs
+                    .commands
+                    .push((slot as Slot, input.payload));
             }
         }
     }

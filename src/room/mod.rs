@@ -9,8 +9,9 @@
 //!    then each member's next buffered input in slot order, two when more than
 //!    `JITTER_TARGET` are buffered and it has steps to make up, none when its buffer is
 //!    empty, or a bot's decision in a bot's seat), record
-//!    the last consumed seq as the member's ack, hand the step to the match's recording (see
-//!    `recording`), step the game, and send the step's events stamped with that step's tick;
+//!    the last consumed seq as the member's ack, step the game (its recording, if any, hears
+//!    the step first: see `recording`), and send the step's events stamped with that step's
+//!    tick;
 //! 4. encode the new state once in full and once as a change from each baseline its
 //!    connections hold (nearly always just the previous tick), and publish these bytes with the
 //!    members' acks to everyone at once through a latest-wins channel: each session picks the
@@ -19,11 +20,13 @@
 //! 5. remove members whose sessions have fallen more than the lag limit behind.
 //!
 //! A room knows sessions only as `Recipient<RoomToSession>`, never their type. It does no I/O and
-//! never blocks; the game behind it is any [`Game`].
+//! never blocks; the game behind it is any [`crate::game::Game`], through the object-safe
+//! [`HostedGame`] (`hosted`), so nothing here names a game's types.
 
 mod bots;
 mod creator;
 mod guard;
+mod hosted;
 mod inputs;
 mod inspect;
 mod recording;
@@ -35,6 +38,7 @@ mod stats;
 
 pub use creator::CreatorLeft;
 pub use guard::{CloseRoom, FAILED_REASON};
+pub use hosted::{Hosted, HostedGame, InputCheck, StepRecorder};
 pub use inspect::{Inspect, RoomDetails};
 pub use resume::{Detach, Reattach};
 pub use schedule::{phased_start, Due, TickSchedule, MAX_CATCH_UP};
@@ -51,12 +55,11 @@ use actix::prelude::*;
 use bytes::Bytes;
 use tokio::sync::watch;
 
-use crate::bot::path::NavGrid;
-use crate::game::{Game, GameEvent, Score, StepInputs};
+use crate::game::StepInputs;
 use crate::lobby::RoomDirectory;
 use crate::metrics::RoomMetrics;
 use crate::protocol::{
-    encode_server, ErrorCode, GameSetup, Input, RoomInfo, RoomState, RosterEntry, ServerMsg, Slot,
+    encode_server, ErrorCode, InputMsg, InputPayload, RoomInfo, RosterEntry, ServerMsg, Slot,
 };
 
 /// Inputs a member may have buffered; more are dropped. A client sending at the tick rate has
@@ -68,7 +71,7 @@ const MAX_QUEUED_INPUTS: usize = 16;
 /// that stop reporting).
 #[derive(Default)]
 pub struct MemberLink {
-    inputs: Mutex<Vec<Input>>,
+    inputs: Mutex<Vec<InputMsg>>,
     delivered: AtomicU32,
 }
 
@@ -84,7 +87,7 @@ impl MemberLink {
 
     /// Queues an input for the next tick; drops it when the queue is full, so a client sending
     /// far faster than the tick rate loses only its excess.
-    pub fn push_input(&self, input: Input) {
+    pub fn push_input(&self, input: InputMsg) {
         let mut inputs = self.inputs.lock().unwrap_or_else(PoisonError::into_inner);
         if inputs.len() < MAX_QUEUED_INPUTS {
             inputs.push(input);
@@ -97,7 +100,7 @@ impl MemberLink {
     }
 
     /// Moves the queued inputs into `into` (emptied first), keeping both allocations.
-    fn take_inputs(&self, into: &mut Vec<Input>) {
+    fn take_inputs(&self, into: &mut Vec<InputMsg>) {
         into.clear();
         // A panic while the lock was held (the room's guard closes such a room) leaves a plain
         // list of inputs behind: recovered, here and in `push_input` alike.
@@ -116,14 +119,15 @@ pub struct SnapshotFeed {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub enum RoomToSession {
-    /// You are a member now: talk to `room` as `slot`, read snapshots from `feed`. `frame` is
-    /// the encoded `Joined`.
+    /// You are a member now: talk to `room` as `slot`, read snapshots from `feed`, check your
+    /// inputs with `input_check`. `frame` is the encoded `Joined`.
     Joined {
         room: Addr<Room>,
         room_id: u32,
         slot: Slot,
         frame: Bytes,
         feed: SnapshotFeed,
+        input_check: InputCheck,
     },
     /// An event for the members of `room_id`.
     Frame { room_id: u32, frame: Bytes },
@@ -203,7 +207,7 @@ struct Member {
     /// The seq of the last input a step consumed.
     ack: u32,
     /// Inputs taken from the link and not consumed yet, in seq order, all above `ack`.
-    buffered: VecDeque<Input>,
+    buffered: VecDeque<InputMsg>,
     /// Steps the member stood still for want of an input, which a burst may make up.
     missed_steps: u32,
     /// Set while the member's connection is gone and its seat is kept (see `resume`).
@@ -212,8 +216,7 @@ struct Member {
 
 pub struct Room {
     settings: RoomSettings,
-    game: Box<dyn Game>,
-    setup: GameSetup,
+    game: Box<dyn HostedGame>,
     /// Indexed by slot; `None` is a seat without a person.
     members: Vec<Option<Member>>,
     /// Indexed by slot like `members`; a seat holds a person or a bot, never both.
@@ -221,10 +224,6 @@ pub struct Room {
     players: Arc<AtomicU8>,
     /// The number of bots, for listings.
     bots_listed: Arc<AtomicU8>,
-    /// The map's grid for the bots' way-finding, made with the first bot.
-    bot_nav: Option<Arc<NavGrid>>,
-    /// The state the bots decide from, reused every step.
-    bot_sight: RoomState,
     stats: Arc<TickStats>,
     directory: Arc<dyn RoomDirectory>,
     spectators: spectators::Spectators,
@@ -234,29 +233,25 @@ pub struct Room {
     snapshots: watch::Sender<SnapshotFrame>,
     close_timer: Option<SpawnHandle>,
     /// What the next step consumes: the leaves and joins gather here between steps.
-    step_inputs: StepInputs,
-    // Reused every tick so that the tick allocates nothing but the shared frame.
-    events: Vec<GameEvent>,
-    inputs: Vec<Input>,
+    step_inputs: StepInputs<InputPayload>,
+    // Reused every tick.
+    events: Vec<Vec<u8>>,
+    inputs: Vec<InputMsg>,
     /// The tick of the last snapshot each member's and spectator's session wrote.
     delivered: Vec<u32>,
-    encoder: snapshots::SnapshotEncoder,
     /// Whether members and spectators have been sent `RoomClosed` already.
     close_announced: bool,
-    /// The match's replay being recorded, if it is.
-    recording: Option<crate::replay::Recording>,
 }
 
 impl Room {
     pub fn new(
         settings: RoomSettings,
-        game: Box<dyn Game>,
+        game: Box<dyn HostedGame>,
         (players, bots_listed): (Arc<AtomicU8>, Arc<AtomicU8>),
         stats: Arc<TickStats>,
         directory: Arc<dyn RoomDirectory>,
         metrics: RoomMetrics,
     ) -> Room {
-        let setup = game.setup();
         let schedule = TickSchedule::new(settings.tick_start, settings.tick_rate);
         let members = (0..settings.capacity).map(|_| None).collect();
         let bots = (0..settings.capacity).map(|_| None).collect();
@@ -268,13 +263,10 @@ impl Room {
             snapshots: watch::Sender::new(SnapshotFrame::default()),
             settings,
             game,
-            setup,
             members,
             bots,
             players,
             bots_listed,
-            bot_nav: None,
-            bot_sight: RoomState::default(),
             stats,
             directory,
             spectators,
@@ -285,9 +277,7 @@ impl Room {
             events: Vec::new(),
             inputs: Vec::with_capacity(MAX_QUEUED_INPUTS),
             delivered: Vec::new(),
-            encoder: snapshots::SnapshotEncoder::default(),
             close_announced: false,
-            recording: None,
         }
     }
 
@@ -311,21 +301,19 @@ impl Room {
 
     /// The score of the player in `slot`. A slot joined since the last step may still hold its
     /// previous player in the game: that score is not the new player's.
-    fn score_of(&self, slot: Slot) -> Score {
+    fn score_of(&self, slot: Slot) -> Vec<i32> {
         if self.step_inputs.joins.contains(&slot) {
-            return Score::default();
+            return self.game.new_score();
         }
-        self.game.score(slot).unwrap_or_default()
+        self.game.score(slot)
     }
 
     fn roster_entry(&self, slot: usize, member: &Member) -> RosterEntry {
-        let score = self.score_of(slot as Slot);
         RosterEntry {
             slot: slot as Slot,
             player_id: member.player_id,
             name: member.name.clone(),
-            kills: score.kills,
-            deaths: score.deaths,
+            score: self.score_of(slot as Slot),
             bot: false,
         }
     }
@@ -337,7 +325,7 @@ impl Room {
             code: self.settings.code.clone(),
             you: slot,
             tick: self.game.tick(),
-            setup: self.setup.clone(),
+            setup: self.game.setup().to_vec(),
             roster: self.roster(),
         }
     }
@@ -464,9 +452,7 @@ impl Room {
             self.take_step_commands();
             self.step_inputs.leaves.sort_unstable();
             self.step_inputs.joins.sort_unstable();
-            self.record_step_inputs();
-            self.game.step(&self.step_inputs, &mut self.events);
-            self.record_step_outcome();
+            self.step_game();
             self.step_inputs.clear();
             self.publish_events();
         }
@@ -481,20 +467,10 @@ impl Room {
     fn publish_events(&mut self) {
         let mut events = std::mem::take(&mut self.events);
         for event in events.drain(..) {
-            match event {
-                GameEvent::Kill {
-                    killer,
-                    victim,
-                    respawn_tick,
-                } => {
-                    self.broadcast_event(&ServerMsg::Kill {
-                        tick: self.game.tick(),
-                        killer,
-                        victim,
-                        respawn_tick,
-                    });
-                }
-            }
+            self.broadcast_event(&ServerMsg::GameEvent {
+                tick: self.game.tick(),
+                event,
+            });
         }
         self.events = events;
     }
@@ -503,8 +479,6 @@ impl Room {
         if self.member_count() == 0 && self.spectators.count() == 0 {
             return;
         }
-        let mut state = self.encoder.recycled_state();
-        self.game.state(&mut state);
         let acks: Arc<[u32]> = self
             .members
             .iter()
@@ -526,8 +500,7 @@ impl Room {
             .iter()
             .filter(|tick| **tick < previous)
             .count();
-        let held = self.delivered.iter().copied();
-        let (frame, typical_bytes) = self.encoder.publish(state, held, acks);
+        let (frame, typical_bytes) = self.game.publish(&self.delivered, acks);
         self.snapshots.send_replace(frame);
         let recipients = self.member_count() + self.spectators.count();
         self.metrics
@@ -600,7 +573,7 @@ impl Actor for Room {
         if !self.close_announced {
             self.announce_close("the room has closed".into());
         }
-        self.finish_recording();
+        self.game.finish();
         log::info!("room {} closed", self.settings.id);
     }
 }
@@ -675,6 +648,7 @@ impl Room {
             slot,
             frame,
             feed,
+            input_check: self.game.input_check(),
         });
         // After `Joined`: the newcomer hears of the bots added for it as of everyone else.
         self.rebalance_bots();

@@ -121,6 +121,7 @@ impl Room {
             slot,
             frame: Bytes::from(crate::protocol::encode_server(&joined)),
             feed,
+            input_check: self.game.input_check(),
         });
         Ok(())
     }

@@ -6,13 +6,14 @@
 //! runs over one TCP stream, so by the time a change arrives the client has read every frame
 //! written before it (PROTOCOL.md, "Snapshots"). This module must not know members or sessions:
 //! the room hands it the baselines held and the acks, a session picks its bytes from the frame.
+//! It works for any game's state: the game's codec writes each body.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::protocol::{encode_snapshot_into, set_snapshot_ack, RoomState, Slot, Snapshot};
+use crate::protocol::{encode_snapshot_header, set_snapshot_ack, GameWire, Held, Slot};
 
 /// Published states kept as baselines. A connection further behind gets a full snapshot; one
 /// that far behind is about to be dropped for lagging anyway.
@@ -60,53 +61,63 @@ impl SnapshotFrame {
 }
 
 /// The room's side: history and encoding, with buffers reused from tick to tick.
-#[derive(Default)]
-pub struct SnapshotEncoder {
+pub struct SnapshotEncoder<G: GameWire> {
     /// Oldest first; ticks increase.
-    history: VecDeque<RoomState>,
+    history: VecDeque<Held<G::State>>,
     baselines: Vec<u32>,
-    delta: Snapshot,
     encoded: Vec<u8>,
 }
 
-impl SnapshotEncoder {
+impl<G: GameWire> Default for SnapshotEncoder<G> {
+    fn default() -> Self {
+        SnapshotEncoder {
+            history: VecDeque::with_capacity(HISTORY),
+            baselines: Vec::new(),
+            encoded: Vec::new(),
+        }
+    }
+}
+
+impl<G: GameWire> SnapshotEncoder<G> {
     /// A state to fill for the coming tick: the oldest kept one once the history is full, so
     /// that its buffers are reused.
-    pub fn recycled_state(&mut self) -> RoomState {
+    pub fn recycled_state(&mut self) -> G::State {
         if self.history.len() >= HISTORY {
-            self.history.pop_front().unwrap_or_default()
+            self.history
+                .pop_front()
+                .map(|held| held.state)
+                .unwrap_or_default()
         } else {
-            RoomState::default()
+            G::State::default()
         }
     }
 
-    /// Encodes `now` in full and as a change from the previous published state and from every
-    /// kept state in `held` (the last ticks the connections received), and keeps `now` as a
-    /// baseline. `acks` are the members' acks by slot. Returns the frame and the size of the
-    /// encoding most connections get (the change from the previous tick, if there is one).
+    /// Encodes `now` (the state after `tick`) in full and as a change from the previous
+    /// published state and from every kept state in `held` (the last ticks the connections
+    /// received), and keeps `now` as a baseline. `acks` are the members' acks by slot. Returns
+    /// the frame and the size of the encoding most connections get (the change from the
+    /// previous tick, if there is one).
     pub fn publish(
         &mut self,
-        now: RoomState,
-        held: impl Iterator<Item = u32>,
+        now: Held<G::State>,
+        held: &[u32],
         acks: Arc<[u32]>,
     ) -> (SnapshotFrame, usize) {
         let previous = self.history.back().map(|s| s.tick);
         self.baselines.clear();
         self.baselines.extend(previous);
-        self.baselines.extend(held.filter(|tick| *tick < now.tick));
+        self.baselines
+            .extend(held.iter().copied().filter(|tick| *tick < now.tick));
         self.baselines.sort_unstable();
         self.baselines.dedup();
         let mut encodings = Vec::with_capacity(1 + self.baselines.len());
-        encodings.extend(encode(&mut self.delta, &mut self.encoded, None, &now));
+        encodings.push(encode::<G>(&mut self.encoded, None, &now));
         for &tick in &self.baselines {
+            // A baseline too old for the one-byte age is served by the full snapshot.
+            let young = u8::try_from(now.tick.wrapping_sub(tick)).is_ok();
             let baseline = self.history.iter().find(|s| s.tick == tick);
-            if let Some(baseline) = baseline {
-                encodings.extend(encode(
-                    &mut self.delta,
-                    &mut self.encoded,
-                    Some(baseline),
-                    &now,
-                ));
+            if let (true, Some(baseline)) = (young, baseline) {
+                encodings.push(encode::<G>(&mut self.encoded, Some(baseline), &now));
             }
         }
         let typical = encodings
@@ -124,32 +135,31 @@ impl SnapshotEncoder {
     }
 }
 
-/// `now` as a change from `baseline` (`None`: in full), with ack 0, written through the
-/// reused `delta` and `scratch`; `None` when the baseline is too old for a change.
-fn encode(
-    delta: &mut Snapshot,
+/// `now` as a change from `baseline` (`None`: in full), with ack 0, written through the reused
+/// `scratch`.
+fn encode<G: GameWire>(
     scratch: &mut Vec<u8>,
-    baseline: Option<&RoomState>,
-    now: &RoomState,
-) -> Option<Encoding> {
-    if !delta.diff_into(baseline, now, 0) {
-        return None;
-    }
+    baseline: Option<&Held<G::State>>,
+    now: &Held<G::State>,
+) -> Encoding {
+    let age = baseline.map_or(0, |b| now.tick.wrapping_sub(b.tick) as u8);
     scratch.clear();
-    encode_snapshot_into(delta, scratch);
-    Some(Encoding {
-        baseline: baseline.map(|s| s.tick),
+    encode_snapshot_header(now.tick, age, scratch);
+    G::encode_delta(baseline.map(|b| &b.state), &now.state, scratch);
+    Encoding {
+        baseline: baseline.map(|b| b.tick),
         bytes: Bytes::copy_from_slice(scratch),
-    })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{apply_snapshot, decode_server, PlayerState, ServerMsg};
+    use crate::game::arena::{Arena, ArenaState, PlayerState};
+    use crate::protocol::{apply_snapshot, decode_server, ServerMsg};
 
-    fn room_at(tick: u32, x: u16) -> RoomState {
-        RoomState {
+    fn room_at(tick: u32, x: u16) -> ArenaState {
+        ArenaState {
             tick,
             players: vec![PlayerState {
                 slot: 0,
@@ -172,14 +182,13 @@ mod tests {
 
     #[test]
     fn each_connection_gets_the_change_from_its_last_snapshot_with_its_own_ack() {
-        let mut encoder = SnapshotEncoder::default();
+        let mut encoder = SnapshotEncoder::<Arena>::default();
         let acks: Arc<[u32]> = Arc::from(vec![5, 0]);
         let mut frames = Vec::new();
         for tick in 1..=4 {
             let mut state = encoder.recycled_state();
             state.clone_from(&room_at(tick, tick as u16 * 10));
-            let held = [1].into_iter();
-            frames.push(encoder.publish(state, held, acks.clone()).0);
+            frames.push(encoder.publish(Held { tick, state }, &[1], acks.clone()).0);
         }
         let latest = &frames[3];
         let from_previous = decoded(&latest.bytes_for(Some(3), Some(0)).expect("bytes"));
@@ -195,22 +204,22 @@ mod tests {
         assert_eq!(fresh.baseline_age, 0);
 
         let mut client = None;
-        apply_snapshot(
+        apply_snapshot::<Arena>(
             &mut client,
             &decoded(&frames[0].bytes_for(None, None).unwrap()),
         )
         .expect("full applies");
-        apply_snapshot(&mut client, &from_held).expect("change from tick 1 applies");
-        assert_eq!(client, Some(room_at(4, 40)));
+        apply_snapshot::<Arena>(&mut client, &from_held).expect("change from tick 1 applies");
+        assert_eq!(client.map(|held| held.state), Some(room_at(4, 40)));
     }
 
     #[test]
     fn the_history_is_bounded_and_its_buffers_reused() {
-        let mut encoder = SnapshotEncoder::default();
+        let mut encoder = SnapshotEncoder::<Arena>::default();
         for tick in 1..=(HISTORY as u32 * 3) {
             let mut state = encoder.recycled_state();
             state.clone_from(&room_at(tick, 0));
-            encoder.publish(state, std::iter::empty(), Arc::from(vec![]));
+            encoder.publish(Held { tick, state }, &[], Arc::from(vec![]));
         }
         assert_eq!(encoder.history.len(), HISTORY);
         let frame = SnapshotFrame::default();

@@ -109,7 +109,7 @@ impl Handler<Spectate> for Room {
             room: self.info(),
             code: self.settings.code.clone(),
             tick: self.game.tick(),
-            setup: self.setup.clone(),
+            setup: self.game.setup().to_vec(),
             roster,
         };
         let frame = Bytes::from(encode_server(&msg));

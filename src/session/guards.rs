@@ -231,17 +231,20 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{decode_client, encode_client, ClientMsg, Input};
+    use crate::game::arena::ArenaInput;
+    use crate::protocol::{decode_client, encode_client, ClientMsg};
 
     #[test]
     fn inputs_are_recognised_by_their_tag() {
-        let input = encode_client(&ClientMsg::Input(Input {
-            seq: 1,
-            movement: 0,
-            aim: 0.0,
-            fire: false,
-            render_tick: 0,
-        }));
+        let input = encode_client(
+            &ArenaInput {
+                movement: 0,
+                aim: 0.0,
+                fire: false,
+                render_tick: 0,
+            }
+            .message(1),
+        );
         assert!(is_input(&input));
         assert!(is_input(&input[..4]));
         assert!(!is_input(&encode_client(&ClientMsg::ListRooms)));

@@ -82,7 +82,7 @@ fn simulated_scores(replay: &[u8], tick: u32) -> Scores {
     replayer
         .roster_entries()
         .into_iter()
-        .map(|p| (p.name, (u64::from(p.kills), u64::from(p.deaths))))
+        .map(|p| (p.name, (p.score[0] as u64, p.score[1] as u64)))
         .collect()
 }
 

@@ -8,11 +8,21 @@ pub mod redis;
 
 use std::time::Duration;
 
-use skirmish::bot::{BotClient, BotError};
+use skirmish::bot::{BotClient, BotError, GameClient};
 use skirmish::config::Config;
-use skirmish::protocol::{ServerMsg, Slot, Snapshot};
+use skirmish::game::arena::{Arena, ArenaEvent};
+use skirmish::protocol::{GameWire, ServerMsg, Slot, Snapshot};
 use skirmish::startup::{self, RunningServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// `(killer, victim)` when `msg` is an arena kill.
+pub fn kill_of(msg: &ServerMsg) -> Option<(Slot, Slot)> {
+    let ServerMsg::GameEvent { event, .. } = msg else {
+        return None;
+    };
+    let ArenaEvent::Kill { killer, victim, .. } = Arena::decode_event(event).ok()?;
+    Some((killer, victim))
+}
 
 /// How long any single expectation in a test may take before it counts as failed.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -70,7 +80,7 @@ pub async fn connect(app: &RunningServer, name: &str) -> BotClient {
 }
 
 /// The code of the next `Error` the server sends (skipping anything else).
-pub async fn next_error(client: &mut BotClient) -> (u16, String) {
+pub async fn next_error<G: GameWire>(client: &mut GameClient<G>) -> (u16, String) {
     client
         .wait_for(WAIT, |msg| match msg {
             ServerMsg::Error { code, message } => Some((*code, message.clone())),

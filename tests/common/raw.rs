@@ -4,8 +4,10 @@
 
 use futures_util::{SinkExt, StreamExt};
 use skirmish::bot::{BotClient, JoinedRoom, Welcome};
+use skirmish::game::arena::{Arena, ArenaState};
+use skirmish::protocol::Held;
 use skirmish::protocol::{
-    apply_snapshot, decode_server, encode_client, ClientMsg, RoomState, ServerMsg, PROTOCOL_VERSION,
+    apply_snapshot, decode_server, encode_client, ClientMsg, ServerMsg, PROTOCOL_VERSION,
 };
 use skirmish::startup::RunningServer;
 use tokio::io::AsyncWriteExt;
@@ -20,7 +22,7 @@ use super::WAIT;
 pub struct RawClient {
     pub ws: WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>,
     /// The room as the snapshots read by `expect` left it, and this connection's ack.
-    pub room: Option<RoomState>,
+    pub room: Option<Held<ArenaState>>,
     pub ack: u32,
 }
 
@@ -142,10 +144,12 @@ impl RawClient {
     }
 
     /// Joins the room with `code` and waits for the `Joined`.
-    pub async fn join(&mut self, code: &str) -> JoinedRoom {
+    pub async fn join(&mut self, code: &str) -> JoinedRoom<Arena> {
         self.send(&ClientMsg::JoinByCode { code: code.into() })
             .await;
-        self.expect(JoinedRoom::from_msg).await
+        self.expect(JoinedRoom::from_msg)
+            .await
+            .expect("an arena room")
     }
 
     /// The code of the next `Error` (skipping anything else).
@@ -190,7 +194,7 @@ impl RawClient {
     fn track(&mut self, msg: &ServerMsg) {
         match msg {
             ServerMsg::Snapshot(snapshot) => {
-                apply_snapshot(&mut self.room, snapshot).expect("each snapshot applies");
+                apply_snapshot::<Arena>(&mut self.room, snapshot).expect("each snapshot applies");
                 self.ack = snapshot.ack;
             }
             ServerMsg::Joined { .. } | ServerMsg::Left { .. } | ServerMsg::RoomClosed { .. } => {
@@ -204,13 +208,17 @@ impl RawClient {
     /// panics after `WAIT`.
     pub async fn expect_state<T>(
         &mut self,
-        mut pick: impl FnMut(&RoomState, u32) -> Option<T>,
+        mut pick: impl FnMut(&ArenaState, u32) -> Option<T>,
     ) -> T {
         let waiting = async {
             loop {
                 self.expect(|m| matches!(m, ServerMsg::Snapshot(_)).then_some(()))
                     .await;
-                if let Some(found) = self.room.as_ref().and_then(|room| pick(room, self.ack)) {
+                if let Some(found) = self
+                    .room
+                    .as_ref()
+                    .and_then(|room| pick(&room.state, self.ack))
+                {
                     return found;
                 }
             }

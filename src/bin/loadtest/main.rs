@@ -31,7 +31,7 @@ use std::time::Duration;
 use clap::{Parser, ValueEnum};
 use skirmish::bot::lean::{Incoming, LeanBot};
 use skirmish::bot::BotError;
-use skirmish::protocol::{MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP};
+use skirmish::game::movement::{MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::{Instant, MissedTickBehavior};

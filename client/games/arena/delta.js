@@ -1,21 +1,18 @@
-// delta.js — the room state a connection rebuilds from its delta snapshots (PROTOCOL.md,
-// "Snapshot"): each Snapshot describes the room at its tick relative to the previous snapshot
-// this connection received (or to an empty room, for a full one), so the client keeps the last
-// state and applies every snapshot to it, checking that the two fit together.
+// games/arena/delta.js — the arena state a connection rebuilds from its delta snapshots
+// (PROTOCOL.md, "Snapshot"): each snapshot describes the room at its tick relative to its
+// baseline (baseline.js), so the client keeps the last state and applies every snapshot to
+// it, checking that the two fit together.
 //
 // Owns: that state, `applySnapshot` (pure: the previous state is never changed) and where a
-// bullet is at a given tick. Must not: decode bytes (protocol.js does), keep time, touch the
+// bullet is at a given tick. Must not: decode bytes (codec.js does), keep time, touch the
 // network or the DOM. The state, in wire units:
 //   { tick, players: Map slot -> { x, y, aim, hp, flags },
 //     bullets: Map id -> { owner, x, y, heading, since } }
 // where a bullet's x, y is its position at tick `since`, the tick of the snapshot that added it.
 
-import {
-  dequantizeHeading,
-  dequantizePosition,
-  playerChangeKind,
-  ProtocolError,
-} from "./protocol.js";
+import { baselineOf } from "../../baseline.js";
+import { dequantizePosition, ProtocolError } from "../../wire.js";
+import { dequantizeHeading, playerChangeKind } from "./codec.js";
 
 const POSITION_MAX = 0xffff;
 
@@ -25,26 +22,9 @@ const POSITION_MAX = 0xffff;
  * state: the server is wrong or the stream broken, and the connection must end.
  */
 export function applySnapshot(previous, msg) {
-  const players = new Map();
-  const bullets = new Map();
-  if (msg.baseline_age !== 0) {
-    // Ticks are u32 and wrap, on the server too.
-    const baselineTick = (msg.tick - msg.baseline_age) >>> 0;
-    if (previous === null) {
-      throw new ProtocolError(
-        `snapshot of tick ${msg.tick} is a delta against tick ${baselineTick}, ` +
-          "but no snapshot came before it",
-      );
-    }
-    if (previous.tick !== baselineTick) {
-      throw new ProtocolError(
-        `snapshot of tick ${msg.tick} is a delta against tick ${baselineTick}, ` +
-          `but the last snapshot was of tick ${previous.tick}`,
-      );
-    }
-    for (const [slot, player] of previous.players) players.set(slot, player);
-    for (const [id, bullet] of previous.bullets) bullets.set(id, bullet);
-  }
+  const baseline = baselineOf(previous, msg);
+  const players = new Map(baseline?.players);
+  const bullets = new Map(baseline?.bullets);
 
   for (const change of msg.players) {
     const kind = playerChangeKind(change);

@@ -1,8 +1,8 @@
-// effects.js — the game's feedback, worked out from what the client already receives: bullet
-// trails, shot sounds and the other players' muzzle flashes (from the bullets as drawn), hits with their damage and shooter
-// (from the snapshots: a player's hit points dropped and one of the bullets that vanished was
-// next to it), kills and deaths (from Kill), respawns and spawn protection (from the flags);
-// and which sound each of those makes.
+// games/arena/effects.js — the arena's feedback, worked out from what the client already
+// receives: bullet trails, shot sounds and the other players' muzzle flashes (from the bullets
+// as drawn), hits with their damage and shooter (from the snapshots: a player's hit points
+// dropped and one of the bullets that vanished was next to it), kills and deaths (from the
+// Kill event), respawns and spawn protection (from the flags); and which sound each makes.
 //
 // Owns: short-lived effects and their timing. Effects seen in snapshots are shown one
 // interpolation delay later, when the drawn world reaches them. Must not: touch the DOM, the
@@ -10,7 +10,8 @@
 // time (ms) so that tests can drive it.
 
 import { bulletPosition } from "./delta.js";
-import { dequantizePosition, PLAYER_ALIVE, PLAYER_PROTECTED } from "./protocol.js";
+import { dequantizePosition } from "../../wire.js";
+import { PLAYER_ALIVE, PLAYER_PROTECTED } from "./codec.js";
 
 const TRAIL_MS = 90;
 const MUZZLE_MS = 90;
@@ -101,6 +102,11 @@ export class Effects {
       this.markers.push({ slot: victim, at: shownAt });
       this.scheduledSounds.push({ at: shownAt, name: "hit", volume: 0.8 });
     }
+  }
+
+  /** After the room took a decoded arena event (`{ Kill }`, room.js's receiveEvent). */
+  event(room, event, now) {
+    this.kill(room, event.Kill, now);
   }
 
   /** After `room.kill(msg, now)`: the death sound, or the kill toast and its sound. */

@@ -1,8 +1,8 @@
-//! The bundled bot's play: one decision per input, from the tracked room state to the
-//! controls to send.
+//! How a bot plays the arena, for the server's bots and the bundled bot binary: one decision
+//! per input, from the state a client sees to the controls to send.
 //!
 //! Pure: no I/O, no clock (time is the snapshot's tick), randomness from a seeded generator,
-//! so a decision can be tested from a hand-made `RoomView`. It plays simply and legibly:
+//! so a decision can be tested from a hand-made state. It plays simply and legibly:
 //! chase the nearest living enemy (around walls, along a path on the map's grid), aim at where
 //! it will be, shoot when it is in range with a clear line, keep a little distance, never push
 //! into a wall, and wander when alone. A [`Skill`] makes it human: it reacts to a target it
@@ -10,13 +10,14 @@
 
 use std::sync::Arc;
 
-use super::path::NavGrid;
-use super::state::{is_alive, world_position, RoomView};
+use super::delta::{is_alive, world_position, ArenaState};
+use super::wire::{ArenaInput, ArenaSetup};
+use super::Arena;
 use crate::game::geometry::segment_touches_wall;
-use crate::game::map::distance_to_wall;
-use crate::protocol::{
-    GameSetup, RoomState, Slot, Wall, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP,
-};
+use crate::game::map::{distance_to_wall, Wall};
+use crate::game::movement::{MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP};
+use crate::game::path::NavGrid;
+use crate::protocol::Slot;
 
 /// The controls of one input (the client adds the seq).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -81,7 +82,7 @@ const HEADINGS: [(u8, f32, f32); 8] = {
 /// target was last seen (to lead shots), since when it has seen it in the clear, and its way
 /// around the walls.
 #[derive(Debug, Clone)]
-pub struct Brain {
+pub struct ArenaBrain {
     rng: u64,
     tick_rate: f32,
     skill: Skill,
@@ -102,14 +103,14 @@ pub struct Brain {
     waypoint: Option<((f32, f32), u32)>,
 }
 
-impl Brain {
+impl ArenaBrain {
     /// A fair bot. `tick_rate` is the server's (from `Welcome`), to turn ticks into seconds.
-    pub fn new(seed: u64, tick_rate: u16) -> Brain {
-        Brain::with_skill(seed, tick_rate, Skill::FAIR)
+    pub fn new(seed: u64, tick_rate: u16) -> ArenaBrain {
+        ArenaBrain::with_skill(seed, tick_rate, Skill::FAIR)
     }
 
-    pub fn with_skill(seed: u64, tick_rate: u16, skill: Skill) -> Brain {
-        let mut brain = Brain {
+    pub fn with_skill(seed: u64, tick_rate: u16, skill: Skill) -> ArenaBrain {
+        let mut brain = ArenaBrain {
             rng: seed | 1,
             tick_rate: f32::from(tick_rate.max(1)),
             skill,
@@ -129,22 +130,17 @@ impl Brain {
 
     /// Uses `nav` for finding ways around walls (shared by the bots of one map), instead of
     /// making a grid of its own.
-    pub fn with_nav(mut self, nav: Arc<NavGrid>) -> Brain {
+    pub fn with_nav(mut self, nav: Arc<NavGrid>) -> ArenaBrain {
         self.nav = Some(nav);
         self
-    }
-
-    /// The controls for the current state of the room.
-    pub fn decide(&mut self, view: &RoomView) -> Decision {
-        self.decide_in(view.you, &view.setup, view.state())
     }
 
     /// The controls of the player in slot `you` for `room` (`None`: not seen yet).
     pub fn decide_in(
         &mut self,
         you: Slot,
-        setup: &GameSetup,
-        room: Option<&RoomState>,
+        setup: &ArenaSetup,
+        room: Option<&ArenaState>,
     ) -> Decision {
         let idle = Decision {
             movement: 0,
@@ -241,7 +237,7 @@ impl Brain {
     /// first glimpse makes a bot at the edge of a wall's shadow dither on the spot.
     fn way_to(
         &mut self,
-        setup: &GameSetup,
+        setup: &ArenaSetup,
         tick: u32,
         from: (f32, f32),
         to: (f32, f32),
@@ -260,7 +256,13 @@ impl Brain {
             None => {
                 let nav = self
                     .nav
-                    .get_or_insert_with(|| Arc::new(NavGrid::new(setup)))
+                    .get_or_insert_with(|| {
+                        Arc::new(NavGrid::new(
+                            (setup.width, setup.height),
+                            &setup.walls,
+                            setup.player_radius,
+                        ))
+                    })
                     .clone();
                 let point = nav.next_waypoint(from, to)?;
                 self.waypoint = Some((point, tick.saturating_add(self.ticks(REPLAN_SECONDS))));
@@ -284,7 +286,7 @@ impl Brain {
         tick: u32,
         (x, y): (f32, f32),
         (tx, ty): (f32, f32),
-        setup: &GameSetup,
+        setup: &ArenaSetup,
     ) -> (f32, f32) {
         let previous = self.last_target.replace((slot, tick, tx, ty));
         let Some((last_slot, last_tick, lx, ly)) = previous else {
@@ -305,7 +307,7 @@ impl Brain {
     }
 
     /// Keeps a random heading for a while, and picks a new one when it expires or is blocked.
-    fn wander(&mut self, tick: u32, setup: &GameSetup, x: f32, y: f32) -> u8 {
+    fn wander(&mut self, tick: u32, setup: &ArenaSetup, x: f32, y: f32) -> u8 {
         let expired = tick >= self.wander_until_tick
             || self.wander_until_tick - tick > (WANDER_SECONDS * self.tick_rate) as u32 * 2;
         let (_, hx, hy) = HEADINGS[self.wander_heading];
@@ -330,7 +332,7 @@ impl Brain {
 }
 
 /// The closest living player other than `you`: slot and position in world units.
-fn nearest_enemy(room: &RoomState, you: u8, x: f32, y: f32) -> Option<(u8, f32, f32)> {
+fn nearest_enemy(room: &ArenaState, you: u8, x: f32, y: f32) -> Option<(u8, f32, f32)> {
     room.players
         .iter()
         .filter(|p| p.slot != you && is_alive(p))
@@ -344,7 +346,7 @@ fn nearest_enemy(room: &RoomState, you: u8, x: f32, y: f32) -> Option<(u8, f32, 
 
 /// Of the eight headings whose next step is free of walls, the one closest to `wanted`
 /// (a direction, not necessarily of unit length). `None` when every step is blocked.
-fn best_free_heading(setup: &GameSetup, x: f32, y: f32, wanted: (f32, f32)) -> Option<u8> {
+fn best_free_heading(setup: &ArenaSetup, x: f32, y: f32, wanted: (f32, f32)) -> Option<u8> {
     HEADINGS
         .iter()
         .filter(|(_, hx, hy)| step_is_free(setup, x, y, *hx, *hy))
@@ -357,7 +359,7 @@ fn best_free_heading(setup: &GameSetup, x: f32, y: f32, wanted: (f32, f32)) -> O
 
 /// Whether a player at (x, y) can run a short way along the unit vector (hx, hy) without
 /// touching a wall or leaving the map.
-fn step_is_free(setup: &GameSetup, x: f32, y: f32, hx: f32, hy: f32) -> bool {
+fn step_is_free(setup: &ArenaSetup, x: f32, y: f32, hx: f32, hy: f32) -> bool {
     let r = setup.player_radius;
     let ahead = setup.player_speed * LOOKAHEAD_SECONDS;
     let (nx, ny) = (x + hx * ahead, y + hy * ahead);
@@ -380,43 +382,74 @@ fn line_is_clear(walls: &[Wall], from: (f32, f32), to: (f32, f32), r: f32) -> bo
         .all(|wall| segment_touches_wall(from, delta, wall, r).is_none())
 }
 
+/// What the bots of one arena match share: its setup, its way-finding grid, the tick rate.
+pub struct ArenaBots {
+    setup: ArenaSetup,
+    nav: Arc<NavGrid>,
+    tick_rate: u16,
+}
+
+impl crate::game::Brain<Arena> for ArenaBrain {
+    type Shared = ArenaBots;
+
+    fn prepare(setup: &ArenaSetup, tick_rate: u16) -> ArenaBots {
+        let nav = NavGrid::new(
+            (setup.width, setup.height),
+            &setup.walls,
+            setup.player_radius,
+        );
+        ArenaBots {
+            setup: setup.clone(),
+            nav: Arc::new(nav),
+            tick_rate,
+        }
+    }
+
+    fn new(shared: &ArenaBots, seed: u64) -> ArenaBrain {
+        ArenaBrain::new(seed, shared.tick_rate).with_nav(shared.nav.clone())
+    }
+
+    fn decide(&mut self, shared: &ArenaBots, me: Slot, sight: &ArenaState) -> ArenaInput {
+        let decision = self.decide_in(me, &shared.setup, Some(sight));
+        ArenaInput {
+            movement: decision.movement,
+            aim: decision.aim,
+            fire: decision.fire,
+            render_tick: sight.tick,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bot::state::JoinedRoom;
-    use crate::protocol::{
-        quantize_position, PlayerState, RoomInfo, RosterEntry, ServerMsg, Snapshot, PLAYER_ALIVE,
-    };
+    use crate::game::arena::{PlayerState, PLAYER_ALIVE};
+    use crate::protocol::quantize_position;
     use std::f32::consts::{FRAC_PI_2, PI};
 
     const ME: u8 = 0;
 
-    fn view(walls: Vec<Wall>, players: &[(u8, f32, f32, bool)]) -> RoomView {
-        let roster = players
-            .iter()
-            .map(|&(slot, ..)| RosterEntry {
-                slot,
-                player_id: slot as u32,
-                name: format!("p{slot}"),
-                kills: 0,
-                deaths: 0,
-                bot: false,
-            })
-            .collect();
-        let mut view = RoomView::new(JoinedRoom {
-            room: RoomInfo {
-                id: 1,
-                name: "test".into(),
-                mode: "arena".into(),
-                players: players.len() as u8,
-                capacity: 8,
-                public: true,
-                bots: 0,
-            },
-            code: "CODE".into(),
-            you: ME,
-            tick: 0,
-            setup: GameSetup {
+    /// What a bot in slot `ME` sees.
+    struct View {
+        setup: ArenaSetup,
+        state: ArenaState,
+    }
+
+    impl View {
+        fn observe(&mut self, state: ArenaState) {
+            self.state = state;
+        }
+    }
+
+    impl ArenaBrain {
+        fn decide(&mut self, view: &View) -> Decision {
+            self.decide_in(ME, &view.setup, Some(&view.state))
+        }
+    }
+
+    fn view(walls: Vec<Wall>, players: &[(u8, f32, f32, bool)]) -> View {
+        View {
+            setup: ArenaSetup {
                 width: 1600,
                 height: 1000,
                 walls,
@@ -429,15 +462,13 @@ mod tests {
                 bullet_range: 1000.0,
                 spawn_protection_ticks: 53,
             },
-            roster,
-        });
-        view.observe(&snapshot(10, players)).expect("applies");
-        view
+            state: snapshot(10, players),
+        }
     }
 
-    /// A full snapshot of a room holding `players` at `tick`.
-    fn snapshot(tick: u32, players: &[(u8, f32, f32, bool)]) -> ServerMsg {
-        let room = RoomState {
+    /// The state of a room holding `players` at `tick`.
+    fn snapshot(tick: u32, players: &[(u8, f32, f32, bool)]) -> ArenaState {
+        ArenaState {
             tick,
             players: players
                 .iter()
@@ -451,14 +482,11 @@ mod tests {
                 })
                 .collect(),
             bullets: vec![],
-        };
-        let mut snapshot = Snapshot::default();
-        snapshot.diff_into(None, &room, 0);
-        ServerMsg::Snapshot(snapshot)
+        }
     }
 
-    fn perfect(seed: u64) -> Brain {
-        Brain::with_skill(seed, 30, Skill::PERFECT)
+    fn perfect(seed: u64) -> ArenaBrain {
+        ArenaBrain::with_skill(seed, 30, Skill::PERFECT)
     }
 
     fn heading_of(movement: u8) -> (f32, f32) {
@@ -532,7 +560,7 @@ mod tests {
             vec![wall],
             &[(ME, 500.0, 500.0, true), (1, 800.0, 500.0, true)],
         );
-        let mut brain = Brain::new(3, 30);
+        let mut brain = ArenaBrain::new(3, 30);
         for _ in 0..20 {
             let decision = brain.decide(&state);
             let (hx, hy) = heading_of(decision.movement);
@@ -544,7 +572,7 @@ mod tests {
     #[test]
     fn stays_inside_the_map() {
         let state = view(vec![], &[(ME, 17.0, 17.0, true), (1, 17.0, 17.0, false)]);
-        let mut brain = Brain::new(11, 30);
+        let mut brain = ArenaBrain::new(11, 30);
         for _ in 0..50 {
             let (hx, hy) = heading_of(brain.decide(&state).movement);
             assert!(hx >= 0.0 && hy >= 0.0, "walked out of the corner");
@@ -554,12 +582,10 @@ mod tests {
     #[test]
     fn wanders_when_alone_and_changes_heading_over_time() {
         let mut state = view(vec![], &[(ME, 800.0, 500.0, true)]);
-        let mut brain = Brain::new(5, 30);
+        let mut brain = ArenaBrain::new(5, 30);
         let mut headings = std::collections::HashSet::new();
         for tick in 0..3000 {
-            state
-                .observe(&snapshot(tick, &[(ME, 800.0, 500.0, true)]))
-                .expect("applies");
+            state.observe(snapshot(tick, &[(ME, 800.0, 500.0, true)]));
             let decision = brain.decide(&state);
             assert_ne!(decision.movement, 0, "keeps moving");
             assert!(!decision.fire, "nothing to shoot at");
@@ -584,12 +610,10 @@ mod tests {
         let mut brain = perfect(1);
         brain.decide(&state);
         // One second later the target has run 180 units down.
-        state
-            .observe(&snapshot(
-                40,
-                &[(ME, 500.0, 500.0, true), (1, 800.0, 680.0, true)],
-            ))
-            .expect("applies");
+        state.observe(snapshot(
+            40,
+            &[(ME, 500.0, 500.0, true), (1, 800.0, 680.0, true)],
+        ));
         let aim = brain.decide(&state).aim;
         let straight = (180.0f32).atan2(300.0);
         assert!(
@@ -602,11 +626,11 @@ mod tests {
     fn a_fair_bot_waits_its_reaction_time_and_aims_within_its_error() {
         let players = [(ME, 500.0, 500.0, true), (1, 500.0, 300.0, true)];
         let mut state = view(vec![], &players);
-        let mut brain = Brain::new(9, 30);
+        let mut brain = ArenaBrain::new(9, 30);
         let reaction = (Skill::FAIR.reaction_seconds * 30.0).ceil() as u32;
         let mut first_shot = None;
         for tick in 10..40 {
-            state.observe(&snapshot(tick, &players)).expect("applies");
+            state.observe(snapshot(tick, &players));
             let decision = brain.decide(&state);
             let error = (decision.aim + FRAC_PI_2).abs();
             assert!(error <= Skill::FAIR.aim_error + 1e-4, "aim off by {error}");

@@ -7,9 +7,8 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::game::geometry::segment_touches_wall;
-use crate::game::map::distance_to_wall;
-use crate::protocol::{GameSetup, Wall};
+use super::geometry::segment_touches_wall;
+use super::map::{distance_to_wall, Wall};
 
 /// The side of a cell, in world units: small enough to pass the map's narrowest gaps, large
 /// enough that a search over the whole map stays cheap (80 × 50 cells on the bundled arena).
@@ -33,20 +32,18 @@ pub struct NavGrid {
 }
 
 impl NavGrid {
-    /// The grid of `setup`'s map for a player of `setup.player_radius`.
-    pub fn new(setup: &GameSetup) -> NavGrid {
-        let columns = (f32::from(setup.width) / CELL).ceil().max(1.0) as usize;
-        let rows = (f32::from(setup.height) / CELL).ceil().max(1.0) as usize;
-        let radius = setup.player_radius;
-        let (width, height) = (f32::from(setup.width), f32::from(setup.height));
+    /// The grid of a map of `size` (width, height) with `walls`, for a player of `radius`.
+    pub fn new(size: (u16, u16), walls: &[Wall], radius: f32) -> NavGrid {
+        let columns = (f32::from(size.0) / CELL).ceil().max(1.0) as usize;
+        let rows = (f32::from(size.1) / CELL).ceil().max(1.0) as usize;
+        let (width, height) = (f32::from(size.0), f32::from(size.1));
         let walkable = (0..rows * columns)
             .map(|index| {
                 let (x, y) = centre(index % columns, index / columns);
                 let inside =
                     x >= radius && y >= radius && x <= width - radius && y <= height - radius;
                 inside
-                    && setup
-                        .walls
+                    && walls
                         .iter()
                         .all(|wall| distance_to_wall(x, y, wall) >= radius + CLEARANCE)
             })
@@ -54,7 +51,7 @@ impl NavGrid {
         NavGrid {
             columns,
             rows,
-            walls: setup.walls.clone(),
+            walls: walls.to_vec(),
             radius,
             walkable,
         }
@@ -195,25 +192,13 @@ fn centre(column: usize, row: usize) -> (f32, f32) {
 mod tests {
     use super::*;
 
-    fn setup(walls: Vec<Wall>) -> GameSetup {
-        GameSetup {
-            width: 400,
-            height: 400,
-            walls,
-            player_radius: 16.0,
-            player_speed: 220.0,
-            bullet_radius: 4.0,
-            bullet_speed: 900.0,
-            max_hp: 100,
-            fire_cooldown_ticks: 6,
-            bullet_range: 1000.0,
-            spawn_protection_ticks: 53,
-        }
+    fn grid(walls: Vec<Wall>) -> NavGrid {
+        NavGrid::new((400, 400), &walls, 16.0)
     }
 
     #[test]
     fn an_open_field_is_run_straight_across() {
-        let grid = NavGrid::new(&setup(vec![]));
+        let grid = grid(vec![]);
         let to = (300.0, 300.0);
         let waypoint = grid.next_waypoint((50.0, 50.0), to).expect("a path");
         assert!((waypoint.0 - 310.0).abs() <= CELL && (waypoint.1 - 310.0).abs() <= CELL);
@@ -228,7 +213,7 @@ mod tests {
             w: 20,
             h: 300,
         };
-        let grid = NavGrid::new(&setup(vec![wall]));
+        let grid = grid(vec![wall]);
         let mut at: (f32, f32) = (100.0, 100.0);
         let goal = (300.0, 100.0);
         let mut steps = 0;
@@ -257,7 +242,7 @@ mod tests {
             w: 20,
             h: 400,
         };
-        let grid = NavGrid::new(&setup(vec![wall]));
+        let grid = grid(vec![wall]);
         assert_eq!(grid.next_waypoint((100.0, 100.0), (300.0, 100.0)), None);
         assert_eq!(grid.next_waypoint((-50.0, 100.0), (300.0, 100.0)), None);
     }

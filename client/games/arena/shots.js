@@ -1,8 +1,8 @@
-// shots.js — the own player's shots, drawn the moment they are fired instead of a round trip
-// later. Each input sent runs the server's fire rule (the cooldown counts down by one, then a
-// shot if fire is held, the player alive and the cooldown at zero; a shot sets the cooldown to
-// fire_cooldown_ticks; a respawn resets it), and a shot becomes a predicted bullet at the
-// predicted position, flying along the aim at bullet_speed. Like the server's, it first moves
+// games/arena/shots.js — the own player's shots, drawn the moment they are fired instead of a
+// round trip later. Each input sent runs the server's fire rule (the cooldown counts down by one,
+// then a shot if fire is held, the player alive and the cooldown at zero; a shot sets the
+// cooldown to fire_cooldown_ticks; a respawn resets it), and a shot becomes a predicted bullet at
+// the predicted position, flying along the aim at bullet_speed. Like the server's, it first moves
 // out by a player radius, then flies bullet_range; it stops where its line first meets a wall
 // (grown by the bullet's radius) or the arena's edge, and where it touches another player as
 // drawn (the server tests hits against players as the shooter saw them).
@@ -15,7 +15,8 @@
 // Owns: the predicted bullets, the predicted cooldown and the shot counters. Must not: decode
 // snapshots, send inputs or draw; every method takes the current time (ms).
 
-import { dequantizeHeading, dequantizePosition } from "./protocol.js";
+import { dequantizePosition } from "../../wire.js";
+import { dequantizeHeading } from "./codec.js";
 
 /** How long a shot's muzzle flash is drawn. */
 const FLASH_MS = 80;
