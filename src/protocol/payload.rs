@@ -80,11 +80,18 @@ impl InputPayload {
         Some(payload)
     }
 
-    /// The payload of `input` as `G` encodes it.
+    /// The payload of `input` as `G` encodes it (for clients: the server only decodes them).
+    /// A game's input must encode to 1 to `MAX_INPUT_PAYLOAD_BYTES` bytes (its codec's tests
+    /// check it); one that does not gives an empty payload, which the server refuses.
     pub fn of<G: GameWire>(input: &G::Input) -> InputPayload {
         let mut bytes = Vec::with_capacity(MAX_INPUT_PAYLOAD_BYTES);
         G::encode_input(input, &mut bytes);
-        bytes.truncate(MAX_INPUT_PAYLOAD_BYTES);
+        debug_assert!(
+            (1..=MAX_INPUT_PAYLOAD_BYTES).contains(&bytes.len()),
+            "{} encodes an input in {} bytes",
+            G::MODE,
+            bytes.len()
+        );
         InputPayload::new(&bytes).unwrap_or(InputPayload {
             len: 0,
             bytes: [0; MAX_INPUT_PAYLOAD_BYTES],

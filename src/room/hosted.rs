@@ -211,3 +211,94 @@ impl<G: Game> HostedGame for Hosted<G> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::game::arena::{Arena, ArenaInput};
+    use crate::game::map::Map;
+    use crate::game::movement::MOVE_RIGHT;
+    use crate::protocol::GameWire;
+
+    /// Hears what each step consumed.
+    struct Seen(Arc<Mutex<Vec<StepInputs<ArenaInput>>>>);
+
+    impl StepRecorder<Arena> for Seen {
+        fn before_step(
+            &mut self,
+            inputs: &StepInputs<ArenaInput>,
+            _: &Arena,
+            _: &dyn Fn(Slot) -> Identity,
+        ) {
+            self.0.lock().unwrap().push(inputs.clone());
+        }
+        fn after_step(&mut self, _: &Arena) {}
+        fn finish(self: Box<Self>, _: &Arena) {}
+    }
+
+    fn hosted() -> Hosted<Arena> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/maps/arena.json");
+        let text = std::fs::read_to_string(path).expect("the bundled map");
+        let map = Arc::new(Map::from_json(&text).expect("it parses"));
+        Hosted::new(Arena::new(map, 30, 7), 30)
+    }
+
+    fn payload(movement: u8) -> InputPayload {
+        InputPayload::of::<Arena>(&ArenaInput {
+            movement,
+            aim: 0.0,
+            fire: false,
+            render_tick: 0,
+        })
+    }
+
+    #[test]
+    fn members_and_bots_step_in_slot_order_and_a_bad_payload_stands_still() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let mut game = hosted().with_recorder(Some(Box::new(Seen(seen.clone()))));
+        game.seat_bot(1, 42);
+        let mut inputs = StepInputs {
+            joins: vec![0, 1, 2],
+            commands: vec![
+                (0, payload(MOVE_RIGHT)),
+                (2, InputPayload::new(&[0xff]).unwrap()),
+                (2, payload(0)),
+            ],
+            ..StepInputs::default()
+        };
+        let nobody = |_: Slot| (0, String::new(), false);
+        let mut events = Vec::new();
+        game.step(&inputs, &nobody, &mut events);
+        inputs.clear();
+        game.step(&inputs, &nobody, &mut events);
+        game.unseat_bot(1);
+        game.step(&inputs, &nobody, &mut events);
+        let steps = seen.lock().unwrap();
+        let slots = |step: &StepInputs<ArenaInput>| -> Vec<Slot> {
+            step.commands.iter().map(|(slot, _)| *slot).collect()
+        };
+        assert_eq!(
+            slots(&steps[0]),
+            [0, 1, 2],
+            "the bot's decision between the members'"
+        );
+        assert_eq!(slots(&steps[1]), [1], "then only the bot decides");
+        assert!(
+            steps[2].commands.is_empty(),
+            "an unseated bot decides nothing"
+        );
+        assert_eq!(game.tick(), 3);
+    }
+
+    #[test]
+    fn a_new_player_scores_zeros_and_the_setup_is_the_games() {
+        let game = hosted();
+        assert_eq!(game.score(3), vec![0, 0]);
+        let setup = Arena::decode_setup(game.setup()).expect("the arena's setup");
+        assert!(!setup.walls.is_empty(), "the bundled map has walls");
+        assert!((game.input_check())(payload(MOVE_RIGHT).as_slice()).is_ok());
+        assert!((game.input_check())(&[0xff]).is_err());
+    }
+}
