@@ -135,6 +135,37 @@ struct SpawnFile {
 }
 
 impl Map {
+    /// The spawn point farthest from every one of `others` (positions); ties (every point,
+    /// when there are none) are drawn with `rng`. A map without spawn points (only possible
+    /// when built by hand, never from JSON) spawns in its middle. The games' rules rest on
+    /// it, so its draws from `rng` are part of their revision.
+    pub fn farthest_spawn(&self, others: &[(f32, f32)], rng: &mut impl rand::Rng) -> (f32, f32) {
+        let Some(&first) = self.spawns.first() else {
+            return (f32::from(self.width) / 2.0, f32::from(self.height) / 2.0);
+        };
+        // The squared distance to the nearest other (infinite when there is none).
+        let clearance = |&(x, y): &(f32, f32)| {
+            others
+                .iter()
+                .map(|&(ox, oy)| (ox - x) * (ox - x) + (oy - y) * (oy - y))
+                .fold(f32::INFINITY, f32::min)
+        };
+        let best = self
+            .spawns
+            .iter()
+            .map(clearance)
+            .fold(f32::NEG_INFINITY, f32::max);
+        let is_best = |spawn: &&(f32, f32)| clearance(spawn) >= best;
+        let ties = self.spawns.iter().filter(is_best).count().max(1);
+        let chosen = rng.random_range(0..ties as u32) as usize;
+        self.spawns
+            .iter()
+            .filter(is_best)
+            .nth(chosen)
+            .copied()
+            .unwrap_or(first)
+    }
+
     /// Parses and validates a map file's text.
     pub fn from_json(json: &str) -> Result<Map, MapError> {
         let file: MapFile =

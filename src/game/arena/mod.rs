@@ -32,7 +32,7 @@
 use std::f32::consts::TAU;
 use std::sync::Arc;
 
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::digest::{StateDigest, StateHasher};
@@ -239,39 +239,15 @@ impl Arena {
         self.players.binary_search_by_key(&slot, |p| p.slot).ok()
     }
 
-    /// The spawn point farthest from every living player; ties (every point, in an empty
-    /// arena) are drawn at random. A map without spawn points (only possible when built by
-    /// hand, never from JSON) spawns in its middle.
+    /// The spawn point farthest from every living player (`Map::farthest_spawn`).
     fn pick_spawn(&mut self) -> (f32, f32) {
-        let spawns = &self.map.spawns;
-        let Some(&first) = spawns.first() else {
-            return (
-                f32::from(self.map.width) / 2.0,
-                f32::from(self.map.height) / 2.0,
-            );
-        };
-        let players = &self.players;
-        // The squared distance to the nearest living player (infinite when there is none).
-        let clearance = |&(x, y): &(f32, f32)| {
-            players
-                .iter()
-                .filter(|p| p.alive())
-                .map(|p| (p.x - x) * (p.x - x) + (p.y - y) * (p.y - y))
-                .fold(f32::INFINITY, f32::min)
-        };
-        let best = spawns
+        let others: Vec<(f32, f32)> = self
+            .players
             .iter()
-            .map(clearance)
-            .fold(f32::NEG_INFINITY, f32::max);
-        let is_best = |spawn: &&(f32, f32)| clearance(spawn) >= best;
-        let ties = spawns.iter().filter(is_best).count().max(1);
-        let chosen = self.rng.random_range(0..ties as u32) as usize;
-        spawns
-            .iter()
-            .filter(is_best)
-            .nth(chosen)
-            .copied()
-            .unwrap_or(first)
+            .filter(|p| p.alive())
+            .map(|p| (p.x, p.y))
+            .collect();
+        self.map.farthest_spawn(&others, &mut self.rng)
     }
 
     /// Counts spawn protection down (a player that fired this step gives it up), then

@@ -3,6 +3,8 @@ use std::collections::BTreeMap;
 use std::f32::consts::FRAC_1_SQRT_2;
 use std::ops::{Deref, DerefMut};
 
+use rand::Rng;
+
 use super::*;
 use crate::game::map::{distance_to_wall, SPAWN_CLEARANCE};
 use crate::game::movement::{snap_to_grid, WALL_TOLERANCE};

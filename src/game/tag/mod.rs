@@ -171,37 +171,10 @@ impl Tag {
         self.players.get(index).map(|p| p.slot)
     }
 
-    /// The spawn point farthest from every player; ties (every point, in an empty room) are
-    /// drawn at random. A map without spawn points (only when built by hand, never from JSON)
-    /// spawns in its middle.
+    /// The spawn point farthest from every player (`Map::farthest_spawn`).
     fn pick_spawn(&mut self) -> (f32, f32) {
-        let spawns = &self.map.spawns;
-        let Some(&first) = spawns.first() else {
-            return (
-                f32::from(self.map.width) / 2.0,
-                f32::from(self.map.height) / 2.0,
-            );
-        };
-        let players = &self.players;
-        let clearance = |&(x, y): &(f32, f32)| {
-            players
-                .iter()
-                .map(|p| (p.x - x) * (p.x - x) + (p.y - y) * (p.y - y))
-                .fold(f32::INFINITY, f32::min)
-        };
-        let best = spawns
-            .iter()
-            .map(clearance)
-            .fold(f32::NEG_INFINITY, f32::max);
-        let is_best = |spawn: &&(f32, f32)| clearance(spawn) >= best;
-        let ties = spawns.iter().filter(is_best).count().max(1);
-        let chosen = self.rng.random_range(0..ties as u32) as usize;
-        spawns
-            .iter()
-            .filter(is_best)
-            .nth(chosen)
-            .copied()
-            .unwrap_or(first)
+        let others: Vec<(f32, f32)> = self.players.iter().map(|p| (p.x, p.y)).collect();
+        self.map.farthest_spawn(&others, &mut self.rng)
     }
 
     fn add_player(&mut self, slot: Slot) {
