@@ -2,7 +2,8 @@
 //! server's bots (the lobby's mode picker, the room's mode), moves (its own player predicted,
 //! and the server's position following), plays one whole round to its end (the status line
 //! counts it down, the feed names the winner, the scoreboard holds the round's points), and
-//! sees the next round start with the scores reset.
+//! sees the next round start with the scores reset. A second browser watches the room from the
+//! lobby's list, seeing every player.
 
 use std::time::Duration;
 
@@ -13,8 +14,8 @@ use skirmish::config::Config;
 
 use crate::common;
 use crate::harness::{
-    click, enter_lobby, number, open_browser, page_state, position_of, programs, wait_for_state,
-    wait_for_text, Driver, Profile, ONE_AT_A_TIME,
+    click, enter_lobby, number, open_browser, page_state, position_of, programs, wait_for_script,
+    wait_for_state, wait_for_text, Driver, Profile, ONE_AT_A_TIME,
 };
 
 /// A round and its intermission (30 s and 3 s at the default tick rate), with room to spare
@@ -130,6 +131,33 @@ async fn a_round_of_tag_is_played_to_its_end_in_chromium() {
         (px - sx).hypot(py - sy) < 100.0,
         "prediction {px},{py} and server {sx},{sy} agree"
     );
+
+    // A spectator picks the room from the lobby's list and sees all three players.
+    let watcher_profile = Profile::new("tag-watcher");
+    let watcher = open_browser(&driver, &chromium, &watcher_profile).await;
+    enter_lobby(&watcher, &server.http_url(), "watcher").await;
+    let watch = format!("button[data-watch-room-id='{}']", joined["room"]["id"]);
+    let script = format!("return document.querySelector(\"{watch}\") !== null;");
+    wait_for_script(
+        &watcher,
+        "the lobby offers to watch the tag room",
+        &script,
+        |v| v == &Value::Bool(true),
+    )
+    .await;
+    watcher
+        .find(Locator::Css(&watch))
+        .await
+        .expect("the watch button")
+        .click()
+        .await
+        .expect("click watch");
+    wait_for_state(&watcher, "the spectator sees the tag room's players", |s| {
+        s["spectating"] == true
+            && s["room"]["mode"] == "tag"
+            && s["others"].as_array().is_some_and(|o| o.len() == 3)
+    })
+    .await;
 
     // The round runs to its end: someone scored, and the feed names the winner.
     let over = wait_long(&client, "the round ends", |s| {
