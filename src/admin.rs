@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::AppState;
 use crate::lobby::RoomEntry;
 use crate::metrics::{SessionPhase, Traffic};
-use crate::protocol::PROTOCOL_VERSION;
+use crate::protocol::{RoomId, PROTOCOL_VERSION};
 use crate::room::{Inspect, RoomDetails, TickReport};
 
 /// How long `/api/stats` waits for a busy room to describe itself before listing it without
@@ -130,7 +130,7 @@ struct ServerStats {
 
 #[derive(Serialize)]
 struct RoomStats {
-    id: u32,
+    id: RoomId,
     name: String,
     mode: &'static str,
     public: bool,

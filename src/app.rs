@@ -18,6 +18,7 @@ use crate::limits::{Limits, RoomRefusal};
 use crate::lobby::{RoomDirectory, RoomEntry};
 use crate::metrics::Metrics;
 use crate::modes::{MatchStart, Mode};
+use crate::protocol::PlayerId;
 use crate::reconnect::Resumption;
 use crate::replay::ReplayWriter;
 use crate::room::{phased_start, HostedGame, Room, RoomSettings, TickStats};
@@ -124,8 +125,8 @@ impl AppState {
         )
     }
 
-    pub fn next_player_id(&self) -> u32 {
-        self.next_player_id.fetch_add(1, Ordering::Relaxed)
+    pub fn next_player_id(&self) -> PlayerId {
+        PlayerId(self.next_player_id.fetch_add(1, Ordering::Relaxed))
     }
 
     /// Makes a room running its mode's game on the next room thread and lists it in the

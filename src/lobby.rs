@@ -13,7 +13,7 @@ use actix::Addr;
 use dashmap::DashMap;
 use rand::Rng;
 
-use crate::protocol::RoomInfo;
+use crate::protocol::{RoomId, RoomInfo};
 use crate::room::{Room, TickStats};
 
 /// Join codes are drawn from these characters: no 0/O or 1/I/L to misread.
@@ -25,7 +25,7 @@ pub const CODE_LENGTH: usize = 8;
 /// What the directory knows of one live room.
 #[derive(Clone)]
 pub struct RoomEntry {
-    pub id: u32,
+    pub id: RoomId,
     pub code: String,
     pub name: String,
     pub mode: &'static str,
@@ -61,11 +61,11 @@ impl RoomEntry {
 /// The rooms a server knows, as sessions and rooms see them.
 pub trait RoomDirectory: Send + Sync + 'static {
     /// A fresh room id and a join code no live room uses.
-    fn allocate(&self) -> (u32, String);
+    fn allocate(&self) -> (RoomId, String);
     fn insert(&self, room: RoomEntry);
     /// Removes a room; a removed room is never listed or found again.
-    fn remove(&self, id: u32);
-    fn by_id(&self, id: u32) -> Option<RoomEntry>;
+    fn remove(&self, id: RoomId);
+    fn by_id(&self, id: RoomId) -> Option<RoomEntry>;
     /// Codes are matched without regard to case and surrounding white space.
     fn by_code(&self, code: &str) -> Option<RoomEntry>;
     /// Public rooms, ordered by id.
@@ -79,8 +79,8 @@ pub trait RoomDirectory: Send + Sync + 'static {
 /// The directory of one process, in two concurrent maps.
 #[derive(Default)]
 pub struct LocalDirectory {
-    rooms: DashMap<u32, RoomEntry>,
-    codes: DashMap<String, u32>,
+    rooms: DashMap<RoomId, RoomEntry>,
+    codes: DashMap<String, RoomId>,
     next_id: AtomicU32,
 }
 
@@ -105,8 +105,8 @@ impl LocalDirectory {
 }
 
 impl RoomDirectory for LocalDirectory {
-    fn allocate(&self) -> (u32, String) {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+    fn allocate(&self) -> (RoomId, String) {
+        let id = RoomId(self.next_id.fetch_add(1, Ordering::Relaxed));
         let mut rng = rand::rng();
         loop {
             let code: String = (0..CODE_LENGTH)
@@ -125,13 +125,13 @@ impl RoomDirectory for LocalDirectory {
         self.rooms.insert(room.id, room);
     }
 
-    fn remove(&self, id: u32) {
+    fn remove(&self, id: RoomId) {
         if let Some((_, room)) = self.rooms.remove(&id) {
             self.codes.remove(&room.code);
         }
     }
 
-    fn by_id(&self, id: u32) -> Option<RoomEntry> {
+    fn by_id(&self, id: RoomId) -> Option<RoomEntry> {
         self.rooms.get(&id).map(|r| r.value().clone())
     }
 

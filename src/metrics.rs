@@ -530,6 +530,7 @@ impl RoomMetrics {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::RoomId;
 
     fn series<'a>(text: &'a str, prefix: &str) -> Vec<&'a str> {
         text.lines().filter(|l| l.starts_with(prefix)).collect()
@@ -628,7 +629,7 @@ mod tests {
     fn labels_follow_the_protocol_tags() {
         assert_eq!(client_type(&ClientMsg::Ping { t: 0 }), 9);
         assert_eq!(
-            CLIENT_TYPES[client_type(&ClientMsg::Spectate { room: 1 })],
+            CLIENT_TYPES[client_type(&ClientMsg::Spectate { room: RoomId(1) })],
             "spectate"
         );
         assert_eq!(

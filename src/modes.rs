@@ -6,7 +6,7 @@
 use crate::game::arena::Arena;
 use crate::game::tag::Tag;
 use crate::game::{Game, MatchSettings};
-use crate::protocol::GameWire;
+use crate::protocol::{GameWire, RoomId};
 use crate::replay::recorder::arena_header;
 use crate::replay::ReplayWriter;
 use crate::room::{Hosted, HostedGame, StepRecorder};
@@ -15,7 +15,7 @@ use crate::room::{Hosted, HostedGame, StepRecorder};
 pub struct MatchStart<'a> {
     pub settings: MatchSettings,
     /// The room's id and name, for a recording's header.
-    pub room: (u32, &'a str),
+    pub room: (RoomId, &'a str),
     pub public: bool,
     /// Where recordings go, if matches are recorded.
     pub replays: Option<&'a ReplayWriter>,

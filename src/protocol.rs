@@ -52,6 +52,53 @@ pub const POSITION_SCALE: f32 = 16.0;
 /// A player's place inside one room; small so that snapshots stay small.
 pub type Slot = u8;
 
+/// A connected player's id, unique for the server's lifetime (0 is the server's bots). On the
+/// wire a `u32`, exactly as before it had a type of its own.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct PlayerId(pub u32);
+
+/// A room's id, unique for the server's lifetime. On the wire a `u32`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct RoomId(pub u32);
+
+macro_rules! id_conversions {
+    ($name:ident) => {
+        impl $name {
+            /// The raw number, for JSON, SQLite and formatting.
+            pub const fn get(self) -> u32 {
+                self.0
+            }
+        }
+
+        impl From<u32> for $name {
+            fn from(raw: u32) -> Self {
+                $name(raw)
+            }
+        }
+
+        impl From<$name> for u32 {
+            fn from(id: $name) -> u32 {
+                id.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(&self.0, f)
+            }
+        }
+    };
+}
+
+id_conversions!(PlayerId);
+id_conversions!(RoomId);
+
 /// Little-endian, fixed-size integers (u16 = 2 bytes, u32 = 4, u64 = 8), enum tags and
 /// sequence lengths as u32 / u64. Chosen over varints so that a bot in any language can read a
 /// message with a fixed layout; snapshots stay small through quantization instead.
@@ -80,7 +127,7 @@ pub enum ClientMsg {
         mode: String,
     },
     /// Joins a room by its numeric id (public rooms; private rooms need their code).
-    JoinRoom { room: u32 },
+    JoinRoom { room: RoomId },
     /// Joins a room by its join code (any room).
     JoinByCode { code: String },
     /// Joins the fullest public room of `mode` with space, or a new one.
@@ -95,7 +142,7 @@ pub enum ClientMsg {
     /// Answered at once with `Pong` carrying the same `t`.
     Ping { t: u64 },
     /// Watches a public room by its id, without playing: answered with `Spectating`.
-    Spectate { room: u32 },
+    Spectate { room: RoomId },
     /// Watches any room by its join code, without playing: answered with `Spectating`.
     SpectateByCode { code: String },
     /// Instead of `Hello` as the first message of a new connection: takes over the player of
@@ -119,7 +166,7 @@ pub struct InputMsg {
 pub enum ServerMsg {
     Welcome {
         protocol: u16,
-        player_id: u32,
+        player_id: PlayerId,
         tick_rate: u16,
         max_message_bytes: u32,
     },
@@ -144,7 +191,7 @@ pub enum ServerMsg {
     },
     /// You left the room (answer to `LeaveRoom`).
     Left {
-        room: u32,
+        room: RoomId,
     },
     PlayerJoined {
         player: RosterEntry,
@@ -191,7 +238,7 @@ pub enum ServerMsg {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoomInfo {
-    pub id: u32,
+    pub id: RoomId,
     pub name: String,
     pub mode: String,
     /// People in the room; bots are not counted here.
@@ -205,7 +252,7 @@ pub struct RoomInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RosterEntry {
     pub slot: Slot,
-    pub player_id: u32,
+    pub player_id: PlayerId,
     pub name: String,
     /// The game's scoreboard numbers for this player, in the order its section of PROTOCOL.md
     /// names them (the arena's: kills, deaths).
@@ -546,7 +593,7 @@ mod tests {
             assert_eq!(encode_client(&msg)[..4], msg.tag().to_le_bytes());
         }
         let server = [
-            ServerMsg::Left { room: 1 },
+            ServerMsg::Left { room: RoomId(1) },
             ServerMsg::Snapshot(Snapshot::default()),
             ServerMsg::SessionToken {
                 token: "t".into(),

@@ -18,6 +18,7 @@ use actix::Addr;
 use dashmap::DashMap;
 use rand::Rng;
 
+use crate::protocol::{PlayerId, RoomId};
 use crate::room::Room;
 
 /// Random bytes in a token (shown as hex): unguessable.
@@ -29,11 +30,11 @@ const SWEEP_EVERY: u64 = 256;
 #[derive(Clone)]
 pub struct Seat {
     pub room: Addr<Room>,
-    pub room_id: u32,
+    pub room_id: RoomId,
 }
 
 struct Claim {
-    player_id: u32,
+    player_id: PlayerId,
     name: String,
     /// The connection holding the token, or `None` once it dropped.
     owner: Option<u64>,
@@ -44,7 +45,7 @@ struct Claim {
 /// A successful resume: who the player is and what it had.
 pub struct Resumed {
     pub token: String,
-    pub player_id: u32,
+    pub player_id: PlayerId,
     pub name: String,
     pub seat: Option<Seat>,
     /// The connection that still held the token (a drop the server had not noticed yet); it
@@ -78,7 +79,7 @@ impl Resumption {
     }
 
     /// A new token for a player just welcomed on `connection`.
-    pub fn issue(&self, player_id: u32, name: &str, connection: u64) -> String {
+    pub fn issue(&self, player_id: PlayerId, name: &str, connection: u64) -> String {
         self.insert(Claim {
             player_id,
             name: name.to_string(),
@@ -190,9 +191,12 @@ mod tests {
     #[test]
     fn a_token_resumes_once_and_is_replaced() {
         let table = Resumption::new(Duration::from_secs(15));
-        let token = table.issue(7, "ada", 1);
+        let token = table.issue(PlayerId(7), "ada", 1);
         let resumed = table.take_over(&token, 2, Instant::now()).expect("resumes");
-        assert_eq!((resumed.player_id, resumed.name.as_str()), (7, "ada"));
+        assert_eq!(
+            (resumed.player_id, resumed.name.as_str()),
+            (PlayerId(7), "ada")
+        );
         assert_eq!(
             resumed.replaced,
             Some(1),
@@ -206,13 +210,13 @@ mod tests {
     #[test]
     fn a_released_token_lingers_for_the_grace_period_only() {
         let table = Resumption::new(Duration::from_secs(15));
-        let token = table.issue(7, "ada", 1);
+        let token = table.issue(PlayerId(7), "ada", 1);
         let mut told = None;
         table.release(&token, 1, true, |lingering| told = Some(lingering));
         assert_eq!(told, Some(true));
         let late = Instant::now() + Duration::from_secs(16);
         assert!(table.take_over(&token, 2, late).is_none());
-        let token = table.issue(8, "bob", 3);
+        let token = table.issue(PlayerId(8), "bob", 3);
         table.release(&token, 3, true, |_| {});
         let resumed = table.take_over(&token, 4, Instant::now()).expect("in time");
         assert_eq!(resumed.replaced, None);
@@ -221,7 +225,7 @@ mod tests {
     #[test]
     fn a_connection_that_lost_its_token_releases_nothing() {
         let table = Resumption::new(Duration::from_secs(15));
-        let token = table.issue(7, "ada", 1);
+        let token = table.issue(PlayerId(7), "ada", 1);
         let resumed = table.take_over(&token, 2, Instant::now()).unwrap();
         let mut told = false;
         table.release(&token, 1, false, |_| told = true);
@@ -233,10 +237,10 @@ mod tests {
     #[test]
     fn leaving_without_linger_forgets_the_token_and_sweeps_drop_expired_ones() {
         let table = Resumption::new(Duration::from_secs(15));
-        let token = table.issue(7, "ada", 1);
+        let token = table.issue(PlayerId(7), "ada", 1);
         table.release(&token, 1, false, |lingering| assert!(!lingering));
         assert!(table.is_empty());
-        let token = table.issue(8, "bob", 2);
+        let token = table.issue(PlayerId(8), "bob", 2);
         table.release(&token, 2, true, |_| {});
         table.sweep(Instant::now() + Duration::from_secs(16));
         assert!(table.is_empty());
@@ -246,7 +250,7 @@ mod tests {
     fn without_a_grace_period_nothing_lingers() {
         let table = Resumption::new(Duration::ZERO);
         assert!(!table.enabled());
-        let token = table.issue(7, "ada", 1);
+        let token = table.issue(PlayerId(7), "ada", 1);
         table.release(&token, 1, true, |lingering| assert!(!lingering));
         assert!(table.is_empty());
     }

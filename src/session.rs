@@ -28,8 +28,9 @@ use crate::metrics::SessionPhase;
 use crate::modes::Mode;
 use crate::protocol::{
     check_chat_text, check_player_name, check_room_name, decode_client, encode_server, ClientMsg,
-    CloseCode, DecodeError, ErrorCode, Fatal, InputMsg, ServerMsg, Slot, HANDSHAKE_TIMEOUT,
-    MAX_CLIENT_MESSAGE_BYTES, MAX_ROOM_CAPACITY, MIN_ROOM_CAPACITY, PROTOCOL_VERSION,
+    CloseCode, DecodeError, ErrorCode, Fatal, InputMsg, PlayerId, RoomId, ServerMsg, Slot,
+    HANDSHAKE_TIMEOUT, MAX_CLIENT_MESSAGE_BYTES, MAX_ROOM_CAPACITY, MIN_ROOM_CAPACITY,
+    PROTOCOL_VERSION,
 };
 use crate::ratelimit::TokenBucket;
 use crate::room::{
@@ -98,7 +99,7 @@ enum State {
 /// A connection's place in a room, playing or watching.
 struct Membership {
     room: Addr<Room>,
-    room_id: u32,
+    room_id: RoomId,
     /// The subscription to the room's snapshots, cancelled on leaving.
     feed: SpawnHandle,
     link: Arc<MemberLink>,
@@ -129,7 +130,7 @@ pub struct Session {
     app: Arc<AppState>,
     peer: String,
     state: State,
-    player_id: u32,
+    player_id: PlayerId,
     name: String,
     last_heard: Instant,
     chat: TokenBucket,
@@ -183,7 +184,7 @@ impl Session {
             app,
             peer,
             state: State::AwaitingHello,
-            player_id: 0,
+            player_id: PlayerId(0),
             name: String::new(),
             last_heard: now,
             chat: TokenBucket::new(CHAT_BURST, CHAT_PER_SECOND, now),
@@ -374,7 +375,7 @@ impl Session {
     /// Makes this connection player `player_id` in the lobby and sends `Welcome`.
     fn welcome(
         &mut self,
-        player_id: u32,
+        player_id: PlayerId,
         name: String,
         how: &str,
         ctx: &mut ws::WebsocketContext<Self>,
@@ -503,7 +504,11 @@ impl Session {
 
     /// The public room with this id, or an error to the client. A private room is reachable by
     /// its code only, so its id reveals nothing.
-    fn find_public_room(&self, id: u32, ctx: &mut ws::WebsocketContext<Self>) -> Option<RoomEntry> {
+    fn find_public_room(
+        &self,
+        id: RoomId,
+        ctx: &mut ws::WebsocketContext<Self>,
+    ) -> Option<RoomEntry> {
         let found = self.app.directory.by_id(id).filter(|r| r.public);
         if found.is_none() {
             self.send_error(
@@ -832,7 +837,7 @@ impl Session {
     fn enter(
         &mut self,
         room: Addr<Room>,
-        room_id: u32,
+        room_id: RoomId,
         frame: Bytes,
         feed: SnapshotFeed,
         ctx: &mut ws::WebsocketContext<Self>,

@@ -8,7 +8,7 @@ use skirmish::bot::{JoinedRoom, RoomView};
 use skirmish::game::arena::{is_alive, world_position, Arena, ArenaBrain, ArenaEvent, ArenaState};
 use skirmish::game::map::Map;
 use skirmish::game::{Brain, Game, StepInputs};
-use skirmish::protocol::{GameWire, RoomInfo, ServerMsg, Slot, Snapshot};
+use skirmish::protocol::{GameWire, RoomId, RoomInfo, ServerMsg, Slot, Snapshot};
 
 const BOTS: Slot = 6;
 const TICK_RATE: u16 = 30;
@@ -24,7 +24,7 @@ fn arena() -> Arena {
 fn view_of(game: &Arena, you: Slot) -> RoomView<Arena> {
     RoomView::new(JoinedRoom {
         room: RoomInfo {
-            id: 1,
+            id: RoomId(1),
             name: "match".into(),
             mode: Arena::MODE.into(),
             players: BOTS,

@@ -18,7 +18,7 @@ use skirmish::game::arena::{
 };
 use skirmish::protocol::{
     apply_snapshot, decode_client, decode_server, encode_client, encode_server, ClientMsg, Held,
-    InputMsg, InputPayload, ServerMsg, Snapshot, PROTOCOL_VERSION,
+    InputMsg, InputPayload, RoomId, ServerMsg, Snapshot, PROTOCOL_VERSION,
 };
 use skirmish::startup::RunningServer;
 
@@ -46,7 +46,7 @@ fn seeds() -> Vec<Vec<u8>> {
             bots: false,
             mode: "arena".into(),
         },
-        ClientMsg::JoinRoom { room: 1 },
+        ClientMsg::JoinRoom { room: RoomId(1) },
         ClientMsg::JoinByCode {
             code: "ABCDE".into(),
         },

@@ -9,7 +9,7 @@ use futures_util::SinkExt;
 use skirmish::config::Config;
 use skirmish::game::arena::ArenaInput;
 use skirmish::protocol::{
-    encode_client, encode_server, ClientMsg, CloseCode, ErrorCode, ServerMsg,
+    encode_client, encode_server, ClientMsg, CloseCode, ErrorCode, PlayerId, RoomId, ServerMsg,
     MAX_CLIENT_MESSAGE_BYTES, PROTOCOL_VERSION,
 };
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
@@ -72,7 +72,7 @@ async fn frames_that_are_not_one_message_close_with_their_codes() {
     create_with_bool_two[bots_at] = 2;
     let welcome = encode_server(&ServerMsg::Welcome {
         protocol: PROTOCOL_VERSION,
-        player_id: 1,
+        player_id: PlayerId(1),
         tick_rate: 30,
         max_message_bytes: 4096,
     });
@@ -383,7 +383,9 @@ async fn lobby_values_out_of_range_are_refused() {
         ),
         (
             "room id u32::MAX",
-            ClientMsg::JoinRoom { room: u32::MAX },
+            ClientMsg::JoinRoom {
+                room: RoomId(u32::MAX),
+            },
             ErrorCode::RoomNotFound,
         ),
         (

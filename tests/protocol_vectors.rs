@@ -27,8 +27,9 @@ use skirmish::game::map::Wall;
 use skirmish::game::movement::{MOVE_ALL, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP};
 use skirmish::protocol::{
     apply_snapshot, decode_client, decode_server, encode_client, encode_server, quantize_angle,
-    quantize_position, ClientMsg, ErrorCode, GameWire, Held, InputPayload, RoomInfo, RosterEntry,
-    ServerMsg, Snapshot, MAX_CLIENT_MESSAGE_BYTES, MAX_NAME_CHARS, PROTOCOL_VERSION,
+    quantize_position, ClientMsg, ErrorCode, GameWire, Held, InputPayload, PlayerId, RoomId,
+    RoomInfo, RosterEntry, ServerMsg, Snapshot, MAX_CLIENT_MESSAGE_BYTES, MAX_NAME_CHARS,
+    PROTOCOL_VERSION,
 };
 
 const CLIENT_VARIANTS: u32 = 13;
@@ -147,7 +148,7 @@ fn vectors() -> Vec<Vector> {
     let longest_name = "Zoë Ångström 名前 🚀🎯 ŻÓŁW!".to_string();
     assert_eq!(longest_name.chars().count(), MAX_NAME_CHARS);
     let friday = RoomInfo {
-        id: 1,
+        id: RoomId(1),
         name: "Friday night".into(),
         mode: "arena".into(),
         players: 3,
@@ -156,7 +157,7 @@ fn vectors() -> Vec<Vector> {
         bots: 2,
     };
     let cafe = RoomInfo {
-        id: 42,
+        id: RoomId(42),
         name: "Café ☕".into(),
         mode: "arena".into(),
         players: 0,
@@ -192,7 +193,7 @@ fn vectors() -> Vec<Vector> {
     };
     let roster_entry = |slot, player_id, name: &str, kills, deaths| RosterEntry {
         slot,
-        player_id,
+        player_id: PlayerId(player_id),
         name: name.into(),
         score: vec![kills, deaths],
         // The server's bots have no player id.
@@ -234,7 +235,7 @@ fn vectors() -> Vec<Vector> {
                 mode: "arena".into(),
             },
         ),
-        client("client_join_room", ClientMsg::JoinRoom { room: 42 }),
+        client("client_join_room", ClientMsg::JoinRoom { room: RoomId(42) }),
         client(
             "client_join_by_code",
             ClientMsg::JoinByCode {
@@ -290,7 +291,7 @@ fn vectors() -> Vec<Vector> {
                 t: 1_700_000_000_123,
             },
         ),
-        client("client_spectate", ClientMsg::Spectate { room: 42 }),
+        client("client_spectate", ClientMsg::Spectate { room: RoomId(42) }),
         client(
             "client_spectate_by_code",
             ClientMsg::SpectateByCode {
@@ -308,7 +309,7 @@ fn vectors() -> Vec<Vector> {
             "server_welcome",
             ServerMsg::Welcome {
                 protocol: PROTOCOL_VERSION,
-                player_id: 7,
+                player_id: PlayerId(7),
                 tick_rate: 30,
                 max_message_bytes: MAX_CLIENT_MESSAGE_BYTES as u32,
             },
@@ -352,7 +353,7 @@ fn vectors() -> Vec<Vector> {
             "server_joined_private_no_walls",
             ServerMsg::Joined {
                 room: RoomInfo {
-                    id: 77,
+                    id: RoomId(77),
                     name: "secret".into(),
                     mode: "arena".into(),
                     players: 1,
@@ -370,7 +371,7 @@ fn vectors() -> Vec<Vector> {
                 roster: vec![roster_entry(0, 7, "bob", 0, 0)],
             },
         ),
-        server("server_left", ServerMsg::Left { room: 42 }),
+        server("server_left", ServerMsg::Left { room: RoomId(42) }),
         server(
             "server_player_joined",
             ServerMsg::PlayerJoined {
@@ -478,7 +479,7 @@ fn malformed_frames() -> Vec<MalformedFrame> {
     let snapshot_cut_in_its_header = full[..12].to_vec();
     let mut room_list_public_2 = encode_server(&ServerMsg::RoomList {
         rooms: vec![RoomInfo {
-            id: 1,
+            id: RoomId(1),
             name: "a".into(),
             mode: "arena".into(),
             players: 0,
@@ -732,7 +733,7 @@ impl Dump {
     }
 
     fn room_info(&mut self, at: &str, room: &RoomInfo) {
-        self.u32(&format!("{at}.id"), room.id);
+        self.u32(&format!("{at}.id"), room.id.get());
         self.string(&format!("{at}.name"), &room.name);
         self.string(&format!("{at}.mode"), &room.mode);
         self.u8(&format!("{at}.players"), room.players);
@@ -743,7 +744,7 @@ impl Dump {
 
     fn roster_entry(&mut self, at: &str, entry: &RosterEntry) {
         self.u8(&format!("{at}.slot"), entry.slot);
-        self.u32(&format!("{at}.player_id"), entry.player_id);
+        self.u32(&format!("{at}.player_id"), entry.player_id.get());
         self.string(&format!("{at}.name"), &entry.name);
         self.count(&format!("{at}.score"), entry.score.len());
         let columns = ["kills", "deaths"];
@@ -888,7 +889,7 @@ impl Dump {
                 self.bool("bots", *bots);
                 self.string("mode", mode);
             }
-            ClientMsg::JoinRoom { room } => self.u32("room", *room),
+            ClientMsg::JoinRoom { room } => self.u32("room", room.get()),
             ClientMsg::JoinByCode { code } => self.string("code", code),
             ClientMsg::Input(msg) => {
                 self.u32("seq", msg.seq);
@@ -900,7 +901,7 @@ impl Dump {
             }
             ClientMsg::Chat { text } => self.string("text", text),
             ClientMsg::Ping { t } => self.u64("t", *t),
-            ClientMsg::Spectate { room } => self.u32("room", *room),
+            ClientMsg::Spectate { room } => self.u32("room", room.get()),
             ClientMsg::SpectateByCode { code } => self.string("code", code),
             ClientMsg::Resume { protocol, token } => {
                 self.u16("protocol", *protocol);
@@ -919,7 +920,7 @@ impl Dump {
                 max_message_bytes,
             } => {
                 self.u16("protocol", *protocol);
-                self.u32("player_id", *player_id);
+                self.u32("player_id", player_id.get());
                 self.u16("tick_rate", *tick_rate);
                 self.u32("max_message_bytes", *max_message_bytes);
             }
@@ -948,7 +949,7 @@ impl Dump {
                 self.setup("setup", setup);
                 self.roster(roster);
             }
-            ServerMsg::Left { room } => self.u32("room", *room),
+            ServerMsg::Left { room } => self.u32("room", room.get()),
             ServerMsg::PlayerJoined { player } => self.roster_entry("player", player),
             ServerMsg::PlayerLeft { slot } => self.u8("slot", *slot),
             ServerMsg::Snapshot(snapshot) => self.snapshot(snapshot),

@@ -11,13 +11,13 @@ use skirmish::game::arena::PlayerState;
 use skirmish::game::arena::{Arena, ArenaInput};
 use skirmish::game::movement::MOVE_RIGHT;
 use skirmish::protocol::{
-    ClientMsg, CloseCode, ErrorCode, RosterEntry, ServerMsg, Slot, PROTOCOL_VERSION,
+    ClientMsg, CloseCode, ErrorCode, PlayerId, RosterEntry, ServerMsg, Slot, PROTOCOL_VERSION,
 };
 use skirmish::startup::RunningServer;
 
 struct Player {
     client: RawClient,
-    player_id: u32,
+    player_id: PlayerId,
     token: String,
     slot: Slot,
 }

@@ -20,7 +20,7 @@ use skirmish::game::map::Map;
 use skirmish::game::movement::MOVE_ALL;
 use skirmish::game::{Game, StepInputs};
 use skirmish::metrics::Metrics;
-use skirmish::protocol::{dequantize_position, Slot};
+use skirmish::protocol::{dequantize_position, PlayerId, RoomId, Slot};
 use skirmish::replay::format::{encode_header, encode_record, Record, ReplayFile};
 use skirmish::replay::recorder::arena_header;
 use skirmish::replay::{verify, ReplayWriter, Replayer, Retention, Store};
@@ -89,7 +89,7 @@ fn record_scripted_match() -> Vec<u8> {
     let store = Store::open(&dir, retention, Metrics::new().replays()).expect("scratch store");
     let writer = ReplayWriter::spawn(store).expect("writer thread");
     let mut arena = Arena::new(bundled_map(), TICK_RATE, SEED);
-    let mut header = arena_header(&arena, (1, "golden"), TICK_RATE, SEED);
+    let mut header = arena_header(&arena, (RoomId(1), "golden"), TICK_RATE, SEED);
     // A fixed start, so that PROTOCOL.md's hex of the header stays true when regenerated.
     header.started_unix_ms = 1_796_169_600_000;
     let mut recording = writer.start(header, true).expect("the queue has room");
@@ -109,7 +109,13 @@ fn record_scripted_match() -> Vec<u8> {
         seated.extend(&inputs.joins);
         arena.state(&mut state);
         inputs.commands = scripted_inputs(step, &state, &seated, &mut rng);
-        let identity = |slot: Slot| (100 + u32::from(slot), format!("player {slot}"), slot == 3);
+        let identity = |slot: Slot| {
+            (
+                PlayerId(100 + u32::from(slot)),
+                format!("player {slot}"),
+                slot == 3,
+            )
+        };
         recording.before_step(&inputs, &arena, &identity);
         arena.step(&inputs, &mut events);
         recording.after_step(&arena);

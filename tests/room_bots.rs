@@ -12,7 +12,7 @@ use common::{
 use skirmish::bot::{BotClient, RoomView};
 use skirmish::config::Config;
 use skirmish::game::arena::{is_alive, Arena};
-use skirmish::protocol::ServerMsg;
+use skirmish::protocol::{PlayerId, ServerMsg};
 
 fn server_with_default_bots() -> skirmish::startup::RunningServer {
     spawn_app_with(Config {
@@ -53,7 +53,7 @@ async fn a_person_alone_gets_opponents_at_once_and_they_play() {
     );
     let view = ada.room().unwrap();
     for entry in view.roster().iter().filter(|e| e.bot) {
-        assert_eq!(entry.player_id, 0, "{entry:?}");
+        assert_eq!(entry.player_id, PlayerId(0), "{entry:?}");
         assert!(entry.name.starts_with("Bot "), "{entry:?}");
     }
     // They move and they fight: positions change and, before long, someone is hit.

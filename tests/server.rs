@@ -15,7 +15,7 @@ use skirmish::game::movement::{snap_to_grid, step_distance};
 use skirmish::game::movement::{MOVE_LEFT, MOVE_RIGHT};
 use skirmish::protocol::GameWire;
 use skirmish::protocol::{
-    encode_client, ClientMsg, CloseCode, ErrorCode, ServerMsg, PROTOCOL_VERSION,
+    encode_client, ClientMsg, CloseCode, ErrorCode, RoomId, ServerMsg, PROTOCOL_VERSION,
 };
 
 #[tokio::test]
@@ -188,7 +188,7 @@ async fn lobby_mistakes_get_error_codes() {
     assert!(
         matches!(unknown, Err(BotError::Server { code, .. }) if code == ErrorCode::RoomNotFound)
     );
-    let unknown = client.join_room(999_999).await;
+    let unknown = client.join_room(RoomId(999_999)).await;
     assert!(
         matches!(unknown, Err(BotError::Server { code, .. }) if code == ErrorCode::RoomNotFound)
     );

@@ -17,8 +17,8 @@ use super::error::BotError;
 use super::state::{JoinedRoom, RoomView};
 use crate::game::arena::{Arena, ArenaInput};
 use crate::protocol::{
-    decode_server, encode_client, ClientMsg, GameWire, InputMsg, InputPayload, RoomInfo, ServerMsg,
-    MAX_SERVER_MESSAGE_BYTES, PROTOCOL_VERSION,
+    decode_server, encode_client, ClientMsg, GameWire, InputMsg, InputPayload, PlayerId, RoomId,
+    RoomInfo, ServerMsg, MAX_SERVER_MESSAGE_BYTES, PROTOCOL_VERSION,
 };
 
 /// How long the request helpers (handshake, lobby requests, ping) wait for their answer.
@@ -38,7 +38,7 @@ type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Welcome {
     pub protocol: u16,
-    pub player_id: u32,
+    pub player_id: PlayerId,
     pub tick_rate: u16,
     pub max_message_bytes: u32,
 }
@@ -143,8 +143,8 @@ impl<G: GameWire> GameClient<G> {
     }
 
     /// Your player id (0 before the handshake).
-    pub fn player_id(&self) -> u32 {
-        self.welcome.map_or(0, |w| w.player_id)
+    pub fn player_id(&self) -> PlayerId {
+        self.welcome.map_or(PlayerId(0), |w| w.player_id)
     }
 
     /// The server's ticks per second (0 before the handshake).
@@ -369,7 +369,7 @@ impl<G: GameWire> GameClient<G> {
         self.join_with(msg).await
     }
 
-    pub async fn join_room(&mut self, room: u32) -> Result<JoinedRoom<G>, BotError> {
+    pub async fn join_room(&mut self, room: RoomId) -> Result<JoinedRoom<G>, BotError> {
         self.join_with(ClientMsg::JoinRoom { room }).await
     }
 
@@ -387,7 +387,7 @@ impl<G: GameWire> GameClient<G> {
     }
 
     /// Leaves the room; returns the id of the room left.
-    pub async fn leave_room(&mut self) -> Result<u32, BotError> {
+    pub async fn leave_room(&mut self) -> Result<RoomId, BotError> {
         self.send(&ClientMsg::LeaveRoom).await?;
         self.answer("Left", |msg| match msg {
             ServerMsg::Left { room } => Some(Ok(*room)),
@@ -522,7 +522,7 @@ mod tests {
                 &mut ws,
                 &ServerMsg::Welcome {
                     protocol: PROTOCOL_VERSION,
-                    player_id: 42,
+                    player_id: PlayerId(42),
                     tick_rate: 30,
                     max_message_bytes: 4096,
                 },
@@ -566,7 +566,7 @@ mod tests {
         .await;
 
         let mut bot = BotClient::connect(&url, "ada").await.expect("connect");
-        assert_eq!((bot.player_id(), bot.tick_rate()), (42, 30));
+        assert_eq!((bot.player_id(), bot.tick_rate()), (PlayerId(42), 30));
         assert_eq!(bot.list_rooms().await.expect("rooms"), vec![]);
         match bot.join_by_code("NOPE").await {
             Err(BotError::Server { code, .. }) => assert_eq!(code, ErrorCode::RoomNotFound),

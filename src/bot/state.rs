@@ -271,13 +271,14 @@ mod tests {
     use super::*;
     use crate::game::arena::{ArenaEvent, ArenaSetup, ArenaState, PLAYER_ALIVE};
     use crate::protocol::{quantize_position, Snapshot};
+    use crate::protocol::{PlayerId, RoomId};
 
     type View = RoomView<Arena>;
 
     fn entry(slot: Slot, name: &str) -> RosterEntry {
         RosterEntry {
             slot,
-            player_id: 100 + slot as u32,
+            player_id: PlayerId(100 + slot as u32),
             name: name.into(),
             score: vec![0, 0],
             bot: false,
@@ -287,7 +288,7 @@ mod tests {
     fn joined(you: Slot, roster: Vec<RosterEntry>) -> ServerMsg {
         ServerMsg::Joined {
             room: RoomInfo {
-                id: 7,
+                id: RoomId(7),
                 name: "r".into(),
                 mode: "arena".into(),
                 players: roster.len() as u8,
@@ -370,7 +371,7 @@ mod tests {
             [0, 1],
             "roster is sorted by slot"
         );
-        track(&mut view, &ServerMsg::Left { room: 7 });
+        track(&mut view, &ServerMsg::Left { room: RoomId(7) });
         assert!(view.is_none());
         track(&mut view, &joined(0, vec![entry(0, "me")]));
         track(

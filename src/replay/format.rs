@@ -14,7 +14,7 @@ use crate::game::arena::ArenaInput;
 use crate::game::arena::Tuning;
 use crate::game::map::Wall;
 use crate::game::StateDigest;
-use crate::protocol::{wire_config, Slot};
+use crate::protocol::{wire_config, PlayerId, RoomId, Slot};
 
 /// The first 8 bytes of every replay file.
 pub const MAGIC: [u8; 8] = *b"SKREPLAY";
@@ -37,7 +37,7 @@ pub struct Header {
     pub build: String,
     /// The game's mode, e.g. "arena".
     pub mode: String,
-    pub room_id: u32,
+    pub room_id: RoomId,
     pub room_name: String,
     /// Milliseconds since the Unix epoch when the room's first step was due.
     pub started_unix_ms: u64,
@@ -62,7 +62,7 @@ pub struct MapRecord {
 pub struct JoinRecord {
     pub slot: Slot,
     /// 0 for a bot.
-    pub player_id: u32,
+    pub player_id: PlayerId,
     pub name: String,
     pub bot: bool,
 }
@@ -71,7 +71,7 @@ pub struct JoinRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MatchPlayer {
     pub slot: Slot,
-    pub player_id: u32,
+    pub player_id: PlayerId,
     pub name: String,
     pub bot: bool,
     /// The first step the player played in.
@@ -344,7 +344,7 @@ mod tests {
             simulation_revision: 2,
             build: "0.1.0".into(),
             mode: "arena".into(),
-            room_id: 7,
+            room_id: RoomId(7),
             room_name: "test".into(),
             started_unix_ms: 1,
             tick_rate: 30,
@@ -393,7 +393,7 @@ mod tests {
         let records = [
             Record::Join(Cow::Owned(JoinRecord {
                 slot: 0,
-                player_id: 9,
+                player_id: PlayerId(9),
                 name: "ada".into(),
                 bot: false,
             })),

@@ -5,6 +5,7 @@
 //! worker's hot path (the writer thread writes; HTTP handlers read inside `web::block`), or
 //! hold a match whose replay file is not complete on disk (rows are added after the rename).
 
+use crate::protocol::RoomId;
 use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -50,7 +51,7 @@ CREATE INDEX IF NOT EXISTS match_players_by_match ON match_players (match_id);
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MatchRow {
     pub id: i64,
-    pub room_id: u32,
+    pub room_id: RoomId,
     pub room_name: String,
     pub mode: String,
     pub started_ms: u64,
@@ -75,7 +76,7 @@ pub struct PlayerRow {
 
 /// A match to add: its row and the file its replay is in.
 pub struct NewMatch<'a> {
-    pub room_id: u32,
+    pub room_id: RoomId,
     pub room_name: &'a str,
     pub mode: &'a str,
     pub public: bool,
@@ -112,7 +113,7 @@ pub fn insert(db: &mut Connection, new: &NewMatch<'_>) -> rusqlite::Result<i64> 
              tick_rate, truncated, winner, replay_file, replay_bytes)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
-            new.room_id,
+            new.room_id.get(),
             new.room_name,
             new.mode,
             new.public,
@@ -131,7 +132,15 @@ pub fn insert(db: &mut Connection, new: &NewMatch<'_>) -> rusqlite::Result<i64> 
         tx.execute(
             "INSERT INTO match_players (match_id, slot, player_id, name, bot, kills, deaths)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![id, p.slot, p.player_id, p.name, p.bot, p.kills, p.deaths],
+            params![
+                id,
+                p.slot,
+                p.player_id.get(),
+                p.name,
+                p.bot,
+                p.kills,
+                p.deaths
+            ],
         )?;
     }
     tx.commit()?;
@@ -199,7 +208,7 @@ pub fn get(db: &Connection, id: i64) -> rusqlite::Result<Option<MatchRow>> {
             |row| {
                 Ok(MatchRow {
                     id: row.get(0)?,
-                    room_id: row.get(1)?,
+                    room_id: RoomId(row.get(1)?),
                     room_name: row.get(2)?,
                     mode: row.get(3)?,
                     started_ms: row.get::<_, i64>(4)? as u64,

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use crate::game::arena::{Arena, ArenaInput, SIMULATION_REVISION};
 use crate::game::{Game, StepInputs};
-use crate::protocol::{GameWire, Slot, PROTOCOL_VERSION};
+use crate::protocol::{GameWire, PlayerId, RoomId, Slot, PROTOCOL_VERSION};
 use crate::room::StepRecorder;
 
 use super::format::{
@@ -20,10 +20,10 @@ use super::format::{
 use super::writer::{unix_ms, WriterHandle};
 
 /// Who sits in a slot that joins, as the room knows it: `(player_id, name, bot)`.
-pub type Identity = (u32, String, bool);
+pub type Identity = (PlayerId, String, bool);
 
 /// The header of a recording of `arena` (at tick 0), for the room `(id, name)`.
-pub fn arena_header(arena: &Arena, room: (u32, &str), tick_rate: u16, seed: u64) -> Header {
+pub fn arena_header(arena: &Arena, room: (RoomId, &str), tick_rate: u16, seed: u64) -> Header {
     let map = arena.map();
     let (room_id, room_name) = room;
     Header {

@@ -262,6 +262,7 @@ mod tests {
     use super::*;
     use crate::game::arena::Tuning;
     use crate::metrics::Metrics;
+    use crate::protocol::{PlayerId, RoomId};
     use crate::replay::format::{MapRecord, MatchPlayer};
 
     fn scratch(name: &str) -> PathBuf {
@@ -278,7 +279,7 @@ mod tests {
                 simulation_revision: 2,
                 build: "test".into(),
                 mode: "arena".into(),
-                room_id: n as u32,
+                room_id: RoomId(n as u32),
                 room_name: format!("room {n}"),
                 started_unix_ms: n,
                 tick_rate: 30,
@@ -299,7 +300,7 @@ mod tests {
                 ended_unix_ms,
                 players: vec![MatchPlayer {
                     slot: 0,
-                    player_id: 1,
+                    player_id: PlayerId(1),
                     name: "ada".into(),
                     bot: false,
                     joined_tick: 1,
@@ -324,7 +325,7 @@ mod tests {
     fn listed(dir: &Path) -> Vec<u32> {
         let db = index::open_read(dir).expect("the index opens");
         let rows = index::list(&db, None, 0, 100).expect("the index lists");
-        rows.iter().map(|row| row.room_id).collect()
+        rows.iter().map(|row| row.room_id.get()).collect()
     }
 
     fn open(dir: &Path, retention: Retention) -> Store {

@@ -166,6 +166,7 @@ fn add(connection: &mut redis::Connection, entry: &Entry) -> redis::RedisResult<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::RoomId;
     use crate::replay::index::PlayerRow;
 
     #[test]
@@ -183,7 +184,7 @@ mod tests {
     fn a_match_is_one_stream_entry_of_named_fields() {
         let row = MatchRow {
             id: 12,
-            room_id: 3,
+            room_id: RoomId(3),
             room_name: "duel".into(),
             mode: "arena".into(),
             started_ms: 1_000,

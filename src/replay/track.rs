@@ -14,8 +14,8 @@ use super::replayer::{ReplayError, Replayer};
 use crate::game::arena::{Arena, ArenaState};
 use crate::game::Game;
 use crate::protocol::{
-    encode_server_into, encode_snapshot_header, GameWire, RoomInfo, RosterEntry, ServerMsg, Slot,
-    MAX_CLIENT_MESSAGE_BYTES, MAX_ROOM_CAPACITY, PROTOCOL_VERSION,
+    encode_server_into, encode_snapshot_header, GameWire, PlayerId, RoomId, RoomInfo, RosterEntry,
+    ServerMsg, Slot, MAX_CLIENT_MESSAGE_BYTES, MAX_ROOM_CAPACITY, PROTOCOL_VERSION,
 };
 
 /// Seconds between keyframes: a seek re-applies at most this much of the match.
@@ -34,7 +34,7 @@ pub fn track(bytes: &[u8], match_id: u32) -> Result<Vec<u8>, ReplayError> {
         &mut out,
         &ServerMsg::Welcome {
             protocol: PROTOCOL_VERSION,
-            player_id: 0,
+            player_id: PlayerId(0),
             tick_rate: header.tick_rate,
             max_message_bytes: MAX_CLIENT_MESSAGE_BYTES as u32,
         },
@@ -68,7 +68,7 @@ pub fn track(bytes: &[u8], match_id: u32) -> Result<Vec<u8>, ReplayError> {
         if keyframe {
             let bots = standing.iter().filter(|p| p.bot).count();
             let room = RoomInfo {
-                id: match_id,
+                id: RoomId(match_id),
                 name: header.room_name.clone(),
                 mode: header.mode.clone(),
                 players: u8::try_from(standing.len() - bots).unwrap_or(u8::MAX),
@@ -206,7 +206,7 @@ mod tests {
                     room,
                     ..
                 } => {
-                    assert_eq!(room.id, 7);
+                    assert_eq!(room.id, RoomId(7));
                     keyframes.push(tick);
                     roster = standing.into_iter().map(|p| (p.slot, p)).collect();
                 }

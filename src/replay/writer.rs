@@ -298,6 +298,7 @@ impl OpenFile {
 
 #[cfg(test)]
 mod tests {
+    use crate::protocol::{PlayerId, RoomId};
     use std::sync::Arc;
 
     use super::*;
@@ -325,7 +326,7 @@ mod tests {
         let handle = WriterHandle { id: 7, queue };
         let overflow = handle.queue.clone();
         let mut arena = Arena::new(open_map(), 30, 3);
-        let header = arena_header(&arena, (1, "full"), 30, 3);
+        let header = arena_header(&arena, (RoomId(1), "full"), 30, 3);
         let mut recording = Recording::new(handle, 30);
         let mut inputs = StepInputs::default();
         let mut events = Vec::new();
@@ -341,7 +342,7 @@ mod tests {
                 render_tick: 0,
             };
             inputs.commands.push((0, input));
-            recording.before_step(&inputs, &arena, &|_| (1, "ada".into(), false));
+            recording.before_step(&inputs, &arena, &|_| (PlayerId(1), "ada".into(), false));
             arena.step(&inputs, &mut events);
             recording.after_step(&arena);
         }

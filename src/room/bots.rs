@@ -10,7 +10,7 @@
 
 use std::sync::atomic::Ordering;
 
-use crate::protocol::{RosterEntry, ServerMsg, Slot};
+use crate::protocol::{PlayerId, RosterEntry, ServerMsg, Slot};
 
 use super::Room;
 
@@ -55,7 +55,7 @@ impl Room {
         let bot = self.bots.get(slot)?.as_ref()?;
         Some(RosterEntry {
             slot: slot as Slot,
-            player_id: 0,
+            player_id: PlayerId(0),
             name: bot.name.clone(),
             score: self.score_of(slot as Slot),
             bot: true,

@@ -220,7 +220,7 @@ mod tests {
     use crate::game::arena::{Arena, ArenaInput};
     use crate::game::map::Map;
     use crate::game::movement::MOVE_RIGHT;
-    use crate::protocol::GameWire;
+    use crate::protocol::{GameWire, PlayerId};
 
     /// Hears what each step consumed.
     struct Seen(Arc<Mutex<Vec<StepInputs<ArenaInput>>>>);
@@ -268,7 +268,7 @@ mod tests {
             ],
             ..StepInputs::default()
         };
-        let nobody = |_: Slot| (0, String::new(), false);
+        let nobody = |_: Slot| (PlayerId(0), String::new(), false);
         let mut events = Vec::new();
         game.step(&inputs, &nobody, &mut events);
         inputs.clear();

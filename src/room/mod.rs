@@ -59,7 +59,8 @@ use crate::game::StepInputs;
 use crate::lobby::RoomDirectory;
 use crate::metrics::RoomMetrics;
 use crate::protocol::{
-    encode_server, ErrorCode, InputMsg, InputPayload, RoomInfo, RosterEntry, ServerMsg, Slot,
+    encode_server, ErrorCode, InputMsg, InputPayload, PlayerId, RoomId, RoomInfo, RosterEntry,
+    ServerMsg, Slot,
 };
 
 /// Inputs a member may have buffered; more are dropped. A client sending at the tick rate has
@@ -123,22 +124,22 @@ pub enum RoomToSession {
     /// inputs with `input_check`. `frame` is the encoded `Joined`.
     Joined {
         room: Addr<Room>,
-        room_id: u32,
+        room_id: RoomId,
         slot: Slot,
         frame: Bytes,
         feed: SnapshotFeed,
         input_check: InputCheck,
     },
     /// An event for the members of `room_id`.
-    Frame { room_id: u32, frame: Bytes },
+    Frame { room_id: RoomId, frame: Bytes },
     /// The room has closed; `frame` is the encoded `RoomClosed`.
-    Closed { room_id: u32, frame: Bytes },
+    Closed { room_id: RoomId, frame: Bytes },
     /// The room removed you for falling too far behind its snapshots.
-    Dropped { room_id: u32 },
+    Dropped { room_id: RoomId },
     /// You watch `room` now, reading snapshots from `feed`. `frame` is the encoded `Spectating`.
     Watching {
         room: Addr<Room>,
-        room_id: u32,
+        room_id: RoomId,
         frame: Bytes,
         feed: SnapshotFeed,
     },
@@ -149,7 +150,7 @@ pub enum RoomToSession {
 #[derive(Message)]
 #[rtype(result = "Result<(), JoinRefused>")]
 pub struct Join {
-    pub player_id: u32,
+    pub player_id: PlayerId,
     pub name: String,
     pub session: Recipient<RoomToSession>,
 }
@@ -165,7 +166,7 @@ pub struct JoinRefused {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct Leave {
-    pub player_id: u32,
+    pub player_id: PlayerId,
 }
 
 /// A chat line of the member in `slot`, already checked and rate-limited.
@@ -173,13 +174,13 @@ pub struct Leave {
 #[rtype(result = "()")]
 pub struct ChatLine {
     pub slot: Slot,
-    pub player_id: u32,
+    pub player_id: PlayerId,
     pub text: String,
 }
 
 /// How a room is set up when it is created.
 pub struct RoomSettings {
-    pub id: u32,
+    pub id: RoomId,
     pub name: String,
     pub code: String,
     pub capacity: u8,
@@ -200,7 +201,7 @@ pub struct RoomSettings {
 }
 
 struct Member {
-    player_id: u32,
+    player_id: PlayerId,
     name: String,
     session: Recipient<RoomToSession>,
     link: Arc<MemberLink>,
@@ -285,14 +286,14 @@ impl Room {
         self.members.iter().flatten().count()
     }
 
-    fn slot_of(&self, player_id: u32) -> Option<Slot> {
+    fn slot_of(&self, player_id: PlayerId) -> Option<Slot> {
         self.members
             .iter()
             .position(|m| m.as_ref().is_some_and(|m| m.player_id == player_id))
             .and_then(|slot| Slot::try_from(slot).ok())
     }
 
-    fn member_in(&mut self, slot: Slot, player_id: u32) -> Option<&mut Member> {
+    fn member_in(&mut self, slot: Slot, player_id: PlayerId) -> Option<&mut Member> {
         self.members
             .get_mut(usize::from(slot))?
             .as_mut()
@@ -363,7 +364,7 @@ impl Room {
     }
 
     /// Encodes `msg` once and sends it to every member and spectator, as `wrap` makes it.
-    fn send_to_everyone(&mut self, msg: &ServerMsg, wrap: impl Fn(u32, Bytes) -> RoomToSession) {
+    fn send_to_everyone(&mut self, msg: &ServerMsg, wrap: impl Fn(RoomId, Bytes) -> RoomToSession) {
         let frame = Bytes::from(encode_server(msg));
         let room_id = self.settings.id;
         // Within the mailboxes' bounds: a session that stopped taking its messages loses

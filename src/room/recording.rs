@@ -5,7 +5,7 @@
 //! Owns: the identities the recording is told. Must not: change what the step consumes, or
 //! wait on the recording (it never blocks).
 
-use crate::protocol::Slot;
+use crate::protocol::{PlayerId, Slot};
 use crate::replay::recorder::Identity;
 
 use super::Room;
@@ -26,9 +26,9 @@ impl Room {
             if let Some(Some(member)) = members.get(seat) {
                 (member.player_id, member.name.clone(), false)
             } else if let Some(Some(bot)) = bots.get(seat) {
-                (0, bot.name().to_string(), true)
+                (PlayerId(0), bot.name().to_string(), true)
             } else {
-                (0, String::new(), false)
+                (PlayerId(0), String::new(), false)
             }
         };
         game.step(step_inputs, &identity, events);

@@ -11,13 +11,13 @@ use actix::prelude::*;
 use bytes::Bytes;
 
 use super::{JoinRefused, MemberLink, Room, RoomToSession, SnapshotFeed};
-use crate::protocol::ErrorCode;
+use crate::protocol::{ErrorCode, PlayerId};
 
 /// The connection of `player_id` dropped; keep its seat for the grace period.
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct Detach {
-    pub player_id: u32,
+    pub player_id: PlayerId,
 }
 
 /// A new connection resumed `player_id`: it takes over the seat. The room answers with
@@ -26,7 +26,7 @@ pub struct Detach {
 #[derive(Message)]
 #[rtype(result = "Result<(), JoinRefused>")]
 pub struct Reattach {
-    pub player_id: u32,
+    pub player_id: PlayerId,
     pub session: Recipient<RoomToSession>,
 }
 

@@ -10,20 +10,20 @@ use actix::prelude::*;
 use bytes::Bytes;
 
 use super::{JoinRefused, MemberLink, Room, RoomToSession, SnapshotFeed};
-use crate::protocol::{encode_server, ErrorCode, ServerMsg};
+use crate::protocol::{encode_server, ErrorCode, PlayerId, RoomId, ServerMsg};
 
 /// Asks to watch the room. Like `Join`, the room sends `RoomToSession::Watching` to `session`
 /// before it replies.
 #[derive(Message)]
 #[rtype(result = "Result<(), JoinRefused>")]
 pub struct Spectate {
-    pub player_id: u32,
+    pub player_id: PlayerId,
     pub name: String,
     pub session: Recipient<RoomToSession>,
 }
 
 struct Spectator {
-    player_id: u32,
+    player_id: PlayerId,
     session: Recipient<RoomToSession>,
     /// Where the spectator's session reports the last snapshot it wrote (it queues no input).
     link: Arc<MemberLink>,
@@ -47,7 +47,7 @@ impl Spectators {
     }
 
     /// Removes the spectator `player_id`; false when it was not watching.
-    pub(super) fn remove(&mut self, player_id: u32) -> bool {
+    pub(super) fn remove(&mut self, player_id: PlayerId) -> bool {
         let before = self.watching.len();
         self.watching.retain(|s| s.player_id != player_id);
         self.watching.len() < before
@@ -73,7 +73,7 @@ impl Spectators {
 
     /// Drops spectators more than `limit_ticks` behind `tick`: their events would pile up in
     /// sessions that no longer write.
-    pub(super) fn drop_laggards(&mut self, tick: u32, limit_ticks: u32, room_id: u32) {
+    pub(super) fn drop_laggards(&mut self, tick: u32, limit_ticks: u32, room_id: RoomId) {
         self.watching.retain(|spectator| {
             let behind = tick.saturating_sub(spectator.link.delivered.load(Ordering::Relaxed));
             if behind <= limit_ticks {
