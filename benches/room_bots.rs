@@ -13,7 +13,7 @@ use skirmish::game::movement::MOVE_ALL;
 use skirmish::game::{Brain, Game, StepInputs};
 use skirmish::protocol::Slot;
 
-const PLAYERS: Slot = 8;
+const PLAYERS: u8 = 8;
 const TICK_RATE: u16 = 30;
 const TICKS: u32 = 30 * 120;
 const ROUNDS: usize = 5;
@@ -31,7 +31,7 @@ fn arena() -> Arena {
 /// Plays `TICKS` steps with `bots` of the 8 players driven by brains and the others by a
 /// scripted person (who turns and fires now and then, as the load tool's bots do); returns
 /// the mean µs per tick.
-fn play(bots: Slot) -> f64 {
+fn play(bots: u8) -> f64 {
     let mut game = arena();
     let setup = game.setup();
     let shared = ArenaBrain::prepare(&setup, TICK_RATE);
@@ -39,7 +39,7 @@ fn play(bots: Slot) -> f64 {
         .map(|slot| <ArenaBrain as Brain<Arena>>::new(&shared, u64::from(slot) + 1))
         .collect();
     let mut inputs = StepInputs {
-        joins: (0..PLAYERS).collect(),
+        joins: (0..PLAYERS).map(Slot).collect(),
         ..StepInputs::default()
     };
     let (mut events, mut sight) = (Vec::new(), ArenaState::default());
@@ -50,7 +50,7 @@ fn play(bots: Slot) -> f64 {
         }
         for slot in 0..PLAYERS {
             let input = if slot < bots {
-                brains[usize::from(slot)].decide(&shared, slot, &sight)
+                brains[usize::from(slot)].decide(&shared, Slot(slot), &sight)
             } else {
                 ArenaInput {
                     movement: ((tick / 30 + u32::from(slot)) % u32::from(MOVE_ALL + 1)) as u8,
@@ -59,7 +59,7 @@ fn play(bots: Slot) -> f64 {
                     render_tick: tick,
                 }
             };
-            inputs.commands.push((slot, input));
+            inputs.commands.push((Slot(slot), input));
         }
         events.clear();
         game.step(&inputs, &mut events);

@@ -531,6 +531,7 @@ impl RoomMetrics {
 mod tests {
     use super::*;
     use crate::protocol::RoomId;
+    use crate::protocol::Slot;
 
     fn series<'a>(text: &'a str, prefix: &str) -> Vec<&'a str> {
         text.lines().filter(|l| l.starts_with(prefix)).collect()
@@ -599,7 +600,7 @@ mod tests {
         // one (of 90 bytes, to eight) replaced it.
         room.snapshot_published(100, 9, 0);
         room.snapshot_published(90, 8, 2);
-        room.sent(&ServerMsg::PlayerLeft { slot: 1 }, 5, 7);
+        room.sent(&ServerMsg::PlayerLeft { slot: Slot(1) }, 5, 7);
         assert_eq!(room.totals(), (14, 735));
         let traffic = metrics.traffic();
         assert_eq!((traffic.messages_out, traffic.bytes_out), (14, 735));

@@ -49,8 +49,56 @@ pub const MAX_ROOM_CAPACITY: u8 = 100;
 /// precision.
 pub const POSITION_SCALE: f32 = 16.0;
 
-/// A player's place inside one room; small so that snapshots stay small.
-pub type Slot = u8;
+/// A player's place inside one room; small so that snapshots stay small. On the wire a `u8`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Slot(pub u8);
+
+impl Slot {
+    /// The raw number, for JSON, SQLite and formatting.
+    pub const fn get(self) -> u8 {
+        self.0
+    }
+
+    /// The slot as an index into a room's per-slot vectors.
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl From<u8> for Slot {
+    fn from(raw: u8) -> Self {
+        Slot(raw)
+    }
+}
+
+impl From<Slot> for u8 {
+    fn from(slot: Slot) -> u8 {
+        slot.0
+    }
+}
+
+impl From<Slot> for usize {
+    fn from(slot: Slot) -> usize {
+        slot.index()
+    }
+}
+
+impl TryFrom<usize> for Slot {
+    type Error = std::num::TryFromIntError;
+
+    fn try_from(index: usize) -> Result<Self, Self::Error> {
+        u8::try_from(index).map(Slot)
+    }
+}
+
+impl std::fmt::Display for Slot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
 
 /// A connected player's id, unique for the server's lifetime (0 is the server's bots). On the
 /// wire a `u32`, exactly as before it had a type of its own.

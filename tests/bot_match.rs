@@ -10,7 +10,7 @@ use skirmish::game::map::Map;
 use skirmish::game::{Brain, Game, StepInputs};
 use skirmish::protocol::{GameWire, RoomId, RoomInfo, ServerMsg, Slot, Snapshot};
 
-const BOTS: Slot = 6;
+const BOTS: u8 = 6;
 const TICK_RATE: u16 = 30;
 const SECONDS: u32 = 60;
 
@@ -49,12 +49,13 @@ struct Track {
 fn play_match() -> Track {
     let mut game = arena();
     let mut inputs = StepInputs {
-        joins: (0..BOTS).collect(),
+        joins: (0..BOTS).map(Slot).collect(),
         ..StepInputs::default()
     };
     game.step(&inputs, &mut Vec::new());
     inputs.clear();
-    let mut views: Vec<RoomView<Arena>> = (0..BOTS).map(|slot| view_of(&game, slot)).collect();
+    let mut views: Vec<RoomView<Arena>> =
+        (0..BOTS).map(|slot| view_of(&game, Slot(slot))).collect();
     let shared = ArenaBrain::prepare(&game.setup(), TICK_RATE);
     let mut brains: Vec<ArenaBrain> = (0..BOTS)
         .map(|slot| <ArenaBrain as Brain<Arena>>::new(&shared, u64::from(slot) + 1))
@@ -78,8 +79,8 @@ fn play_match() -> Track {
             view.observe(&msg)
                 .expect("each snapshot changes the previous one");
             let sight = view.state().expect("a state after a snapshot");
-            let input = brains[index].decide(&shared, slot, sight);
-            inputs.commands.push((slot, input));
+            let input = brains[index].decide(&shared, Slot(slot), sight);
+            inputs.commands.push((Slot(slot), input));
             let own = view.own_state().filter(|p| is_alive(p)).map(world_position);
             track.positions[index].push(own);
         }

@@ -1055,8 +1055,9 @@ async fn a_shot_player_sees_who_shot_it_and_respawns_protected() {
     click(&alice, "quick-play").await;
     let joined = wait_for_state(&alice, "alice plays", |s| s["alive"] == true).await;
     let code = joined["room"]["code"].as_str().expect("a code").to_string();
-    let alice_slot =
-        Slot::try_from(joined["room"]["you"].as_u64().expect("a slot")).expect("a slot fits a u8");
+    let alice_slot = Slot(
+        u8::try_from(joined["room"]["you"].as_u64().expect("a slot")).expect("a slot fits a u8"),
+    );
 
     // Mallory, a bot, walks up to her and shoots; she shoots back for a screenshot of the
     // fight, then holds her fire until she dies.

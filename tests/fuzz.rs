@@ -18,7 +18,7 @@ use skirmish::game::arena::{
 };
 use skirmish::protocol::{
     apply_snapshot, decode_client, decode_server, encode_client, encode_server, ClientMsg, Held,
-    InputMsg, InputPayload, RoomId, ServerMsg, Snapshot, PROTOCOL_VERSION,
+    InputMsg, InputPayload, RoomId, ServerMsg, Slot, Snapshot, PROTOCOL_VERSION,
 };
 use skirmish::startup::RunningServer;
 
@@ -119,7 +119,7 @@ fn room_at(tick: u32) -> impl Strategy<Value = ArenaState> {
         players: players
             .into_iter()
             .map(|(slot, (x, y, aim, hp, flags))| PlayerState {
-                slot,
+                slot: Slot(slot),
                 x,
                 y,
                 aim,
@@ -133,7 +133,7 @@ fn room_at(tick: u32) -> impl Strategy<Value = ArenaState> {
                 since: tick,
                 bullet: BulletState {
                     id,
-                    owner,
+                    owner: Slot(owner),
                     x,
                     y,
                     heading,

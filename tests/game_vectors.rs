@@ -22,7 +22,7 @@ use skirmish::game::movement::{MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP};
 use skirmish::game::tag::{
     Phase, Tag, TagEvent, TagInput, TagPlayer, TagSetup, TagState, TAG_FROZEN, TAG_IMMUNE,
 };
-use skirmish::protocol::{quantize_angle, quantize_position, GameWire, PROTOCOL_VERSION};
+use skirmish::protocol::{quantize_angle, quantize_position, GameWire, Slot, PROTOCOL_VERSION};
 
 /// A state with the tick it is of.
 type TickState<G> = (u32, <G as GameWire>::State);
@@ -162,7 +162,7 @@ impl JsonValues for Arena {
 
 fn arena_player(slot: u8, x: f32, y: f32, aim: f32, hp: u8, flags: u8) -> PlayerState {
     PlayerState {
-        slot,
+        slot: Slot(slot),
         x: quantize_position(x),
         y: quantize_position(y),
         aim: quantize_angle(aim),
@@ -176,7 +176,7 @@ fn arena_bullet(since: u32, id: u16, owner: u8, x: f32, y: f32, heading: f32) ->
         since,
         bullet: BulletState {
             id,
-            owner,
+            owner: Slot(owner),
             x: quantize_position(x),
             y: quantize_position(y),
             heading: quantize_heading(heading),
@@ -259,8 +259,8 @@ fn arena_vectors() -> GameVectors<Arena> {
         events: vec![(
             "event_kill",
             ArenaEvent::Kill {
-                killer: 0,
-                victim: 1,
+                killer: Slot(0),
+                victim: Slot(1),
                 respawn_tick: 1330,
             },
         )],
@@ -305,7 +305,7 @@ impl JsonValues for Tag {
         })
     }
     fn event_json(event: &TagEvent) -> Value {
-        let slot = |slot: Option<u8>| slot.unwrap_or(u8::MAX);
+        let slot = |slot: Option<Slot>| slot.map_or(u8::MAX, Slot::get);
         match *event {
             TagEvent::Tagged { tagger, tagged } => {
                 json!({"Tagged": {"tagger": slot(tagger), "tagged": tagged}})
@@ -330,7 +330,7 @@ impl JsonValues for Tag {
         json!({
             "phase": state.phase.code(),
             "phase_ends_tick": state.phase_ends_tick,
-            "it": state.it.unwrap_or(u8::MAX),
+            "it": state.it.unwrap_or(Slot(u8::MAX)),
             "players": players,
         })
     }
@@ -338,7 +338,7 @@ impl JsonValues for Tag {
 
 fn tag_player(slot: u8, x: f32, y: f32, flags: u8, points: u16, tags: u16) -> TagPlayer {
     TagPlayer {
-        slot,
+        slot: Slot(slot),
         x: quantize_position(x),
         y: quantize_position(y),
         flags,
@@ -352,7 +352,7 @@ fn tag_vectors() -> GameVectors<Tag> {
         tick: 400,
         phase: Phase::Playing,
         phase_ends_tick: 1000,
-        it: Some(1),
+        it: Some(Slot(1)),
         players: vec![
             tag_player(0, 100.0, 200.5, 0, 3, 0),
             tag_player(1, 640.25, 300.0, TAG_FROZEN, 1, 0),
@@ -402,28 +402,28 @@ fn tag_vectors() -> GameVectors<Tag> {
             (
                 "event_tagged",
                 TagEvent::Tagged {
-                    tagger: Some(0),
-                    tagged: 4,
+                    tagger: Some(Slot(0)),
+                    tagged: Slot(4),
                 },
             ),
             (
                 "event_tagged_after_it_left",
                 TagEvent::Tagged {
                     tagger: None,
-                    tagged: 2,
+                    tagged: Slot(2),
                 },
             ),
             (
                 "event_round_started",
                 TagEvent::RoundStarted {
-                    it: 3,
+                    it: Slot(3),
                     ends_tick: 1000,
                 },
             ),
             (
                 "event_round_over",
                 TagEvent::RoundOver {
-                    winner: Some(0),
+                    winner: Some(Slot(0)),
                     next_round_tick: 1090,
                 },
             ),

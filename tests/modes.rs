@@ -14,7 +14,7 @@ use skirmish::config::Config;
 use skirmish::game::movement::MOVE_RIGHT;
 use skirmish::game::tag::{Phase, Tag, TagEvent, TagInput, TagState};
 use skirmish::protocol::{
-    apply_snapshot, ClientMsg, ErrorCode, GameWire, Held, InputMsg, InputPayload, ServerMsg,
+    apply_snapshot, ClientMsg, ErrorCode, GameWire, Held, InputMsg, InputPayload, ServerMsg, Slot,
 };
 
 async fn tag_client(app: &skirmish::startup::RunningServer, name: &str) -> GameClient<Tag> {
@@ -196,8 +196,8 @@ async fn a_tag_room_with_bots_plays_and_can_be_watched() {
     assert!(roster.iter().all(|p| p.score.len() == Tag::SCORE_COLUMNS));
 
     // The bots move: some bot's position changes within a second or two.
-    let bots: Vec<u8> = roster.iter().filter(|p| p.bot).map(|p| p.slot).collect();
-    let positions = |state: &TagState| -> Vec<(u8, u16, u16)> {
+    let bots: Vec<Slot> = roster.iter().filter(|p| p.bot).map(|p| p.slot).collect();
+    let positions = |state: &TagState| -> Vec<(Slot, u16, u16)> {
         state
             .players
             .iter()

@@ -28,7 +28,7 @@ use skirmish::game::movement::{MOVE_ALL, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_
 use skirmish::protocol::{
     apply_snapshot, decode_client, decode_server, encode_client, encode_server, quantize_angle,
     quantize_position, ClientMsg, ErrorCode, GameWire, Held, InputPayload, PlayerId, RoomId,
-    RoomInfo, RosterEntry, ServerMsg, Snapshot, MAX_CLIENT_MESSAGE_BYTES, MAX_NAME_CHARS,
+    RoomInfo, RosterEntry, ServerMsg, Slot, Snapshot, MAX_CLIENT_MESSAGE_BYTES, MAX_NAME_CHARS,
     PROTOCOL_VERSION,
 };
 
@@ -339,13 +339,13 @@ fn vectors() -> Vec<Vector> {
                     ..cafe.clone()
                 },
                 code: "QX7K2P".into(),
-                you: 2,
+                you: Slot(2),
                 tick: 1234,
                 setup: arena_setup_bytes(&setup),
                 roster: vec![
-                    roster_entry(0, 3, "ada", 5, 2),
-                    roster_entry(1, 0, "Bot Ada", 1, 0),
-                    roster_entry(2, 9, &longest_name, 0, 1),
+                    roster_entry(Slot(0), 3, "ada", 5, 2),
+                    roster_entry(Slot(1), 0, "Bot Ada", 1, 0),
+                    roster_entry(Slot(2), 9, &longest_name, 0, 1),
                 ],
             },
         ),
@@ -362,23 +362,26 @@ fn vectors() -> Vec<Vector> {
                     bots: 0,
                 },
                 code: "M4RS9A".into(),
-                you: 0,
+                you: Slot(0),
                 tick: 0,
                 setup: arena_setup_bytes(&ArenaSetup {
                     walls: vec![],
                     ..setup.clone()
                 }),
-                roster: vec![roster_entry(0, 7, "bob", 0, 0)],
+                roster: vec![roster_entry(Slot(0), 7, "bob", 0, 0)],
             },
         ),
         server("server_left", ServerMsg::Left { room: RoomId(42) }),
         server(
             "server_player_joined",
             ServerMsg::PlayerJoined {
-                player: roster_entry(3, 11, "eve", 0, 0),
+                player: roster_entry(Slot(3), 11, "eve", 0, 0),
             },
         ),
-        server("server_player_left", ServerMsg::PlayerLeft { slot: 1 }),
+        server(
+            "server_player_left",
+            ServerMsg::PlayerLeft { slot: Slot(1) },
+        ),
         server("server_snapshot_full", ServerMsg::Snapshot(full_snapshot())),
         server(
             "server_snapshot_delta",
@@ -399,8 +402,8 @@ fn vectors() -> Vec<Vector> {
                 event: {
                     let mut event = Vec::new();
                     let kill = ArenaEvent::Kill {
-                        killer: 0,
-                        victim: 1,
+                        killer: Slot(0),
+                        victim: Slot(1),
                         respawn_tick: 1330,
                     };
                     Arena::encode_event(&kill, &mut event);
@@ -412,7 +415,7 @@ fn vectors() -> Vec<Vector> {
             "server_chat",
             ServerMsg::Chat {
                 tick: 1241,
-                from: 1,
+                from: Slot(1),
                 text: "gg, nice shot 👍".into(),
             },
         ),
@@ -434,8 +437,8 @@ fn vectors() -> Vec<Vector> {
                 tick: 1234,
                 setup: arena_setup_bytes(&setup),
                 roster: vec![
-                    roster_entry(0, 3, "ada", 5, 2),
-                    roster_entry(2, 7, "bob", 0, 0),
+                    roster_entry(Slot(0), 3, "ada", 5, 2),
+                    roster_entry(Slot(2), 7, "bob", 0, 0),
                 ],
             },
         ),
@@ -743,7 +746,7 @@ impl Dump {
     }
 
     fn roster_entry(&mut self, at: &str, entry: &RosterEntry) {
-        self.u8(&format!("{at}.slot"), entry.slot);
+        self.u8(&format!("{at}.slot"), entry.slot.get());
         self.u32(&format!("{at}.player_id"), entry.player_id.get());
         self.string(&format!("{at}.name"), &entry.name);
         self.count(&format!("{at}.score"), entry.score.len());
@@ -810,7 +813,7 @@ impl Dump {
 
     /// The arena's snapshot body, to the end of the frame.
     fn arena_body(&mut self, snapshot: &ArenaDelta) {
-        let slot_count = snapshot.players.last().map_or(0, |c| c.slot() + 1);
+        let slot_count = snapshot.players.last().map_or(0, |c| c.slot().get() + 1);
         self.u8("body: slot_count", slot_count);
         let mut map = vec![0u8; usize::from(slot_count).div_ceil(4)];
         for change in &snapshot.players {
@@ -853,7 +856,7 @@ impl Dump {
         self.u16("added_bullets count", snapshot.added_bullets.len() as u16);
         for (i, b) in snapshot.added_bullets.iter().enumerate() {
             self.u16(&format!("added_bullets[{i}].id"), b.id);
-            self.u8(&format!("added_bullets[{i}].owner"), b.owner);
+            self.u8(&format!("added_bullets[{i}].owner"), b.owner.get());
             self.u16(&format!("added_bullets[{i}].x"), b.x);
             self.u16(&format!("added_bullets[{i}].y"), b.y);
             self.u16(&format!("added_bullets[{i}].heading"), b.heading);
@@ -944,14 +947,14 @@ impl Dump {
             } => {
                 self.room_info("room", room);
                 self.string("code", code);
-                self.u8("you", *you);
+                self.u8("you", (*you).get());
                 self.u32("tick", *tick);
                 self.setup("setup", setup);
                 self.roster(roster);
             }
             ServerMsg::Left { room } => self.u32("room", room.get()),
             ServerMsg::PlayerJoined { player } => self.roster_entry("player", player),
-            ServerMsg::PlayerLeft { slot } => self.u8("slot", *slot),
+            ServerMsg::PlayerLeft { slot } => self.u8("slot", (*slot).get()),
             ServerMsg::Snapshot(snapshot) => self.snapshot(snapshot),
             ServerMsg::GameEvent { tick, event } => {
                 self.u32("tick", *tick);
@@ -968,13 +971,13 @@ impl Dump {
                     respawn_tick,
                 } = Arena::decode_event(event).expect("an arena event");
                 self.push(&0u32.to_le_bytes(), "event tag: u32 = 0 → Kill".into());
-                self.u8("event: killer", killer);
-                self.u8("event: victim", victim);
+                self.u8("event: killer", killer.get());
+                self.u8("event: victim", victim.get());
                 self.u32("event: respawn_tick", respawn_tick);
             }
             ServerMsg::Chat { tick, from, text } => {
                 self.u32("tick", *tick);
-                self.u8("from", *from);
+                self.u8("from", (*from).get());
                 self.string("text", text);
             }
             ServerMsg::Pong { t } => self.u64("t", *t),
@@ -1240,7 +1243,7 @@ fn full_snapshot_state() -> ArenaState {
         tick: 1235,
         players: vec![
             PlayerState {
-                slot: 0,
+                slot: Slot(0),
                 x: quantize_position(812.5),
                 y: quantize_position(300.0625),
                 aim: quantize_angle(FRAC_PI_2),
@@ -1248,7 +1251,7 @@ fn full_snapshot_state() -> ArenaState {
                 flags: PLAYER_ALIVE,
             },
             PlayerState {
-                slot: 2,
+                slot: Slot(2),
                 x: quantize_position(95.25),
                 y: quantize_position(640.0),
                 aim: quantize_angle(-FRAC_PI_4),
@@ -1256,7 +1259,7 @@ fn full_snapshot_state() -> ArenaState {
                 flags: 0,
             },
             PlayerState {
-                slot: 5,
+                slot: Slot(5),
                 x: quantize_position(1500.0),
                 y: quantize_position(980.75),
                 aim: quantize_angle(std::f32::consts::PI),
@@ -1279,7 +1282,7 @@ fn delta_snapshot_state() -> ArenaState {
     room.players[0].x += 117;
     room.players[0].y -= 3;
     room.players[1] = PlayerState {
-        slot: 2,
+        slot: Slot(2),
         x: quantize_position(200.0),
         y: quantize_position(180.0),
         aim: 0,
@@ -1287,7 +1290,7 @@ fn delta_snapshot_state() -> ArenaState {
         flags: PLAYER_ALIVE,
     };
     room.players[2] = PlayerState {
-        slot: 7,
+        slot: Slot(7),
         x: quantize_position(60.0),
         y: quantize_position(60.0),
         aim: 0,
@@ -1306,7 +1309,7 @@ fn flying(since: u32, id: u16, owner: u8, x: f32, y: f32, heading: f32) -> Flyin
         since,
         bullet: BulletState {
             id,
-            owner,
+            owner: Slot(owner),
             x: quantize_position(x),
             y: quantize_position(y),
             heading: quantize_heading(heading),

@@ -100,9 +100,9 @@ fn record_scripted_match() -> Vec<u8> {
     for step in 1..=STEPS {
         inputs.clear();
         match step {
-            1 => inputs.joins.extend([0, 1, 2, 3]),
-            300 => inputs.leaves.push(2),
-            350 => inputs.joins.push(4),
+            1 => inputs.joins.extend([0, 1, 2, 3].map(Slot)),
+            300 => inputs.leaves.push(Slot(2)),
+            350 => inputs.joins.push(Slot(4)),
             _ => {}
         }
         seated.retain(|slot| !inputs.leaves.contains(slot));
@@ -111,9 +111,9 @@ fn record_scripted_match() -> Vec<u8> {
         inputs.commands = scripted_inputs(step, &state, &seated, &mut rng);
         let identity = |slot: Slot| {
             (
-                PlayerId(100 + u32::from(slot)),
+                PlayerId(100 + u32::from(slot.get())),
                 format!("player {slot}"),
-                slot == 3,
+                slot == Slot(3),
             )
         };
         recording.before_step(&inputs, &arena, &identity);
@@ -194,7 +194,7 @@ fn a_fresh_recording_of_the_script_verifies() {
         .end
         .players
         .iter()
-        .find(|p| p.slot == 2)
+        .find(|p| p.slot == Slot(2))
         .expect("slot 2 played");
     assert_eq!(left.left_tick, Some(300));
     let file = ReplayFile::parse(&bytes).expect("parses");
@@ -230,9 +230,9 @@ fn the_replayer_shows_every_tick_with_its_roster_and_kills() {
             "tick {tick}: the state's players are the roster's"
         );
         match tick {
-            299 => assert!(seated.contains(&2)),
-            300..=349 => assert_eq!(seated, [0, 1, 3], "tick {tick}"),
-            350 => assert_eq!(roster.last(), Some(&(4, "player 4".to_string()))),
+            299 => assert!(seated.contains(&Slot(2))),
+            300..=349 => assert_eq!(seated, [0, 1, 3].map(Slot), "tick {tick}"),
+            350 => assert_eq!(roster.last(), Some(&(Slot(4), "player 4".to_string()))),
             _ => {}
         }
         kills += replayer
@@ -245,7 +245,7 @@ fn the_replayer_shows_every_tick_with_its_roster_and_kills() {
     assert_eq!(entries.len(), 4);
     assert!(entries
         .iter()
-        .any(|e| e.slot == 3 && e.bot && e.name == "player 3"));
+        .any(|e| e.slot == Slot(3) && e.bot && e.name == "player 3"));
     let end = replayer.end().expect("the end record");
     assert_eq!(end.recorded_ticks, STEPS);
     let scored: u32 = end.players.iter().map(|p| u32::from(p.kills)).sum();

@@ -137,7 +137,7 @@ impl LeanBot {
             filled,
             out: Vec::with_capacity(64),
             mask_state: seed | 1,
-            you: 0,
+            you: Slot(0),
             seq: 0,
             payload_bytes: 0,
             pongs: 0,
@@ -398,7 +398,7 @@ mod tests {
             None
         );
         assert_eq!(
-            peek_snapshot(&encode_server(&ServerMsg::PlayerLeft { slot: 0 })),
+            peek_snapshot(&encode_server(&ServerMsg::PlayerLeft { slot: Slot(0) })),
             None
         );
     }

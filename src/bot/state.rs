@@ -278,7 +278,7 @@ mod tests {
     fn entry(slot: Slot, name: &str) -> RosterEntry {
         RosterEntry {
             slot,
-            player_id: PlayerId(100 + slot as u32),
+            player_id: PlayerId(100 + u32::from(slot.get())),
             name: name.into(),
             score: vec![0, 0],
             bot: false,
@@ -363,17 +363,20 @@ mod tests {
         let mut view = None;
         track(&mut view, &ServerMsg::Pong { t: 1 });
         assert!(view.is_none());
-        track(&mut view, &joined(1, vec![entry(1, "me"), entry(0, "a")]));
+        track(
+            &mut view,
+            &joined(Slot(1), vec![entry(Slot(1), "me"), entry(Slot(0), "a")]),
+        );
         let current = view.as_ref().expect("a view after Joined");
-        assert_eq!((current.you, current.code.as_str()), (1, "ABCD"));
+        assert_eq!((current.you, current.code.as_str()), (Slot(1), "ABCD"));
         assert_eq!(
             current.roster().iter().map(|e| e.slot).collect::<Vec<_>>(),
-            [0, 1],
+            [Slot(0), Slot(1)],
             "roster is sorted by slot"
         );
         track(&mut view, &ServerMsg::Left { room: RoomId(7) });
         assert!(view.is_none());
-        track(&mut view, &joined(0, vec![entry(0, "me")]));
+        track(&mut view, &joined(Slot(0), vec![entry(Slot(0), "me")]));
         track(
             &mut view,
             &ServerMsg::RoomClosed {
@@ -386,17 +389,17 @@ mod tests {
     #[test]
     fn roster_follows_joins_leaves_and_kills() {
         let mut view = None;
-        track(&mut view, &joined(0, vec![entry(0, "me")]));
+        track(&mut view, &joined(Slot(0), vec![entry(Slot(0), "me")]));
         track(
             &mut view,
             &ServerMsg::PlayerJoined {
-                player: entry(2, "b"),
+                player: entry(Slot(2), "b"),
             },
         );
         track(
             &mut view,
             &ServerMsg::PlayerJoined {
-                player: entry(1, "a"),
+                player: entry(Slot(1), "a"),
             },
         );
         let kill = |killer, victim| {
@@ -409,34 +412,40 @@ mod tests {
             Arena::encode_event(&kill, &mut event);
             ServerMsg::GameEvent { tick: 10, event }
         };
-        track(&mut view, &kill(0, 1));
-        track(&mut view, &kill(2, 0));
-        track(&mut view, &kill(0, 2));
-        track(&mut view, &ServerMsg::PlayerLeft { slot: 1 });
+        track(&mut view, &kill(Slot(0), Slot(1)));
+        track(&mut view, &kill(Slot(2), Slot(0)));
+        track(&mut view, &kill(Slot(0), Slot(2)));
+        track(&mut view, &ServerMsg::PlayerLeft { slot: Slot(1) });
         let current = view.expect("still in the room");
         let summary: Vec<_> = current
             .roster()
             .iter()
             .map(|e| (e.slot, e.name.as_str(), e.score.clone()))
             .collect();
-        assert_eq!(summary, [(0, "me", vec![2, 1]), (2, "b", vec![1, 1])]);
+        assert_eq!(
+            summary,
+            [(Slot(0), "me", vec![2, 1]), (Slot(2), "b", vec![1, 1])]
+        );
         assert_eq!(current.room.players, 2);
     }
 
     #[test]
     fn a_rejoin_in_the_same_slot_replaces_the_entry() {
         let mut view = None;
-        track(&mut view, &joined(0, vec![entry(0, "me"), entry(1, "old")]));
+        track(
+            &mut view,
+            &joined(Slot(0), vec![entry(Slot(0), "me"), entry(Slot(1), "old")]),
+        );
         track(
             &mut view,
             &ServerMsg::PlayerJoined {
-                player: entry(1, "new"),
+                player: entry(Slot(1), "new"),
             },
         );
         let current = view.expect("in the room");
         assert_eq!(current.roster().len(), 2);
         assert_eq!(
-            current.roster_entry(1).map(|e| e.name.as_str()),
+            current.roster_entry(Slot(1)).map(|e| e.name.as_str()),
             Some("new")
         );
     }
@@ -444,17 +453,26 @@ mod tests {
     #[test]
     fn snapshots_give_positions_in_world_units_and_the_own_ack() {
         let mut view = None;
-        track(&mut view, &joined(1, vec![entry(0, "a"), entry(1, "me")]));
+        track(
+            &mut view,
+            &joined(Slot(1), vec![entry(Slot(0), "a"), entry(Slot(1), "me")]),
+        );
         let current = view.as_ref().expect("in the room");
         assert_eq!(current.own_ack(), 0);
         assert_eq!(current.own_position(), None);
         let first = room_at(
             5,
-            vec![player(0, 10.5, 20.25, false), player(1, 400.0, 300.0, true)],
+            vec![
+                player(Slot(0), 10.5, 20.25, false),
+                player(Slot(1), 400.0, 300.0, true),
+            ],
         );
         let second = room_at(
             6,
-            vec![player(0, 11.0, 20.25, false), player(1, 401.5, 299.0, true)],
+            vec![
+                player(Slot(0), 11.0, 20.25, false),
+                player(Slot(1), 401.5, 299.0, true),
+            ],
         );
         track(&mut view, &snapshot(None, &first, 9));
         track(&mut view, &snapshot(Some(&first), &second, 12));
@@ -462,10 +480,10 @@ mod tests {
         assert_eq!(current.tick(), Some(6));
         assert_eq!(current.own_ack(), 12);
         assert_eq!(current.own_position(), Some((401.5, 299.0)));
-        assert_eq!(current.position_of(0), Some((11.0, 20.25)));
-        assert!(current.is_alive(1));
-        assert!(!current.is_alive(0));
-        assert!(!current.is_alive(9), "unknown slots are not alive");
+        assert_eq!(current.position_of(Slot(0)), Some((11.0, 20.25)));
+        assert!(current.is_alive(Slot(1)));
+        assert!(!current.is_alive(Slot(0)));
+        assert!(!current.is_alive(Slot(9)), "unknown slots are not alive");
         let skipping = snapshot(Some(&first), &room_at(7, vec![]), 13);
         assert!(
             View::track(&mut view, &skipping).is_err(),
@@ -482,7 +500,7 @@ mod tests {
             tick,
             setup,
             roster,
-        } = joined(0, vec![])
+        } = joined(Slot(0), vec![])
         else {
             unreachable!()
         };
@@ -513,9 +531,9 @@ mod tests {
         let mut view = None;
         track(
             &mut view,
-            &snapshot(None, &room_at(1, vec![player(0, 1.0, 1.0, true)]), 1),
+            &snapshot(None, &room_at(1, vec![player(Slot(0), 1.0, 1.0, true)]), 1),
         );
-        track(&mut view, &ServerMsg::PlayerLeft { slot: 0 });
+        track(&mut view, &ServerMsg::PlayerLeft { slot: Slot(0) });
         assert!(view.is_none());
     }
 }

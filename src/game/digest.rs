@@ -97,7 +97,12 @@ impl StateDigest {
         if self.tick != other.tick {
             found.push("tick".to_string());
         }
-        let slots = |d: &StateDigest| d.players.iter().map(|(slot, _)| *slot).collect::<Vec<_>>();
+        let slots = |d: &StateDigest| {
+            d.players
+                .iter()
+                .map(|(slot, _)| slot.get())
+                .collect::<Vec<_>>()
+        };
         if slots(self) != slots(other) {
             found.push(format!(
                 "who is in the game (slots {:?}, re-simulated {:?})",
@@ -157,11 +162,11 @@ mod tests {
     #[test]
     fn differences_name_the_parts_and_the_players() {
         let a = StateDigest {
-            players: vec![(0, 1), (3, 2)],
+            players: vec![(Slot(0), 1), (Slot(3), 2)],
             ..StateDigest::default()
         };
         let b = StateDigest {
-            players: vec![(0, 1), (3, 9)],
+            players: vec![(Slot(0), 1), (Slot(3), 9)],
             bullets: 1,
             rng_words: 2,
             ..a.clone()
@@ -173,7 +178,7 @@ mod tests {
         );
         assert!(a.differences(&a, name).is_empty());
         let fewer = StateDigest {
-            players: vec![(0, 1)],
+            players: vec![(Slot(0), 1)],
             ..a.clone()
         };
         assert_eq!(a.differences(&fewer, name).len(), 1);

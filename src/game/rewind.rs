@@ -90,10 +90,10 @@ mod tests {
         let mut history = RewindHistory::new(30);
         assert_eq!(history.max_rewind(), 7);
         for tick in 1..=20 {
-            history.record(tick, [ghost(0, tick as f32)].into_iter());
+            history.record(tick, [ghost(Slot(0), tick as f32)].into_iter());
         }
-        assert_eq!(history.at(20), Some(&[ghost(0, 20.0)][..]));
-        assert_eq!(history.at(14), Some(&[ghost(0, 14.0)][..]));
+        assert_eq!(history.at(20), Some(&[ghost(Slot(0), 20.0)][..]));
+        assert_eq!(history.at(14), Some(&[ghost(Slot(0), 14.0)][..]));
         assert_eq!(history.at(13), None, "overwritten");
         assert_eq!(history.at(21), None, "not yet recorded");
     }

@@ -392,16 +392,16 @@ mod tests {
         };
         let records = [
             Record::Join(Cow::Owned(JoinRecord {
-                slot: 0,
+                slot: Slot(0),
                 player_id: PlayerId(9),
                 name: "ada".into(),
                 bot: false,
             })),
             Record::Step(Commands::Inputs {
                 tick: 1,
-                inputs: &[(0, input)],
+                inputs: &[(Slot(0), input)],
             }),
-            Record::Leave(0),
+            Record::Leave(Slot(0)),
             end(),
         ];
         let bytes = file_with(&records);
@@ -420,7 +420,7 @@ mod tests {
             fire: true,
             render_tick: 9,
         };
-        let inputs = [(2, input)];
+        let inputs = [(Slot(2), input)];
         encode_record(
             &Record::Step(Commands::Inputs {
                 tick: 12,
@@ -445,13 +445,17 @@ mod tests {
             panic!("an empty step decodes");
         };
         assert!(decoded.to_vec().is_empty());
-        let command = Command::of(12, 2, &input);
+        let command = Command::of(12, Slot(2), &input);
         assert_eq!(command.input(12).render_tick, 9);
         let far = ArenaInput {
             render_tick: 0,
             ..input
         };
-        assert_eq!(Command::of(1000, 2, &far).behind, u8::MAX, "saturates");
+        assert_eq!(
+            Command::of(1000, Slot(2), &far).behind,
+            u8::MAX,
+            "saturates"
+        );
     }
 
     #[test]
@@ -466,7 +470,7 @@ mod tests {
             ReplayFile::parse(&wrong_version).unwrap_err(),
             FormatError::UnsupportedFormat { found: 99 }
         );
-        let unfinished = file_with(&[Record::Leave(1)]);
+        let unfinished = file_with(&[Record::Leave(Slot(1))]);
         let file = ReplayFile::parse(&unfinished).expect("header is fine");
         let last = file.records().last().expect("one item at least");
         assert_eq!(last.unwrap_err(), FormatError::Unfinished { records: 1 });

@@ -134,7 +134,7 @@ pub fn insert(db: &mut Connection, new: &NewMatch<'_>) -> rusqlite::Result<i64> 
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 id,
-                p.slot,
+                p.slot.get(),
                 p.player_id.get(),
                 p.name,
                 p.bot,

@@ -262,6 +262,7 @@ mod tests {
     use super::*;
     use crate::game::arena::Tuning;
     use crate::metrics::Metrics;
+    use crate::protocol::Slot;
     use crate::protocol::{PlayerId, RoomId};
     use crate::replay::format::{MapRecord, MatchPlayer};
 
@@ -299,7 +300,7 @@ mod tests {
                 truncated: false,
                 ended_unix_ms,
                 players: vec![MatchPlayer {
-                    slot: 0,
+                    slot: Slot(0),
                     player_id: PlayerId(1),
                     name: "ada".into(),
                     bot: false,

@@ -298,6 +298,7 @@ impl OpenFile {
 
 #[cfg(test)]
 mod tests {
+    use crate::protocol::Slot;
     use crate::protocol::{PlayerId, RoomId};
     use std::sync::Arc;
 
@@ -333,7 +334,7 @@ mod tests {
         for step in 1..=75u32 {
             inputs.clear();
             if step == 1 {
-                inputs.joins.push(0);
+                inputs.joins.push(Slot(0));
             }
             let input = crate::game::arena::ArenaInput {
                 movement: 8,
@@ -341,7 +342,7 @@ mod tests {
                 fire: true,
                 render_tick: 0,
             };
-            inputs.commands.push((0, input));
+            inputs.commands.push((Slot(0), input));
             recording.before_step(&inputs, &arena, &|_| (PlayerId(1), "ada".into(), false));
             arena.step(&inputs, &mut events);
             recording.after_step(&arena);

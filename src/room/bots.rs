@@ -54,10 +54,10 @@ impl Room {
     pub(super) fn bot_roster_entry(&self, slot: usize) -> Option<RosterEntry> {
         let bot = self.bots.get(slot)?.as_ref()?;
         Some(RosterEntry {
-            slot: slot as Slot,
+            slot: Slot(slot as u8),
             player_id: PlayerId(0),
             name: bot.name.clone(),
-            score: self.score_of(slot as Slot),
+            score: self.score_of(Slot(slot as u8)),
             bot: true,
         })
     }
@@ -107,8 +107,8 @@ impl Room {
             .find(|name| !taken.contains(name))
             .map_or_else(|| format!("Bot {slot}"), |name| (*name).to_string());
         let seed = self.settings.seed ^ (slot as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.game.seat_bot(slot as Slot, seed);
-        self.step_inputs.joins.push(slot as Slot);
+        self.game.seat_bot(Slot(slot as u8), seed);
+        self.step_inputs.joins.push(Slot(slot as u8));
         self.bots[slot] = Some(SeatBot { name });
         if let Some(entry) = self.bot_roster_entry(slot) {
             self.broadcast_event(&ServerMsg::PlayerJoined { player: entry });
@@ -117,9 +117,11 @@ impl Room {
 
     fn remove_bot(&mut self, slot: usize) {
         if self.bots.get_mut(slot).and_then(Option::take).is_some() {
-            self.game.unseat_bot(slot as Slot);
-            self.leave_game(slot as Slot);
-            self.broadcast_event(&ServerMsg::PlayerLeft { slot: slot as Slot });
+            self.game.unseat_bot(Slot(slot as u8));
+            self.leave_game(Slot(slot as u8));
+            self.broadcast_event(&ServerMsg::PlayerLeft {
+                slot: Slot(slot as u8),
+            });
         }
     }
 }

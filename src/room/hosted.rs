@@ -258,13 +258,13 @@ mod tests {
     fn members_and_bots_step_in_slot_order_and_a_bad_payload_stands_still() {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let mut game = hosted().with_recorder(Some(Box::new(Seen(seen.clone()))));
-        game.seat_bot(1, 42);
+        game.seat_bot(Slot(1), 42);
         let mut inputs = StepInputs {
-            joins: vec![0, 1, 2],
+            joins: vec![Slot(0), Slot(1), Slot(2)],
             commands: vec![
-                (0, payload(MOVE_RIGHT)),
-                (2, InputPayload::new(&[0xff]).unwrap()),
-                (2, payload(0)),
+                (Slot(0), payload(MOVE_RIGHT)),
+                (Slot(2), InputPayload::new(&[0xff]).unwrap()),
+                (Slot(2), payload(0)),
             ],
             ..StepInputs::default()
         };
@@ -273,7 +273,7 @@ mod tests {
         game.step(&inputs, &nobody, &mut events);
         inputs.clear();
         game.step(&inputs, &nobody, &mut events);
-        game.unseat_bot(1);
+        game.unseat_bot(Slot(1));
         game.step(&inputs, &nobody, &mut events);
         let steps = seen.lock().unwrap();
         let slots = |step: &StepInputs<ArenaInput>| -> Vec<Slot> {
@@ -281,10 +281,10 @@ mod tests {
         };
         assert_eq!(
             slots(&steps[0]),
-            [0, 1, 2],
+            [Slot(0), Slot(1), Slot(2)],
             "the bot's decision between the members'"
         );
-        assert_eq!(slots(&steps[1]), [1], "then only the bot decides");
+        assert_eq!(slots(&steps[1]), [Slot(1)], "then only the bot decides");
         assert!(
             steps[2].commands.is_empty(),
             "an unseated bot decides nothing"
@@ -295,7 +295,7 @@ mod tests {
     #[test]
     fn a_new_player_scores_zeros_and_the_setup_is_the_games() {
         let game = hosted();
-        assert_eq!(game.score(3), vec![0, 0]);
+        assert_eq!(game.score(Slot(3)), vec![0, 0]);
         let setup = Arena::decode_setup(game.setup()).expect("the arena's setup");
         assert!(!setup.walls.is_empty(), "the bundled map has walls");
         assert!((game.input_check())(payload(MOVE_RIGHT).as_slice()).is_ok());

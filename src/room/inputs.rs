@@ -53,7 +53,7 @@ impl Room {
                 member.ack = input.seq;
                 self.step_inputs
                     .commands
-                    .push((slot as Slot, input.payload));
+                    .push((Slot(slot as u8), input.payload));
             }
         }
     }

@@ -311,10 +311,10 @@ impl Room {
 
     fn roster_entry(&self, slot: usize, member: &Member) -> RosterEntry {
         RosterEntry {
-            slot: slot as Slot,
+            slot: Slot(slot as u8),
             player_id: member.player_id,
             name: member.name.clone(),
-            score: self.score_of(slot as Slot),
+            score: self.score_of(Slot(slot as u8)),
             bot: false,
         }
     }
@@ -396,7 +396,7 @@ impl Room {
             member.player_id,
             member.name
         );
-        let slot = slot as Slot;
+        let slot = Slot(slot as u8);
         self.leave_game(slot);
         self.players
             .store(self.member_count() as u8, Ordering::Relaxed);
@@ -611,7 +611,7 @@ impl Room {
         if let Some(timer) = self.close_timer.take() {
             ctx.cancel_future(timer);
         }
-        let slot = free as Slot;
+        let slot = Slot(free as u8);
         self.step_inputs.joins.push(slot);
         log::info!(
             "room {}: player {} ({}) joined in slot {slot}",

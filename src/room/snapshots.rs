@@ -162,7 +162,7 @@ mod tests {
         ArenaState {
             tick,
             players: vec![PlayerState {
-                slot: 0,
+                slot: Slot(0),
                 x,
                 y: 0,
                 aim: 0,
@@ -191,16 +191,16 @@ mod tests {
             frames.push(encoder.publish(Held { tick, state }, &[1], acks.clone()).0);
         }
         let latest = &frames[3];
-        let from_previous = decoded(&latest.bytes_for(Some(3), Some(0)).expect("bytes"));
+        let from_previous = decoded(&latest.bytes_for(Some(3), Some(Slot(0))).expect("bytes"));
         assert_eq!((from_previous.baseline_age, from_previous.ack), (1, 5));
         let from_held = decoded(&latest.bytes_for(Some(1), None).expect("bytes"));
         assert_eq!((from_held.baseline_age, from_held.ack), (3, 0));
-        let unknown = decoded(&latest.bytes_for(Some(2), Some(1)).expect("bytes"));
+        let unknown = decoded(&latest.bytes_for(Some(2), Some(Slot(1))).expect("bytes"));
         assert_eq!(
             unknown.baseline_age, 0,
             "no encoding from tick 2: a full one"
         );
-        let fresh = decoded(&latest.bytes_for(None, Some(0)).expect("bytes"));
+        let fresh = decoded(&latest.bytes_for(None, Some(Slot(0))).expect("bytes"));
         assert_eq!(fresh.baseline_age, 0);
 
         let mut client = None;

@@ -89,9 +89,9 @@ pub struct ArenaBrain {
     wander_heading: usize,
     wander_until_tick: u32,
     /// Slot, tick and position of the target at the previous decision.
-    last_target: Option<(u8, u32, f32, f32)>,
+    last_target: Option<(Slot, u32, f32, f32)>,
     /// The target in the clear and the tick it was first seen so.
-    sighted: Option<(u8, u32)>,
+    sighted: Option<(Slot, u32)>,
     /// The current aim error and the tick it is drawn anew.
     aim_error: (f32, u32),
     /// +1 or -1: which way the bot circles a close target.
@@ -203,7 +203,7 @@ impl ArenaBrain {
 
     /// Whether the bot has seen `slot` in the clear for its reaction time (a new target, or
     /// one that was hidden, starts the clock again).
-    fn reacted(&mut self, slot: u8, tick: u32, clear: bool) -> bool {
+    fn reacted(&mut self, slot: Slot, tick: u32, clear: bool) -> bool {
         if !clear {
             self.sighted = None;
             return false;
@@ -282,7 +282,7 @@ impl ArenaBrain {
     /// velocity since the previous decision (only when that was the same target, recently).
     fn lead(
         &mut self,
-        slot: u8,
+        slot: Slot,
         tick: u32,
         (x, y): (f32, f32),
         (tx, ty): (f32, f32),
@@ -332,7 +332,7 @@ impl ArenaBrain {
 }
 
 /// The closest living player other than `you`: slot and position in world units.
-fn nearest_enemy(room: &ArenaState, you: u8, x: f32, y: f32) -> Option<(u8, f32, f32)> {
+fn nearest_enemy(room: &ArenaState, you: Slot, x: f32, y: f32) -> Option<(Slot, f32, f32)> {
     room.players
         .iter()
         .filter(|p| p.slot != you && is_alive(p))
@@ -427,7 +427,7 @@ mod tests {
     use crate::protocol::quantize_position;
     use std::f32::consts::{FRAC_PI_2, PI};
 
-    const ME: u8 = 0;
+    const ME: Slot = Slot(0);
 
     /// What a bot in slot `ME` sees.
     struct View {
@@ -447,7 +447,7 @@ mod tests {
         }
     }
 
-    fn view(walls: Vec<Wall>, players: &[(u8, f32, f32, bool)]) -> View {
+    fn view(walls: Vec<Wall>, players: &[(Slot, f32, f32, bool)]) -> View {
         View {
             setup: ArenaSetup {
                 width: 1600,
@@ -467,7 +467,7 @@ mod tests {
     }
 
     /// The state of a room holding `players` at `tick`.
-    fn snapshot(tick: u32, players: &[(u8, f32, f32, bool)]) -> ArenaState {
+    fn snapshot(tick: u32, players: &[(Slot, f32, f32, bool)]) -> ArenaState {
         ArenaState {
             tick,
             players: players
@@ -508,9 +508,9 @@ mod tests {
             vec![],
             &[
                 (ME, 500.0, 500.0, true),
-                (1, 500.0, 300.0, true),
-                (2, 500.0, 600.0, false),
-                (3, 900.0, 500.0, true),
+                (Slot(1), 500.0, 300.0, true),
+                (Slot(2), 500.0, 600.0, false),
+                (Slot(3), 900.0, 500.0, true),
             ],
         );
         let decision = perfect(7).decide(&state);
@@ -534,7 +534,7 @@ mod tests {
         };
         let behind = view(
             vec![wall],
-            &[(ME, 500.0, 500.0, true), (1, 800.0, 500.0, true)],
+            &[(ME, 500.0, 500.0, true), (Slot(1), 800.0, 500.0, true)],
         );
         let decision = perfect(7).decide(&behind);
         assert!(angle_close(decision.aim, 0.0));
@@ -542,7 +542,7 @@ mod tests {
 
         let far = view(
             vec![],
-            &[(ME, 100.0, 100.0, true), (1, 1500.0, 900.0, true)],
+            &[(ME, 100.0, 100.0, true), (Slot(1), 1500.0, 900.0, true)],
         );
         assert!(!perfect(7).decide(&far).fire, "out of range");
     }
@@ -558,7 +558,7 @@ mod tests {
         };
         let state = view(
             vec![wall],
-            &[(ME, 500.0, 500.0, true), (1, 800.0, 500.0, true)],
+            &[(ME, 500.0, 500.0, true), (Slot(1), 800.0, 500.0, true)],
         );
         let mut brain = ArenaBrain::new(3, 30);
         for _ in 0..20 {
@@ -571,7 +571,10 @@ mod tests {
 
     #[test]
     fn stays_inside_the_map() {
-        let state = view(vec![], &[(ME, 17.0, 17.0, true), (1, 17.0, 17.0, false)]);
+        let state = view(
+            vec![],
+            &[(ME, 17.0, 17.0, true), (Slot(1), 17.0, 17.0, false)],
+        );
         let mut brain = ArenaBrain::new(11, 30);
         for _ in 0..50 {
             let (hx, hy) = heading_of(brain.decide(&state).movement);
@@ -598,7 +601,7 @@ mod tests {
     fn a_dead_bot_waits() {
         let state = view(
             vec![],
-            &[(ME, 500.0, 500.0, false), (1, 600.0, 500.0, true)],
+            &[(ME, 500.0, 500.0, false), (Slot(1), 600.0, 500.0, true)],
         );
         let decision = perfect(1).decide(&state);
         assert_eq!((decision.movement, decision.fire), (0, false));
@@ -606,13 +609,16 @@ mod tests {
 
     #[test]
     fn leads_a_moving_target() {
-        let mut state = view(vec![], &[(ME, 500.0, 500.0, true), (1, 800.0, 500.0, true)]);
+        let mut state = view(
+            vec![],
+            &[(ME, 500.0, 500.0, true), (Slot(1), 800.0, 500.0, true)],
+        );
         let mut brain = perfect(1);
         brain.decide(&state);
         // One second later the target has run 180 units down.
         state.observe(snapshot(
             40,
-            &[(ME, 500.0, 500.0, true), (1, 800.0, 680.0, true)],
+            &[(ME, 500.0, 500.0, true), (Slot(1), 800.0, 680.0, true)],
         ));
         let aim = brain.decide(&state).aim;
         let straight = (180.0f32).atan2(300.0);
@@ -624,7 +630,7 @@ mod tests {
 
     #[test]
     fn a_fair_bot_waits_its_reaction_time_and_aims_within_its_error() {
-        let players = [(ME, 500.0, 500.0, true), (1, 500.0, 300.0, true)];
+        let players = [(ME, 500.0, 500.0, true), (Slot(1), 500.0, 300.0, true)];
         let mut state = view(vec![], &players);
         let mut brain = ArenaBrain::new(9, 30);
         let reaction = (Skill::FAIR.reaction_seconds * 30.0).ceil() as u32;
@@ -652,7 +658,7 @@ mod tests {
         };
         let state = view(
             vec![wall],
-            &[(ME, 600.0, 400.0, true), (1, 850.0, 400.0, true)],
+            &[(ME, 600.0, 400.0, true), (Slot(1), 850.0, 400.0, true)],
         );
         let (_, hy) = heading_of(perfect(4).decide(&state).movement);
         assert!(hy > 0.0, "heads down, towards the way around");

@@ -184,7 +184,7 @@ impl ArenaDelta {
         out.extend_from_slice(&(self.added_bullets.len() as u16).to_le_bytes());
         for b in &self.added_bullets {
             out.extend_from_slice(&b.id.to_le_bytes());
-            out.push(b.owner);
+            out.push(b.owner.get());
             out.extend_from_slice(&b.x.to_le_bytes());
             out.extend_from_slice(&b.y.to_le_bytes());
             out.extend_from_slice(&b.heading.to_le_bytes());
@@ -211,14 +211,14 @@ impl ArenaDelta {
             players.push(match code {
                 CODE_UNCHANGED => continue,
                 CODE_MOVED => PlayerChange::Moved {
-                    slot,
+                    slot: Slot(slot),
                     dx: r.u8()? as i8,
                     dy: r.u8()? as i8,
                 },
                 CODE_STATE => {
                     let field = r.take(PLAYER_STATE_BYTES)?;
                     PlayerChange::State(PlayerState {
-                        slot,
+                        slot: Slot(slot),
                         x: u16::from_le_bytes([field[0], field[1]]),
                         y: u16::from_le_bytes([field[2], field[3]]),
                         aim: field[4],
@@ -226,7 +226,7 @@ impl ArenaDelta {
                         flags: field[6],
                     })
                 }
-                _ => PlayerChange::Gone { slot },
+                _ => PlayerChange::Gone { slot: Slot(slot) },
             });
         }
         let added = usize::from(r.u16()?);
@@ -235,7 +235,7 @@ impl ArenaDelta {
             let b = r.take(BULLET_BYTES)?;
             added_bullets.push(BulletState {
                 id: u16::from_le_bytes([b[0], b[1]]),
-                owner: b[2],
+                owner: Slot(b[2]),
                 x: u16::from_le_bytes([b[3], b[4]]),
                 y: u16::from_le_bytes([b[5], b[6]]),
                 heading: u16::from_le_bytes([b[7], b[8]]),
@@ -456,7 +456,7 @@ mod tests {
             since,
             bullet: BulletState {
                 id,
-                owner: 0,
+                owner: Slot(0),
                 x: 160,
                 y: 160,
                 heading: 0,
@@ -495,7 +495,7 @@ mod tests {
     fn a_full_snapshot_rebuilds_the_state() {
         let now = state(
             5,
-            vec![player(0, 10, 10), player(7, 90, 90)],
+            vec![player(Slot(0), 10, 10), player(Slot(7), 90, 90)],
             vec![bullet(3, 5)],
         );
         assert_eq!(replayed(None, &now), now);
@@ -506,23 +506,23 @@ mod tests {
         let base = state(
             4,
             vec![
-                player(0, 100, 100),
-                player(1, 50, 50),
-                player(2, 9, 9),
-                player(3, 7, 7),
+                player(Slot(0), 100, 100),
+                player(Slot(1), 50, 50),
+                player(Slot(2), 9, 9),
+                player(Slot(3), 7, 7),
             ],
             vec![bullet(1, 2), bullet(2, 3)],
         );
-        let mut hurt = player(1, 50, 50);
+        let mut hurt = player(Slot(1), 50, 50);
         hurt.hp = 80;
         let now = state(
             6,
             vec![
-                player(0, 227, 0),
+                player(Slot(0), 227, 0),
                 hurt,
-                player(3, 7, 7),
-                player(4, 1, 1),
-                player(9, 5000, 5000),
+                player(Slot(3), 7, 7),
+                player(Slot(4), 1, 1),
+                player(Slot(9), 5000, 5000),
             ],
             vec![bullet(2, 6), bullet(4, 6)],
         );
@@ -531,14 +531,14 @@ mod tests {
             change.players,
             vec![
                 PlayerChange::Moved {
-                    slot: 0,
+                    slot: Slot(0),
                     dx: 127,
                     dy: -100
                 },
                 PlayerChange::State(hurt),
-                PlayerChange::Gone { slot: 2 },
-                PlayerChange::State(player(4, 1, 1)),
-                PlayerChange::State(player(9, 5000, 5000)),
+                PlayerChange::Gone { slot: Slot(2) },
+                PlayerChange::State(player(Slot(4), 1, 1)),
+                PlayerChange::State(player(Slot(9), 5000, 5000)),
             ]
         );
         assert_eq!(change.added_bullets, vec![bullet(4, 6).bullet]);
@@ -550,11 +550,11 @@ mod tests {
 
     #[test]
     fn a_move_too_far_for_a_byte_sends_the_whole_state() {
-        let base = state(1, vec![player(0, 100, 100)], vec![]);
-        let now = state(2, vec![player(0, 228, 100)], vec![]);
+        let base = state(1, vec![player(Slot(0), 100, 100)], vec![]);
+        let now = state(2, vec![player(Slot(0), 228, 100)], vec![]);
         assert_eq!(
             delta(Some(&base), &now).players,
-            vec![PlayerChange::State(player(0, 228, 100))]
+            vec![PlayerChange::State(player(Slot(0), 228, 100))]
         );
     }
 
@@ -562,7 +562,7 @@ mod tests {
     fn an_unchanged_room_costs_the_slot_count_and_two_counts() {
         let room = state(
             1,
-            vec![player(0, 1, 1), player(1, 2, 2)],
+            vec![player(Slot(0), 1, 1), player(Slot(1), 2, 2)],
             vec![bullet(1, 1)],
         );
         let later = ArenaState {
@@ -574,7 +574,7 @@ mod tests {
 
     #[test]
     fn changes_that_do_not_fit_the_held_state_are_refused() {
-        let base = state(4, vec![player(0, 100, 100)], vec![bullet(1, 4)]);
+        let base = state(4, vec![player(Slot(0), 100, 100)], vec![bullet(1, 4)]);
         let change = |players, added_bullets, removed_bullets| ArenaDelta {
             players,
             added_bullets,
@@ -584,23 +584,23 @@ mod tests {
             assert!(delta.apply(Some(held), 5).is_err(), "{delta:?} applied");
         };
         let moved = |slot| PlayerChange::Moved { slot, dx: 1, dy: 0 };
-        refused(&base, change(vec![moved(1)], vec![], vec![]));
+        refused(&base, change(vec![moved(Slot(1))], vec![], vec![]));
         refused(
             &base,
-            change(vec![PlayerChange::Gone { slot: 2 }], vec![], vec![]),
+            change(vec![PlayerChange::Gone { slot: Slot(2) }], vec![], vec![]),
         );
-        let at_the_edge = state(4, vec![player(0, u16::MAX, 0)], vec![]);
-        refused(&at_the_edge, change(vec![moved(0)], vec![], vec![]));
+        let at_the_edge = state(4, vec![player(Slot(0), u16::MAX, 0)], vec![]);
+        refused(&at_the_edge, change(vec![moved(Slot(0))], vec![], vec![]));
         refused(&base, change(vec![], vec![], vec![9]));
         refused(&base, change(vec![], vec![bullet(1, 5).bullet], vec![]));
     }
 
     #[test]
     fn a_full_snapshot_replaces_whatever_was_held() {
-        let full = delta(None, &state(2, vec![player(0, 5, 5)], vec![]));
+        let full = delta(None, &state(2, vec![player(Slot(0), 5, 5)], vec![]));
         assert_eq!(
             full.apply(None, 2),
-            Ok(state(2, vec![player(0, 5, 5)], vec![]))
+            Ok(state(2, vec![player(Slot(0), 5, 5)], vec![]))
         );
     }
 
@@ -608,7 +608,7 @@ mod tests {
     fn malformed_bodies_are_refused() {
         let full = bytes(&delta(
             None,
-            &state(2, vec![player(5, 5, 5)], vec![bullet(1, 2)]),
+            &state(2, vec![player(Slot(5), 5, 5)], vec![bullet(1, 2)]),
         ));
         for cut in 0..full.len() {
             assert!(ArenaDelta::decode(&full[..cut]).is_err(), "cut at {cut}");
@@ -635,7 +635,7 @@ mod tests {
             since: 10,
             bullet: BulletState {
                 id: 1,
-                owner: 0,
+                owner: Slot(0),
                 x: 1600,
                 y: 1600,
                 heading: 16384,

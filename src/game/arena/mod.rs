@@ -550,7 +550,7 @@ impl Game for Arena {
         for p in &self.players {
             let mut player = StateHasher::default();
             player
-                .u8(p.slot)
+                .u8(p.slot.get())
                 .f32(p.x)
                 .f32(p.y)
                 .f32(p.aim)
@@ -567,7 +567,7 @@ impl Game for Arena {
         for b in &self.bullets {
             bullets
                 .u16(b.id)
-                .u8(b.owner)
+                .u8(b.owner.get())
                 .f32(b.x)
                 .f32(b.y)
                 .f32(b.dir_x)
@@ -583,7 +583,7 @@ impl Game for Arena {
             for ghost in self.history.at(tick).unwrap_or_default() {
                 history
                     .u32(tick)
-                    .u8(ghost.slot)
+                    .u8(ghost.slot.get())
                     .f32(ghost.x)
                     .f32(ghost.y)
                     .bool(ghost.alive);

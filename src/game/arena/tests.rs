@@ -115,10 +115,10 @@ fn place(arena: &mut Arena, slot: Slot, x: f32, y: f32) {
 /// and then moves each to its place in `at`.
 fn add_placed(arena: &mut Play, at: &[(f32, f32)]) {
     for slot in 0..at.len() {
-        arena.add_player(slot as Slot);
+        arena.add_player(Slot(slot as u8));
     }
     for (slot, &(x, y)) in at.iter().enumerate() {
-        place(arena, slot as Slot, x, y);
+        place(arena, Slot(slot as u8), x, y);
     }
 }
 
@@ -164,113 +164,123 @@ fn grid_step(arena: &Arena, diagonal: bool) -> f32 {
 #[test]
 fn players_move_at_their_speed_in_eight_directions() {
     let mut arena = field(2000, &[], 30);
-    arena.add_player(0);
+    arena.add_player(Slot(0));
     let speed = grid_step(&arena, false) * 30.0;
     assert!((speed - arena.tuning().player_speed).abs() < 1.0, "{speed}");
-    assert_eq!(position(&arena, 0), (1000.0, 500.0));
+    assert_eq!(position(&arena, Slot(0)), (1000.0, 500.0));
 
-    arena.apply_input(0, &input(MOVE_RIGHT, 0.0, false));
+    arena.apply_input(Slot(0), &input(MOVE_RIGHT, 0.0, false));
     run(&mut arena, 30);
-    assert_near(position(&arena, 0), (1000.0 + speed, 500.0));
+    assert_near(position(&arena, Slot(0)), (1000.0 + speed, 500.0));
 
-    arena.apply_input(0, &input(MOVE_UP, 0.0, false));
+    arena.apply_input(Slot(0), &input(MOVE_UP, 0.0, false));
     run(&mut arena, 15);
-    assert_near(position(&arena, 0), (1000.0 + speed, 500.0 - speed / 2.0));
+    assert_near(
+        position(&arena, Slot(0)),
+        (1000.0 + speed, 500.0 - speed / 2.0),
+    );
 
-    let start = position(&arena, 0);
-    arena.apply_input(0, &input(MOVE_DOWN | MOVE_LEFT, 0.0, false));
+    let start = position(&arena, Slot(0));
+    arena.apply_input(Slot(0), &input(MOVE_DOWN | MOVE_LEFT, 0.0, false));
     run(&mut arena, 30);
     let diagonal = grid_step(&arena, true) * 30.0;
     assert_near(
-        position(&arena, 0),
+        position(&arena, Slot(0)),
         (start.0 - diagonal, start.1 + diagonal),
     );
 
-    let start = position(&arena, 0);
-    arena.apply_input(0, &input(MOVE_LEFT | MOVE_RIGHT, 0.0, false));
+    let start = position(&arena, Slot(0));
+    arena.apply_input(Slot(0), &input(MOVE_LEFT | MOVE_RIGHT, 0.0, false));
     run(&mut arena, 10);
-    assert_eq!(position(&arena, 0), start, "opposite keys cancel");
+    assert_eq!(position(&arena, Slot(0)), start, "opposite keys cancel");
 
-    arena.apply_input(0, &input(MOVE_UP | MOVE_DOWN | MOVE_LEFT, 0.0, false));
+    arena.apply_input(Slot(0), &input(MOVE_UP | MOVE_DOWN | MOVE_LEFT, 0.0, false));
     run(&mut arena, 30);
-    assert_near(position(&arena, 0), (start.0 - speed, start.1));
+    assert_near(position(&arena, Slot(0)), (start.0 - speed, start.1));
 
-    let start = position(&arena, 0);
-    arena.apply_input(0, &input(0, 0.0, false));
+    let start = position(&arena, Slot(0));
+    arena.apply_input(Slot(0), &input(0, 0.0, false));
     run(&mut arena, 10);
-    assert_eq!(position(&arena, 0), start);
+    assert_eq!(position(&arena, Slot(0)), start);
 
-    arena.apply_input(0, &input(MOVE_RIGHT, 0.0, false));
+    arena.apply_input(Slot(0), &input(MOVE_RIGHT, 0.0, false));
     run(&mut arena, 1);
     arena.held.clear();
     run(&mut arena, 10);
     let one_step = (start.0 + grid_step(&arena, false), start.1);
-    assert_eq!(position(&arena, 0), one_step, "no input: standing still");
+    assert_eq!(
+        position(&arena, Slot(0)),
+        one_step,
+        "no input: standing still"
+    );
 }
 
 #[test]
 fn two_inputs_in_one_step_move_two_steps() {
     let mut arena = field(2000, &[], 30);
-    arena.add_player(0);
+    arena.add_player(Slot(0));
     let right = input(MOVE_RIGHT, 0.0, false);
     arena.inputs.clear();
-    arena.inputs.commands.extend([(0, right), (0, right)]);
+    arena
+        .inputs
+        .commands
+        .extend([(Slot(0), right), (Slot(0), right)]);
     let inputs = arena.inputs.clone();
     arena.arena.step(&inputs, &mut Vec::new());
     let expected = 1000.0 + 2.0 * grid_step(&arena, false);
-    assert_eq!(position(&arena, 0), (expected, 500.0));
+    assert_eq!(position(&arena, Slot(0)), (expected, 500.0));
 }
 
 #[test]
 fn players_stop_at_map_edges() {
     let mut arena = field(1000, &[], 30);
-    arena.add_player(0);
-    arena.apply_input(0, &input(MOVE_UP | MOVE_LEFT, 0.0, false));
+    arena.add_player(Slot(0));
+    arena.apply_input(Slot(0), &input(MOVE_UP | MOVE_LEFT, 0.0, false));
     run(&mut arena, 300);
     let radius = arena.tuning().player_radius;
-    assert_near(position(&arena, 0), (radius, radius));
+    assert_near(position(&arena, Slot(0)), (radius, radius));
 }
 
 #[test]
 fn walls_block_and_players_slide_along_them() {
     let wall = (600, 200, 40, 600);
     let mut arena = field(1000, &[wall], 30);
-    arena.add_player(0);
+    arena.add_player(Slot(0));
     let radius = arena.tuning().player_radius;
     let speed = arena.tuning().player_speed;
     let wall = arena.map.walls[0];
 
-    arena.apply_input(0, &input(MOVE_RIGHT, 0.0, false));
+    arena.apply_input(Slot(0), &input(MOVE_RIGHT, 0.0, false));
     for _ in 0..60 {
         run(&mut arena, 1);
-        let (x, y) = position(&arena, 0);
+        let (x, y) = position(&arena, Slot(0));
         assert!(
             distance_to_wall(x, y, &wall) >= radius - MAX_WALL_OVERLAP,
             "in the wall at {x}"
         );
     }
-    assert_near(position(&arena, 0), (600.0 - radius, 500.0));
+    assert_near(position(&arena, Slot(0)), (600.0 - radius, 500.0));
 
-    arena.apply_input(0, &input(MOVE_RIGHT | MOVE_DOWN, 0.0, false));
+    arena.apply_input(Slot(0), &input(MOVE_RIGHT | MOVE_DOWN, 0.0, false));
     run(&mut arena, 30);
     let slide = grid_step(&arena, true) * 30.0;
     assert!((slide - speed * FRAC_1_SQRT_2).abs() < 1.0);
-    assert_near(position(&arena, 0), (600.0 - radius, 500.0 + slide));
+    assert_near(position(&arena, Slot(0)), (600.0 - radius, 500.0 + slide));
 }
 
 #[test]
 fn a_thin_wall_holds_even_at_one_step_per_second() {
     let mut arena = field(1000, &[(600, 0, 1, 1000)], 1);
-    arena.add_player(0);
+    arena.add_player(Slot(0));
     let radius = arena.tuning().player_radius;
     let one_step = 500.0 + arena.tuning().player_speed;
     assert!(
         one_step > 601.0 + radius,
         "unchecked, one step would jump the wall"
     );
-    arena.apply_input(0, &input(MOVE_RIGHT, 0.0, false));
+    arena.apply_input(Slot(0), &input(MOVE_RIGHT, 0.0, false));
     run(&mut arena, 5);
-    assert_near(position(&arena, 0), (600.0 - radius, 500.0));
+    assert_near(position(&arena, Slot(0)), (600.0 - radius, 500.0));
 }
 
 #[test]
@@ -278,7 +288,7 @@ fn players_never_end_inside_walls() {
     let mut arena = Play::new(Arena::new(bundled_map(), 30, 7));
     let mut script = ChaCha8Rng::seed_from_u64(99);
     for slot in 0..40 {
-        arena.add_player(slot);
+        arena.add_player(Slot(slot));
     }
     let radius = arena.tuning().player_radius;
     let (width, height) = (f32::from(arena.map.width), f32::from(arena.map.height));
@@ -286,7 +296,7 @@ fn players_never_end_inside_walls() {
         for slot in 0..40 {
             if script.random_bool(0.1) {
                 let movement = script.random_range(0..=MOVE_ALL);
-                arena.apply_input(slot, &input(movement, 0.0, false));
+                arena.apply_input(Slot(slot), &input(movement, 0.0, false));
             }
         }
         run(&mut arena, 1);
@@ -306,7 +316,7 @@ fn players_never_end_inside_walls() {
 fn a_bullet_appears_at_the_edge_hits_and_damages() {
     let mut arena = field(2000, &[], 30);
     add_placed(&mut arena, &[(300.0, 500.0), (700.0, 500.0)]);
-    tap_fire(&mut arena, 0, 0.0);
+    tap_fire(&mut arena, Slot(0), 0.0);
     let mut snapshot = ArenaState::default();
     let mut events = Vec::new();
     arena.step(&mut events);
@@ -318,7 +328,7 @@ fn a_bullet_appears_at_the_edge_hits_and_damages() {
             since: 1,
             bullet: BulletState {
                 id: 0,
-                owner: 0,
+                owner: Slot(0),
                 x: quantize_position(300.0 + radius),
                 y: quantize_position(500.0),
                 heading: 0,
@@ -330,8 +340,11 @@ fn a_bullet_appears_at_the_edge_hits_and_damages() {
     }
     assert!(arena.bullets.is_empty(), "the bullet stopped in the target");
     let max_hp = arena.tuning().max_hp;
-    assert_eq!(player(&arena, 1).hp, max_hp - arena.tuning().bullet_damage);
-    assert_eq!(player(&arena, 0).hp, max_hp);
+    assert_eq!(
+        player(&arena, Slot(1)).hp,
+        max_hp - arena.tuning().bullet_damage
+    );
+    assert_eq!(player(&arena, Slot(0)).hp, max_hp);
     assert!(events.is_empty());
 }
 
@@ -340,12 +353,12 @@ fn a_bullet_never_hits_its_owner() {
     for bystander in [false, true] {
         let mut arena = field(2000, &[], 30);
         add_placed(&mut arena, &[(300.0, 500.0), (300.0, 900.0)]);
-        tap_fire(&mut arena, 0, 0.0);
+        tap_fire(&mut arena, Slot(0), 0.0);
         run(&mut arena, 1);
         let in_the_way = if bystander { 1 } else { 0 };
-        place(&mut arena, in_the_way, 400.0, 500.0);
+        place(&mut arena, Slot(in_the_way), 400.0, 500.0);
         run(&mut arena, 40);
-        let hp = player(&arena, in_the_way).hp;
+        let hp = player(&arena, Slot(in_the_way)).hp;
         if bystander {
             assert!(hp < arena.tuning().max_hp, "another player is hit");
         } else {
@@ -373,12 +386,12 @@ fn bullets_stop_at_walls_however_fast() {
     for tick_rate in [30, 1] {
         let mut arena = field(2000, &[(600, 0, 2, 1000)], tick_rate);
         add_placed(&mut arena, &[(300.0, 500.0), (700.0, 500.0)]);
-        tap_fire(&mut arena, 0, 0.0);
+        tap_fire(&mut arena, Slot(0), 0.0);
         let xs = bullet_xs_until_gone(&mut arena, 100);
         assert!(!xs.is_empty());
         assert!(xs.iter().all(|&x| x < 600.0), "{xs:?} at {tick_rate} Hz");
         assert_eq!(
-            player(&arena, 1).hp,
+            player(&arena, Slot(1)).hp,
             arena.tuning().max_hp,
             "{tick_rate} Hz"
         );
@@ -389,13 +402,13 @@ fn bullets_stop_at_walls_however_fast() {
 fn bullets_stop_at_the_map_edge_and_at_their_range() {
     let mut arena = field(1000, &[], 30);
     add_placed(&mut arena, &[(900.0, 500.0)]);
-    tap_fire(&mut arena, 0, 0.0);
+    tap_fire(&mut arena, Slot(0), 0.0);
     let xs = bullet_xs_until_gone(&mut arena, 10);
     assert!(xs.iter().all(|&x| x <= 1000.0), "{xs:?}");
 
     let mut arena = field(4000, &[], 30);
     add_placed(&mut arena, &[(100.0, 500.0)]);
-    tap_fire(&mut arena, 0, 0.0);
+    tap_fire(&mut arena, Slot(0), 0.0);
     let xs = bullet_xs_until_gone(&mut arena, 100);
     let tuning = *arena.tuning();
     let flight = tuning.bullet_speed / 30.0;
@@ -416,7 +429,7 @@ fn a_kill_counts_and_the_victim_respawns_after_the_delay() {
     let mut arena = Play::new(Arena::new(map(2000, 1000, &[], &spawns), 30, 3));
     add_placed(&mut arena, &[(300.0, 500.0), (700.0, 500.0)]);
     arena.players[1].hp = arena.tuning().bullet_damage;
-    tap_fire(&mut arena, 0, 0.0);
+    tap_fire(&mut arena, Slot(0), 0.0);
     let mut events = Vec::new();
     while events.is_empty() && arena.tick() < 30 {
         arena.step(&mut events);
@@ -426,41 +439,44 @@ fn a_kill_counts_and_the_victim_respawns_after_the_delay() {
     assert_eq!(
         events,
         vec![ArenaEvent::Kill {
-            killer: 0,
-            victim: 1,
+            killer: Slot(0),
+            victim: Slot(1),
             respawn_tick
         }]
     );
-    assert_eq!(arena.score(0), Some(vec![1, 0]));
-    assert_eq!(arena.score(1), Some(vec![0, 1]));
+    assert_eq!(arena.score(Slot(0)), Some(vec![1, 0]));
+    assert_eq!(arena.score(Slot(1)), Some(vec![0, 1]));
     let mut snapshot = ArenaState::default();
     arena.state(&mut snapshot);
     assert_eq!((snapshot.players[1].hp, snapshot.players[1].flags), (0, 0));
 
-    let corpse = position(&arena, 1);
-    arena.apply_input(1, &input(MOVE_LEFT, std::f32::consts::PI, true));
-    arena.apply_input(0, &input(0, 0.0, true));
+    let corpse = position(&arena, Slot(1));
+    arena.apply_input(Slot(1), &input(MOVE_LEFT, std::f32::consts::PI, true));
+    arena.apply_input(Slot(0), &input(0, 0.0, true));
     run(&mut arena, 20);
-    assert_eq!(position(&arena, 1), corpse, "the dead do not move");
-    assert!(arena.bullets.iter().all(|b| b.owner == 0), "nor shoot");
+    assert_eq!(position(&arena, Slot(1)), corpse, "the dead do not move");
+    assert!(
+        arena.bullets.iter().all(|b| b.owner == Slot(0)),
+        "nor shoot"
+    );
     assert!(
         arena.bullets.iter().any(|b| b.x > corpse.0),
         "nor stop bullets"
     );
-    arena.apply_input(0, &input(0, 0.0, false));
+    arena.apply_input(Slot(0), &input(0, 0.0, false));
 
     events.clear();
     while arena.tick() + 1 < respawn_tick {
         arena.step(&mut events);
     }
-    assert!(!player(&arena, 1).alive());
+    assert!(!player(&arena, Slot(1)).alive());
     arena.step(&mut events);
-    let victim = player(&arena, 1);
+    let victim = player(&arena, Slot(1));
     assert!(victim.alive());
     assert_eq!(victim.hp, arena.tuning().max_hp);
     assert!(spawns.contains(&(victim.x, victim.y)), "at a spawn");
     assert!(events.is_empty(), "{events:?}");
-    assert_eq!(arena.score(1), Some(vec![0, 1]));
+    assert_eq!(arena.score(Slot(1)), Some(vec![0, 1]));
 }
 
 /// Kills `victim` at once with one shot of `killer` (placed side by side on a free row)
@@ -503,22 +519,22 @@ fn a_spawn_is_the_free_point_farthest_from_living_enemies() {
     for seed in 0..10 {
         let mut arena = Play::new(Arena::new(map(2000, 1000, &[], &spawns), 30, seed));
         add_placed(&mut arena, &[(1400.0, 500.0), (100.0, 500.0)]);
-        arena.add_player(2);
+        arena.add_player(Slot(2));
         // Nearest enemy of each spawn: 0, 400, 500, 100 away: (900, 500) is farthest.
         assert_eq!(
-            position(&arena, 2),
+            position(&arena, Slot(2)),
             (900.0, 500.0),
             "seed {seed}: a new player"
         );
 
         // A respawn weighs the living only: player 1 dies and player 2 waits far away.
-        place(&mut arena, 0, 950.0, 500.0);
-        place(&mut arena, 2, 100.0, 100.0);
-        kill_and_respawn(&mut arena, 2, 1);
+        place(&mut arena, Slot(0), 950.0, 500.0);
+        place(&mut arena, Slot(2), 100.0, 100.0);
+        kill_and_respawn(&mut arena, Slot(2), Slot(1));
         // Player 2 shot from (40, 500) and stands there, player 0 at (950, 500): the
         // spawns are 60, 450, 50 and 550 away from them.
         assert_eq!(
-            position(&arena, 1),
+            position(&arena, Slot(1)),
             (1500.0, 500.0),
             "seed {seed}: a respawn"
         );
@@ -537,8 +553,8 @@ fn spawns_in_an_empty_arena_are_drawn_at_random() {
     let firsts: Vec<(f32, f32)> = (0..40)
         .map(|seed| {
             let mut arena = Arena::new(map.clone(), 30, seed);
-            arena.add_player(0);
-            position(&arena, 0)
+            arena.add_player(Slot(0));
+            position(&arena, Slot(0))
         })
         .collect();
     for spawn in spawns {
@@ -551,36 +567,36 @@ fn a_respawned_player_is_protected_for_a_while() {
     let spawns = [(1000.0, 200.0)];
     let mut arena = Play::new(Arena::new(map(2000, 1000, &[], &spawns), 30, 5));
     add_placed(&mut arena, &[(300.0, 500.0), (700.0, 500.0)]);
-    let respawn_tick = kill_and_respawn(&mut arena, 0, 1);
-    assert_eq!(flags(&arena, 1), PLAYER_ALIVE | PLAYER_PROTECTED);
+    let respawn_tick = kill_and_respawn(&mut arena, Slot(0), Slot(1));
+    assert_eq!(flags(&arena, Slot(1)), PLAYER_ALIVE | PLAYER_PROTECTED);
     let protection = arena.spawn_protection_ticks;
     assert_eq!(protection, 53, "1.75 s at 30 Hz");
 
     // Shots hit it and stop, but do no harm...
-    place(&mut arena, 0, 900.0, 200.0);
+    place(&mut arena, Slot(0), 900.0, 200.0);
     let max_hp = arena.tuning().max_hp;
     let mut events = Vec::new();
     while arena.tick() < respawn_tick + protection - 1 {
-        arena.apply_input(0, &input(0, 0.0, true));
+        arena.apply_input(Slot(0), &input(0, 0.0, true));
         arena.step(&mut events);
-        assert_eq!(player(&arena, 1).hp, max_hp, "tick {}", arena.tick());
-        assert_ne!(flags(&arena, 1) & PLAYER_PROTECTED, 0);
+        assert_eq!(player(&arena, Slot(1)).hp, max_hp, "tick {}", arena.tick());
+        assert_ne!(flags(&arena, Slot(1)) & PLAYER_PROTECTED, 0);
     }
     assert!(events.is_empty(), "{events:?}");
     // ...until the protection runs out.
-    arena.apply_input(0, &input(0, 0.0, false));
+    arena.apply_input(Slot(0), &input(0, 0.0, false));
     arena.bullets.clear();
     arena.step(&mut events);
     assert_eq!(
-        flags(&arena, 1),
+        flags(&arena, Slot(1)),
         PLAYER_ALIVE,
         "over after {protection} steps"
     );
     let cooldown = arena.fire_cooldown_ticks;
     run(&mut arena, cooldown);
-    tap_fire(&mut arena, 0, 0.0);
+    tap_fire(&mut arena, Slot(0), 0.0);
     run(&mut arena, 5);
-    assert!(player(&arena, 1).hp < max_hp, "hurt once unprotected");
+    assert!(player(&arena, Slot(1)).hp < max_hp, "hurt once unprotected");
 }
 
 #[test]
@@ -588,27 +604,31 @@ fn firing_ends_spawn_protection_at_once() {
     let spawns = [(1000.0, 200.0)];
     let mut arena = Play::new(Arena::new(map(2000, 1000, &[], &spawns), 30, 5));
     add_placed(&mut arena, &[(300.0, 500.0), (700.0, 500.0)]);
-    kill_and_respawn(&mut arena, 0, 1);
+    kill_and_respawn(&mut arena, Slot(0), Slot(1));
     run(&mut arena, 3);
-    assert_ne!(flags(&arena, 1) & PLAYER_PROTECTED, 0, "still protected");
-    tap_fire(&mut arena, 1, std::f32::consts::FRAC_PI_2);
+    assert_ne!(
+        flags(&arena, Slot(1)) & PLAYER_PROTECTED,
+        0,
+        "still protected"
+    );
+    tap_fire(&mut arena, Slot(1), std::f32::consts::FRAC_PI_2);
     run(&mut arena, 1);
     assert_eq!(
-        flags(&arena, 1),
+        flags(&arena, Slot(1)),
         PLAYER_ALIVE,
         "a shot gives the protection up"
     );
-    place(&mut arena, 0, 900.0, 200.0);
-    tap_fire(&mut arena, 0, 0.0);
+    place(&mut arena, Slot(0), 900.0, 200.0);
+    tap_fire(&mut arena, Slot(0), 0.0);
     run(&mut arena, 5);
-    assert!(player(&arena, 1).hp < arena.tuning().max_hp);
+    assert!(player(&arena, Slot(1)).hp < arena.tuning().max_hp);
 }
 
 #[test]
 fn a_new_player_is_not_protected() {
     let mut arena = field(2000, &[], 30);
-    arena.add_player(0);
-    assert_eq!(flags(&arena, 0), PLAYER_ALIVE);
+    arena.add_player(Slot(0));
+    assert_eq!(flags(&arena, Slot(0)), PLAYER_ALIVE);
 }
 
 #[test]
@@ -618,14 +638,14 @@ fn players_spawn_at_free_spawn_points() {
     let mut first_choices = Vec::new();
     for seed in 0..20 {
         let mut arena = Play::new(Arena::new(map.clone(), 30, seed));
-        arena.add_player(0);
-        arena.add_player(1);
-        let (first, second) = (position(&arena, 0), position(&arena, 1));
+        arena.add_player(Slot(0));
+        arena.add_player(Slot(1));
+        let (first, second) = (position(&arena, Slot(0)), position(&arena, Slot(1)));
         assert_ne!(first, second, "seed {seed}: the taken spawn is avoided");
         first_choices.push(first);
-        arena.add_player(2);
+        arena.add_player(Slot(2));
         assert!(
-            spawns.contains(&position(&arena, 2)),
+            spawns.contains(&position(&arena, Slot(2))),
             "all taken: any spawn"
         );
     }
@@ -635,12 +655,12 @@ fn players_spawn_at_free_spawn_points() {
 #[test]
 fn fire_is_read_per_input_with_no_latch() {
     let mut arena = field(2000, &[], 30);
-    arena.add_player(0);
-    arena.apply_input(0, &input(0, 0.0, false));
+    arena.add_player(Slot(0));
+    arena.apply_input(Slot(0), &input(0, 0.0, false));
     run(&mut arena, 1);
     assert!(arena.bullets.is_empty());
 
-    tap_fire(&mut arena, 0, 1.0);
+    tap_fire(&mut arena, Slot(0), 1.0);
     run(&mut arena, 1);
     assert_eq!(arena.bullets.len(), 1, "the input that fires fires");
     let bullet = arena.bullets[0];
@@ -650,7 +670,7 @@ fn fire_is_read_per_input_with_no_latch() {
     assert_eq!(arena.bullets.len(), 1, "inputs without fire do not");
 
     arena.held.clear();
-    arena.once(0, &input(0, 0.0, true));
+    arena.once(Slot(0), &input(0, 0.0, true));
     run(&mut arena, 1);
     run(&mut arena, 20);
     assert_eq!(arena.bullets.len(), 1, "steps without inputs do not either");
@@ -662,7 +682,7 @@ fn fire_is_read_per_input_with_no_latch() {
 fn shoot_at_a_runner(drawn_lag: u32, claimed_lag: u32) -> u8 {
     let mut arena = field(2000, &[], 30);
     add_placed(&mut arena, &[(300.0, 500.0), (700.0, 400.0)]);
-    arena.apply_input(1, &input(MOVE_DOWN, 0.0, false));
+    arena.apply_input(Slot(1), &input(MOVE_DOWN, 0.0, false));
     run(&mut arena, 10);
     let fired_in = arena.tick() + 1;
     // The bullet reaches x = 700 in the 13th step after the one it is fired in.
@@ -671,9 +691,9 @@ fn shoot_at_a_runner(drawn_lag: u32, claimed_lag: u32) -> u8 {
     let aim = (seen_y - 500.0).atan2(400.0);
     let mut shot = input(0, aim, true);
     shot.render_tick = fired_in - claimed_lag;
-    arena.once(0, &shot);
+    arena.once(Slot(0), &shot);
     run(&mut arena, 30);
-    player(&arena, 1).hp
+    player(&arena, Slot(1)).hp
 }
 
 #[test]
@@ -703,7 +723,7 @@ fn claimed_render_ticks_are_clamped_to_the_history() {
         shot.render_tick = render_tick;
         arena.bullets.clear();
         arena.fire_cooldown_ticks = 1;
-        arena.once(0, &shot);
+        arena.once(Slot(0), &shot);
         run(&mut arena, 1);
         assert_eq!(arena.bullets[0].rewind, rewind, "render tick {render_tick}");
     }
@@ -714,12 +734,12 @@ fn the_cooldown_counts_inputs_not_steps() {
     let mut arena = field(4000, &[], 30);
     add_placed(&mut arena, &[(100.0, 500.0)]);
     let cooldown = arena.fire_cooldown_ticks;
-    arena.once(0, &input(0, 0.0, true));
+    arena.once(Slot(0), &input(0, 0.0, true));
     run(&mut arena, 1);
     run(&mut arena, cooldown * 3);
     let mut fired = Vec::new();
     for _ in 0..cooldown {
-        arena.once(0, &input(0, 0.0, true));
+        arena.once(Slot(0), &input(0, 0.0, true));
         run(&mut arena, 1);
         fired.push(arena.bullets.len());
     }
@@ -732,7 +752,7 @@ fn the_cooldown_counts_inputs_not_steps() {
 fn held_fire_respects_the_cooldown() {
     let mut arena = field(4000, &[], 30);
     add_placed(&mut arena, &[(100.0, 500.0)]);
-    arena.apply_input(0, &input(0, 0.0, true));
+    arena.apply_input(Slot(0), &input(0, 0.0, true));
     run(&mut arena, 30);
     let cooldown_steps = (arena.tuning().fire_cooldown * 30.0).round() as usize;
     let mut snapshot = ArenaState::default();
@@ -750,30 +770,30 @@ fn held_fire_respects_the_cooldown() {
 fn removing_a_player_removes_its_bullets_and_unknown_slots_are_ignored() {
     let mut arena = field(2000, &[], 30);
     add_placed(&mut arena, &[(300.0, 100.0), (300.0, 900.0)]);
-    arena.apply_input(0, &input(0, 0.0, true));
-    arena.apply_input(1, &input(0, 0.0, true));
+    arena.apply_input(Slot(0), &input(0, 0.0, true));
+    arena.apply_input(Slot(1), &input(0, 0.0, true));
     run(&mut arena, 1);
     assert_eq!(arena.bullets.len(), 2);
 
-    arena.remove_player(0);
-    assert_eq!(arena.score(0), None);
-    assert!(arena.bullets.iter().all(|b| b.owner == 1));
+    arena.remove_player(Slot(0));
+    assert_eq!(arena.score(Slot(0)), None);
+    assert!(arena.bullets.iter().all(|b| b.owner == Slot(1)));
     assert_eq!(arena.bullets.len(), 1);
-    arena.remove_player(0);
-    arena.remove_player(200);
-    arena.apply_input(0, &input(MOVE_LEFT, 0.0, true));
-    arena.apply_input(255, &input(MOVE_LEFT, 0.0, true));
+    arena.remove_player(Slot(0));
+    arena.remove_player(Slot(200));
+    arena.apply_input(Slot(0), &input(MOVE_LEFT, 0.0, true));
+    arena.apply_input(Slot(255), &input(MOVE_LEFT, 0.0, true));
     run(&mut arena, 1);
     let mut snapshot = ArenaState::default();
     arena.state(&mut snapshot);
     assert_eq!(snapshot.players.len(), 1);
-    assert_eq!(snapshot.players[0].slot, 1);
-    assert!(snapshot.bullets.iter().all(|b| b.bullet.owner == 1));
+    assert_eq!(snapshot.players[0].slot, Slot(1));
+    assert!(snapshot.bullets.iter().all(|b| b.bullet.owner == Slot(1)));
 
-    let before = position(&arena, 1);
-    arena.add_player(1);
+    let before = position(&arena, Slot(1));
+    arena.add_player(Slot(1));
     assert_eq!(
-        position(&arena, 1),
+        position(&arena, Slot(1)),
         before,
         "adding a taken slot changes nothing"
     );
@@ -809,7 +829,7 @@ fn the_same_seed_and_inputs_replay_identically() {
     let start = |seed: u64| {
         let mut arena = Play::new(Arena::new(map.clone(), 30, seed));
         for slot in [3, 0, 7, 1, 9, 4] {
-            arena.add_player(slot);
+            arena.add_player(Slot(slot));
         }
         arena
     };
@@ -828,7 +848,7 @@ fn the_same_seed_and_inputs_replay_identically() {
         "the script fights: {events:?}"
     );
     let slots: Vec<Slot> = snapshots[0].players.iter().map(|p| p.slot).collect();
-    assert_eq!(slots, [0, 1, 3, 4, 7, 9], "slot order");
+    assert_eq!(slots, [0, 1, 3, 4, 7, 9].map(Slot), "slot order");
 
     let other = start(43);
     let mut first_snapshot = ArenaState::default();
@@ -844,8 +864,8 @@ fn the_same_seed_and_inputs_replay_identically() {
 #[test]
 fn any_input_on_a_full_room_is_survived() {
     let mut arena = Play::new(Arena::new(bundled_map(), 0, 11));
-    for slot in 0..=Slot::MAX {
-        arena.add_player(slot);
+    for slot in 0..=u8::MAX {
+        arena.add_player(Slot(slot));
     }
     let aims = [
         f32::NAN,
@@ -860,9 +880,9 @@ fn any_input_on_a_full_room_is_survived() {
     let mut events = Vec::new();
     let mut snapshot = ArenaState::default();
     for _ in 0..30 {
-        for slot in 0..=Slot::MAX {
+        for slot in 0..=u8::MAX {
             let aim = aims[script.random_range(0..aims.len())];
-            arena.apply_input(slot, &input(script.random(), aim, script.random()));
+            arena.apply_input(Slot(slot), &input(script.random(), aim, script.random()));
         }
         arena.step(&mut events);
         arena.state(&mut snapshot);
@@ -875,8 +895,8 @@ fn any_input_on_a_full_room_is_survived() {
 fn snapshots_reuse_their_buffers() {
     let mut arena = Play::new(Arena::new(bundled_map(), 30, 1));
     for slot in 0..10 {
-        arena.add_player(slot);
-        arena.apply_input(slot, &input(0, 0.0, true));
+        arena.add_player(Slot(slot));
+        arena.apply_input(Slot(slot), &input(0, 0.0, true));
     }
     let mut snapshot = ArenaState::default();
     run(&mut arena, 1);

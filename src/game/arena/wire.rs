@@ -208,8 +208,8 @@ mod tests {
         let mut bytes = Vec::new();
         Arena::encode_event(
             &ArenaEvent::Kill {
-                killer: 1,
-                victim: 2,
+                killer: Slot(1),
+                victim: Slot(2),
                 respawn_tick: 3,
             },
             &mut bytes,

@@ -265,14 +265,16 @@ mod tests {
                 tick,
                 phase: Phase::Playing,
                 phase_ends_tick: 900,
-                it: Some(0),
-                players: vec![player(0, at[0]), player(1, at[1])],
+                it: Some(Slot(0)),
+                players: vec![player(Slot(0), at[0]), player(Slot(1), at[1])],
             };
             for slot in 0..2 {
                 if !drive[slot] {
                     continue;
                 }
-                let keys = brains[slot].decide(&shared, slot as Slot, &sight).movement;
+                let keys = brains[slot]
+                    .decide(&shared, Slot(slot as u8), &sight)
+                    .movement;
                 let step = step_distance(speeds[slot], 30);
                 at[slot] = step_movement(&shared.map, 16.0, step, at[slot], keys);
             }
@@ -328,23 +330,31 @@ mod tests {
     fn brains_are_seeded_and_frozen_players_stand() {
         let shared = TagBrain::prepare(&setup(vec![]), 30);
         let mut sight = TagState {
-            players: vec![player(0, (100.0, 100.0)), player(1, (300.0, 300.0))],
+            players: vec![
+                player(Slot(0), (100.0, 100.0)),
+                player(Slot(1), (300.0, 300.0)),
+            ],
             ..TagState::default()
         };
         let wander = |seed| {
             let mut brain = TagBrain::seeded(seed);
             (0..200)
-                .map(|_| brain.decide(&shared, 1, &sight).movement)
+                .map(|_| brain.decide(&shared, Slot(1), &sight).movement)
                 .collect::<Vec<_>>()
         };
         assert_eq!(wander(7), wander(7));
         assert_ne!(wander(7), wander(8));
         sight.phase = Phase::Playing;
-        sight.it = Some(0);
+        sight.it = Some(Slot(0));
         sight.players[0].flags = TAG_FROZEN;
-        assert_eq!(TagBrain::seeded(1).decide(&shared, 0, &sight).movement, 0);
         assert_eq!(
-            TagBrain::seeded(1).decide(&shared, 9, &sight),
+            TagBrain::seeded(1)
+                .decide(&shared, Slot(0), &sight)
+                .movement,
+            0
+        );
+        assert_eq!(
+            TagBrain::seeded(1).decide(&shared, Slot(9), &sight),
             TagInput::default()
         );
     }

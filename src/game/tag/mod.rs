@@ -178,7 +178,7 @@ impl Tag {
     }
 
     fn add_player(&mut self, slot: Slot) {
-        if slot == NO_SLOT {
+        if slot.get() == NO_SLOT {
             return;
         }
         let Err(index) = self.players.binary_search_by_key(&slot, |p| p.slot) else {

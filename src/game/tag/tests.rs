@@ -96,7 +96,7 @@ fn flags(tag: &Tag, slot: Slot) -> u8 {
 /// A running round with players `0..count`, far apart; returns "it".
 fn round(seed: u64, count: u8) -> (Tag, Slot) {
     let mut tag = field(seed);
-    let slots: Vec<Slot> = (0..count).collect();
+    let slots: Vec<Slot> = (0..count).map(Slot).collect();
     let events = step(&mut tag, &[], &slots, &[]);
     let Some(&TagEvent::RoundStarted { it, .. }) = events.first() else {
         panic!("a round starts with {count} players: {events:?}");
@@ -107,17 +107,21 @@ fn round(seed: u64, count: u8) -> (Tag, Slot) {
 #[test]
 fn one_player_waits_for_a_second() {
     let mut tag = field(1);
-    assert!(step(&mut tag, &[], &[0], &[]).is_empty());
+    assert!(step(&mut tag, &[], &[Slot(0)], &[]).is_empty());
     assert!(run(&mut tag, 100).is_empty());
     let seen = state(&tag);
     assert_eq!(
         (seen.phase, seen.phase_ends_tick, seen.it),
         (Phase::Waiting, 0, None)
     );
-    assert_eq!(tag.score(0), Some(vec![0, 0]), "no points while waiting");
-    assert_eq!(tag.score(1), None);
+    assert_eq!(
+        tag.score(Slot(0)),
+        Some(vec![0, 0]),
+        "no points while waiting"
+    );
+    assert_eq!(tag.score(Slot(1)), None);
 
-    let events = step(&mut tag, &[], &[1], &[]);
+    let events = step(&mut tag, &[], &[Slot(1)], &[]);
     let it = tag.it().expect("someone is it");
     assert_eq!(
         events,
@@ -132,15 +136,15 @@ fn one_player_waits_for_a_second() {
 #[test]
 fn who_starts_as_it_is_seeded() {
     let its: Vec<Slot> = (0..20).map(|seed| round(seed, 2).1).collect();
-    assert!(its.contains(&0) && its.contains(&1), "{its:?}");
+    assert!(its.contains(&Slot(0)) && its.contains(&Slot(1)), "{its:?}");
     assert_eq!(round(7, 3).1, round(7, 3).1);
 }
 
 #[test]
 fn touching_passes_it_on_freezes_the_new_it_and_no_tag_backs() {
     let (mut tag, first) = round(3, 3);
-    let second = (first + 1) % 3;
-    let bystander = (first + 2) % 3;
+    let second = Slot((first.get() + 1) % 3);
+    let bystander = Slot((first.get() + 2) % 3);
     place(&mut tag, first, 500.0, 500.0);
     place(&mut tag, second, 530.0, 500.0);
     // Both touch "it"; the nearer is tagged.
@@ -183,7 +187,7 @@ fn touching_passes_it_on_freezes_the_new_it_and_no_tag_backs() {
 #[test]
 fn the_old_it_is_immune_for_two_seconds() {
     let (mut tag, first) = round(4, 2);
-    let second = 1 - first;
+    let second = Slot(1 - first.get());
     place(&mut tag, first, 500.0, 500.0);
     place(&mut tag, second, 520.0, 500.0);
     let tagged_at = tag.tick() + 1;
@@ -209,14 +213,14 @@ fn the_old_it_is_immune_for_two_seconds() {
 fn everyone_but_it_scores_a_point_per_second() {
     let (mut tag, it) = round(5, 3);
     run(&mut tag, 29);
-    assert!((0..3).all(|slot| tag.score(slot) == Some(vec![0, 0])));
+    assert!((0..3).all(|slot| tag.score(Slot(slot)) == Some(vec![0, 0])));
     run(&mut tag, 1);
     for slot in 0..3 {
-        let points = if slot == it { 0 } else { 1 };
-        assert_eq!(tag.score(slot), Some(vec![points, 0]), "slot {slot}");
+        let points = if Slot(slot) == it { 0 } else { 1 };
+        assert_eq!(tag.score(Slot(slot)), Some(vec![points, 0]), "slot {slot}");
     }
     run(&mut tag, 60);
-    assert_eq!(tag.score((it + 1) % 3), Some(vec![3, 0]));
+    assert_eq!(tag.score(Slot((it.get() + 1) % 3)), Some(vec![3, 0]));
     assert_eq!(tag.score(it), Some(vec![0, 0]));
 }
 
@@ -228,7 +232,7 @@ fn a_round_ends_with_a_winner_and_the_next_starts_afresh() {
     assert!(events.is_empty(), "{events:?}");
     assert_eq!(tag.phase(), Phase::Playing);
     let events = step(&mut tag, &[], &[], &[]);
-    let winner = (0..3).find(|&slot| slot != it);
+    let winner = (0..3).map(Slot).find(|&slot| slot != it);
     assert_eq!(
         events,
         [TagEvent::RoundOver {
@@ -241,9 +245,9 @@ fn a_round_ends_with_a_winner_and_the_next_starts_afresh() {
     assert_eq!((seen.phase, seen.it), (Phase::Intermission, None));
 
     // Nobody tags or scores in the intermission, even touching.
-    place(&mut tag, 0, 500.0, 500.0);
-    place(&mut tag, 1, 505.0, 500.0);
-    place(&mut tag, 2, 510.0, 500.0);
+    place(&mut tag, Slot(0), 500.0, 500.0);
+    place(&mut tag, Slot(1), 505.0, 500.0);
+    place(&mut tag, Slot(2), 510.0, 500.0);
     assert!(run(&mut tag, 89).is_empty());
     assert_eq!(tag.score(winner.unwrap_or_default()), Some(vec![30, 0]));
     let events = step(&mut tag, &[], &[], &[]);
@@ -251,7 +255,7 @@ fn a_round_ends_with_a_winner_and_the_next_starts_afresh() {
         matches!(events[..], [TagEvent::RoundStarted { ends_tick, .. }] if ends_tick == tag.tick() + 900),
         "{events:?}"
     );
-    assert!((0..3).all(|slot| tag.score(slot) == Some(vec![0, 0])));
+    assert!((0..3).all(|slot| tag.score(Slot(slot)) == Some(vec![0, 0])));
 }
 
 #[test]
@@ -260,9 +264,9 @@ fn the_winner_has_most_points_and_ties_go_to_the_lowest_slot() {
     for (index, points) in [5, 7, 2, 7].into_iter().enumerate() {
         tag.players[index].points = points;
     }
-    assert_eq!(tag.winner(), Some(1));
+    assert_eq!(tag.winner(), Some(Slot(1)));
     tag.players[3].points = 8;
-    assert_eq!(tag.winner(), Some(3));
+    assert_eq!(tag.winner(), Some(Slot(3)));
 }
 
 #[test]
@@ -282,7 +286,10 @@ fn when_it_leaves_someone_else_is_it_frozen() {
     assert_eq!(tag.phase(), Phase::Playing);
 
     // Down to one player: the round is off.
-    let other = (0..3).find(|&s| s != it && s != tagged).unwrap_or_default();
+    let other = (0..3)
+        .map(Slot)
+        .find(|&s| s != it && s != tagged)
+        .unwrap_or_default();
     assert!(step(&mut tag, &[tagged], &[], &[]).is_empty());
     let seen = state(&tag);
     assert_eq!(
@@ -302,7 +309,7 @@ fn when_it_leaves_someone_else_is_it_frozen() {
 #[test]
 fn it_runs_a_tenth_faster() {
     let (mut tag, it) = round(9, 2);
-    let runner = 1 - it;
+    let runner = Slot(1 - it.get());
     place(&mut tag, it, 500.0, 300.0);
     place(&mut tag, runner, 500.0, 700.0);
     step(&mut tag, &[], &[], &[(it, MOVE_RIGHT), (runner, MOVE_LEFT)]);
@@ -321,25 +328,25 @@ fn slot_255_is_never_seated_and_unknown_slots_are_ignored() {
     step(
         &mut tag,
         &[],
-        &[NO_SLOT, 4, 4],
-        &[(NO_SLOT, MOVE_LEFT), (9, MOVE_LEFT)],
+        &[Slot(NO_SLOT), Slot(4), Slot(4)],
+        &[(Slot(NO_SLOT), MOVE_LEFT), (Slot(9), MOVE_LEFT)],
     );
     assert_eq!(tag.players.len(), 1);
-    assert_eq!(tag.score(NO_SLOT), None);
-    step(&mut tag, &[9, NO_SLOT], &[], &[]);
+    assert_eq!(tag.score(Slot(NO_SLOT)), None);
+    step(&mut tag, &[Slot(9), Slot(NO_SLOT)], &[], &[]);
     assert_eq!(tag.players.len(), 1);
 }
 
 #[test]
 fn the_state_is_what_clients_see() {
     let (mut tag, it) = round(2, 2);
-    place(&mut tag, 0, 100.03, 200.5);
+    place(&mut tag, Slot(0), 100.03, 200.5);
     let seen = state(&tag);
     assert_eq!(seen.tick, tag.tick());
     assert_eq!(seen.it, Some(it));
     assert_eq!(seen.phase, Phase::Playing);
     let first = seen.players[0];
-    assert_eq!(first.slot, 0);
+    assert_eq!(first.slot, Slot(0));
     assert_eq!((first.x, first.y), (1600, 3208));
     assert_eq!(dequantize_position(first.y), 200.5);
     assert_eq!(seen.players.len(), 2);
@@ -348,9 +355,9 @@ fn the_state_is_what_clients_see() {
         &mut tag,
         &[],
         &[],
-        &[(1, MOVE_LEFT | crate::game::movement::MOVE_UP)],
+        &[(Slot(1), MOVE_LEFT | crate::game::movement::MOVE_UP)],
     );
-    let p = player(&tag, 1);
+    let p = player(&tag, Slot(1));
     assert_eq!(
         (p.x, p.y),
         (
@@ -394,7 +401,7 @@ fn scripted(seed: u64) -> (Vec<TagState>, Vec<TagEvent>) {
         let mut leaves = Vec::new();
         let mut joins = Vec::new();
         if tick % 97 == 0 && seated.len() < 6 {
-            let slot = script.random_range(0..8);
+            let slot = Slot(script.random_range(0..8));
             if !seated.contains(&slot) {
                 joins.push(slot);
             }
@@ -431,10 +438,10 @@ fn the_same_seed_and_inputs_play_identically() {
 fn bots_play_a_round_on_the_bundled_map() {
     let mut tag = Tag::new(&settings(bundled_map(), 12));
     let shared = TagBrain::prepare(&tag.setup(), 30);
-    let slots: [Slot; 3] = [0, 1, 2];
+    let slots: [Slot; 3] = [Slot(0), Slot(1), Slot(2)];
     let mut brains: Vec<TagBrain> = slots
         .iter()
-        .map(|&s| TagBrain::seeded(u64::from(s)))
+        .map(|&s| TagBrain::seeded(u64::from(s.get())))
         .collect();
     let mut events = step(&mut tag, &[], &slots, &[]);
     let mut sight = state(&tag);

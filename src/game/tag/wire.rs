@@ -132,11 +132,11 @@ pub enum TagEvent {
 }
 
 fn slot_byte(slot: Option<Slot>) -> u8 {
-    slot.unwrap_or(NO_SLOT)
+    slot.map_or(NO_SLOT, Slot::get)
 }
 
 fn byte_slot(byte: u8) -> Option<Slot> {
-    (byte != NO_SLOT).then_some(byte)
+    (byte != NO_SLOT).then_some(Slot(byte))
 }
 
 /// Reads a payload front to back; every read past the end is an error naming what was read.
@@ -329,11 +329,11 @@ impl GameWire for Tag {
             TagEvent::Tagged { tagger, tagged } => {
                 out.extend_from_slice(&EVENT_TAGGED.to_le_bytes());
                 out.push(slot_byte(tagger));
-                out.push(tagged);
+                out.push(tagged.get());
             }
             TagEvent::RoundStarted { it, ends_tick } => {
                 out.extend_from_slice(&EVENT_ROUND_STARTED.to_le_bytes());
-                out.push(it);
+                out.push(it.get());
                 out.extend_from_slice(&ends_tick.to_le_bytes());
             }
             TagEvent::RoundOver {
@@ -354,7 +354,7 @@ impl GameWire for Tag {
             if slot == NO_SLOT {
                 Err(reader.error(format_args!("{field} is {NO_SLOT}, which is no player")))
             } else {
-                Ok(slot)
+                Ok(Slot(slot))
             }
         };
         let event = match reader.u32("event tag")? {
@@ -425,7 +425,7 @@ impl GameWire for Tag {
                 break;
             }
             count += 1;
-            out.push(slot);
+            out.push(slot.get());
             match change {
                 Some(player) => {
                     out.push(CHANGE_PLAYER);
@@ -457,14 +457,14 @@ impl GameWire for Tag {
         let mut old = before.iter().peekable();
         let mut last: Option<Slot> = None;
         for _ in 0..count {
-            let slot = reader.u8("slot")?;
+            let slot = Slot(reader.u8("slot")?);
             if last.is_some_and(|last| slot <= last) {
                 return Err(reader.error(format_args!(
                     "slot {slot} comes after slot {}; changes must be in increasing slot order",
                     last.unwrap_or_default()
                 )));
             }
-            if slot == NO_SLOT {
+            if slot.get() == NO_SLOT {
                 return Err(reader.error(format_args!("slot {NO_SLOT} holds no player")));
             }
             last = Some(slot);
@@ -633,21 +633,21 @@ mod tests {
         let cases = [
             (
                 TagEvent::Tagged {
-                    tagger: Some(3),
-                    tagged: 7,
+                    tagger: Some(Slot(3)),
+                    tagged: Slot(7),
                 },
                 vec![0, 0, 0, 0, 3, 7],
             ),
             (
                 TagEvent::Tagged {
                     tagger: None,
-                    tagged: 0,
+                    tagged: Slot(0),
                 },
                 vec![0, 0, 0, 0, 255, 0],
             ),
             (
                 TagEvent::RoundStarted {
-                    it: 2,
+                    it: Slot(2),
                     ends_tick: 0x0102_0304,
                 },
                 vec![1, 0, 0, 0, 2, 4, 3, 2, 1],
@@ -661,7 +661,7 @@ mod tests {
             ),
             (
                 TagEvent::RoundOver {
-                    winner: Some(1),
+                    winner: Some(Slot(1)),
                     next_round_tick: 5,
                 },
                 vec![2, 0, 0, 0, 1, 5, 0, 0, 0],
@@ -683,8 +683,11 @@ mod tests {
     fn a_full_snapshot_is_the_change_from_an_empty_room() {
         let now = state(
             Phase::Playing,
-            Some(4),
-            vec![player(1, 100, TAG_IMMUNE, 3), player(4, 200, TAG_FROZEN, 0)],
+            Some(Slot(4)),
+            vec![
+                player(Slot(1), 100, TAG_IMMUNE, 3),
+                player(Slot(4), 200, TAG_FROZEN, 0),
+            ],
         );
         let body = delta(None, &now);
         let mut expected = vec![1, 0xd2, 0x04, 0, 0, 4, 2];
@@ -707,20 +710,20 @@ mod tests {
     fn a_delta_carries_only_what_changed() {
         let baseline = state(
             Phase::Playing,
-            Some(2),
+            Some(Slot(2)),
             vec![
-                player(1, 10, 0, 1),
-                player(2, 20, 0, 0),
-                player(4, 40, 0, 2),
+                player(Slot(1), 10, 0, 1),
+                player(Slot(2), 20, 0, 0),
+                player(Slot(4), 40, 0, 2),
             ],
         );
         let now = state(
             Phase::Playing,
-            Some(3),
+            Some(Slot(3)),
             vec![
-                player(1, 10, 0, 1),
-                player(2, 22, TAG_IMMUNE, 0),
-                player(3, 30, TAG_FROZEN, 0),
+                player(Slot(1), 10, 0, 1),
+                player(Slot(2), 22, TAG_IMMUNE, 0),
+                player(Slot(3), 30, TAG_FROZEN, 0),
             ],
         );
         let body = delta(Some(&baseline), &now);
@@ -748,7 +751,11 @@ mod tests {
 
     #[test]
     fn inconsistent_snapshots_are_refused() {
-        let baseline = state(Phase::Playing, Some(1), vec![player(1, 10, 0, 0)]);
+        let baseline = state(
+            Phase::Playing,
+            Some(Slot(1)),
+            vec![player(Slot(1), 10, 0, 0)],
+        );
         let refused = |baseline: Option<&TagState>, body: &[u8], says: &str| {
             let err = Tag::apply_delta(baseline, 1, body).expect_err(says);
             assert!(err.0.contains(says), "{err} (wanted: {says})");
@@ -793,7 +800,9 @@ mod tests {
         let baseline = state(
             Phase::Intermission,
             None,
-            (0..40).map(|slot| player(slot * 3, 5, 0, 0)).collect(),
+            (0..40)
+                .map(|slot| player(Slot(slot * 3), 5, 0, 0))
+                .collect(),
         );
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let mut decoded = 0;
@@ -833,15 +842,15 @@ mod tests {
         for tick in 0..400u32 {
             inputs.clear();
             if tick < 5 {
-                inputs.joins.push(tick as Slot * 2);
+                inputs.joins.push(Slot(tick as u8 * 2));
             }
             if tick == 200 {
-                inputs.leaves.push(4);
+                inputs.leaves.push(Slot(4));
             }
             for slot in (0..5).map(|s| s * 2).filter(|&s| s != 4 || tick < 200) {
                 let movement =
                     [MOVE_UP, MOVE_DOWN, MOVE_LEFT, MOVE_DOWN | MOVE_LEFT][keys.random_range(0..4)];
-                inputs.commands.push((slot, TagInput { movement }));
+                inputs.commands.push((Slot(slot), TagInput { movement }));
             }
             events.clear();
             tag.step(&inputs, &mut events);
