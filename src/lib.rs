@@ -24,7 +24,7 @@
 //! | …error and close codes, their names, and which errors close the connection | `src/protocol/codes.rs` |
 //! | …the snapshot's header and the rule a client applies one by; the boundary to a game's payload (`GameWire`, the inline input payload) | `src/protocol/snapshot.rs`, `payload.rs` |
 //! | a connection: handshake, heartbeat, checks, lobby requests, forwarding | `src/session.rs` |
-//! | …its abuse checks, resuming a player | `src/session/guards.rs`, `resume.rs` |
+//! | …its lobby requests (create, quick join, find a room, ask for a seat), abuse checks, resuming a player | `src/session/lobby.rs`, `guards.rs`, `resume.rs` |
 //! | every connection under HTTP: per-IP limits, socket options, read-ahead and backpressure, bytes a client has taken | `src/transport.rs` |
 //! | the checks before a WebSocket upgrade (shutdown, Origin, join token) | `src/admission.rs`, `src/auth.rs`, `src/limits.rs` |
 //! | the directory of live rooms (behind the `RoomDirectory` trait, so a shared directory can replace it) | `src/lobby.rs` |

@@ -42,7 +42,7 @@ impl PartialEq for Mode {
 
 impl Eq for Mode {}
 
-/// Every mode, the default first.
+/// Every mode, in the order errors list them.
 pub const MODES: &[Mode] = &[
     Mode {
         name: Arena::MODE,
@@ -55,11 +55,6 @@ pub const MODES: &[Mode] = &[
 ];
 
 impl Mode {
-    /// The mode quick join and clients that name none get.
-    pub fn default_mode() -> Mode {
-        MODES[0]
-    }
-
     /// The mode called `name`, or words for the player naming the modes there are.
     pub fn named(name: &str) -> Result<Mode, String> {
         MODES

@@ -1,5 +1,5 @@
 //! One WebSocket connection as an actor: the handshake, heartbeat, decoding and checking every
-//! client message, lobby requests, and forwarding inputs and chat to the player's room.
+//! client message, lobby requests (`lobby`), and forwarding inputs and chat to the player's room.
 //!
 //! It holds no game state: the room owns the match. Everything a client sends is checked here;
 //! a bad message gets an `Error` with a code (and a close where going on makes no sense), never a
@@ -8,6 +8,7 @@
 
 mod backlog;
 mod guards;
+mod lobby;
 mod resume;
 
 use std::rc::Rc;
@@ -27,18 +28,18 @@ use crate::lobby::RoomEntry;
 use crate::metrics::SessionPhase;
 use crate::modes::Mode;
 use crate::protocol::{
-    check_chat_text, check_player_name, check_room_name, decode_client, encode_server, ClientMsg,
-    CloseCode, DecodeError, ErrorCode, Fatal, InputMsg, PlayerId, RoomId, ServerMsg, Slot,
-    HANDSHAKE_TIMEOUT, MAX_CLIENT_MESSAGE_BYTES, MAX_ROOM_CAPACITY, MIN_ROOM_CAPACITY,
-    PROTOCOL_VERSION,
+    check_chat_text, check_player_name, decode_client, encode_server, ClientMsg, CloseCode,
+    DecodeError, ErrorCode, Fatal, InputMsg, PlayerId, RoomId, ServerMsg, Slot, HANDSHAKE_TIMEOUT,
+    MAX_CLIENT_MESSAGE_BYTES, PROTOCOL_VERSION,
 };
 use crate::ratelimit::TokenBucket;
 use crate::room::{
-    ChatLine, CreatorLeft, InputCheck, Join, JoinRefused, Leave, MemberLink, Room, RoomToSession,
-    SnapshotFeed, SnapshotFrame, Spectate,
+    ChatLine, CreatorLeft, InputCheck, Leave, MemberLink, Room, RoomToSession, SnapshotFeed,
+    SnapshotFrame,
 };
 use crate::transport::ConnectionMeter;
 use backlog::{Backlog, Stall, MAX_UNTAKEN_BYTES};
+use lobby::Seat;
 
 /// The server pings a connection this many times per client timeout, so one lost pong is no
 /// reason to drop it.
@@ -50,8 +51,6 @@ const CHAT_PER_SECOND: f64 = 1.0;
 const MAILBOX_CAPACITY: usize = 256;
 /// Rooms a connection remembers having created, to close them when it ends and they are empty.
 const MAX_CREATED_KEPT: usize = 16;
-/// Quick join tries this many rooms that fill up under it before making a new one.
-const QUICK_JOIN_ATTEMPTS: u32 = 3;
 
 /// A close frame's payload is at most 125 bytes, two of them the code.
 const MAX_CLOSE_REASON_BYTES: usize = 123;
@@ -64,18 +63,6 @@ fn truncate_to_boundary(text: &str, max: usize) -> &str {
     }
     &text[..end]
 }
-
-/// What a seat request asks a room for.
-#[derive(Debug, Clone, Copy)]
-enum Seat {
-    Player,
-    Spectator,
-}
-
-/// A room's answer to `Join` or `Spectate`, whichever was asked.
-type SeatRequest = std::pin::Pin<
-    Box<dyn std::future::Future<Output = Result<Result<(), JoinRefused>, MailboxError>>>,
->;
 
 /// Where the connection stands.
 enum State {
@@ -433,163 +420,6 @@ impl Session {
         let player_id = self.app.next_player_id();
         self.welcome(player_id, name.trim().to_string(), "connected", ctx);
         self.issue_session_token(ctx);
-    }
-
-    /// Refuses a lobby request when the player is in a room or joining one.
-    fn check_in_lobby(&self, ctx: &mut ws::WebsocketContext<Self>) -> bool {
-        match self.state {
-            State::Lobby => true,
-            _ => {
-                self.send_error(
-                    ctx,
-                    ErrorCode::AlreadyInRoom,
-                    "leave your room (or wait for your join to finish) first".into(),
-                );
-                false
-            }
-        }
-    }
-
-    fn on_create_room(&mut self, room: NewRoom, ctx: &mut ws::WebsocketContext<Self>) {
-        let NewRoom { name, capacity, .. } = &room;
-        let capacity = *capacity;
-        if !self.check_in_lobby(ctx) {
-            return;
-        }
-        if let Err(problem) = check_room_name(name) {
-            return self.send_error(ctx, ErrorCode::BadRoomSettings, problem);
-        }
-        if !(MIN_ROOM_CAPACITY..=MAX_ROOM_CAPACITY).contains(&capacity) {
-            return self.send_error(
-                ctx,
-                ErrorCode::BadRoomSettings,
-                format!(
-                    "capacity {capacity} is out of range {MIN_ROOM_CAPACITY} to {MAX_ROOM_CAPACITY}"
-                ),
-            );
-        }
-        let room = NewRoom {
-            name: name.trim().to_string(),
-            ..room
-        };
-        if let Some(entry) = self.create_room(room, ctx) {
-            self.request_seat(entry, Seat::Player, None, ctx);
-        }
-    }
-
-    fn quick_join(&mut self, mode: Mode, attempt: u32, ctx: &mut ws::WebsocketContext<Self>) {
-        if !self.check_in_lobby(ctx) {
-            return;
-        }
-        let entry = match self.app.directory.fullest_public_with_space(mode.name) {
-            Some(entry) if attempt <= QUICK_JOIN_ATTEMPTS => entry,
-            _ => {
-                let number = self.app.directory.public_rooms().len() + 1;
-                let capacity = self.app.config.room_capacity;
-                let room = NewRoom {
-                    name: format!("{} {number}", mode.title()),
-                    capacity,
-                    public: true,
-                    bots: true,
-                    mode,
-                };
-                match self.create_room(room, ctx) {
-                    Some(entry) => entry,
-                    None => return,
-                }
-            }
-        };
-        self.request_seat(entry, Seat::Player, Some((mode, attempt)), ctx);
-    }
-
-    /// The public room with this id, or an error to the client. A private room is reachable by
-    /// its code only, so its id reveals nothing.
-    fn find_public_room(
-        &self,
-        id: RoomId,
-        ctx: &mut ws::WebsocketContext<Self>,
-    ) -> Option<RoomEntry> {
-        let found = self.app.directory.by_id(id).filter(|r| r.public);
-        if found.is_none() {
-            self.send_error(
-                ctx,
-                ErrorCode::RoomNotFound,
-                format!("there is no public room with id {id}"),
-            );
-        }
-        found
-    }
-
-    /// The room with this join code, or an error to the client. Wrong codes spend the
-    /// connection's and the address's budgets; once either is spent, no code is looked up.
-    fn find_room_by_code(
-        &mut self,
-        code: &str,
-        ctx: &mut ws::WebsocketContext<Self>,
-    ) -> Option<RoomEntry> {
-        if !self.may_try_code(ctx) {
-            return None;
-        }
-        let found = self.app.directory.by_code(code);
-        if found.is_none() {
-            self.wrong_code();
-            self.send_error(
-                ctx,
-                ErrorCode::RoomNotFound,
-                format!("there is no room with code \"{}\"", code.trim()),
-            );
-        }
-        found
-    }
-
-    /// Asks `entry`'s room for a seat to play or to watch. `quick_join` (the mode and the
-    /// attempt) marks a quick join, which moves on to another room when this one filled up
-    /// meanwhile.
-    fn request_seat(
-        &mut self,
-        entry: RoomEntry,
-        seat: Seat,
-        quick_join: Option<(Mode, u32)>,
-        ctx: &mut ws::WebsocketContext<Self>,
-    ) {
-        if !self.check_in_lobby(ctx) {
-            return;
-        }
-        let room = entry.addr.clone();
-        self.set_state(State::Joining { room: room.clone() });
-        let (player_id, name, session) =
-            (self.player_id, self.name.clone(), ctx.address().recipient());
-        let request: SeatRequest = match seat {
-            Seat::Player => Box::pin(room.send(Join {
-                player_id,
-                name,
-                session,
-            })),
-            Seat::Spectator => Box::pin(room.send(Spectate {
-                player_id,
-                name,
-                session,
-            })),
-        };
-        ctx.spawn(request.into_actor(self).map(move |answer, session, ctx| {
-            let refusal = match answer {
-                Ok(Ok(())) => return,
-                Ok(Err(refusal)) => refusal,
-                Err(_) => JoinRefused {
-                    code: ErrorCode::RoomNotFound,
-                    message: format!("room \"{}\" has closed", entry.name),
-                },
-            };
-            // Only a request still waiting for this answer goes back to the lobby: the session
-            // may have moved on (its Joined already arrived, or it disconnected).
-            if matches!(&session.state, State::Joining { room: r } if *r == entry.addr) {
-                session.set_state(State::Lobby);
-                if let (Some((mode, attempt)), ErrorCode::RoomFull) = (quick_join, refusal.code) {
-                    return session.quick_join(mode, attempt + 1, ctx);
-                }
-                session.send_error(ctx, refusal.code, refusal.message);
-            }
-        }));
     }
 
     fn on_leave(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
