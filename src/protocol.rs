@@ -21,7 +21,7 @@ pub use codes::{CloseCode, ErrorCode, Fatal};
 pub use payload::{GameWire, InputPayload, PayloadError, MAX_INPUT_PAYLOAD_BYTES};
 use snapshot::decode_snapshot;
 pub use snapshot::{
-    apply_snapshot, encode_snapshot_header, encode_snapshot_into, set_snapshot_ack, Held, Snapshot,
+    apply_snapshot, encode_snapshot_into, encode_snapshot_of, set_snapshot_ack, Held, Snapshot,
     SnapshotError, SNAPSHOT_ACK_OFFSET, SNAPSHOT_HEADER_BYTES, SNAPSHOT_TAG,
 };
 

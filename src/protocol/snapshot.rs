@@ -37,24 +37,19 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// The snapshot of `now` (a tick and its state) as a change from `baseline` (`None`: in
-    /// full) for a recipient whose ack is `ack`: in full when the baseline is too old for the
-    /// one-byte age (as the room sends it).
+    /// full) for a recipient whose ack is `ack`, as `encode_snapshot_of` writes it.
     pub fn between<G: GameWire>(
         baseline: Option<(u32, &G::State)>,
         now: (u32, &G::State),
         ack: u32,
     ) -> Snapshot {
-        let baseline = baseline.and_then(|(tick, state)| {
-            let age = u8::try_from(now.0.wrapping_sub(tick)).ok()?;
-            Some((age, state))
-        });
-        let mut body = Vec::new();
-        G::encode_delta(baseline.map(|(_, state)| state), now.1, &mut body);
+        let mut bytes = Vec::new();
+        let baseline_age = encode_snapshot_of::<G>(baseline, now, &mut bytes);
         Snapshot {
             tick: now.0,
             ack,
-            baseline_age: baseline.map_or(0, |(age, _)| age),
-            body,
+            baseline_age,
+            body: bytes.split_off(SNAPSHOT_HEADER_BYTES),
         }
     }
 }
@@ -76,11 +71,32 @@ pub struct SnapshotError {
 }
 
 /// Appends the header of a snapshot of `tick` (with ack 0) whose body follows.
-pub fn encode_snapshot_header(tick: u32, baseline_age: u8, out: &mut Vec<u8>) {
+fn encode_snapshot_header(tick: u32, baseline_age: u8, out: &mut Vec<u8>) {
     out.extend_from_slice(&SNAPSHOT_TAG.to_le_bytes());
     out.extend_from_slice(&tick.to_le_bytes());
     out.extend_from_slice(&0u32.to_le_bytes());
     out.push(baseline_age);
+}
+
+/// Appends a whole snapshot frame (with ack 0) of `now` (a tick and its state) as a change from
+/// `baseline`, or in full when there is none or it is too old for the one-byte age; returns the
+/// age written (0: in full). The one place a game's state becomes a frame: the room, the replay
+/// track and the clients' tests all write them here.
+pub fn encode_snapshot_of<G: GameWire>(
+    baseline: Option<(u32, &G::State)>,
+    now: (u32, &G::State),
+    out: &mut Vec<u8>,
+) -> u8 {
+    let baseline = baseline.and_then(|(tick, state)| {
+        let age = u8::try_from(now.0.wrapping_sub(tick))
+            .ok()
+            .filter(|age| *age > 0)?;
+        Some((age, state))
+    });
+    let age = baseline.map_or(0, |(age, _)| age);
+    encode_snapshot_header(now.0, age, out);
+    G::encode_delta(baseline.map(|(_, state)| state), now.1, out);
+    age
 }
 
 /// Appends the bytes of `ServerMsg::Snapshot(snapshot)`.

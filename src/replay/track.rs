@@ -14,7 +14,7 @@ use super::replayer::{ReplayError, Replayer};
 use crate::game::arena::{Arena, ArenaState};
 use crate::game::Game;
 use crate::protocol::{
-    encode_server_into, encode_snapshot_header, GameWire, PlayerId, RoomId, RoomInfo, RosterEntry,
+    encode_server_into, encode_snapshot_of, GameWire, PlayerId, RoomId, RoomInfo, RosterEntry,
     ServerMsg, Slot, MAX_CLIENT_MESSAGE_BYTES, MAX_ROOM_CAPACITY, PROTOCOL_VERSION,
 };
 
@@ -109,10 +109,9 @@ pub fn track(bytes: &[u8], match_id: u32) -> Result<Vec<u8>, ReplayError> {
             push_message(&mut out, &ServerMsg::GameEvent { tick, event: bytes });
         }
         replayer.state(&mut after);
-        let baseline = (!keyframe).then_some(&before);
+        let baseline = (!keyframe).then_some((before.tick, &before));
         push(&mut out, |buf| {
-            encode_snapshot_header(tick, u8::from(!keyframe), buf);
-            Arena::encode_delta(baseline, &after, buf);
+            encode_snapshot_of::<Arena>(baseline, (tick, &after), buf);
         });
         if !roster.is_empty() {
             played_until = out.len();

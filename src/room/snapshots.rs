@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::protocol::{encode_snapshot_header, set_snapshot_ack, GameWire, Held, Slot};
+use crate::protocol::{encode_snapshot_of, set_snapshot_ack, GameWire, Held, Slot};
 
 /// Published states kept as baselines. A connection further behind gets a full snapshot; one
 /// that far behind is about to be dropped for lagging anyway.
@@ -111,13 +111,10 @@ impl<G: GameWire> SnapshotEncoder<G> {
         self.baselines.sort_unstable();
         self.baselines.dedup();
         let mut encodings = Vec::with_capacity(1 + self.baselines.len());
-        encodings.push(encode::<G>(&mut self.encoded, None, &now));
+        encodings.extend(encode::<G>(&mut self.encoded, None, &now));
         for &tick in &self.baselines {
-            // A baseline too old for the one-byte age is served by the full snapshot.
-            let young = u8::try_from(now.tick.wrapping_sub(tick)).is_ok();
-            let baseline = self.history.iter().find(|s| s.tick == tick);
-            if let (true, Some(baseline)) = (young, baseline) {
-                encodings.push(encode::<G>(&mut self.encoded, Some(baseline), &now));
+            if let Some(baseline) = self.history.iter().find(|s| s.tick == tick) {
+                encodings.extend(encode::<G>(&mut self.encoded, Some(baseline), &now));
             }
         }
         let typical = encodings
@@ -136,20 +133,22 @@ impl<G: GameWire> SnapshotEncoder<G> {
 }
 
 /// `now` as a change from `baseline` (`None`: in full), with ack 0, written through the reused
-/// `scratch`.
+/// `scratch`; `None` for a baseline too old for a change (the full encoding serves it).
 fn encode<G: GameWire>(
     scratch: &mut Vec<u8>,
     baseline: Option<&Held<G::State>>,
     now: &Held<G::State>,
-) -> Encoding {
-    let age = baseline.map_or(0, |b| now.tick.wrapping_sub(b.tick) as u8);
+) -> Option<Encoding> {
     scratch.clear();
-    encode_snapshot_header(now.tick, age, scratch);
-    G::encode_delta(baseline.map(|b| &b.state), &now.state, scratch);
-    Encoding {
+    let from = baseline.map(|b| (b.tick, &b.state));
+    let age = encode_snapshot_of::<G>(from, (now.tick, &now.state), scratch);
+    if baseline.is_some() && age == 0 {
+        return None;
+    }
+    Some(Encoding {
         baseline: baseline.map(|b| b.tick),
         bytes: Bytes::copy_from_slice(scratch),
-    }
+    })
 }
 
 #[cfg(test)]

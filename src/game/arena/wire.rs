@@ -92,6 +92,12 @@ pub fn check_input(input: &ArenaInput) -> Result<(), String> {
     Ok(())
 }
 
+thread_local! {
+    /// The change lists `encode_delta` fills, kept per thread: every room encodes a body at
+    /// least once a tick, and reusing these keeps that free of allocations.
+    static CHANGES: std::cell::RefCell<ArenaDelta> = std::cell::RefCell::default();
+}
+
 impl GameWire for Arena {
     const MODE: &'static str = "arena";
     type Input = ArenaInput;
@@ -128,9 +134,10 @@ impl GameWire for Arena {
     }
 
     fn encode_delta(baseline: Option<&ArenaState>, now: &ArenaState, out: &mut Vec<u8>) {
-        let mut delta = ArenaDelta::default();
-        delta.diff_into(baseline, now);
-        delta.encode_into(out);
+        CHANGES.with_borrow_mut(|delta| {
+            delta.diff_into(baseline, now);
+            delta.encode_into(out);
+        });
     }
 
     fn apply_delta(
