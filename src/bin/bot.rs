@@ -25,9 +25,9 @@ struct Args {
     /// Join the room with this code; without it, quick join.
     #[arg(long)]
     room: Option<String>,
-    /// The game to play: "arena" or "tag" (a room joined by code must run it).
-    #[arg(long, default_value = "arena")]
-    mode: String,
+    /// The game to play (a room joined by code must run it).
+    #[arg(long, value_enum, default_value_t = Mode::Arena)]
+    mode: Mode,
     /// How many bots to run.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
     count: u32,
@@ -42,18 +42,16 @@ struct Args {
     seed: u64,
 }
 
+/// The games the bot has a client and a brain for.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Mode {
+    Arena,
+    Tag,
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
     let args = Args::parse();
-    if ![Arena::MODE, Tag::MODE].contains(&args.mode.as_str()) {
-        eprintln!(
-            "bot: no game mode \"{}\"; it plays {} and {}",
-            args.mode,
-            Arena::MODE,
-            Tag::MODE
-        );
-        return std::process::ExitCode::FAILURE;
-    }
     let deadline = args
         .seconds
         .map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
@@ -66,11 +64,11 @@ async fn main() -> std::process::ExitCode {
             seed: args.seed.wrapping_add(u64::from(number)),
             deadline,
         };
-        let mode = args.mode.clone();
+        let mode = args.mode;
         bots.spawn(async move {
-            let outcome = match mode.as_str() {
-                Tag::MODE => play::<Tag>(&name, &settings).await,
-                _ => play::<Arena>(&name, &settings).await,
+            let outcome = match mode {
+                Mode::Arena => play::<Arena>(&name, &settings).await,
+                Mode::Tag => play::<Tag>(&name, &settings).await,
             };
             (name, outcome)
         });
