@@ -4,6 +4,7 @@
 //
 // Owns: test data and helpers only. Must not: be imported by the game's own modules.
 
+import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,4 +57,36 @@ export function toHex(bytes) {
 export function arenaSnapshotMsg({ tick, ack = 0, baseline_age, players, added_bullets, removed_bullets }) {
   const body = encodeSnapshot({ players, added_bullets, removed_bullets });
   return { type: "Snapshot", tick, ack, baseline_age, body };
+}
+
+/**
+ * Checks a game's codec against its vector file (tests/vectors/<mode>.json, PROTOCOL.md
+ * "Golden vectors"): every input, setup and event decodes to its value and encodes back, and
+ * every snapshot body encodes back and, applied to its baseline, rebuilds its state.
+ * `stateFromJson(json, tick)` and `stateToJson(state)` map the file's states to the game's.
+ */
+export function checkGameVectorFile(codec, applySnapshot, stateFromJson, stateToJson) {
+  const file = readVectorFile(`${codec.MODE}.json`);
+  assert.equal(file.mode, codec.MODE);
+  assert.equal(file.protocol_version, 4);
+  const payloads = (vectors, decode, encode) => {
+    assert.ok(vectors.length > 0, "the file has vectors of this kind");
+    for (const vector of vectors) {
+      assert.deepEqual(decode(fromHex(vector.hex)), vector.value, `${vector.name} decodes`);
+      assert.deepEqual(toHex(encode(vector.value)), vector.hex, `${vector.name} encodes`);
+    }
+  };
+  payloads(file.inputs, codec.decodeInput, codec.encodeInput);
+  payloads(file.setups, codec.decodeSetup, codec.encodeSetup);
+  payloads(file.events, codec.decodeEvent, codec.encodeEvent);
+  assert.ok(file.snapshots.length > 0, "the file has snapshot vectors");
+  for (const vector of file.snapshots) {
+    const body = codec.decodeSnapshot(fromHex(vector.hex));
+    assert.equal(toHex(codec.encodeSnapshot(body)), vector.hex, `${vector.name} encodes back`);
+    const baselineTick = vector.baseline?.tick ?? vector.tick - 1;
+    const previous = vector.baseline === null ? null : stateFromJson(vector.baseline, baselineTick);
+    const baseline_age = previous === null ? 0 : vector.tick - baselineTick;
+    const state = applySnapshot(previous, { tick: vector.tick, baseline_age, ...body });
+    assert.deepEqual(stateToJson(state), vector.state, `${vector.name} rebuilds the vector's state`);
+  }
 }

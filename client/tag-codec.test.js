@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import * as codec from "./games/tag/codec.js";
 import { applySnapshot } from "./games/tag/delta.js";
 import { ProtocolError } from "./wire.js";
-import { fromHex, readVectorFile, toHex } from "./fixtures.js";
+import { checkGameVectorFile, fromHex, toHex } from "./fixtures.js";
 
 const hex = (...parts) => fromHex(parts.join(""));
 
@@ -191,29 +191,6 @@ function stateToJson({ phase, phase_ends_tick, it, players }) {
   };
 }
 
-function checkPayloads(vectors, decode, encode) {
-  assert.ok(vectors.length > 0, "the file has vectors of this kind");
-  for (const vector of vectors) {
-    assert.deepEqual(decode(fromHex(vector.hex)), vector.value, `${vector.name} decodes`);
-    assert.deepEqual(toHex(encode(vector.value)), vector.hex, `${vector.name} encodes`);
-  }
-}
-
 test("tests/vectors/tag.json: tag's payloads as the server's codec makes them", () => {
-  const file = readVectorFile("tag.json");
-  assert.equal(file.mode, codec.MODE);
-  assert.equal(file.protocol_version, 4);
-  checkPayloads(file.inputs, codec.decodeInput, codec.encodeInput);
-  checkPayloads(file.setups, codec.decodeSetup, codec.encodeSetup);
-  checkPayloads(file.events, codec.decodeEvent, codec.encodeEvent);
-  assert.ok(file.snapshots.length > 0, "the file has snapshot vectors");
-  for (const vector of file.snapshots) {
-    const body = codec.decodeSnapshot(fromHex(vector.hex));
-    assert.equal(toHex(codec.encodeSnapshot(body)), vector.hex, `${vector.name} encodes back`);
-    const baselineTick = vector.baseline?.tick ?? vector.tick - 1;
-    const previous = vector.baseline === null ? null : stateFromJson(vector.baseline, baselineTick);
-    const baseline_age = previous === null ? 0 : vector.tick - baselineTick;
-    const state = applySnapshot(previous, { tick: vector.tick, baseline_age, ...body });
-    assert.deepEqual(stateToJson(state), vector.state, `${vector.name} rebuilds the vector's state`);
-  }
+  checkGameVectorFile(codec, applySnapshot, stateFromJson, stateToJson);
 });

@@ -385,6 +385,25 @@ export function decodeWith(read, data, what) {
   return value;
 }
 
+/**
+ * The codec of a payload that is plain fields (`layout`, e.g. a game's setup): `{ encode,
+ * decode }`, with `prefix` before field names and `what` naming it in errors.
+ */
+export function fieldsCodec(layout, prefix, what) {
+  return {
+    encode: (record) => encodeWith((w) => writeFields(w, layout, record, prefix), record),
+    decode: (bytes) => decodeWith((r) => readFields(r, layout, {}, prefix), bytes, what),
+  };
+}
+
+/** The codec of a payload that is one of `variants` (a game's event enum), as `fieldsCodec`. */
+export function enumCodec(variants, field, what) {
+  return {
+    encode: (value) => encodeWith((w) => writeEnum(w, variants, value, field), value),
+    decode: (bytes) => decodeWith((r) => readEnum(r, variants, field), bytes, what),
+  };
+}
+
 /** World units to the wire's fixed point, clamped like the server's `quantize_position`. */
 export function quantizePosition(units) {
   const scaled = Math.round(units * POSITION_SCALE);

@@ -16,13 +16,13 @@ import {
   checkInteger,
   decodeWith,
   encodeWith,
+  enumCodec,
+  fieldsCodec,
   listOf,
   MOVE_BITS,
   ProtocolError,
-  readEnum,
   readFields,
   variantOf,
-  writeEnum,
   writeFields,
 } from "../../wire.js";
 
@@ -75,21 +75,9 @@ export function decodeInput(bytes) {
   }, bytes, "arena input");
 }
 
-export function encodeSetup(setup) {
-  return encodeWith((w) => writeFields(w, SETUP, setup, "setup."), setup);
-}
+export const { encode: encodeSetup, decode: decodeSetup } = fieldsCodec(SETUP, "setup.", "arena setup");
 
-export function decodeSetup(bytes) {
-  return decodeWith((r) => readFields(r, SETUP, {}, "setup."), bytes, "arena setup");
-}
-
-export function encodeEvent(event) {
-  return encodeWith((w) => writeEnum(w, EVENTS, event, "event"), event);
-}
-
-export function decodeEvent(bytes) {
-  return decodeWith((r) => readEnum(r, EVENTS, "event"), bytes, "arena event");
-}
+export const { encode: encodeEvent, decode: decodeEvent } = enumCodec(EVENTS, "event", "arena event");
 
 /** The one variant name of a serde-tagged player change, e.g. "Moved" for `{ Moved: {...} }`. */
 export function playerChangeKind(change, field = "player change") {

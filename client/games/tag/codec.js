@@ -17,13 +17,13 @@ import {
   checkInteger,
   decodeWith,
   encodeWith,
+  enumCodec,
+  fieldsCodec,
   listOf,
   MOVE_BITS,
   ProtocolError,
-  readEnum,
   readFields,
   variantOf,
-  writeEnum,
   writeFields,
 } from "../../wire.js";
 
@@ -89,21 +89,9 @@ export function decodeInput(bytes) {
   }, bytes, "tag input");
 }
 
-export function encodeSetup(setup) {
-  return encodeWith((w) => writeFields(w, SETUP, setup, "setup."), setup);
-}
+export const { encode: encodeSetup, decode: decodeSetup } = fieldsCodec(SETUP, "setup.", "tag setup");
 
-export function decodeSetup(bytes) {
-  return decodeWith((r) => readFields(r, SETUP, {}, "setup."), bytes, "tag setup");
-}
-
-export function encodeEvent(event) {
-  return encodeWith((w) => writeEnum(w, EVENTS, event, "event"), event);
-}
-
-export function decodeEvent(bytes) {
-  return decodeWith((r) => readEnum(r, EVENTS, "event"), bytes, "tag event");
-}
+export const { encode: encodeEvent, decode: decodeEvent } = enumCodec(EVENTS, "event", "tag event");
 
 /** The variant of a snapshot's player change: "State" or "Gone". */
 export function changeKind(change, field = "player change") {
