@@ -183,7 +183,27 @@ pub async fn wait_for_script(
     script: &str,
     check: impl Fn(&Value) -> bool,
 ) -> Value {
-    let deadline = tokio::time::Instant::now() + PAGE_WAIT;
+    wait_for_script_within(client, what, script, PAGE_WAIT, check).await
+}
+
+/// As `wait_for_state`, for something that takes longer than `PAGE_WAIT` (a game's round).
+pub async fn wait_for_state_within(
+    client: &Client,
+    what: &str,
+    within: Duration,
+    check: impl Fn(&Value) -> bool,
+) -> Value {
+    wait_for_script_within(client, what, PAGE_STATE, within, check).await
+}
+
+async fn wait_for_script_within(
+    client: &Client,
+    what: &str,
+    script: &str,
+    within: Duration,
+    check: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = tokio::time::Instant::now() + within;
     loop {
         let value = client
             .execute(script, vec![])
@@ -194,7 +214,7 @@ pub async fn wait_for_script(
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "{what}: not true within {PAGE_WAIT:?}; last value: {value:#}"
+            "{what}: not true within {within:?}; last value: {value:#}"
         );
         tokio::time::sleep(POLL).await;
     }

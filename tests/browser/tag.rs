@@ -15,7 +15,7 @@ use skirmish::config::Config;
 use crate::common;
 use crate::harness::{
     click, enter_lobby, number, open_browser, page_state, position_of, programs, wait_for_script,
-    wait_for_state, wait_for_text, Driver, Profile, ONE_AT_A_TIME,
+    wait_for_state, wait_for_state_within, wait_for_text, Driver, Profile, ONE_AT_A_TIME,
 };
 
 /// A round and its intermission (30 s and 3 s at the default tick rate), with room to spare
@@ -28,22 +28,6 @@ const INTERMISSION: u64 = 2;
 
 fn phase(state: &Value) -> Option<u64> {
     state["phase"].as_u64()
-}
-
-/// Polls the page until `check` holds, for up to `ROUND_WAIT`.
-async fn wait_long(client: &Client, what: &str, check: impl Fn(&Value) -> bool) -> Value {
-    let deadline = tokio::time::Instant::now() + ROUND_WAIT;
-    loop {
-        let state = page_state(client).await;
-        if check(&state) {
-            return state;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{what}: not true within {ROUND_WAIT:?}; last state: {state:#}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 /// Holds each key for `ms`, one after the other, in the browser's own action queue.
@@ -171,7 +155,7 @@ async fn a_round_of_tag_is_played_to_its_end_in_chromium() {
     .await;
 
     // The round runs to its end: someone scored, and the feed names the winner.
-    let over = wait_long(&client, "the round ends", |s| {
+    let over = wait_for_state_within(&client, "the round ends", ROUND_WAIT, |s| {
         phase(s) == Some(INTERMISSION)
     })
     .await;
@@ -189,7 +173,7 @@ async fn a_round_of_tag_is_played_to_its_end_in_chromium() {
     .await;
 
     // The next round starts with the board cleared.
-    let next = wait_long(&client, "the next round starts", |s| {
+    let next = wait_for_state_within(&client, "the next round starts", ROUND_WAIT, |s| {
         phase(s) == Some(PLAYING)
     })
     .await;
