@@ -19,13 +19,7 @@ const TICKS: u32 = 30 * 120;
 const ROUNDS: usize = 5;
 
 fn arena() -> Arena {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/maps/arena.json");
-    let json = std::fs::read_to_string(path).expect("the bundled map");
-    Arena::new(
-        Arc::new(Map::from_json(&json).expect("it parses")),
-        TICK_RATE,
-        7,
-    )
+    Arena::new(Arc::new(Map::bundled()), TICK_RATE, 7)
 }
 
 /// Plays `TICKS` steps with `bots` of the 8 players driven by brains and the others by a

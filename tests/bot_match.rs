@@ -15,10 +15,7 @@ const TICK_RATE: u16 = 30;
 const SECONDS: u32 = 60;
 
 fn arena() -> Arena {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/maps/arena.json");
-    let json = std::fs::read_to_string(path).expect("the bundled map");
-    let map = Map::from_json(&json).expect("the bundled map parses");
-    Arena::new(Arc::new(map), TICK_RATE, 7)
+    Arena::new(Arc::new(Map::bundled()), TICK_RATE, 7)
 }
 
 fn view_of(game: &Arena, you: Slot) -> RoomView<Arena> {

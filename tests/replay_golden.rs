@@ -34,9 +34,7 @@ fn golden_path() -> PathBuf {
 }
 
 fn bundled_map() -> Arc<Map> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/maps/arena.json");
-    let text = std::fs::read_to_string(path).expect("assets/maps/arena.json is readable");
-    Arc::new(Map::from_json(&text).expect("the bundled arena is valid"))
+    Arc::new(Map::bundled())
 }
 
 /// Each player runs in a direction it changes now and then, aims at the next player and

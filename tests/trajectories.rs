@@ -64,9 +64,7 @@ struct Case {
 }
 
 fn bundled_map() -> Map {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/maps/arena.json");
-    let text = fs::read_to_string(path).expect("assets/maps/arena.json is readable");
-    Map::from_json(&text).expect("the bundled arena is valid")
+    Map::bundled()
 }
 
 fn repeat(script: &[(u8, usize)]) -> Vec<u8> {

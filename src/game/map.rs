@@ -166,6 +166,15 @@ impl Map {
             .unwrap_or(first)
     }
 
+    /// The arena map of this checkout's `assets/maps/` (the server's default map), for tests,
+    /// benchmarks and tools that step a game without a server. Panics when the file is
+    /// missing or invalid: it is part of the source tree, not something a user supplies.
+    pub fn bundled() -> Map {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/maps/arena.json");
+        let text = std::fs::read_to_string(path).expect("assets/maps/arena.json is readable");
+        Map::from_json(&text).expect("the bundled arena is valid")
+    }
+
     /// Parses and validates a map file's text.
     pub fn from_json(json: &str) -> Result<Map, MapError> {
         let file: MapFile =
@@ -317,9 +326,7 @@ mod tests {
 
     #[test]
     fn the_bundled_arena_parses() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/maps/arena.json");
-        let text = std::fs::read_to_string(path).expect("assets/maps/arena.json is readable");
-        let map = Map::from_json(&text).expect("the bundled arena is valid");
+        let map = Map::bundled();
         assert_eq!((map.width, map.height), (1600, 1000));
         assert!(map.spawns.len() >= 8, "{} spawns", map.spawns.len());
         assert!(map.walls.len() > 4, "border and cover");

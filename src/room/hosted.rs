@@ -239,10 +239,7 @@ mod tests {
     }
 
     fn hosted() -> Hosted<Arena> {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/maps/arena.json");
-        let text = std::fs::read_to_string(path).expect("the bundled map");
-        let map = Arc::new(Map::from_json(&text).expect("it parses"));
-        Hosted::new(Arena::new(map, 30, 7), 30)
+        Hosted::new(Arena::new(Arc::new(Map::bundled()), 30, 7), 30)
     }
 
     fn payload(movement: u8) -> InputPayload {

@@ -288,9 +288,7 @@ pub fn number(value: &Value) -> f64 {
 
 /// The bundled arena map the test's server runs, to pick directions free of walls.
 pub fn arena_map() -> Map {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/maps/arena.json");
-    let json = std::fs::read_to_string(&path).expect("the arena map is readable");
-    Map::from_json(&json).expect("the arena map is valid")
+    Map::bundled()
 }
 
 /// Whether a circle of `margin` can travel `distance` units from `from` along the unit vector

@@ -23,9 +23,7 @@ fn map(width: u16, height: u16, spawns: &[(f32, f32)]) -> Arc<Map> {
 }
 
 fn bundled_map() -> Arc<Map> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/maps/arena.json");
-    let text = std::fs::read_to_string(path).expect("assets/maps/arena.json is readable");
-    Arc::new(Map::from_json(&text).expect("the bundled arena is valid"))
+    Arc::new(Map::bundled())
 }
 
 fn settings(map: Arc<Map>, seed: u64) -> MatchSettings {

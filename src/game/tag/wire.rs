@@ -828,9 +828,7 @@ mod tests {
     #[test]
     fn a_matchs_states_survive_a_chain_of_deltas() {
         use crate::game::{Game, MatchSettings, StepInputs};
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/maps/arena.json");
-        let text = std::fs::read_to_string(path).expect("assets/maps/arena.json is readable");
-        let map = crate::game::map::Map::from_json(&text).expect("the bundled arena is valid");
+        let map = crate::game::map::Map::bundled();
         let mut tag = Tag::new(&MatchSettings {
             map: std::sync::Arc::new(map),
             tick_rate: 30,
