@@ -28,7 +28,7 @@ import {
 
 export { ProtocolError };
 
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 const MAX_CLIENT_MESSAGE_BYTES = 4096;
 export const MAX_SERVER_MESSAGE_BYTES = 1 << 20;
 export const MAX_ROOM_NAME_CHARS = 32;
@@ -108,6 +108,7 @@ const CLIENT_MESSAGES = {
   Spectate: [["room", "u32"]],
   SpectateByCode: [["code", "string"]],
   Resume: [["protocol", "u16"], ["token", "string"]],
+  Redeem: [["protocol", "u16"], ["ticket", "string"]],
 };
 const SERVER_MESSAGES = {
   Welcome: [
@@ -132,6 +133,7 @@ const SERVER_MESSAGES = {
     ["setup", "bytes"], ["roster", listOf(ROSTER_ENTRY)],
   ],
   SessionToken: [["token", "string"], ["grace_ms", "u32"]],
+  Redirect: [["url", "string"], ["ticket", "string"]],
 };
 const CLIENT_VARIANTS = Object.keys(CLIENT_MESSAGES);
 const SERVER_VARIANTS = Object.keys(SERVER_MESSAGES);

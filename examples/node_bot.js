@@ -12,7 +12,7 @@
 
 "use strict";
 
-const PROTOCOL_VERSION = 4;
+const PROTOCOL_VERSION = 5;
 // The one game this bot plays (RoomInfo.mode), and the error a server sends when it does not
 // run a mode asked for.
 const MODE = "arena";

@@ -22,7 +22,7 @@ import time
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-PROTOCOL_VERSION = 4
+PROTOCOL_VERSION = 5
 # The one game this bot plays (RoomInfo.mode), and the error a server sends when it does not
 # run a mode asked for.
 MODE = "arena"

@@ -16,7 +16,7 @@ use futures_util::future::join_all;
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
-use crate::lobby::RoomEntry;
+use crate::lobby::RoomHandle;
 use crate::metrics::{SessionPhase, Traffic};
 use crate::protocol::{RoomId, PROTOCOL_VERSION};
 use crate::room::{Inspect, RoomDetails, TickReport};
@@ -100,7 +100,10 @@ pub async fn metrics(req: HttpRequest, app: web::Data<AppState>) -> HttpResponse
     if !authorized(&req, app.config.admin_token.as_deref()) {
         return unauthorized();
     }
-    let body = app.metrics.render(&app.directory.all_rooms());
+    if let Some(cluster) = &app.cluster {
+        cluster.update_gauges();
+    }
+    let body = app.metrics.render(&app.directory.here().listings());
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(body)
@@ -126,6 +129,18 @@ struct ServerStats {
     public_url: Option<String>,
     public_port: u16,
     public_scheme: &'static str,
+    /// This node's part in a cluster; absent on a single node.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cluster: Option<ClusterStats>,
+}
+
+#[derive(Serialize)]
+struct ClusterStats {
+    node: String,
+    #[serde(flatten)]
+    health: crate::cluster::Health,
+    /// Every node seen, this one first.
+    nodes: Vec<crate::cluster::NodeSeen>,
 }
 
 #[derive(Serialize)]
@@ -151,7 +166,7 @@ pub async fn stats(req: HttpRequest, app: web::Data<AppState>) -> HttpResponse {
     if !authorized(&req, token) {
         return unauthorized();
     }
-    let rooms = app.directory.all_rooms();
+    let rooms = app.directory.here().handles();
     let details = join_all(
         rooms
             .iter()
@@ -185,10 +200,15 @@ pub async fn stats(req: HttpRequest, app: web::Data<AppState>) -> HttpResponse {
         } else {
             "http"
         },
+        cluster: app.cluster.as_ref().map(|cluster| ClusterStats {
+            node: cluster.node_id().to_string(),
+            health: cluster.health(),
+            nodes: cluster.nodes(app.directory.here()),
+        }),
     })
 }
 
-fn room_stats(room: &RoomEntry, details: Option<RoomDetails>, admin: bool) -> RoomStats {
+fn room_stats(room: &RoomHandle, details: Option<RoomDetails>, admin: bool) -> RoomStats {
     RoomStats {
         id: room.id,
         name: room.name.clone(),
@@ -202,12 +222,23 @@ fn room_stats(room: &RoomEntry, details: Option<RoomDetails>, admin: bool) -> Ro
     }
 }
 
-/// 200 while the server takes players, 503 once it is shutting down.
+/// 200 while the server takes players, 503 once it is shutting down. A node of a cluster that
+/// cannot reach Redis still serves its own rooms: 200, saying it is degraded and why.
 pub async fn readyz(app: web::Data<AppState>) -> HttpResponse {
+    let degraded = app
+        .cluster
+        .as_ref()
+        .map(|cluster| cluster.health())
+        .filter(|health| health.degraded);
     if app.is_ready() {
-        HttpResponse::Ok()
-            .content_type("text/plain")
-            .body("ready\n")
+        let body = match degraded {
+            Some(health) => format!(
+                "ready, degraded: {}; this node lists its own rooms only\n",
+                health.problem.unwrap_or_default()
+            ),
+            None => "ready\n".into(),
+        };
+        HttpResponse::Ok().content_type("text/plain").body(body)
     } else {
         HttpResponse::ServiceUnavailable()
             .content_type("text/plain")
@@ -231,7 +262,7 @@ mod tests {
 
     use crate::config::Config;
     use crate::game::map::Map;
-    use crate::lobby::LocalDirectory;
+    use crate::lobby::Directory;
 
     #[actix_web::test]
     async fn readyz_turns_to_503_when_the_server_stops_accepting() {
@@ -239,7 +270,7 @@ mod tests {
         let map = Map::from_json(&std::fs::read_to_string(config.map_path()).unwrap()).unwrap();
         let app = Arc::new(AppState::new(
             config,
-            Arc::new(LocalDirectory::new()),
+            Arc::new(Directory::single()),
             Arc::new(map),
             Vec::new(),
         ));

@@ -3,19 +3,20 @@
 //!
 //! Made once at startup and shared behind an `Arc`; holds no per-connection state.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 use actix::{Actor, ArbiterHandle};
 use rand::Rng;
 
+use crate::cluster::Cluster;
 use crate::config::Config;
 use crate::connections::Connections;
 use crate::game::map::Map;
 use crate::game::MatchSettings;
 use crate::limits::{Limits, RoomRefusal};
-use crate::lobby::{RoomDirectory, RoomEntry};
+use crate::lobby::{Directory, RoomHandle};
 use crate::metrics::Metrics;
 use crate::modes::{MatchStart, Mode};
 use crate::protocol::PlayerId;
@@ -29,14 +30,15 @@ pub type GameMaker = Arc<dyn Fn(&str, &MatchStart) -> Box<dyn HostedGame> + Send
 
 pub struct AppState {
     pub config: Config,
-    pub directory: Arc<dyn RoomDirectory>,
+    pub directory: Arc<Directory>,
+    /// This node's part in a cluster (`--redis-url`), if it is one.
+    pub cluster: Option<Arc<Cluster>>,
     pub started: Instant,
     /// The players' port as bound (`--port 0` picks one), set when the server starts serving.
     pub public_port: u16,
     map: Arc<Map>,
     room_threads: Vec<ArbiterHandle>,
     next_room_thread: AtomicUsize,
-    next_player_id: AtomicU32,
     /// Open WebSocket sessions, for the stats endpoint.
     pub sessions: AtomicUsize,
     pub metrics: Arc<Metrics>,
@@ -65,7 +67,7 @@ pub struct NewRoom {
 impl AppState {
     pub fn new(
         config: Config,
-        directory: Arc<dyn RoomDirectory>,
+        directory: Arc<Directory>,
         map: Arc<Map>,
         room_threads: Vec<ArbiterHandle>,
     ) -> AppState {
@@ -75,6 +77,7 @@ impl AppState {
             connections: Connections::default(),
             make_game: None,
             replays: None,
+            cluster: None,
             public_port: config.port,
             config,
             directory,
@@ -82,7 +85,6 @@ impl AppState {
             map,
             room_threads,
             next_room_thread: AtomicUsize::new(0),
-            next_player_id: AtomicU32::new(1),
             sessions: AtomicUsize::new(0),
             metrics: Arc::new(Metrics::new()),
             ready: AtomicBool::new(true),
@@ -98,6 +100,23 @@ impl AppState {
     /// balancer sends new players elsewhere. There is no way back.
     pub fn stop_accepting(&self) {
         self.ready.store(false, Ordering::Relaxed);
+    }
+
+    /// Makes this server a node of the cluster of `--redis-url` (with `--cluster-secret`):
+    /// ids come from the cluster and the directory lists the other nodes' rooms too. Must be
+    /// called before any room is made; the refresh starts with the server (`startup`).
+    pub fn with_cluster(mut self, secret: &str) -> AppState {
+        let cluster = Arc::new(Cluster::new(
+            secret,
+            u32::try_from(self.config.max_players).unwrap_or(u32::MAX),
+            self.config.cluster_refresh(),
+            self.metrics.registry(),
+        ));
+        self.directory = Arc::new(Directory::clustered(cluster.ids(), cluster.clone()));
+        self.resumption =
+            Resumption::new(self.config.reconnect_grace()).with_prefix(cluster.node_id());
+        self.cluster = Some(cluster);
+        self
     }
 
     /// Replaces the game new rooms play.
@@ -118,20 +137,18 @@ impl AppState {
     }
 
     /// `create_room`, if the server's room limits allow one more now.
-    pub fn create_room_within_limits(&self, room: NewRoom) -> Result<RoomEntry, RoomRefusal> {
-        self.limits.create_room(
-            || self.directory.all_rooms().len(),
-            || self.create_room(room),
-        )
+    pub fn create_room_within_limits(&self, room: NewRoom) -> Result<RoomHandle, RoomRefusal> {
+        self.limits
+            .create_room(|| self.directory.here().len(), || self.create_room(room))
     }
 
     pub fn next_player_id(&self) -> PlayerId {
-        PlayerId(self.next_player_id.fetch_add(1, Ordering::Relaxed))
+        self.directory.ids().player_id()
     }
 
     /// Makes a room running its mode's game on the next room thread and lists it in the
     /// directory.
-    pub fn create_room(&self, room: NewRoom) -> RoomEntry {
+    pub fn create_room(&self, room: NewRoom) -> RoomHandle {
         let NewRoom {
             name,
             capacity,
@@ -182,13 +199,13 @@ impl AppState {
         let metrics = self.metrics.room(mode);
         let room = {
             let counters = (players.clone(), bots_listed.clone());
-            let (stats, directory) = (stats.clone(), self.directory.clone());
+            let (stats, unlist) = (stats.clone(), self.directory.here().unlister(id));
             move |_: &mut actix::Context<Room>| {
-                Room::new(settings, game, counters, stats, directory, metrics)
+                Room::new(settings, game, counters, stats, unlist, metrics)
             }
         };
         let addr = Room::start_in_arbiter(&self.room_threads[made % threads], room);
-        let entry = RoomEntry {
+        let handle = RoomHandle {
             id,
             code,
             name,
@@ -200,7 +217,7 @@ impl AppState {
             stats,
             addr,
         };
-        self.directory.insert(entry.clone());
-        entry
+        self.directory.here().insert(handle.clone());
+        handle
     }
 }

@@ -111,10 +111,24 @@ pub struct Config {
     #[arg(long, env = "SKIRMISH_REPLAY_MAX_MB", default_value_t = 1_024)]
     pub replay_max_mb: u64,
 
-    /// Redis to tell other services about finished matches (e.g. redis://127.0.0.1:6379): each
-    /// one's summary is added to the stream `skirmish:matches` [default: none].
+    /// Redis that makes this server a node of a cluster (e.g. redis://127.0.0.1:6379): the
+    /// nodes sharing it list each other's rooms and send players to the node that runs their
+    /// room; finished matches' summaries go to its stream `skirmish:matches` too. Needs
+    /// --cluster-secret [default: none: a single node].
     #[arg(long, env = "SKIRMISH_REDIS_URL", hide_env_values = true)]
     pub redis_url: Option<String>,
+
+    /// The secret every node of the cluster shares, at least 16 bytes: it signs the tickets
+    /// that send players from one node to another.
+    #[arg(long, env = "SKIRMISH_CLUSTER_SECRET", hide_env_values = true)]
+    pub cluster_secret: Option<String>,
+
+    /// Milliseconds between a node's refreshes of its entry in Redis and of its copy of the
+    /// other nodes' (an entry expires after three of them: a dead node's rooms leave every
+    /// lobby within about four).
+    #[arg(long, env = "SKIRMISH_CLUSTER_REFRESH_MS", default_value_t = 1_000,
+          value_parser = clap::value_parser!(u32).range(50..=10_000))]
+    pub cluster_refresh_ms: u32,
 
     /// Secret that `/metrics`, `/api/stats` and the monitor page's data require, sent as
     /// `Authorization: Bearer TOKEN` or `?token=TOKEN` [default: none: anyone who reaches
@@ -244,6 +258,28 @@ impl Config {
         }
     }
 
+    /// How often the cluster's entries are refreshed.
+    pub fn cluster_refresh(&self) -> Duration {
+        Duration::from_millis(u64::from(self.cluster_refresh_ms))
+    }
+
+    /// The WebSocket address players of other nodes are sent to: `--public-url` with ws(s)
+    /// for http(s) and the path `/ws`, else this node's bound address.
+    pub fn node_url(&self, port: u16) -> String {
+        match self.public_origin() {
+            Some(origin) => format!("{}/ws", origin.replacen("http", "ws", 1)),
+            None => {
+                let host = if self.bind.is_unspecified() {
+                    std::net::IpAddr::from([127, 0, 0, 1])
+                } else {
+                    self.bind
+                };
+                let scheme = if self.tls_cert.is_some() { "wss" } else { "ws" };
+                format!("{scheme}://{}/ws", std::net::SocketAddr::from((host, port)))
+            }
+        }
+    }
+
     /// The origin of `--public-url`, if set (and valid: `validate` checks it).
     pub fn public_origin(&self) -> Option<String> {
         self.public_url
@@ -301,6 +337,17 @@ impl Config {
         }
         if let Some(url) = &self.redis_url {
             crate::replay::stream::check_url(url)?;
+            match &self.cluster_secret {
+                None => {
+                    return Err(
+                        "--redis-url needs --cluster-secret (the same on every node)".into(),
+                    )
+                }
+                Some(secret) if secret.len() < 16 => {
+                    return Err("the cluster secret must be at least 16 bytes long".into())
+                }
+                Some(_) => {}
+            }
         }
         if self.join_secret.as_ref().is_some_and(|s| s.len() < 16) {
             return Err("the join secret must be at least 16 bytes long".into());

@@ -93,6 +93,7 @@ pub mod admission;
 pub mod app;
 pub mod auth;
 pub mod bot;
+pub mod cluster;
 pub mod config;
 pub mod connections;
 pub mod fdlimit;

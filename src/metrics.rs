@@ -16,7 +16,7 @@ use prometheus::{
     Registry, TextEncoder,
 };
 
-use crate::lobby::RoomEntry;
+use crate::lobby::RoomListing;
 use crate::protocol::{ClientMsg, ErrorCode, ServerMsg, PROTOCOL_VERSION, SNAPSHOT_TAG};
 use crate::room::Due;
 
@@ -57,7 +57,7 @@ impl SessionPhase {
 }
 
 /// `type` labels of client messages, in `ClientMsg` tag order, then frames that did not decode.
-const CLIENT_TYPES: [&str; 14] = [
+const CLIENT_TYPES: [&str; 15] = [
     "hello",
     "list_rooms",
     "create_room",
@@ -71,12 +71,13 @@ const CLIENT_TYPES: [&str; 14] = [
     "spectate",
     "spectate_by_code",
     "resume",
+    "redeem",
     "invalid",
 ];
 const INVALID_CLIENT_FRAME: usize = CLIENT_TYPES.len() - 1;
 
 /// `type` labels of server messages, in `ServerMsg` tag order.
-const SERVER_TYPES: [&str; 14] = [
+const SERVER_TYPES: [&str; 15] = [
     "welcome",
     "error",
     "room_list",
@@ -91,6 +92,7 @@ const SERVER_TYPES: [&str; 14] = [
     "room_closed",
     "spectating",
     "session_token",
+    "redirect",
 ];
 const SNAPSHOT: usize = SNAPSHOT_TAG as usize;
 
@@ -167,7 +169,7 @@ impl ReplayMetrics {
 
 /// Registers `collector` and hands it back. Registration fails only for a name or label that
 /// is invalid or used twice, which the unit tests below would catch.
-fn register<C: prometheus::core::Collector + Clone + 'static>(
+pub(crate) fn register<C: prometheus::core::Collector + Clone + 'static>(
     registry: &Registry,
     collector: C,
 ) -> C {
@@ -434,17 +436,23 @@ impl Metrics {
         }
     }
 
+    /// Where other parts of the server (the cluster) register their own series.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
     /// The text exposition of every series, with the room and player gauges set from `rooms`.
-    pub fn render(&self, rooms: &[RoomEntry]) -> String {
+    pub fn render(&self, rooms: &[RoomListing]) -> String {
         self.rooms.reset();
         self.players.reset();
         for room in rooms {
             let visibility = if room.public { "public" } else { "private" };
-            self.rooms.with_label_values(&[room.mode, visibility]).inc();
-            let players = room.players.load(std::sync::atomic::Ordering::Relaxed);
+            self.rooms
+                .with_label_values(&[room.mode.as_str(), visibility])
+                .inc();
             self.players
-                .with_label_values(&[room.mode])
-                .add(i64::from(players));
+                .with_label_values(&[room.mode.as_str()])
+                .add(i64::from(room.players));
         }
         // Encoding in-memory families into a String cannot fail.
         TextEncoder::new()

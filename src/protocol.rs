@@ -12,6 +12,7 @@
 mod codes;
 mod payload;
 mod snapshot;
+mod ticket;
 
 use bincode::config::{Configuration, Fixint, LittleEndian, NoLimit};
 use serde::{Deserialize, Serialize};
@@ -24,9 +25,10 @@ pub use snapshot::{
     apply_snapshot, encode_snapshot_into, encode_snapshot_of, set_snapshot_ack, Held, Snapshot,
     SnapshotError, SNAPSHOT_ACK_OFFSET, SNAPSHOT_HEADER_BYTES, SNAPSHOT_TAG,
 };
+pub use ticket::{Intent, Ticket, TicketError, TICKET_MAC_BYTES};
 
 /// Bumped on every change to the bytes of any message, envelope or game payload.
-pub const PROTOCOL_VERSION: u16 = 4;
+pub const PROTOCOL_VERSION: u16 = 5;
 /// The variant index of `ClientMsg::Input`, which is packed by hand like the snapshot.
 pub const INPUT_TAG: u32 = 7;
 /// The largest binary frame a client may send. Client messages are small; anything larger is
@@ -196,6 +198,10 @@ pub enum ClientMsg {
     /// Instead of `Hello` as the first message of a new connection: takes over the player of
     /// an earlier connection, with the token from its `SessionToken`.
     Resume { protocol: u16, token: String },
+    /// Instead of `Hello` as the first message of a new connection: the ticket of a
+    /// `Redirect`, which names the player and what it came to do (join, watch, quick join or
+    /// create a room here).
+    Redeem { protocol: u16, ticket: String },
 }
 
 /// The controls of one simulation step of the sender's player: a client sends one per step
@@ -282,6 +288,14 @@ pub enum ServerMsg {
         token: String,
         grace_ms: u32,
     },
+    /// The request is for another node of the cluster: open a new connection to `url` and
+    /// send `Redeem` with `ticket` as its first message (within about 20 s; once). The answer
+    /// to a `Resume` of a player of another node carries that player's session token as
+    /// `ticket`, to `Resume` with there instead. This connection stays in the lobby.
+    Redirect {
+        url: String,
+        ticket: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -340,6 +354,7 @@ impl ClientMsg {
             ClientMsg::Spectate { .. } => 10,
             ClientMsg::SpectateByCode { .. } => 11,
             ClientMsg::Resume { .. } => 12,
+            ClientMsg::Redeem { .. } => 13,
         }
     }
 }
@@ -362,6 +377,7 @@ impl ServerMsg {
             ServerMsg::RoomClosed { .. } => 11,
             ServerMsg::Spectating { .. } => 12,
             ServerMsg::SessionToken { .. } => 13,
+            ServerMsg::Redirect { .. } => 14,
         }
     }
 }

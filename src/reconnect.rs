@@ -56,6 +56,8 @@ pub struct Resumed {
 /// The token table of one server.
 pub struct Resumption {
     grace: Duration,
+    /// Starts every token (`node.`): in a cluster, the node that holds the player.
+    prefix: String,
     claims: DashMap<String, Claim>,
     issued: AtomicU64,
 }
@@ -64,9 +66,17 @@ impl Resumption {
     pub fn new(grace: Duration) -> Resumption {
         Resumption {
             grace,
+            prefix: String::new(),
             claims: DashMap::new(),
             issued: AtomicU64::new(0),
         }
+    }
+
+    /// Tokens start with `node` and a dot, so that any node of a cluster can tell whose a
+    /// token is.
+    pub fn with_prefix(mut self, node: &str) -> Resumption {
+        self.prefix = format!("{node}.");
+        self
     }
 
     /// Whether players can resume at all (a grace period of 0 turns it off).
@@ -95,8 +105,8 @@ impl Resumption {
         }
         let mut rng = rand::rng();
         loop {
-            let token: String = (0..TOKEN_BYTES)
-                .map(|_| format!("{:02x}", rng.random::<u8>()))
+            let token: String = std::iter::once(self.prefix.clone())
+                .chain((0..TOKEN_BYTES).map(|_| format!("{:02x}", rng.random::<u8>())))
                 .collect();
             if let dashmap::Entry::Vacant(slot) = self.claims.entry(token.clone()) {
                 slot.insert(claim);

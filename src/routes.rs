@@ -16,7 +16,6 @@ use futures_util::future::Either;
 
 use crate::admission::{self, Refusal};
 use crate::app::AppState;
-use crate::lobby::RoomEntry;
 use crate::protocol::RoomInfo;
 use crate::transport::{ConnectionMeter, MAX_REQUESTS_PER_CONNECTION};
 use crate::{admin, replay, session};
@@ -115,13 +114,30 @@ async fn websocket(
     }
 }
 
-/// The public rooms, for REST callers: `[{"id", "name", "mode", "players", "capacity", "public", "bots"}]`.
+/// A public room for REST callers, with the node that runs it in a cluster.
+#[derive(serde::Serialize)]
+struct ListedRoom {
+    #[serde(flatten)]
+    room: RoomInfo,
+    /// The id of the node that runs the room (absent on a single node).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    node: Option<String>,
+}
+
+/// The public rooms of every node, for REST callers: `[{"id", "name", "mode", "players",
+/// "capacity", "public", "bots", "node"}]`.
 async fn rooms(app: web::Data<AppState>) -> HttpResponse {
-    let rooms: Vec<RoomInfo> = app
+    let here = app.cluster.as_ref().map(|c| c.node_id().to_string());
+    let rooms: Vec<ListedRoom> = app
         .directory
         .public_rooms()
-        .iter()
-        .map(RoomEntry::info)
+        .into_iter()
+        .map(|listed| ListedRoom {
+            room: listed.room.info(),
+            node: listed
+                .node
+                .map_or_else(|| here.clone(), |n| Some(n.id.clone())),
+        })
         .collect();
     HttpResponse::Ok().json(rooms)
 }

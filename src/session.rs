@@ -9,6 +9,7 @@
 mod backlog;
 mod guards;
 mod lobby;
+mod redirect;
 mod resume;
 
 use std::rc::Rc;
@@ -24,7 +25,7 @@ use tokio::sync::watch;
 use crate::admission::Admission;
 use crate::app::{AppState, NewRoom};
 use crate::limits::{code_guess_bucket, room_creation_bucket, MessageLimiter, PlayerPermit};
-use crate::lobby::RoomEntry;
+use crate::lobby::Listed;
 use crate::metrics::SessionPhase;
 use crate::modes::Mode;
 use crate::protocol::{
@@ -39,7 +40,7 @@ use crate::room::{
 };
 use crate::transport::ConnectionMeter;
 use backlog::{Backlog, Stall, MAX_UNTAKEN_BYTES};
-use lobby::Seat;
+use lobby::{QuickJoin, Reach, Seat};
 
 /// The server pings a connection this many times per client timeout, so one lost pong is no
 /// reason to drop it.
@@ -288,17 +289,19 @@ impl Session {
 
     fn on_message(&mut self, msg: ClientMsg, ctx: &mut ws::WebsocketContext<Self>) {
         if let State::AwaitingHello = self.state {
-            if let ClientMsg::Resume { protocol, token } = msg {
-                return self.on_resume(protocol, token, ctx);
-            }
-            return self.on_hello(msg, ctx);
+            return match msg {
+                ClientMsg::Resume { protocol, token } => self.on_resume(protocol, token, ctx),
+                ClientMsg::Redeem { protocol, ticket } => self.on_redeem(protocol, ticket, ctx),
+                msg => self.on_hello(msg, ctx),
+            };
         }
         match msg {
-            ClientMsg::Hello { .. } | ClientMsg::Resume { .. } => self.send_error(
-                ctx,
-                ErrorCode::HandshakeRequired,
-                "Hello was already received on this connection".into(),
-            ),
+            ClientMsg::Hello { .. } | ClientMsg::Resume { .. } | ClientMsg::Redeem { .. } => self
+                .send_error(
+                    ctx,
+                    ErrorCode::HandshakeRequired,
+                    "Hello was already received on this connection".into(),
+                ),
             ClientMsg::Ping { t } => self.send(ctx, &ServerMsg::Pong { t }),
             ClientMsg::ListRooms => {
                 let rooms = self
@@ -306,7 +309,7 @@ impl Session {
                     .directory
                     .public_rooms()
                     .iter()
-                    .map(RoomEntry::info)
+                    .map(|listed: &Listed| listed.room.info())
                     .collect();
                 self.send(ctx, &ServerMsg::RoomList { rooms });
             }
@@ -325,35 +328,43 @@ impl Session {
                         bots,
                         mode,
                     },
+                    Reach::Cluster,
                     ctx,
                 ),
                 Err(problem) => self.send_error(ctx, ErrorCode::UnknownMode, problem),
             },
             ClientMsg::JoinRoom { room } => {
-                if let Some(entry) = self.find_public_room(room, ctx) {
-                    self.request_seat(entry, Seat::Player, None, ctx);
+                if let Some(listed) = self.find_public_room(room, ctx) {
+                    self.go_to(listed, Seat::Player, None, ctx);
                 }
             }
             ClientMsg::JoinByCode { code } => {
-                if let Some(entry) = self.find_room_by_code(&code, ctx) {
-                    self.request_seat(entry, Seat::Player, None, ctx);
+                if let Some(listed) = self.find_room_by_code(&code, ctx) {
+                    self.go_to(listed, Seat::Player, None, ctx);
                 }
             }
             ClientMsg::QuickJoin { mode } => match Mode::named(&mode) {
-                Ok(mode) => self.quick_join(mode, 1, ctx),
+                Ok(mode) => self.quick_join(
+                    QuickJoin {
+                        mode,
+                        attempt: 1,
+                        reach: Reach::Cluster,
+                    },
+                    ctx,
+                ),
                 Err(problem) => self.send_error(ctx, ErrorCode::UnknownMode, problem),
             },
             ClientMsg::LeaveRoom => self.on_leave(ctx),
             ClientMsg::Input(input) => self.on_input(input, ctx),
             ClientMsg::Chat { text } => self.on_chat(text, ctx),
             ClientMsg::Spectate { room } => {
-                if let Some(entry) = self.find_public_room(room, ctx) {
-                    self.request_seat(entry, Seat::Spectator, None, ctx);
+                if let Some(listed) = self.find_public_room(room, ctx) {
+                    self.go_to(listed, Seat::Spectator, None, ctx);
                 }
             }
             ClientMsg::SpectateByCode { code } => {
-                if let Some(entry) = self.find_room_by_code(&code, ctx) {
-                    self.request_seat(entry, Seat::Spectator, None, ctx);
+                if let Some(listed) = self.find_room_by_code(&code, ctx) {
+                    self.go_to(listed, Seat::Spectator, None, ctx);
                 }
             }
         }

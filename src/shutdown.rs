@@ -17,6 +17,8 @@ use crate::room::CloseRoom;
 pub const RESTARTING: &str = "server restarting";
 /// How often the drain checks whether every connection has closed.
 const POLL: Duration = Duration::from_millis(20);
+/// The longest the drain waits for Redis to forget this node.
+const CLUSTER_LEAVE_WAIT: Duration = Duration::from_secs(1);
 
 /// Resolves on the first SIGTERM or SIGINT (ctrl-c) and names it.
 pub async fn signal() -> &'static str {
@@ -49,7 +51,10 @@ pub async fn drain(app: Arc<AppState>, server: ServerHandle) {
     // From here `/ws` answers 503 and `/readyz` reports the shutdown; the listener stays open
     // so that load balancers can see that.
     app.stop_accepting();
-    let rooms = app.directory.all_rooms();
+    if let Some(cluster) = &app.cluster {
+        cluster.drain();
+    }
+    let rooms = app.directory.here().handles();
     log::info!(
         "shutting down: closing {} rooms and {} connections",
         rooms.len(),
@@ -75,6 +80,11 @@ pub async fn drain(app: Arc<AppState>, server: ServerHandle) {
             "shutting down: {} connections did not close in time",
             app.connections.len()
         );
+    }
+    // The players have been told: the other nodes may forget this one now, not in seconds.
+    if let Some(cluster) = app.cluster.clone() {
+        let _ =
+            actix_web::rt::task::spawn_blocking(move || cluster.leave(CLUSTER_LEAVE_WAIT)).await;
     }
     // The closed rooms' matches are on their way to the disk; unfiled, they would be lost.
     while app.unfiled_replays() > 0 && tokio::time::Instant::now() < deadline {

@@ -22,7 +22,7 @@ use actix_web::{web, App};
 use crate::app::AppState;
 use crate::config::Config;
 use crate::game::map::{Map, MapError};
-use crate::lobby::LocalDirectory;
+use crate::lobby::Directory;
 use crate::tls::{self, TlsError};
 use crate::transport::{self, Transport};
 use crate::{admin, routes, shutdown};
@@ -99,10 +99,14 @@ pub fn build_app(config: Config) -> Result<AppState, StartupError> {
     let room_threads = (0..room_threads).map(|_| Arbiter::new().handle()).collect();
     let app = AppState::new(
         config,
-        Arc::new(LocalDirectory::new()),
+        Arc::new(Directory::single()),
         Arc::new(map),
         room_threads,
     );
+    let app = match app.config.cluster_secret.clone() {
+        Some(secret) if app.config.redis_url.is_some() => app.with_cluster(&secret),
+        _ => app,
+    };
     let replays = crate::replay::Store::open(
         &app.config.data_dir,
         app.config.replay_retention(),
@@ -127,6 +131,13 @@ pub fn build_app(config: Config) -> Result<AppState, StartupError> {
 /// byte count) under the HTTP/1 dispatcher.
 pub fn run_app(listeners: Listeners, mut app: AppState) -> Result<Server, StartupError> {
     app.public_port = listeners.public.local_addr()?.port();
+    if let (Some(cluster), Some(redis_url)) = (&app.cluster, &app.config.redis_url) {
+        let url = app.config.node_url(app.public_port);
+        log::info!("cluster: node {} at {url}", cluster.node_id());
+        cluster
+            .start(redis_url, url, app.directory.here().clone())
+            .map_err(StartupError::Config)?;
+    }
     let app = Arc::new(app);
     let (_, http_workers) = app.config.resolved_threads();
     let tls = match (&app.config.tls_cert, &app.config.tls_key) {

@@ -80,6 +80,7 @@ async fn a_finished_match_is_added_to_the_redis_stream() {
     };
     let app = spawn_app_with(Config {
         redis_url: Some(redis.url()),
+        cluster_secret: Some("a test cluster secret, long enough".into()),
         ..test_config()
     });
     let listed = play_a_match(&app, "ada").await;
@@ -116,6 +117,7 @@ async fn a_match_that_ends_while_redis_is_down_reaches_the_stream_when_it_is_bac
     redis.stop();
     let app = spawn_app_with(Config {
         redis_url: Some(url),
+        cluster_secret: Some("a test cluster secret, long enough".into()),
         ..test_config()
     });
     // Filed and listed as always, whatever Redis does.
@@ -142,6 +144,7 @@ async fn a_match_that_ends_while_redis_is_down_reaches_the_stream_when_it_is_bac
 fn a_bad_redis_url_is_refused_at_start() {
     let config = Config {
         redis_url: Some("http://user:s3cret@example.com".into()),
+        cluster_secret: Some("a test cluster secret, long enough".into()),
         ..test_config()
     };
     let err = config.validate().unwrap_err();

@@ -27,13 +27,15 @@ use skirmish::game::map::Wall;
 use skirmish::game::movement::{MOVE_ALL, MOVE_DOWN, MOVE_LEFT, MOVE_RIGHT, MOVE_UP};
 use skirmish::protocol::{
     apply_snapshot, decode_client, decode_server, encode_client, encode_server, quantize_angle,
-    quantize_position, ClientMsg, ErrorCode, GameWire, Held, InputPayload, PlayerId, RoomId,
-    RoomInfo, RosterEntry, ServerMsg, Slot, Snapshot, MAX_CLIENT_MESSAGE_BYTES, MAX_NAME_CHARS,
-    PROTOCOL_VERSION,
+    quantize_position, ClientMsg, ErrorCode, GameWire, Held, InputPayload, Intent, PlayerId,
+    RoomId, RoomInfo, RosterEntry, ServerMsg, Slot, Snapshot, Ticket, MAX_CLIENT_MESSAGE_BYTES,
+    MAX_NAME_CHARS, PROTOCOL_VERSION,
 };
 
-const CLIENT_VARIANTS: u32 = 13;
-const SERVER_VARIANTS: u32 = 14;
+const CLIENT_VARIANTS: u32 = 14;
+const SERVER_VARIANTS: u32 = 15;
+/// The cluster secret the vectors' ticket is signed with (PROTOCOL.md's example).
+const TICKET_SECRET: &[u8] = b"an example cluster secret";
 const DOC_BEGIN: &str = "<!-- BEGIN GENERATED EXAMPLES: written by `UPDATE_VECTORS=1 cargo test --test protocol_vectors`; do not edit by hand -->";
 const DOC_END: &str = "<!-- END GENERATED EXAMPLES -->";
 
@@ -305,6 +307,13 @@ fn vectors() -> Vec<Vector> {
                 token: "0f1e2d3c4b5a69788796a5b4c3d2e1f0".into(),
             },
         ),
+        client(
+            "client_redeem",
+            ClientMsg::Redeem {
+                protocol: PROTOCOL_VERSION,
+                ticket: example_ticket().seal(TICKET_SECRET),
+            },
+        ),
         server(
             "server_welcome",
             ServerMsg::Welcome {
@@ -449,7 +458,38 @@ fn vectors() -> Vec<Vector> {
                 grace_ms: 15_000,
             },
         ),
+        server(
+            "server_redirect",
+            ServerMsg::Redirect {
+                url: "ws://10.0.0.2:8080/ws".into(),
+                ticket: example_ticket().seal(TICKET_SECRET),
+            },
+        ),
     ]
+}
+
+/// The ticket of PROTOCOL.md's example: node `00c0ffee00c0ffee`, play in room 42, as "ada".
+fn example_ticket() -> Ticket {
+    Ticket {
+        node: "00c0ffee00c0ffee".into(),
+        intent: Intent::Play { room: RoomId(42) },
+        name: "ada".into(),
+        expires_ms: 1_800_000_000_000,
+        nonce: 0x0123_4567_89ab_cdef,
+    }
+}
+
+/// The example ticket's bytes are PROTOCOL.md's, and it opens with its secret only.
+#[test]
+fn the_example_ticket_is_the_documented_one() {
+    let text = example_ticket().seal(TICKET_SECRET);
+    let spec = include_str!("../PROTOCOL.md");
+    assert!(
+        spec.contains(&text),
+        "PROTOCOL.md's example ticket is not {text}"
+    );
+    assert_eq!(Ticket::open(&text, TICKET_SECRET), Ok(example_ticket()));
+    assert!(Ticket::open(&text, b"another secret").is_err());
 }
 
 fn malformed_frames() -> Vec<MalformedFrame> {
@@ -512,7 +552,7 @@ fn malformed_frames() -> Vec<MalformedFrame> {
             "client_unknown_tag",
             "client",
             CLIENT_VARIANTS.to_le_bytes().to_vec(),
-            "tag 12 is one past the last ClientMsg variant",
+            "tag 14 is one past the last ClientMsg variant",
         ),
         frame(
             "client_tag_high_byte",
@@ -560,7 +600,7 @@ fn malformed_frames() -> Vec<MalformedFrame> {
             "server_unknown_tag",
             "server",
             SERVER_VARIANTS.to_le_bytes().to_vec(),
-            "tag 13 is one past the last ServerMsg variant",
+            "tag 15 is one past the last ServerMsg variant",
         ),
         frame(
             "server_snapshot_cut_in_its_header",
@@ -645,6 +685,7 @@ fn client_variant(msg: &ClientMsg) -> (u32, &'static str) {
         ClientMsg::Spectate { .. } => (10, "Spectate"),
         ClientMsg::SpectateByCode { .. } => (11, "SpectateByCode"),
         ClientMsg::Resume { .. } => (12, "Resume"),
+        ClientMsg::Redeem { .. } => (13, "Redeem"),
     }
 }
 
@@ -664,6 +705,7 @@ fn server_variant(msg: &ServerMsg) -> (u32, &'static str) {
         ServerMsg::RoomClosed { .. } => (11, "RoomClosed"),
         ServerMsg::Spectating { .. } => (12, "Spectating"),
         ServerMsg::SessionToken { .. } => (13, "SessionToken"),
+        ServerMsg::Redirect { .. } => (14, "Redirect"),
     }
 }
 
@@ -910,6 +952,10 @@ impl Dump {
                 self.u16("protocol", *protocol);
                 self.string("token", token);
             }
+            ClientMsg::Redeem { protocol, ticket } => {
+                self.u16("protocol", *protocol);
+                self.string("ticket", ticket);
+            }
         }
     }
 
@@ -998,6 +1044,10 @@ impl Dump {
             ServerMsg::SessionToken { token, grace_ms } => {
                 self.string("token", token);
                 self.u32("grace_ms", *grace_ms);
+            }
+            ServerMsg::Redirect { url, ticket } => {
+                self.string("url", url);
+                self.string("ticket", ticket);
             }
         }
     }

@@ -67,6 +67,8 @@ impl Welcome {
 /// with `BotError::UnknownMode`).
 pub struct GameClient<G: GameWire> {
     socket: Socket,
+    /// The server (in a cluster: the node) this connection is to.
+    url: String,
     welcome: Option<Welcome>,
     room: Option<RoomView<G>>,
     last_seq: u32,
@@ -107,6 +109,7 @@ impl<G: GameWire> GameClient<G> {
             })?;
         Ok(GameClient {
             socket,
+            url: url.into(),
             welcome: None,
             room: None,
             last_seq: 0,
@@ -125,6 +128,21 @@ impl<G: GameWire> GameClient<G> {
             name: name.into(),
         })
         .await?;
+        self.welcomed().await
+    }
+
+    /// Sends `Redeem` with a ticket of a `Redirect` as the first message, and waits for
+    /// `Welcome` (or the refusal, as `BotError::Server`).
+    pub async fn redeem(&mut self, ticket: &str) -> Result<Welcome, BotError> {
+        self.send(&ClientMsg::Redeem {
+            protocol: PROTOCOL_VERSION,
+            ticket: ticket.into(),
+        })
+        .await?;
+        self.welcomed().await
+    }
+
+    async fn welcomed(&mut self) -> Result<Welcome, BotError> {
         let welcome = self
             .answer("Welcome", |msg| {
                 Some(
@@ -135,6 +153,11 @@ impl<G: GameWire> GameClient<G> {
             .await?;
         self.welcome = Some(welcome);
         Ok(welcome)
+    }
+
+    /// The server this client is connected to: in a cluster, the node it was last sent to.
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// The server's `Welcome`, once the handshake is done.
@@ -316,8 +339,29 @@ impl<G: GameWire> GameClient<G> {
         .await?
     }
 
+    /// Sends a join request and waits for `Joined`. A `Redirect` (the room is on another node
+    /// of a cluster) is followed: the connection is replaced by one to that node, where the
+    /// ticket is redeemed (`url` tells where the client is now).
     async fn join_with(&mut self, request: ClientMsg) -> Result<JoinedRoom<G>, BotError> {
         self.send(&request).await?;
+        let redirect = self
+            .answer("Joined", |msg| match msg {
+                ServerMsg::Redirect { url, ticket } => Some(Ok(Err((url.clone(), ticket.clone())))),
+                msg => {
+                    JoinedRoom::from_msg(msg).map(|joined| joined.map(Ok).map_err(BotError::from))
+                }
+            })
+            .await?;
+        let (url, ticket) = match redirect {
+            Ok(joined) => return Ok(joined),
+            Err(redirect) => redirect,
+        };
+        let mut moved = GameClient::connect_raw(&url).await?;
+        moved.timeout = self.timeout;
+        moved.redeem(&ticket).await?;
+        let old = std::mem::replace(self, moved);
+        // The old node keeps nothing of this player: closing is a courtesy.
+        let _ = old.close().await;
         self.answer("Joined", |msg| {
             JoinedRoom::from_msg(msg).map(|joined| joined.map_err(BotError::from))
         })

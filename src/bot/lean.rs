@@ -94,6 +94,8 @@ pub struct LeanBot {
     seq: u32,
     payload_bytes: u64,
     pongs: u64,
+    /// Whether the join went through a `Redirect` to another node of a cluster.
+    redirected: bool,
 }
 
 impl LeanBot {
@@ -105,6 +107,21 @@ impl LeanBot {
         path: &str,
         name: &str,
         seed: u32,
+    ) -> Result<(LeanBot, Welcome), BotError> {
+        let hello = ClientMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            name: name.into(),
+        };
+        LeanBot::open(server, source, path, seed, &hello).await
+    }
+
+    /// Opens a connection and sends `first` (`Hello` or `Redeem`); waits for `Welcome`.
+    async fn open(
+        server: SocketAddr,
+        source: Option<IpAddr>,
+        path: &str,
+        seed: u32,
+        first: &ClientMsg,
     ) -> Result<(LeanBot, Welcome), BotError> {
         let connect_error = |reason: String| BotError::Connect {
             url: format!("ws://{server}{path}"),
@@ -141,16 +158,9 @@ impl LeanBot {
             seq: 0,
             payload_bytes: 0,
             pongs: 0,
+            redirected: false,
         };
-        let welcome = bot
-            .request(
-                &ClientMsg::Hello {
-                    protocol: PROTOCOL_VERSION,
-                    name: name.into(),
-                },
-                |msg| Welcome::from_msg(&msg),
-            )
-            .await?;
+        let welcome = bot.request(first, |msg| Welcome::from_msg(&msg)).await?;
         Ok((bot, welcome))
     }
 
@@ -175,12 +185,48 @@ impl LeanBot {
             .await
     }
 
+    /// Sends a join and waits for `Joined`; a `Redirect` is followed: this connection is
+    /// replaced by one to the node named, which the ticket is redeemed at.
     async fn join_with(&mut self, msg: &ClientMsg) -> Result<JoinedRoom<Arena>, BotError> {
-        let joined = self
-            .request(msg, |msg| JoinedRoom::<Arena>::from_msg(&msg))
-            .await??;
+        let answer = self
+            .request(msg, |msg| match msg {
+                ServerMsg::Redirect { url, ticket } => Some(Err((url, ticket))),
+                msg => JoinedRoom::<Arena>::from_msg(&msg).map(Ok),
+            })
+            .await?;
+        let joined = match answer {
+            Ok(joined) => joined?,
+            Err((url, ticket)) => self.follow(&url, ticket).await?,
+        };
         self.you = joined.you;
         Ok(joined)
+    }
+
+    /// Moves to the node at `url` (`ws://IP:PORT/PATH`) with `ticket`, from the same local
+    /// address, and waits for the ticket's `Joined`.
+    async fn follow(&mut self, url: &str, ticket: String) -> Result<JoinedRoom<Arena>, BotError> {
+        let bad_url = || BotError::Unexpected(format!("a redirect to {url:?}, not ws://IP:PORT/…"));
+        let rest = url.strip_prefix("ws://").ok_or_else(bad_url)?;
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let server: SocketAddr = authority.parse().map_err(|_| bad_url())?;
+        let source = self.stream.local_addr().ok().map(|a| a.ip());
+        let redeem = ClientMsg::Redeem {
+            protocol: PROTOCOL_VERSION,
+            ticket,
+        };
+        let path = if path.is_empty() { "/" } else { path };
+        let (mut moved, _) = LeanBot::open(server, source, path, self.mask_state, &redeem).await?;
+        let joined = moved
+            .request_answer(|msg| JoinedRoom::<Arena>::from_msg(&msg))
+            .await??;
+        moved.redirected = true;
+        *self = moved;
+        Ok(joined)
+    }
+
+    /// Whether this bot reached its room through a redirect.
+    pub fn redirected(&self) -> bool {
+        self.redirected
     }
 
     /// Sends `msg` and decodes messages until `pick` accepts one or the server answers with
@@ -188,7 +234,7 @@ impl LeanBot {
     async fn request<T>(
         &mut self,
         msg: &ClientMsg,
-        mut pick: impl FnMut(ServerMsg) -> Option<T>,
+        pick: impl FnMut(ServerMsg) -> Option<T>,
     ) -> Result<T, BotError> {
         let mask = self.next_mask();
         frames::write_masked(
@@ -198,6 +244,14 @@ impl LeanBot {
             &mut self.out,
         );
         self.flush().await?;
+        self.request_answer(pick).await
+    }
+
+    /// Decodes messages until `pick` accepts one or the server answers with `Error`.
+    async fn request_answer<T>(
+        &mut self,
+        mut pick: impl FnMut(ServerMsg) -> Option<T>,
+    ) -> Result<T, BotError> {
         loop {
             match self.step(0)? {
                 Step::Incomplete => {

@@ -99,6 +99,9 @@ numbered_codes! {
         BadSessionToken = 17 "BAD_SESSION_TOKEN",
         /// `CreateRoom` or `QuickJoin` named a game mode this server does not run.
         UnknownMode = 18 "UNKNOWN_MODE",
+        /// `Redeem` with a ticket that is malformed, not signed by the cluster, expired, for
+        /// another node or already used.
+        BadTicket = 19 "BAD_TICKET",
     }
 }
 
@@ -135,6 +138,8 @@ numbered_codes! {
         Replaced = 4009 "REPLACED",
         /// No `Hello` (or `Resume`) within `HANDSHAKE_TIMEOUT` of the upgrade.
         HandshakeTimeout = 4010 "HANDSHAKE_TIMEOUT",
+        /// `Redeem` with a bad ticket: connect to any node with `Hello` instead.
+        BadTicket = 4011 "BAD_TICKET",
     }
 }
 
@@ -160,6 +165,7 @@ pub enum Fatal {
     /// `Hello` when the server has its maximum of players.
     ServerFull,
     BadSessionToken,
+    BadTicket,
 }
 
 impl Fatal {
@@ -175,6 +181,7 @@ impl Fatal {
             Fatal::Unauthorized => ErrorCode::Unauthorized,
             Fatal::ServerFull => ErrorCode::ServerFull,
             Fatal::BadSessionToken => ErrorCode::BadSessionToken,
+            Fatal::BadTicket => ErrorCode::BadTicket,
         }
     }
 
@@ -192,6 +199,7 @@ impl Fatal {
             Fatal::Unauthorized => CloseCode::Unauthorized,
             Fatal::ServerFull => CloseCode::TryAgainLater,
             Fatal::BadSessionToken => CloseCode::BadSessionToken,
+            Fatal::BadTicket => CloseCode::BadTicket,
         }
     }
 }

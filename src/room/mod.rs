@@ -56,7 +56,6 @@ use bytes::Bytes;
 use tokio::sync::watch;
 
 use crate::game::StepInputs;
-use crate::lobby::RoomDirectory;
 use crate::metrics::RoomMetrics;
 use crate::protocol::{
     encode_server, ErrorCode, InputMsg, InputPayload, PlayerId, RoomId, RoomInfo, RosterEntry,
@@ -215,6 +214,9 @@ struct Member {
     detached: Option<Instant>,
 }
 
+/// Takes a room out of the directory that lists it, without the room knowing the directory.
+pub type Unlist = Box<dyn FnOnce() + Send>;
+
 pub struct Room {
     settings: RoomSettings,
     game: Box<dyn HostedGame>,
@@ -226,7 +228,8 @@ pub struct Room {
     /// The number of bots, for listings.
     bots_listed: Arc<AtomicU8>,
     stats: Arc<TickStats>,
-    directory: Arc<dyn RoomDirectory>,
+    /// Takes the room out of the directory; called once, as the room stops.
+    unlist: Option<Unlist>,
     spectators: spectators::Spectators,
     metrics: RoomMetrics,
     schedule: TickSchedule,
@@ -250,7 +253,7 @@ impl Room {
         game: Box<dyn HostedGame>,
         (players, bots_listed): (Arc<AtomicU8>, Arc<AtomicU8>),
         stats: Arc<TickStats>,
-        directory: Arc<dyn RoomDirectory>,
+        unlist: Unlist,
         metrics: RoomMetrics,
     ) -> Room {
         let schedule = TickSchedule::new(settings.tick_start, settings.tick_rate);
@@ -269,7 +272,7 @@ impl Room {
             players,
             bots_listed,
             stats,
-            directory,
+            unlist: Some(unlist),
             spectators,
             metrics,
             schedule,
@@ -566,7 +569,9 @@ impl Actor for Room {
 
     fn stopping(&mut self, _ctx: &mut Context<Self>) -> Running {
         // Leave the directory before anything else, so the list never shows a closing room.
-        self.directory.remove(self.settings.id);
+        if let Some(unlist) = self.unlist.take() {
+            unlist();
+        }
         Running::Stop
     }
 

@@ -13,7 +13,7 @@ use crate::limits::{
     RoomRefusal, Verdict, CODE_GUESSES_PER_CONNECTION, CODE_GUESSES_PER_IP, CODE_GUESS_INTERVAL,
     CODE_GUESS_INTERVAL_PER_IP,
 };
-use crate::lobby::RoomEntry;
+use crate::lobby::RoomHandle;
 use crate::protocol::{DecodeError, ErrorCode, Fatal};
 
 /// The first four bytes of every `ClientMsg::Input`: its tag, little-endian.
@@ -170,7 +170,7 @@ impl Session {
         &mut self,
         room: NewRoom,
         ctx: &mut ws::WebsocketContext<Self>,
-    ) -> Option<RoomEntry> {
+    ) -> Option<RoomHandle> {
         let now = Instant::now();
         if let Some(ip) = self.ip.filter(|_| self.room_creations.has_token(now)) {
             if !self.app.limits.room_creations.try_take(ip, now) {

@@ -1,6 +1,7 @@
 //! A connection's lobby requests: creating a room, quick join, finding a room by id or code,
 //! and asking a room for a seat to play or to watch (with quick join's retries when a room
-//! fills up under it).
+//! fills up under it). In a cluster, a room of another node, or a new room placed on another
+//! node, is answered with `Redirect` and a ticket (`redirect`).
 //!
 //! Owns: which room a request lands in and how a refusal is answered. Must not: touch a room's
 //! state (the room decides at arrival whether there is a seat) or block on an answer.
@@ -10,9 +11,11 @@ use actix_web_actors::ws;
 
 use super::{Session, State};
 use crate::app::NewRoom;
-use crate::lobby::RoomEntry;
+use crate::lobby::{Listed, RoomHandle};
 use crate::modes::Mode;
-use crate::protocol::{check_room_name, ErrorCode, RoomId, MAX_ROOM_CAPACITY, MIN_ROOM_CAPACITY};
+use crate::protocol::{
+    check_room_name, ErrorCode, Intent, RoomId, MAX_ROOM_CAPACITY, MIN_ROOM_CAPACITY,
+};
 use crate::room::{Join, JoinRefused, Spectate};
 
 /// Quick join tries this many rooms that fill up under it before making a new one.
@@ -23,6 +26,22 @@ const QUICK_JOIN_ATTEMPTS: u32 = 3;
 pub(super) enum Seat {
     Player,
     Spectator,
+}
+
+/// Which rooms a request may land in: any node's, or (for a player sent here with a ticket,
+/// who must not be sent on again) this node's only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reach {
+    Cluster,
+    HereOnly,
+}
+
+/// A quick join under way: its mode, how many rooms it tried, where it may look.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct QuickJoin {
+    pub mode: Mode,
+    pub attempt: u32,
+    pub reach: Reach,
 }
 
 /// A room's answer to `Join` or `Spectate`, whichever was asked.
@@ -46,7 +65,12 @@ impl Session {
         }
     }
 
-    pub(super) fn on_create_room(&mut self, room: NewRoom, ctx: &mut ws::WebsocketContext<Self>) {
+    pub(super) fn on_create_room(
+        &mut self,
+        room: NewRoom,
+        reach: Reach,
+        ctx: &mut ws::WebsocketContext<Self>,
+    ) {
         let NewRoom { name, capacity, .. } = &room;
         let capacity = *capacity;
         if !self.check_in_lobby(ctx) {
@@ -68,39 +92,109 @@ impl Session {
             name: name.trim().to_string(),
             ..room
         };
-        if let Some(entry) = self.create_room(room, ctx) {
-            self.request_seat(entry, Seat::Player, None, ctx);
+        if let Some(node) = self.placement(reach) {
+            let intent = Intent::Create {
+                name: room.name,
+                capacity: room.capacity,
+                public: room.public,
+                bots: room.bots,
+                mode: room.mode.name.to_string(),
+            };
+            return self.redirect(&node, intent, ctx);
+        }
+        if let Some(handle) = self.create_room(room, ctx) {
+            self.request_seat(handle, Seat::Player, None, ctx);
         }
     }
 
-    pub(super) fn quick_join(
-        &mut self,
-        mode: Mode,
-        attempt: u32,
-        ctx: &mut ws::WebsocketContext<Self>,
-    ) {
+    /// The other node a new room goes to, if not this one.
+    fn placement(&self, reach: Reach) -> Option<std::sync::Arc<crate::lobby::NodeRef>> {
+        match (reach, &self.app.cluster) {
+            (Reach::Cluster, Some(cluster)) => cluster.place(self.app.directory.here()),
+            _ => None,
+        }
+    }
+
+    pub(super) fn quick_join(&mut self, quick: QuickJoin, ctx: &mut ws::WebsocketContext<Self>) {
         if !self.check_in_lobby(ctx) {
             return;
         }
-        let entry = match self.app.directory.fullest_public_with_space(mode.name) {
-            Some(entry) if attempt <= QUICK_JOIN_ATTEMPTS => entry,
-            _ => {
-                let number = self.app.directory.public_rooms().len() + 1;
-                let capacity = self.app.config.room_capacity;
-                let room = NewRoom {
-                    name: format!("{} {number}", mode.title()),
-                    capacity,
-                    public: true,
-                    bots: true,
-                    mode,
-                };
-                match self.create_room(room, ctx) {
-                    Some(entry) => entry,
-                    None => return,
-                }
-            }
+        let directory = &self.app.directory;
+        let fullest = match quick.reach {
+            Reach::Cluster => directory.fullest_public_with_space(quick.mode.name),
+            Reach::HereOnly => directory.fullest_public_here_with_space(quick.mode.name),
         };
-        self.request_seat(entry, Seat::Player, Some((mode, attempt)), ctx);
+        if let Some(listed) = fullest.filter(|_| quick.attempt <= QUICK_JOIN_ATTEMPTS) {
+            return self.go_to(listed, Seat::Player, Some(quick), ctx);
+        }
+        if let Some(node) = self.placement(quick.reach) {
+            let intent = Intent::QuickJoin {
+                mode: quick.mode.name.to_string(),
+                room: None,
+            };
+            return self.redirect(&node, intent, ctx);
+        }
+        let number = directory.public_rooms().len() + 1;
+        let room = NewRoom {
+            name: format!("{} {number}", quick.mode.title()),
+            capacity: self.app.config.room_capacity,
+            public: true,
+            bots: true,
+            mode: quick.mode,
+        };
+        if let Some(handle) = self.create_room(room, ctx) {
+            self.request_seat(handle, Seat::Player, Some(quick), ctx);
+        }
+    }
+
+    /// Takes `listed`'s room: asks it for a seat when it runs here, or sends the player to its
+    /// node with a ticket.
+    pub(super) fn go_to(
+        &mut self,
+        listed: Listed,
+        seat: Seat,
+        quick: Option<QuickJoin>,
+        ctx: &mut ws::WebsocketContext<Self>,
+    ) {
+        let room = listed.room.id;
+        if let Some(node) = &listed.node {
+            let intent = match (seat, quick) {
+                (Seat::Spectator, _) => Intent::Watch { room },
+                (Seat::Player, None) => Intent::Play { room },
+                (Seat::Player, Some(quick)) => Intent::QuickJoin {
+                    mode: quick.mode.name.to_string(),
+                    room: Some(room),
+                },
+            };
+            return self.redirect(node, intent, ctx);
+        }
+        match self.app.directory.here().get(room) {
+            Some(handle) => self.request_seat(handle, seat, quick, ctx),
+            None => self.room_gone(&listed.room.name, quick, ctx),
+        }
+    }
+
+    /// The room asked for closed before the request reached it.
+    pub(super) fn room_gone(
+        &mut self,
+        name: &str,
+        quick: Option<QuickJoin>,
+        ctx: &mut ws::WebsocketContext<Self>,
+    ) {
+        match quick {
+            Some(quick) => self.quick_join(
+                QuickJoin {
+                    attempt: quick.attempt + 1,
+                    ..quick
+                },
+                ctx,
+            ),
+            None => self.send_error(
+                ctx,
+                ErrorCode::RoomNotFound,
+                format!("room \"{name}\" has closed"),
+            ),
+        }
     }
 
     /// The public room with this id, or an error to the client. A private room is reachable by
@@ -109,8 +203,8 @@ impl Session {
         &self,
         id: RoomId,
         ctx: &mut ws::WebsocketContext<Self>,
-    ) -> Option<RoomEntry> {
-        let found = self.app.directory.by_id(id).filter(|r| r.public);
+    ) -> Option<Listed> {
+        let found = self.app.directory.by_id(id).filter(|l| l.room.public);
         if found.is_none() {
             self.send_error(
                 ctx,
@@ -127,7 +221,7 @@ impl Session {
         &mut self,
         code: &str,
         ctx: &mut ws::WebsocketContext<Self>,
-    ) -> Option<RoomEntry> {
+    ) -> Option<Listed> {
         if !self.may_try_code(ctx) {
             return None;
         }
@@ -143,20 +237,19 @@ impl Session {
         found
     }
 
-    /// Asks `entry`'s room for a seat to play or to watch. `quick_join` (the mode and the
-    /// attempt) marks a quick join, which moves on to another room when this one filled up
-    /// meanwhile.
+    /// Asks `handle`'s room for a seat to play or to watch. `quick` marks a quick join, which
+    /// moves on to another room when this one filled up meanwhile.
     pub(super) fn request_seat(
         &mut self,
-        entry: RoomEntry,
+        handle: RoomHandle,
         seat: Seat,
-        quick_join: Option<(Mode, u32)>,
+        quick: Option<QuickJoin>,
         ctx: &mut ws::WebsocketContext<Self>,
     ) {
         if !self.check_in_lobby(ctx) {
             return;
         }
-        let room = entry.addr.clone();
+        let room = handle.addr.clone();
         self.set_state(State::Joining { room: room.clone() });
         let (player_id, name, session) =
             (self.player_id, self.name.clone(), ctx.address().recipient());
@@ -178,15 +271,19 @@ impl Session {
                 Ok(Err(refusal)) => refusal,
                 Err(_) => JoinRefused {
                     code: ErrorCode::RoomNotFound,
-                    message: format!("room \"{}\" has closed", entry.name),
+                    message: format!("room \"{}\" has closed", handle.name),
                 },
             };
             // Only a request still waiting for this answer goes back to the lobby: the session
             // may have moved on (its Joined already arrived, or it disconnected).
-            if matches!(&session.state, State::Joining { room: r } if *r == entry.addr) {
+            if matches!(&session.state, State::Joining { room: r } if *r == handle.addr) {
                 session.set_state(State::Lobby);
-                if let (Some((mode, attempt)), ErrorCode::RoomFull) = (quick_join, refusal.code) {
-                    return session.quick_join(mode, attempt + 1, ctx);
+                if let (Some(quick), ErrorCode::RoomFull) = (quick, refusal.code) {
+                    let retry = QuickJoin {
+                        attempt: quick.attempt + 1,
+                        ..quick
+                    };
+                    return session.quick_join(retry, ctx);
                 }
                 session.send_error(ctx, refusal.code, refusal.message);
             }

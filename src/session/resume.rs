@@ -52,6 +52,9 @@ impl Session {
             .resumption
             .take_over(&token, self.connection, Instant::now())
         else {
+            if self.resume_elsewhere(&token, ctx) {
+                return;
+            }
             return self.fail(
                 ctx,
                 Fatal::BadSessionToken,

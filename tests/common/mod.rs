@@ -2,6 +2,7 @@
 //! a minimal HTTP GET, and bounded waiting on conditions.
 #![allow(dead_code)] // each test binary uses its own subset of these helpers
 
+pub mod cluster;
 pub mod proxy;
 pub mod raw;
 pub mod redis;

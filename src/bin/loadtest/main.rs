@@ -15,6 +15,7 @@
 //!
 //! One tokio task per bot; everything protocol-specific lives in `skirmish::bot`.
 
+mod cluster;
 mod idle;
 mod process;
 mod report;
@@ -98,6 +99,11 @@ struct Args {
     /// Print each summary as one JSON object instead of the line.
     #[arg(long)]
     json: bool,
+    /// With `--spawn-server`: start a `redis-server` of the tool's own for each run and make
+    /// the server a node of a cluster on it (a one-node cluster: the refresh's cost on a
+    /// loaded node).
+    #[arg(long, requires = "spawn_server")]
+    cluster: bool,
 }
 
 /// The load a run applies.
@@ -108,6 +114,10 @@ enum Scenario {
     /// Sessions that say Hello and stay in the lobby, answering the server's pings; measures
     /// memory per session and CPU at rest (`idle` module).
     Idle,
+    /// Three nodes on a Redis of the tool's own: join times with and without a redirect, the
+    /// refresh's cost per node, Redis memory per room (`cluster` module; needs
+    /// `--spawn-server` and `redis-server`).
+    Cluster,
 }
 
 impl Scenario {
@@ -115,6 +125,7 @@ impl Scenario {
         match self {
             Scenario::ArenaV1 => "arena v1",
             Scenario::Idle => "idle",
+            Scenario::Cluster => "cluster",
         }
     }
 }
@@ -328,6 +339,9 @@ fn main() -> ExitCode {
     if !args.json {
         println!("{}", report::machine_line(&machine));
     }
+    if let (Scenario::Cluster, ServerChoice::Spawn(bin)) = (args.scenario, &server) {
+        return cluster::main(bin, &runtime, &machine);
+    }
     let mut all_passed = true;
     for &clients in &args.clients {
         let needed = clients as u64 + OPEN_FILES_BESIDES_CONNECTIONS;
@@ -344,8 +358,19 @@ fn main() -> ExitCode {
         }
         // Started on this (the main) thread, which the server's parent-death signal is tied
         // to; dropped, and so stopped, at the end of each iteration and on every return.
+        let redis = match args.cluster.then(process::RedisProcess::start).transpose() {
+            Ok(redis) => redis,
+            Err(err) => {
+                eprintln!("loadtest: {err}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let extra = redis
+            .as_ref()
+            .map(process::cluster_flags)
+            .unwrap_or_default();
         let (target, _spawned) = match &server {
-            ServerChoice::Spawn(bin) => match SpawnedServer::start(bin, clients) {
+            ServerChoice::Spawn(bin) => match SpawnedServer::start(bin, clients, &extra) {
                 Ok(spawned) => (Target::spawned(&spawned), Some(spawned)),
                 Err(err) => {
                     eprintln!("loadtest: {err}");
@@ -359,6 +384,7 @@ fn main() -> ExitCode {
                 match args.scenario {
                     Scenario::ArenaV1 => run(&args, clients, &target).await.map(Outcome::Arena),
                     Scenario::Idle => idle::run(&args, clients, &target).await.map(Outcome::Idle),
+                    Scenario::Cluster => Err("the cluster scenario needs --spawn-server".into()),
                 }
             };
             tokio::select! {

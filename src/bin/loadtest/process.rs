@@ -75,9 +75,9 @@ pub struct SpawnedServer {
 
 impl SpawnedServer {
     /// Starts `bin` on 127.0.0.1 and free ports, with warnings-only logging and room for
-    /// `clients` bots, and waits for its listening addresses. The server's further output goes
-    /// to this tool's stderr.
-    pub fn start(bin: &Path, clients: usize) -> Result<SpawnedServer, String> {
+    /// `clients` bots, and `extra` flags; waits for its listening addresses. The server's
+    /// further output goes to this tool's stderr.
+    pub fn start(bin: &Path, clients: usize, extra: &[String]) -> Result<SpawnedServer, String> {
         let mut command = Command::new(bin);
         command
             .args(["--bind", "127.0.0.1", "--port", "0"])
@@ -93,6 +93,7 @@ impl SpawnedServer {
             .args(["--max-players", &(clients + 100).to_string()])
             .args(["--max-rooms", &(clients / 10 + 100).to_string()])
             .args(["--rooms-per-ip", &(clients / 10 + 100).to_string()])
+            .args(extra)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -161,6 +162,66 @@ impl SpawnedServer {
     pub fn pid(&self) -> u32 {
         self.process.0.id()
     }
+}
+
+/// A `redis-server` of this tool's own on a free loopback port, persisting nothing, stopped by
+/// its pid when dropped (`--cluster` and the cluster scenario).
+pub struct RedisProcess {
+    process: ServerProcess,
+    pub port: u16,
+}
+
+/// How long a starting `redis-server` may take to listen.
+const REDIS_STARTUP: Duration = Duration::from_secs(10);
+
+impl RedisProcess {
+    pub fn start() -> Result<RedisProcess, String> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .map_err(|e| format!("no free port for Redis: {e}"))?
+            .port();
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .map_err(|e| {
+                format!("cannot start redis-server (apt-get install redis-server): {e}")
+            })?;
+        let redis = RedisProcess {
+            process: ServerProcess(child),
+            port,
+        };
+        let deadline = std::time::Instant::now() + REDIS_STARTUP;
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if std::time::Instant::now() > deadline {
+                return Err(format!("redis-server did not listen on {port}"));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(redis)
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.process.0.id()
+    }
+}
+
+/// The flags that make a server a node of the cluster on `redis`.
+pub fn cluster_flags(redis: &RedisProcess) -> Vec<String> {
+    [
+        "--redis-url",
+        &redis.url(),
+        "--cluster-secret",
+        "the load tool's cluster secret",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 /// The server's process, killed and reaped when dropped: whether the run ends, fails, is

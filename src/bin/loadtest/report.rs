@@ -173,7 +173,7 @@ async fn server_stats(addr: SocketAddr) -> Result<serde_json::Value, String> {
 }
 
 /// A plain HTTP/1.1 GET with `Connection: close`; returns the body of a 200 response.
-async fn http_get(addr: SocketAddr, path: &str) -> Result<String, String> {
+pub async fn http_get(addr: SocketAddr, path: &str) -> Result<String, String> {
     let exchange = async {
         let stream = TcpStream::connect(addr)
             .await
