@@ -54,6 +54,7 @@ export const ERROR_CODES = Object.freeze({
   UNAUTHORIZED: 16,
   BAD_SESSION_TOKEN: 17,
   UNKNOWN_MODE: 18,
+  BAD_TICKET: 19,
 });
 
 export const CLOSE_CODES = Object.freeze({
@@ -73,6 +74,7 @@ export const CLOSE_CODES = Object.freeze({
   BAD_SESSION_TOKEN: 4008,
   REPLACED: 4009,
   HANDSHAKE_TIMEOUT: 4010,
+  BAD_TICKET: 4011,
 });
 
 function tagOf(variants, type, side) {

@@ -31,6 +31,7 @@ const ERROR_WORDS = new Map([
   [ERROR_CODES.UNAUTHORIZED, "This server only lets in players with a valid invitation (join token)."],
   [ERROR_CODES.BAD_SESSION_TOKEN, "The game could not be resumed: it had already ended. Press Reconnect to play again."],
   [ERROR_CODES.UNKNOWN_MODE, "This server does not run that game."],
+  [ERROR_CODES.BAD_TICKET, "The move to another server failed. Connect again."],
 ]);
 /** A chat line fades this long after it arrived, unless the chat is open. */
 const CHAT_FADE_MS = 10000;
