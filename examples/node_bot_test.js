@@ -106,7 +106,7 @@ function quietBot() {
 
 describe("encoding", () => {
   it("Hello speaks protocol 4", () => {
-    assert.deepEqual(bot.encodeHello("ada"), unhex("00000000 0400 0300000000000000 616461"));
+    assert.deepEqual(bot.encodeHello("ada"), unhex("00000000 0500 0300000000000000 616461"));
   });
 
   it("QuickJoin names the arena", () => {

@@ -114,7 +114,7 @@ def bullet(bullet_id, owner=0, x=160, y=160, heading=0):
 
 class Encoding(unittest.TestCase):
     def test_hello_speaks_protocol_4(self):
-        self.assertEqual(bot.encode_hello("ada"), unhex("00000000 0400 0300000000000000 616461"))
+        self.assertEqual(bot.encode_hello("ada"), unhex("00000000 0500 0300000000000000 616461"))
 
     def test_quick_join_names_the_arena(self):
         self.assertEqual(bot.encode_quick_join(), unhex("05000000 0500000000000000 6172656e61"))
