@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { encodeSnapshot } from "./games/arena/codec.js";
+import { PROTOCOL_VERSION } from "./protocol.js";
 
 export const TEST_SETUP = Object.freeze({
   width: 1600,
@@ -68,7 +69,7 @@ export function arenaSnapshotMsg({ tick, ack = 0, baseline_age, players, added_b
 export function checkGameVectorFile(codec, applySnapshot, stateFromJson, stateToJson) {
   const file = readVectorFile(`${codec.MODE}.json`);
   assert.equal(file.mode, codec.MODE);
-  assert.equal(file.protocol_version, 4);
+  assert.equal(file.protocol_version, PROTOCOL_VERSION);
   const payloads = (vectors, decode, encode) => {
     assert.ok(vectors.length > 0, "the file has vectors of this kind");
     for (const vector of vectors) {

@@ -1,5 +1,6 @@
-// The operator's monitor page: polls /api/stats once a second and shows the server and its
-// rooms. Rates (bytes and messages per second) come from the difference of two readings.
+// The operator's monitor page: polls /api/stats once a second and shows the server, its
+// rooms and, on a node of a cluster, every node alive (load, rooms, draining) and whether this
+// one reaches Redis. Rates (bytes and messages per second) come from the difference of two readings.
 // The admin token, when the server has one, comes from ?token= or the form, and is kept for
 // this browser tab only (sessionStorage). Every name shown is text, never HTML.
 //
@@ -116,6 +117,34 @@ function roomRow(room, bytesOutPerSecond, configuredRate, play) {
   return row;
 }
 
+function nodeRow(node) {
+  const row = el("tr");
+  row.dataset.nodeId = node.id;
+  const id = el("td");
+  id.append(el("span", node.id, "room-name"));
+  if (node.here) id.append(el("span", "this node", "tag"));
+  row.append(id);
+  row.append(el("td", node.url));
+  const load = node.max_players > 0 ? node.players / node.max_players : 0;
+  row.append(el("td", `${node.players} / ${node.max_players} (${(load * 100).toFixed(0)}%)`));
+  row.append(el("td", String(node.rooms)));
+  row.append(el("td", node.draining ? "draining" : "alive", node.draining ? "warn" : "good"));
+  return row;
+}
+
+/** The cluster's part of the page; hidden on a single node (`stats.cluster` absent). */
+function renderCluster(cluster) {
+  $("nodes-section").hidden = !cluster;
+  if (!cluster) return;
+  const health = $("cluster-health");
+  const age = cluster.age_ms === null ? "never read" : `read ${(cluster.age_ms / 1000).toFixed(1)} s ago`;
+  health.textContent = cluster.degraded
+    ? `Degraded: ${cluster.problem ?? "Redis unreachable"}; this node lists its own rooms only (directory ${age})`
+    : `Cluster directory ${age}, refresh ${cluster.refresh_ms.toFixed(1)} ms`;
+  health.classList.toggle("error", cluster.degraded);
+  $("node-rows").replaceChildren(...cluster.nodes.map(nodeRow));
+}
+
 function render(stats, previous, seconds) {
   $("token-form").hidden = true;
   $("summary").hidden = false;
@@ -138,6 +167,7 @@ function render(stats, previous, seconds) {
   $("rate-out").textContent =
     rates.messagesOut === null ? "–" : `${formatBytes(rates.bytesOut)}, ${rates.messagesOut.toFixed(0)} msg/s`;
   $("version").textContent = `${stats.version} (protocol ${stats.protocol})`;
+  renderCluster(stats.cluster);
 
   const before = new Map((previous ? previous.rooms : []).map((room) => [room.id, room]));
   const rows = stats.rooms.map((room) => {

@@ -3,9 +3,12 @@
 // measurement (Ping/Pong every couple of seconds, which also keeps an idle connection from
 // timing out).
 //
-// Owns: the socket, the round-trip time and resuming: when the connection drops, it opens a
-// new socket and presents the session token (Resume instead of Hello) until the server's grace
-// period runs out, so the player keeps its seat. Must not: know about rooms, the game or the DOM.
+// Owns: the socket, the round-trip time, resuming and redirects. When the connection drops, it
+// opens a new socket and presents the session token (Resume instead of Hello) until the server's
+// grace period runs out, so the player keeps its seat. When a node of a cluster answers
+// `Redirect` (the room is on another node), it opens a socket to that node and presents the
+// ticket (Redeem instead of Hello; or Resume with it, when a Resume went to the wrong node).
+// Must not: know about rooms, the game or the DOM.
 // A frame that does not decode closes the connection with a reason rather than being skipped.
 
 import { CLOSE_CODES, PROTOCOL_VERSION, decodeServer, encodeClient } from "./protocol.js";
@@ -13,6 +16,9 @@ import { CLOSE_CODES, PROTOCOL_VERSION, decodeServer, encodeClient } from "./pro
 const PING_INTERVAL_MS = 2000;
 // Pauses between attempts to resume; the last one repeats until the grace period is over.
 const RESUME_DELAYS_MS = [250, 1000, 2000];
+// Redirects followed in a row before the page gives up: nodes whose directories disagree for a
+// moment can send a player back and forth, never for long.
+const MAX_REDIRECTS = 3;
 // Ends after which resuming is pointless: the server threw the connection out on purpose.
 const FINAL_CLOSE_CODES = new Set([
   CLOSE_CODES.NORMAL,
@@ -28,6 +34,7 @@ const FINAL_CLOSE_CODES = new Set([
   CLOSE_CODES.UNAUTHORIZED,
   CLOSE_CODES.BAD_SESSION_TOKEN,
   CLOSE_CODES.REPLACED,
+  CLOSE_CODES.BAD_TICKET,
 ]);
 
 /** The reason a connection ended, in words, from its close code (`CloseCode` in src/protocol/codes.rs). */
@@ -64,6 +71,8 @@ export function describeClose(code, reason) {
       return "The game could not be resumed: it had already ended.";
     case CLOSE_CODES.REPLACED:
       return "The game continues in another tab or window.";
+    case CLOSE_CODES.BAD_TICKET:
+      return "The move to another server failed: its ticket was refused.";
     case CLOSE_CODES.HANDSHAKE_TIMEOUT:
       return "The connection was too slow to say hello to the server.";
     case 1006:
@@ -95,25 +104,33 @@ export class Connection {
     // From SessionToken: { token, resumableUntil (performance.now() ms) } or null.
     this.session = null;
     this.resumeAttempt = 0;
-    this.open();
+    this.redirects = 0;
+    this.open(null);
   }
 
-  open() {
+  /** A new socket to `this.url`; `greeting` is its first message (null: the page's `onOpen`). */
+  open(greeting) {
+    this.greeting = greeting;
     this.socket = new WebSocket(this.url);
     this.socket.binaryType = "arraybuffer";
     const socket = this.socket;
-    socket.addEventListener("open", () => this.opened());
-    socket.addEventListener("message", (event) => this.received(event));
+    // A socket left for another (a redirect) may still deliver; only the current one counts.
+    socket.addEventListener("open", () => {
+      if (socket === this.socket) this.opened();
+    });
+    socket.addEventListener("message", (event) => {
+      if (socket === this.socket) this.received(event);
+    });
     socket.addEventListener("close", (event) => {
       if (socket === this.socket) this.closed(event.code, event.reason);
     });
   }
 
   opened() {
-    const resuming = this.state === "resuming";
+    if (this.state === "closed") return;
     this.state = "open";
-    if (resuming) {
-      this.send({ type: "Resume", protocol: PROTOCOL_VERSION, token: this.session.token });
+    if (this.greeting) {
+      this.send(this.greeting);
     } else {
       this.handlers.onOpen();
     }
@@ -145,7 +162,33 @@ export class Connection {
       this.resumeAttempt = 0;
       return;
     }
+    if (msg.type === "Redirect") {
+      this.follow(msg);
+      return;
+    }
+    if (msg.type !== "Welcome") this.redirects = 0;
     this.handlers.onMessage(msg);
+  }
+
+  /** Goes to the node that holds the room (or, for a Resume, the seat); this one is left. */
+  follow({ url, ticket }) {
+    this.redirects += 1;
+    if (this.redirects > MAX_REDIRECTS) {
+      this.fail(`The servers sent this page on more than ${MAX_REDIRECTS} times in a row.`);
+      return;
+    }
+    const resuming = this.greeting?.type === "Resume";
+    const greeting = resuming
+      ? { type: "Resume", protocol: PROTOCOL_VERSION, token: ticket }
+      : { type: "Redeem", protocol: PROTOCOL_VERSION, ticket };
+    // A redeemed ticket makes a new session on the other node, which sends its own token.
+    if (!resuming) this.session = null;
+    const left = this.socket;
+    this.url = url;
+    this.state = "connecting";
+    clearInterval(this.pingTimer);
+    this.open(greeting);
+    left.close(1000, "redirected");
   }
 
   ping() {
@@ -191,7 +234,9 @@ export class Connection {
     clearInterval(this.pingTimer);
     this.handlers.onResuming?.("Connection lost: reconnecting…");
     setTimeout(() => {
-      if (this.state === "resuming") this.open();
+      if (this.state === "resuming") {
+        this.open({ type: "Resume", protocol: PROTOCOL_VERSION, token: this.session.token });
+      }
     }, delay);
     return true;
   }

@@ -2,8 +2,9 @@
 // A Skirmish bot in one Node.js file, written from PROTOCOL.md alone.
 //
 // It plays the arena (mode "arena", PROTOCOL.md section 10). It connects, says Hello,
-// quick-joins an arena room (or joins the room with --code), then plays: it runs towards the
-// nearest living enemy, aims at it and shoots when the line is clear of walls, steers around
+// quick-joins an arena room (or joins the room with --code), following the server to another
+// node of a cluster when it answers with a Redirect (section 4.11), then plays: it runs towards
+// the nearest living enemy, aims at it and shoots when the line is clear of walls, steers around
 // walls, and wanders when alone. It prints what it does. A room of another game (a code can
 // lead anywhere) it says it cannot play, and leaves.
 //
@@ -20,12 +21,16 @@ const UNKNOWN_MODE = 18;
 // Further behind its schedule than this many ticks (a stalled process), the bot skips ahead
 // instead of sending a burst: the server consumes one input per tick.
 const MAX_BEHIND_TICKS = 5;
+// A join sent on from node to node more often than this is given up (a cluster in a loop).
+const MAX_REDIRECTS = 3;
+// The largest frame the bot accepts from a server.
+const MAX_FRAME_BYTES = 1 << 20;
 
 // Message tags (u32 at offset 0).
-const C = { HELLO: 0, JOIN_BY_CODE: 4, QUICK_JOIN: 5, LEAVE_ROOM: 6, INPUT: 7 };
+const C = { HELLO: 0, JOIN_BY_CODE: 4, QUICK_JOIN: 5, LEAVE_ROOM: 6, INPUT: 7, REDEEM: 13 };
 const S = {
   WELCOME: 0, ERROR: 1, JOINED: 3, LEFT: 4, PLAYER_JOINED: 5, PLAYER_LEFT: 6,
-  SNAPSHOT: 7, GAME_EVENT: 8, CHAT: 9, PONG: 10, ROOM_CLOSED: 11,
+  SNAPSHOT: 7, GAME_EVENT: 8, CHAT: 9, PONG: 10, ROOM_CLOSED: 11, REDIRECT: 14,
 };
 // The arena's events (GameEvent.event: a u32 variant tag, then its fields).
 const ARENA_KILL = 0;
@@ -53,12 +58,17 @@ function tag(value) {
   return out;
 }
 
-function encodeHello(name) {
+// A tag and the protocol version: how Hello and Redeem begin.
+function handshake(value) {
   const head = Buffer.alloc(6);
-  head.writeUInt32LE(C.HELLO, 0);
+  head.writeUInt32LE(value, 0);
   head.writeUInt16LE(PROTOCOL_VERSION, 4);
-  return Buffer.concat([head, encodeString(name)]);
+  return head;
 }
+
+const encodeHello = (name) => Buffer.concat([handshake(C.HELLO), encodeString(name)]);
+// The first message to the node a Redirect names, instead of Hello.
+const encodeRedeem = (ticket) => Buffer.concat([handshake(C.REDEEM), encodeString(ticket)]);
 
 const encodeJoinByCode = (code) => Buffer.concat([tag(C.JOIN_BY_CODE), encodeString(code)]);
 const encodeQuickJoin = (mode = MODE) => Buffer.concat([tag(C.QUICK_JOIN), encodeString(mode)]);
@@ -220,6 +230,7 @@ function readFields(t, r) {
     case S.CHAT: return { tick: r.u32(), from: r.u8(), text: r.string() };
     case S.PONG: return { t: r.u64() };
     case S.ROOM_CLOSED: return { reason: r.string() };
+    case S.REDIRECT: return { url: r.string(), ticket: r.string() };
     default: return null;
   }
 }
@@ -518,14 +529,43 @@ function main() {
   const WebSocket = require("ws"); // only to play: the codec and its tests need nothing
   const args = parseArgs(process.argv.slice(2));
   const bot = new Bot(args.name);
-  const ws = new WebSocket(args.url, { maxPayload: 1 << 20 });
+  let ws = null; // the connection the bot plays on (a Redirect replaces it)
+  let redirects = 0;
   let unplayable = null; // why the room joined cannot be played, once it is known
   let inputs = null;
   let stop = null;
   let stage = "handshake";
 
-  ws.on("open", () => ws.send(encodeHello(args.name)));
-  ws.on("message", (data, isBinary) => {
+  // Opens the bot's connection, whose first message is `first` (Hello, or Redeem after a
+  // Redirect); the events of a connection it replaced are no longer the bot's.
+  const open = (url, first) => {
+    const socket = new WebSocket(url, { maxPayload: MAX_FRAME_BYTES });
+    socket.on("open", () => socket.send(first));
+    socket.on("message", (data, isBinary) => { if (socket === ws) onMessage(data, isBinary); });
+    socket.on("close", (code, reason) => { if (socket === ws) onClose(code, reason); });
+    socket.on("error", (err) => { if (socket === ws) onError(err); });
+    ws = socket;
+  };
+
+  // The room is on another node of a cluster (or a new one is placed there): that node carries
+  // the join out once given the ticket instead of Hello.
+  const follow = ({ url, ticket }) => {
+    if (redirects === MAX_REDIRECTS) {
+      console.error(`${args.name}: redirected more than ${MAX_REDIRECTS} times, giving up`);
+      process.exitCode = 1;
+      ws.close();
+      return;
+    }
+    redirects += 1;
+    bot.say(`redirected to ${url}`);
+    stage = "redeeming";
+    // The first connection stays in its node's lobby, with nothing left to do: close it.
+    const previous = ws;
+    open(url, encodeRedeem(ticket));
+    previous.close(1000);
+  };
+
+  const onMessage = (data, isBinary) => {
     if (!isBinary) return;
     let msg;
     let playable = false;
@@ -548,11 +588,14 @@ function main() {
       console.error(`${args.name}: server refused: error ${msg.code}: ${msg.message}`);
       process.exitCode = 1;
       ws.close();
-    } else if (stage === "handshake" && msg.tag === S.WELCOME) {
+    } else if ((stage === "handshake" || stage === "redeeming") && msg.tag === S.WELCOME) {
       bot.say(`welcomed as player ${msg.playerId}, ${msg.tickRate} ticks per second`);
       bot.tickRate = msg.tickRate;
+      // After a Redeem, the node carries out the join its ticket holds by itself.
+      if (stage === "handshake") ws.send(args.code ? encodeJoinByCode(args.code) : encodeQuickJoin());
       stage = "joining";
-      ws.send(args.code ? encodeJoinByCode(args.code) : encodeQuickJoin());
+    } else if (stage === "joining" && msg.tag === S.REDIRECT) {
+      follow(msg);
     } else if (stage === "joining" && msg.tag === S.JOINED && !playable) {
       // A room of another game (a code can lead to any room): leave it, reading its messages
       // with the envelope only, and end with the reason.
@@ -584,19 +627,21 @@ function main() {
       bot.say("back in the lobby");
       ws.close();
     }
-  });
-  ws.on("close", (code, reason) => {
+  };
+  const onClose = (code, reason) => {
     clearTimeout(inputs);
     clearTimeout(stop);
     if (code !== 1000 && code !== 1005) {
       console.error(`${args.name}: connection closed: ${code} ${reason}`);
       process.exitCode = 1;
     }
-  });
-  ws.on("error", (err) => {
+  };
+  const onError = (err) => {
     console.error(`${args.name}: ${err.message}`);
     process.exitCode = 1;
-  });
+  };
+
+  open(args.url, encodeHello(args.name));
   if (args.seconds !== null) {
     stop = setTimeout(() => {
       if (stage === "leaving") return;
@@ -613,6 +658,6 @@ if (require.main === module) main();
 
 module.exports = {
   PROTOCOL_VERSION, MODE, S, PLAYER_ALIVE, Bot, cannotPlay,
-  encodeHello, encodeQuickJoin, encodeJoinByCode, encodeLeaveRoom, encodeInput, encodeArenaInput,
+  encodeHello, encodeRedeem, encodeQuickJoin, encodeJoinByCode, encodeLeaveRoom, encodeInput, encodeArenaInput,
   decode, decodeArenaSetup, decodeArenaEvent, decodeArenaBody, decodeArenaSnapshot, applySnapshot, bulletPosition,
 };

@@ -72,6 +72,16 @@ const JOINED_TAG = Buffer.concat([
     "0200000000000000 00000000 00000000 00", // score [0, 0] (points, tags), not a bot
   ),
 ]);
+// The cluster's ticket of PROTOCOL.md section 4.11 (node 00c0ffee00c0ffee, Play{room: 42}, "ada"),
+// and the Redirect to node ws://10.0.0.2:8080/ws that carries it (the golden vector
+// server_redirect).
+const TICKET = "100000000000000030306330666665653030633066666565000000002a00000003000000000000006164" +
+  "6100505c18a3010000efcdab8967452301fcbaf38d37d74a2fbccc9131e725a56ec2a70d8ec34094dcd9" +
+  "0466954d28c096";
+const REDIRECT = Buffer.concat([
+  unhex("0e000000", "1500000000000000"), Buffer.from("ws://10.0.0.2:8080/ws"),
+  unhex("b600000000000000"), Buffer.from(TICKET),
+]);
 // GameEvent{tick 1240, Kill{killer 0, victim 1, respawn_tick 1330}} (PROTOCOL.md 10.3).
 const GAME_EVENT_KILL = unhex("08000000 d8040000 0a00000000000000 00000000 00 01 32050000");
 // The arena snapshots of section 15 (byte for byte protocol 3's).
@@ -116,6 +126,10 @@ describe("encoding", () => {
   it("JoinByCode and LeaveRoom", () => {
     assert.deepEqual(bot.encodeJoinByCode("QX7K2P"), unhex("04000000 0600000000000000 5158374b3250"));
     assert.deepEqual(bot.encodeLeaveRoom(), unhex("06000000"));
+  });
+
+  it("Redeem carries the protocol and the ticket", () => {
+    assert.deepEqual(bot.encodeRedeem(TICKET), Buffer.concat([unhex("0d000000 0500 b600000000000000"), Buffer.from(TICKET)]));
   });
 
   it("an input is a header and the arena payload", () => {
@@ -174,12 +188,17 @@ describe("decoding the envelope", () => {
     assert.throws(() => bot.decodeArenaEvent(unhex("00000000 00 01 3205000000")), /left over/);
   });
 
+  it("a Redirect names the node and the ticket", () => {
+    assert.deepEqual(bot.decode(REDIRECT), { tag: bot.S.REDIRECT, url: "ws://10.0.0.2:8080/ws", ticket: TICKET });
+    assert.throws(() => bot.decode(REDIRECT.subarray(0, -1)), /ends early|runs past/);
+  });
+
   it("a snapshot is a header and a body", () => {
     assert.deepEqual(bot.decode(SNAPSHOT_EMPTY), { tag: bot.S.SNAPSHOT, tick: 1, ack: 0, baselineAge: 0, body: unhex("00 0000 0000") });
   });
 
   it("refuses bytes after a message", () => {
-    for (const frame of [GAME_EVENT_KILL, JOINED_ARENA, unhex("040000002a000000")]) {
+    for (const frame of [GAME_EVENT_KILL, JOINED_ARENA, REDIRECT, unhex("040000002a000000")]) {
       assert.throws(() => bot.decode(Buffer.concat([frame, Buffer.from([0])])), /left over/, frame.subarray(0, 4).toString("hex"));
     }
   });
@@ -392,6 +411,19 @@ describe("golden envelope vectors (tests/vectors/index.json)", { skip: index.ski
       }
     }
     for (const tag of [bot.S.JOINED, bot.S.SNAPSHOT, bot.S.GAME_EVENT]) assert.ok(checked.has(tag), `a vector of message ${tag}`);
+  });
+
+  const vector = (name) => index.vectors.valid.find((v) => v.name === name);
+
+  it("Redeem encodes to its bytes", () => {
+    const { hex, message } = vector("client_redeem");
+    assert.equal(message.protocol, bot.PROTOCOL_VERSION);
+    assert.equal(bot.encodeRedeem(message.ticket).toString("hex"), hex);
+  });
+
+  it("a Redirect decodes", () => {
+    const { hex, message } = vector("server_redirect");
+    assert.deepEqual(bot.decode(Buffer.from(hex, "hex")), { tag: bot.S.REDIRECT, url: message.url, ticket: message.ticket });
   });
 
   it("arena inputs encode to their bytes", () => {

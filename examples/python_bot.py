@@ -2,8 +2,9 @@
 """A Skirmish bot in one Python file, written from PROTOCOL.md alone.
 
 It plays the arena (mode "arena", PROTOCOL.md section 10). It connects, says Hello,
-quick-joins an arena room (or joins the room with --code), then plays: it runs towards the
-nearest living enemy, aims at it and shoots when the line is clear of walls, steers around
+quick-joins an arena room (or joins the room with --code), following the server to another
+node of a cluster when it answers with a Redirect (section 4.11), then plays: it runs towards
+the nearest living enemy, aims at it and shoots when the line is clear of walls, steers around
 walls, and wanders when alone. It prints what it does. A room of another game (its code can
 lead anywhere) it says it cannot play, and leaves.
 
@@ -18,6 +19,7 @@ import random
 import struct
 import sys
 import time
+from contextlib import AsyncExitStack
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -30,11 +32,15 @@ UNKNOWN_MODE = 18
 # Further behind its schedule than this many ticks (a stalled process), the bot skips ahead
 # instead of sending a burst: the server consumes one input per tick.
 MAX_BEHIND_TICKS = 5
+# A join sent on from node to node more often than this is given up (a cluster in a loop).
+MAX_REDIRECTS = 3
+# The largest frame the bot accepts from a server.
+MAX_FRAME_BYTES = 1 << 20
 
 # Message tags (u32 at offset 0).
-HELLO, JOIN_BY_CODE, QUICK_JOIN, LEAVE_ROOM, INPUT = 0, 4, 5, 6, 7
+HELLO, JOIN_BY_CODE, QUICK_JOIN, LEAVE_ROOM, INPUT, REDEEM = 0, 4, 5, 6, 7, 13
 WELCOME, ERROR, JOINED, LEFT, PLAYER_JOINED, PLAYER_LEFT = 0, 1, 3, 4, 5, 6
-SNAPSHOT, GAME_EVENT, CHAT, PONG, ROOM_CLOSED = 7, 8, 9, 10, 11
+SNAPSHOT, GAME_EVENT, CHAT, PONG, ROOM_CLOSED, REDIRECT = 7, 8, 9, 10, 11, 14
 # The arena's events (GameEvent.event: a u32 variant tag, then its fields).
 ARENA_KILL = 0
 
@@ -56,6 +62,11 @@ def encode_string(text):
 
 def encode_hello(name):
     return struct.pack("<IH", HELLO, PROTOCOL_VERSION) + encode_string(name)
+
+
+def encode_redeem(ticket):
+    """The first message to the node a Redirect names, instead of Hello."""
+    return struct.pack("<IH", REDEEM, PROTOCOL_VERSION) + encode_string(ticket)
 
 
 def encode_join_by_code(code):
@@ -263,6 +274,8 @@ def decode(data):
         fields = {"t": r.take("<Q")}
     elif tag == ROOM_CLOSED:
         fields = {"reason": r.string()}
+    elif tag == REDIRECT:
+        fields = {"url": r.string(), "ticket": r.string()}
     else:
         return tag, {}
     r.end()
@@ -368,6 +381,12 @@ class Bot:
         self.wander_until = 0.0
         self.aim = 0.0
         self.last_report = 0.0
+
+    def welcomed(self, fields):
+        """Takes in Welcome (from each node the bot is sent to)."""
+        self.tick_rate = fields["tick_rate"]
+        print(f"{self.name}: welcomed as player {fields['player_id']}, "
+              f"{self.tick_rate} ticks per second", flush=True)
 
     def joined(self, fields):
         """Takes in Joined. False (after saying so) when the room runs a game this bot cannot
@@ -508,11 +527,12 @@ class Bot:
 
 
 async def expect(ws, *wanted):
-    """Reads messages until one with a tag in `wanted`; a server Error ends the bot."""
+    """Reads messages until one with a tag in `wanted`, and gives its (tag, fields); a server
+    Error ends the bot."""
     while True:
         tag, fields = decode(await ws.recv())
         if tag in wanted:
-            return fields
+            return tag, fields
         if tag == ERROR and fields["code"] == UNKNOWN_MODE:
             sys.exit(f"this server does not run the game \"{MODE}\", the only one this bot "
                      f"plays: {fields['message']}")
@@ -520,16 +540,41 @@ async def expect(ws, *wanted):
             sys.exit(f"server refused: error {fields['code']}: {fields['message']}")
 
 
+async def open_connection(connections, url):
+    """A connection to `url`, closed with the AsyncExitStack `connections` (if not before)."""
+    return await connections.enter_async_context(connect(url, max_size=MAX_FRAME_BYTES))
+
+
+async def join(bot, connections, ws, request):
+    """Sends a join request and waits for Joined: the connection it came on, and its fields. A
+    Redirect (the room is on another node of a cluster, or a new one is placed there) is
+    followed: that node carries the join out once given the ticket instead of Hello."""
+    await ws.send(request)
+    redirects = 0
+    while True:
+        tag, fields = await expect(ws, JOINED, REDIRECT)
+        if tag == JOINED:
+            return ws, fields
+        if redirects == MAX_REDIRECTS:
+            sys.exit(f"{bot.name}: redirected more than {MAX_REDIRECTS} times, giving up")
+        redirects += 1
+        print(f"{bot.name}: redirected to {fields['url']}", flush=True)
+        moved = await open_connection(connections, fields["url"])
+        await moved.send(encode_redeem(fields["ticket"]))
+        # The first connection stays in its node's lobby, with nothing left to do: close it.
+        await ws.close()
+        ws = moved
+        bot.welcomed((await expect(ws, WELCOME))[1])
+
+
 async def play(args):
     bot = Bot(args.name)
-    async with connect(args.url, max_size=1 << 20) as ws:
+    async with AsyncExitStack() as connections:
+        ws = await open_connection(connections, args.url)
         await ws.send(encode_hello(args.name))
-        welcome = await expect(ws, WELCOME)
-        print(f"{args.name}: welcomed as player {welcome['player_id']}, "
-              f"{welcome['tick_rate']} ticks per second", flush=True)
-        bot.tick_rate = welcome["tick_rate"]
-        await ws.send(encode_join_by_code(args.code) if args.code else encode_quick_join())
-        joined = await expect(ws, JOINED)
+        bot.welcomed((await expect(ws, WELCOME))[1])
+        request = encode_join_by_code(args.code) if args.code else encode_quick_join()
+        ws, joined = await join(bot, connections, ws, request)
         if not bot.joined(joined):
             # A room of another game (a code can lead to any room): leave it, reading its
             # messages with the envelope only, and end with the reason.

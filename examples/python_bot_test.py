@@ -74,6 +74,15 @@ JOINED_TAG = unhex(
     "0100000000000000 00 05000000 0300000000000000 6a6f65",  # slot 0, player 5, "joe"
     "0200000000000000 00000000 00000000 00")       # score [0, 0] (points, tags), not a bot
 
+# The cluster's ticket of PROTOCOL.md section 4.11 (node 00c0ffee00c0ffee, Play{room: 42}, "ada"),
+# and the Redirect to node ws://10.0.0.2:8080/ws that carries it (the golden vector
+# server_redirect).
+TICKET = ("100000000000000030306330666665653030633066666565000000002a00000003000000000000006164"
+          "6100505c18a3010000efcdab8967452301fcbaf38d37d74a2fbccc9131e725a56ec2a70d8ec34094dcd9"
+          "0466954d28c096")
+REDIRECT = (unhex("0e000000", "1500000000000000") + b"ws://10.0.0.2:8080/ws"
+            + unhex("b600000000000000") + TICKET.encode())
+
 # GameEvent{tick 1240, Kill{killer 0, victim 1, respawn_tick 1330}} (PROTOCOL.md 10.3).
 GAME_EVENT_KILL = unhex("08000000 d8040000 0a00000000000000 00000000 00 01 32050000")
 
@@ -123,6 +132,10 @@ class Encoding(unittest.TestCase):
         self.assertEqual(bot.encode_join_by_code("QX7K2P"),
                          unhex("04000000 0600000000000000 5158374b3250"))
         self.assertEqual(bot.encode_leave_room(), unhex("06000000"))
+
+    def test_redeem_carries_the_protocol_and_the_ticket(self):
+        self.assertEqual(bot.encode_redeem(TICKET),
+                         unhex("0d000000 0500 b600000000000000") + TICKET.encode())
 
     def test_inputs_are_a_header_and_the_arena_payload(self):
         cases = [  # the golden vectors client_input*, unchanged from protocol 3
@@ -180,13 +193,19 @@ class EnvelopeDecoding(unittest.TestCase):
         with self.assertRaises(ValueError):
             bot.decode_arena_event(unhex("00000000 00 01 3205000000"))  # a byte too many
 
+    def test_a_redirect_names_the_node_and_the_ticket(self):
+        self.assertEqual(bot.decode(REDIRECT), (bot.REDIRECT, {"url": "ws://10.0.0.2:8080/ws",
+                                                               "ticket": TICKET}))
+        with self.assertRaises(ValueError):
+            bot.decode(REDIRECT[:-1])
+
     def test_snapshots_are_a_header_and_a_body(self):
         tag, fields = bot.decode(SNAPSHOT_EMPTY)
         self.assertEqual(tag, bot.SNAPSHOT)
         self.assertEqual(fields, {"tick": 1, "ack": 0, "baseline_age": 0, "body": unhex("00 0000 0000")})
 
     def test_bytes_after_a_message_are_refused(self):
-        for frame in (GAME_EVENT_KILL, JOINED_ARENA, unhex("040000002a000000")):
+        for frame in (GAME_EVENT_KILL, JOINED_ARENA, REDIRECT, unhex("040000002a000000")):
             with self.subTest(frame[:4].hex()), self.assertRaises(ValueError):
                 bot.decode(frame + b"\x00")
 
@@ -398,6 +417,20 @@ class GoldenEnvelopeVectors(unittest.TestCase):
                     self.assertEqual(fields["event"].hex(), message.get("event", fields["event"].hex()))
                     bot.decode_arena_event(fields["event"])
         self.assertTrue({bot.JOINED, bot.SNAPSHOT, bot.GAME_EVENT} <= checked)
+
+    def vector(self, name):
+        return next(v for v in self.index["valid"] if v["name"] == name)
+
+    def test_redeem_encodes_to_its_bytes(self):
+        vector = self.vector("client_redeem")
+        self.assertEqual(vector["message"]["protocol"], bot.PROTOCOL_VERSION)
+        self.assertEqual(bot.encode_redeem(vector["message"]["ticket"]).hex(), vector["hex"])
+
+    def test_a_redirect_decodes(self):
+        vector = self.vector("server_redirect")
+        message = vector["message"]
+        self.assertEqual(bot.decode(bytes.fromhex(vector["hex"])),
+                         (bot.REDIRECT, {"url": message["url"], "ticket": message["ticket"]}))
 
     def test_arena_inputs_encode_to_their_bytes(self):
         inputs = [v for v in self.index["valid"] if v["hex"].startswith("07000000")

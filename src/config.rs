@@ -264,18 +264,15 @@ impl Config {
     }
 
     /// The WebSocket address players of other nodes are sent to: `--public-url` with ws(s)
-    /// for http(s) and the path `/ws`, else this node's bound address.
+    /// for http(s) and the path `/ws`, else this node's bound address (`validate` refuses a
+    /// cluster on an unspecified one, which no other machine could reach).
     pub fn node_url(&self, port: u16) -> String {
         match self.public_origin() {
             Some(origin) => format!("{}/ws", origin.replacen("http", "ws", 1)),
             None => {
-                let host = if self.bind.is_unspecified() {
-                    std::net::IpAddr::from([127, 0, 0, 1])
-                } else {
-                    self.bind
-                };
                 let scheme = if self.tls_cert.is_some() { "wss" } else { "ws" };
-                format!("{scheme}://{}/ws", std::net::SocketAddr::from((host, port)))
+                let addr = std::net::SocketAddr::from((self.bind, port));
+                format!("{scheme}://{addr}/ws")
             }
         }
     }
@@ -348,6 +345,13 @@ impl Config {
                 }
                 Some(_) => {}
             }
+            if self.public_url.is_none() && self.bind.is_unspecified() {
+                return Err(format!(
+                    "--redis-url with --bind {} needs --public-url: the address other nodes \
+                     send this node's players to",
+                    self.bind
+                ));
+            }
         }
         if self.join_secret.as_ref().is_some_and(|s| s.len() < 16) {
             return Err("the join secret must be at least 16 bytes long".into());
@@ -409,5 +413,42 @@ mod tests {
         };
         let err = config.validate().unwrap_err();
         assert!(err.contains("/nonexistent/client"), "{err}");
+    }
+
+    #[test]
+    fn a_cluster_needs_a_long_enough_shared_secret() {
+        let redis = ["skirmish", "--redis-url", "redis://127.0.0.1:6379"];
+        let err = Config::parse_from(redis).validate().unwrap_err();
+        assert!(err.contains("--cluster-secret"), "{err}");
+        let short = Config::parse_from([&redis[..], &["--cluster-secret", "too short"]].concat());
+        assert!(short.validate().unwrap_err().contains("at least 16 bytes"));
+        let good = [&redis[..], &["--cluster-secret", "sixteen bytes ok"]].concat();
+        assert_eq!(Config::parse_from(good).validate(), Ok(()));
+    }
+
+    #[test]
+    fn a_node_is_reached_at_its_public_url_or_else_its_bound_address() {
+        let public = Config::parse_from(["skirmish", "--public-url", "https://n1.example.com"]);
+        assert_eq!(public.node_url(8080), "wss://n1.example.com/ws");
+        let bound = Config::parse_from(["skirmish", "--bind", "10.0.0.5"]);
+        assert_eq!(bound.node_url(8081), "ws://10.0.0.5:8081/ws");
+        let v6 = Config::parse_from(["skirmish", "--bind", "::1"]);
+        assert_eq!(v6.node_url(8080), "ws://[::1]:8080/ws");
+        let anywhere = Config::parse_from(["skirmish", "--bind", "0.0.0.0"]);
+        let cluster = [
+            "--redis-url",
+            "redis://r:6379",
+            "--cluster-secret",
+            "sixteen bytes ok",
+        ];
+        let err = Config::parse_from(["skirmish", "--bind", "0.0.0.0"].iter().chain(&cluster))
+            .validate()
+            .unwrap_err();
+        assert!(err.contains("needs --public-url"), "{err}");
+        assert_eq!(
+            anywhere.validate(),
+            Ok(()),
+            "a single node may bind anywhere"
+        );
     }
 }

@@ -6,15 +6,16 @@
 //! This is the one description of how the crate fits together; the README links here.
 //!
 //! ```text
-//!  browser / bot ──binary WebSocket frames──▶ session (one actor per connection)
-//!                                              │ decode + check every message (protocol)
-//!            lobby (RoomDirectory) ◀── lookup ─┤
-//!                                              ▼ Join / ChatLine / Leave; inputs via MemberLink
-//!                                             room (one actor per room, fixed tick)
-//!                                              │ one input per player per step → HostedGame
-//!                                              │   (any Game: decodes its payloads, steps it)
-//!                                              ▼ encoded once per baseline in use, shared
-//!  browser / bot ◀────────────────────────── session ◀── newest snapshot (watch); events
+//!  browser / bot ──binary WebSocket frames───▶ session (one actor per connection)
+//!                                               │ decode + check every message (protocol)
+//!  lobby (this node's rooms, ◀── lookup ────────┤ a room on another node:
+//!   the cluster's read from Redis)              │   Redirect{url, ticket}
+//!                                               ▼ Join / ChatLine / Leave; inputs via MemberLink
+//!                                              room (one actor per room, fixed tick)
+//!                                               │ one input per player per step → HostedGame
+//!                                               │   (any Game: decodes its payloads, steps it)
+//!                                               ▼ encoded once per baseline in use, shared
+//!  browser / bot ◀─────────────────────────── session ◀── newest snapshot (watch); events
 //!                  (the change from the last snapshot it sent, with its own ack)
 //! ```
 //!
@@ -24,10 +25,11 @@
 //! | …error and close codes, their names, and which errors close the connection | `src/protocol/codes.rs` |
 //! | …the snapshot's header and the rule a client applies one by; the boundary to a game's payload (`GameWire`, the inline input payload) | `src/protocol/snapshot.rs`, `payload.rs` |
 //! | a connection: handshake, heartbeat, checks, lobby requests, forwarding | `src/session.rs` |
-//! | …its lobby requests (create, quick join, find a room, ask for a seat), abuse checks, resuming a player | `src/session/lobby.rs`, `guards.rs`, `resume.rs` |
+//! | …its lobby requests (create, quick join, find a room, ask for a seat), abuse checks, resuming a player, sending a player to another node and taking one in | `src/session/lobby.rs`, `guards.rs`, `resume.rs`, `redirect.rs` |
 //! | every connection under HTTP: per-IP limits, socket options, read-ahead and backpressure, bytes a client has taken | `src/transport.rs` |
 //! | the checks before a WebSocket upgrade (shutdown, Origin, join token) | `src/admission.rs`, `src/auth.rs`, `src/limits.rs` |
-//! | the directory of live rooms (behind the `RoomDirectory` trait, so a shared directory can replace it) | `src/lobby.rs` |
+//! | the directory of rooms: plain listings of every room, the live handles of this node's, ids and codes (`Elsewhere` and `Allocator`: what a cluster adds) | `src/lobby/` (`mod.rs`, `here.rs`) |
+//! | the cluster: this node's entry and the others' in Redis (refreshed on a thread of its own), placement, cluster-wide ids and codes, tickets | `src/cluster/` (`mod.rs`, `refresh.rs`, `record.rs`, `ids.rs`, `tickets.rs`); the ticket's bytes in `src/protocol/ticket.rs` |
 //! | a match: members, input queues, the fixed-tick loop, snapshot fan-out, laggards | `src/room/mod.rs` |
 //! | the object-safe layer between a room and any game: payloads to inputs, the bots' brains, events to bytes, the game's snapshot history | `src/room/hosted.rs` |
 //! | the baselines a room keeps and the snapshot bytes it encodes once per baseline | `src/room/snapshots.rs` |
@@ -73,7 +75,8 @@
 //!
 //! - [`protocol`]: the wire format; the only module that knows bytes.
 //! - [`session`]: one connection: handshake, checks, lobby requests, forwarding.
-//! - [`lobby`]: the directory of live rooms behind a small trait.
+//! - [`lobby`]: the directory of rooms: listings of all, handles of this node's.
+//! - [`cluster`]: nodes sharing one directory in Redis; redirects' tickets.
 //! - [`room`]: the room actor and its fixed-tick schedule.
 //! - [`game`]: the pure, deterministic simulations a room runs (the arena shooter, tag), each with
 //!   its wire payloads and its bots' brain; [`modes`]: which of them this server runs.

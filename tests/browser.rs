@@ -13,8 +13,10 @@
 //! the programs used. The netcode's promises (exact prediction, own shots shown at once, also
 //! over a laggy link) have their own test, in `browser/netcode.rs`; the replay viewer (a recorded
 //! match played, paused and seeked) in `browser/replay.rs`; a round of tag, the second game, in
-//! `browser/tag.rs`.
+//! `browser/tag.rs`; a page following a cluster's redirect in `browser/cluster.rs`.
 
+#[path = "browser/cluster.rs"]
+mod cluster;
 mod common;
 #[path = "browser/harness.rs"]
 mod harness;

@@ -1,6 +1,8 @@
 //! The example bots in other languages (`examples/python_bot.py`, `examples/node_bot.js`),
 //! written from PROTOCOL.md alone, against the real server: each must join the room it is
-//! given, move, have its inputs applied, and leave cleanly when its time is up. A Rust
+//! given, move, have its inputs applied, and leave cleanly when its time is up, also when the
+//! room is on another node of a cluster (it must follow the `Redirect`: tests/common/redis.rs
+//! skips those tests loudly without `redis-server` unless `REQUIRE_REDIS=1`). A Rust
 //! `BotClient` in the same room checks this from the server's side. Each also passes its own
 //! offline checks (`examples/*_bot_test.*`: its snapshot decoder against the golden vectors
 //! and its room state against hand-built snapshots).
@@ -15,7 +17,11 @@ mod common;
 use std::path::PathBuf;
 use std::process::Stdio;
 
+use common::cluster::{another_listing, Node};
+use common::redis::RedisServer;
 use common::WAIT;
+use skirmish::bot::{BotClient, JoinedRoom};
+use skirmish::game::arena::Arena;
 use skirmish::protocol::ServerMsg;
 use tokio::process::Command;
 
@@ -91,9 +97,50 @@ async fn joins_moves_and_leaves(example: &Example, name: &str) {
         .create_room("examples", 4, false)
         .await
         .expect("the watcher creates a private room");
+    plays_in_the_room(example, name, &mut watcher, &room, &app.ws_url()).await;
+}
+
+/// The example is sent the code of a room that another node of a cluster runs: it follows the
+/// `Redirect` there and plays as if it had joined that node.
+async fn follows_a_redirect(example: &Example, name: &str) {
+    if !runnable(example).await {
+        return;
+    }
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let cluster = [Node::start(redis.port, &[]), Node::start(redis.port, &[])];
+    let mut watcher = BotClient::connect(&cluster[0].ws(), "watcher")
+        .await
+        .expect("the watcher connects");
+    let room = watcher
+        .create_room("examples", 4, true)
+        .await
+        .expect("the watcher creates a public room");
+    // Placement may put the room on either node (the watcher follows): the example is sent to
+    // the other one.
+    let host = watcher.url().to_string();
+    let other = another_listing(&cluster, &host, u64::from(room.room.id.get())).await;
+    let stdout = plays_in_the_room(example, name, &mut watcher, &room, &other.ws()).await;
+    assert!(
+        stdout.contains(&format!("{name}: redirected to {host}")),
+        "the example says where it was redirected"
+    );
+}
+
+/// Runs the example with the code of the watcher's `room` through the server at `url`, and
+/// checks that it joins, appears, moves and leaves when its time is up (as the watcher sees
+/// it), exits successfully and says so; what it printed.
+async fn plays_in_the_room(
+    example: &Example,
+    name: &str,
+    watcher: &mut BotClient,
+    room: &JoinedRoom<Arena>,
+    url: &str,
+) -> String {
     let child = Command::new(example.program)
         .arg(examples_dir().join(example.script))
-        .args(["--url", &app.ws_url(), "--code", &room.code, "--name", name])
+        .args(["--url", url, "--code", &room.code, "--name", name])
         .args(["--seconds", &PLAY_SECONDS.to_string()])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -149,6 +196,7 @@ async fn joins_moves_and_leaves(example: &Example, name: &str) {
         highest_applied_input(&stdout) > 0,
         "the example reads from its snapshots' ack that the server applied its inputs"
     );
+    stdout.into_owned()
 }
 
 /// The highest ack in the example's reports ("...; input 41 of 43 applied").
@@ -193,6 +241,16 @@ async fn the_python_example_joins_moves_and_leaves() {
 #[tokio::test]
 async fn the_node_example_joins_moves_and_leaves() {
     joins_moves_and_leaves(&NODE, "node-example").await;
+}
+
+#[tokio::test]
+async fn the_python_example_follows_a_redirect_to_the_room_s_node() {
+    follows_a_redirect(&PYTHON, "py-redirected").await;
+}
+
+#[tokio::test]
+async fn the_node_example_follows_a_redirect_to_the_room_s_node() {
+    follows_a_redirect(&NODE, "node-redirected").await;
 }
 
 #[tokio::test]

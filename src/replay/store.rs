@@ -82,7 +82,9 @@ impl Store {
             source,
         };
         std::fs::create_dir_all(dir).map_err(io)?;
-        let probe = dir.join(".write-test");
+        // Named per process: two nodes started at once in one directory must not remove each
+        // other's probe.
+        let probe = dir.join(format!(".write-test-{}", std::process::id()));
         std::fs::write(&probe, b"")
             .and_then(|()| std::fs::remove_file(&probe))
             .map_err(|source| StoreError::NotWritable {

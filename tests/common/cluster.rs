@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::http_get_at;
+use super::{http_get_at, scratch_dir};
 
 /// The secret every test node shares.
 pub const SECRET: &str = "a test cluster secret, long enough";
@@ -61,6 +61,8 @@ impl Node {
             .args(["--new-connections-per-ip", "0", "--rooms-per-ip", "1000000"])
             .args(["--record-matches", "false", "--empty-room-grace-ms", "2000"])
             .args(["--shutdown-timeout-ms", "3000"])
+            .arg("--data-dir")
+            .arg(scratch_dir("node-data"))
             .args(["--redis-url", &format!("redis://127.0.0.1:{redis_port}")])
             .args(["--cluster-secret", SECRET])
             .args(refresh)
@@ -162,6 +164,24 @@ impl Node {
     pub async fn metrics(&self) -> String {
         http_get_at(self.admin, "/metrics", &[]).await.1
     }
+}
+
+/// A node of `nodes` other than the one at `host` (a `ws://…/ws` URL), once it lists the room
+/// `room`: where a join by code must be redirected.
+pub async fn another_listing<'a>(nodes: &'a [Node], host: &str, room: u64) -> &'a Node {
+    let other = nodes
+        .iter()
+        .find(|node| node.ws() != host)
+        .expect("a node that does not run the room");
+    super::eventually("the other node lists the room", || async {
+        other
+            .listed()
+            .await
+            .iter()
+            .any(|(listed, _)| *listed == room)
+    })
+    .await;
+    other
 }
 
 impl Drop for Node {

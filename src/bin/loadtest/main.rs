@@ -1,7 +1,9 @@
 //! `loadtest`: runs the benchmark scenario "arena v1" (see the bench's SCENARIO.md) against a
 //! server and prints one summary line per number of clients with every figure the scenario
 //! names; or the "idle" scenario (`idle`), sessions that only sit in the lobby, for what a
-//! connected client costs at rest.
+//! connected client costs at rest; or the "cluster" scenario (`cluster`), what a cluster of
+//! three nodes on Redis costs (joins with and without a redirect, the refresh, Redis memory).
+//! `--cluster` runs arena v1 on a node of a cluster (with a `redis-server` of the tool's own).
 //!
 //! The server is either one that runs already (`--url`, `--server-pid`) or, with
 //! `--spawn-server`, a fresh `skirmish` process per N that this tool starts and stops
