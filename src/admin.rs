@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::lobby::RoomHandle;
-use crate::metrics::{SessionPhase, Traffic};
+use crate::metrics::{RoomCount, SessionPhase, Traffic};
 use crate::protocol::{RoomId, PROTOCOL_VERSION};
 use crate::room::{Inspect, RoomDetails, TickReport};
 
@@ -103,7 +103,16 @@ pub async fn metrics(req: HttpRequest, app: web::Data<AppState>) -> HttpResponse
     if let Some(cluster) = &app.cluster {
         cluster.update_gauges();
     }
-    let body = app.metrics.render(&app.directory.here().listings());
+    let listings = app.directory.here().listings();
+    let counts: Vec<RoomCount> = listings
+        .iter()
+        .map(|room| RoomCount {
+            mode: &room.mode,
+            public: room.public,
+            players: room.players,
+        })
+        .collect();
+    let body = app.metrics.render(&counts);
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(body)

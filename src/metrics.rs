@@ -16,9 +16,7 @@ use prometheus::{
     Registry, TextEncoder,
 };
 
-use crate::lobby::RoomListing;
 use crate::protocol::{ClientMsg, ErrorCode, ServerMsg, PROTOCOL_VERSION, SNAPSHOT_TAG};
-use crate::room::Due;
 
 /// Where a WebSocket session stands, as the `state` label of `skirmish_sessions`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -442,16 +440,14 @@ impl Metrics {
     }
 
     /// The text exposition of every series, with the room and player gauges set from `rooms`.
-    pub fn render(&self, rooms: &[RoomListing]) -> String {
+    pub fn render(&self, rooms: &[RoomCount]) -> String {
         self.rooms.reset();
         self.players.reset();
         for room in rooms {
             let visibility = if room.public { "public" } else { "private" };
-            self.rooms
-                .with_label_values(&[room.mode.as_str(), visibility])
-                .inc();
+            self.rooms.with_label_values(&[room.mode, visibility]).inc();
             self.players
-                .with_label_values(&[room.mode.as_str()])
+                .with_label_values(&[room.mode])
                 .add(i64::from(room.players));
         }
         // Encoding in-memory families into a String cannot fail.
@@ -465,6 +461,14 @@ impl Default for Metrics {
     fn default() -> Self {
         Metrics::new()
     }
+}
+
+/// What the room and player gauges count of one room: plain values, so that metrics depends on
+/// neither the lobby nor the rooms.
+pub struct RoomCount<'a> {
+    pub mode: &'a str,
+    pub public: bool,
+    pub players: u8,
 }
 
 /// What one room counts, with its labels resolved. Owned by the room actor, so its own totals
@@ -490,12 +494,12 @@ impl RoomMetrics {
         }
     }
 
-    /// One wake-up of the room that ran `due.steps` steps in `took`.
-    pub fn tick(&self, took: Duration, due: Due) {
+    /// One wake-up of the room that ran `steps` steps in `took` and gave up `dropped` ticks.
+    pub fn tick(&self, took: Duration, steps: u64, dropped: u64) {
         self.tick_seconds.observe(took.as_secs_f64());
-        self.ticks.inc_by(due.steps);
+        self.ticks.inc_by(steps);
         // Like the schedule's own count: every tick beyond the first of a wake-up was late.
-        let late = (due.steps + due.dropped).saturating_sub(1);
+        let late = (steps + dropped).saturating_sub(1);
         if late > 0 {
             self.overruns.inc_by(late);
         }
@@ -551,13 +555,7 @@ mod tests {
         // Vectors appear in the exposition once one of their label sets exists.
         metrics.error(ErrorCode::RoomFull);
         metrics.rate_limited("chat");
-        metrics.room("arena").tick(
-            Duration::from_millis(1),
-            Due {
-                steps: 1,
-                dropped: 0,
-            },
-        );
+        metrics.room("arena").tick(Duration::from_millis(1), 1, 0);
         let text = metrics.render(&[]);
         for name in [
             "skirmish_build_info",
@@ -622,13 +620,7 @@ mod tests {
     fn late_wake_ups_count_as_overruns() {
         let metrics = Arc::new(Metrics::new());
         let room = metrics.room("arena");
-        room.tick(
-            Duration::from_millis(40),
-            Due {
-                steps: 3,
-                dropped: 27,
-            },
-        );
+        room.tick(Duration::from_millis(40), 3, 27);
         let text = metrics.render(&[]);
         assert!(text.contains("skirmish_ticks_total{mode=\"arena\"} 3"));
         assert!(text.contains("skirmish_tick_overruns_total{mode=\"arena\"} 29"));

@@ -37,14 +37,37 @@ async fn listed_everywhere(nodes: &[&Node], room: RoomId, host: &str) {
     }
 }
 
-/// A node of `nodes` by its id.
-async fn node_with_id<'a>(nodes: &'a [Node], id: &str) -> &'a Node {
-    for node in nodes {
-        if node.id().await == id {
-            return node;
+/// A room made through `cluster[via]` and listed by every node: its creator, the room, the id
+/// of the node that runs it and that node's index in `cluster`.
+async fn a_listed_room(
+    cluster: &[Node],
+    via: usize,
+    capacity: u8,
+) -> (BotClient, RoomId, String, usize) {
+    let (owner, room, host) = room_through(&cluster[via], "ada", capacity).await;
+    let all: Vec<&Node> = cluster.iter().collect();
+    listed_everywhere(&all, room, &host).await;
+    let mut index = None;
+    for (n, node) in cluster.iter().enumerate() {
+        if node.id().await == host {
+            index = Some(n);
         }
     }
-    panic!("no node {id}");
+    (
+        owner,
+        room,
+        host,
+        index.expect("the room's node is in the cluster"),
+    )
+}
+
+/// Every node of `cluster` but `cluster[index]`.
+fn all_but(cluster: &[Node], index: usize) -> Vec<&Node> {
+    cluster
+        .iter()
+        .enumerate()
+        .filter_map(|(n, node)| (n != index).then_some(node))
+        .collect()
 }
 
 /// Creates a room through `via` (placement may put it on any node); the client, the room's
@@ -117,10 +140,8 @@ async fn rooms_are_listed_by_every_node_and_joined_through_any() {
         return;
     };
     let cluster = nodes(&redis, 3, &[]);
-    let (mut owner, room, host) = room_through(&cluster[0], "ada", 4).await;
-    let all: Vec<&Node> = cluster.iter().collect();
-    listed_everywhere(&all, room, &host).await;
-    let host_node = node_with_id(&cluster, &host).await;
+    let (mut owner, room, _, host) = a_listed_room(&cluster, 0, 4).await;
+    let host_node = &cluster[host];
     for (n, node) in cluster.iter().enumerate() {
         let mut guest = BotClient::connect(&node.ws(), &format!("guest{n}"))
             .await
@@ -139,6 +160,22 @@ async fn rooms_are_listed_by_every_node_and_joined_through_any() {
     let stats = cluster[0].stats().await;
     let nodes_seen = stats["cluster"]["nodes"].as_array().expect("nodes").len();
     assert_eq!(nodes_seen, 3, "{stats}");
+    // The two guests that came through other nodes were sent on, and the owner too if its
+    // room was placed elsewhere: counted where they were sent from. Talk with Redis is counted.
+    let metric = |text: &str, name: &str| -> f64 {
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
+            .unwrap_or(0.0)
+    };
+    let mut redirects = 0.0;
+    for node in &cluster {
+        let text = node.metrics().await;
+        redirects += metric(&text, "skirmish_cluster_redirects_total ");
+        assert!(metric(&text, "skirmish_cluster_redis_round_trips_total ") > 0.0);
+        assert_eq!(metric(&text, "skirmish_cluster_nodes "), 3.0, "{text}");
+    }
+    let owner_sent_on = if host == 0 { 0.0 } else { 1.0 };
+    assert_eq!(redirects, 2.0 + owner_sent_on);
 }
 
 #[tokio::test]
@@ -194,13 +231,10 @@ async fn a_killed_node_leaves_every_lobby_within_the_bound() {
     };
     // The default refresh: the bound is a promise to operators who change nothing.
     let cluster = nodes(&redis, 3, &["--cluster-refresh-ms", "1000"]);
-    let (_owner, room, host) = room_through(&cluster[1], "ada", 4).await;
-    let all: Vec<&Node> = cluster.iter().collect();
-    listed_everywhere(&all, room, &host).await;
-    let victim = node_with_id(&cluster, &host).await;
-    victim.signal("-KILL");
+    let (_owner, room, _, host) = a_listed_room(&cluster, 1, 4).await;
+    cluster[host].signal("-KILL");
     let killed = Instant::now();
-    let others: Vec<&Node> = cluster.iter().filter(|n| n.addr != victim.addr).collect();
+    let others = all_but(&cluster, host);
     let took = gone_everywhere(&others, room, killed).await;
     assert!(
         took < GONE_WITHIN,
@@ -214,11 +248,9 @@ async fn a_paused_node_drops_out_and_comes_back() {
         return;
     };
     let cluster = nodes(&redis, 2, &[]);
-    let (_owner, room, host) = room_through(&cluster[0], "ada", 4).await;
-    let all: Vec<&Node> = cluster.iter().collect();
-    listed_everywhere(&all, room, &host).await;
-    let paused = node_with_id(&cluster, &host).await;
-    let other: Vec<&Node> = cluster.iter().filter(|n| n.addr != paused.addr).collect();
+    let (_owner, room, host_id, host) = a_listed_room(&cluster, 0, 4).await;
+    let paused = &cluster[host];
+    let other = all_but(&cluster, host);
     paused.signal("-STOP");
     let stopped = Instant::now();
     let took = gone_everywhere(&other, room, stopped).await;
@@ -228,7 +260,7 @@ async fn a_paused_node_drops_out_and_comes_back() {
         "the paused node was listed for {took:?}"
     );
     // Its next refresh rebuilds its entry from its live rooms.
-    listed_everywhere(&other, room, &host).await;
+    listed_everywhere(&other, room, &host_id).await;
 }
 
 #[tokio::test]
@@ -237,10 +269,7 @@ async fn sigterm_tells_the_players_and_leaves_the_directory_at_once() {
         return;
     };
     let mut cluster = nodes(&redis, 2, &[]);
-    let (mut owner, room, host) = room_through(&cluster[0], "ada", 4).await;
-    let all: Vec<&Node> = cluster.iter().collect();
-    listed_everywhere(&all, room, &host).await;
-    let index = if cluster[0].id().await == host { 0 } else { 1 };
+    let (mut owner, _, host, index) = a_listed_room(&cluster, 0, 4).await;
     cluster[index].signal("-TERM");
     let closed = common::room_closed(&mut owner).await;
     assert!(closed.contains("restarting"), "{closed}");
@@ -305,14 +334,8 @@ async fn rooms_keep_ticking_while_redis_is_away_and_are_listed_again_after() {
         return;
     };
     let cluster = nodes(&redis, 2, &[]);
-    let (mut owner, room, host) = room_through(&cluster[0], "ada", 4).await;
-    let all: Vec<&Node> = cluster.iter().collect();
-    listed_everywhere(&all, room, &host).await;
-    let host_node = node_with_id(&cluster, &host).await;
-    let other = cluster
-        .iter()
-        .find(|n| n.addr != host_node.addr)
-        .expect("two");
+    let (mut owner, room, host_id, host) = a_listed_room(&cluster, 0, 4).await;
+    let (host_node, other) = (&cluster[host], &cluster[1 - host]);
     redis.stop();
     let before = newest_tick(&mut owner).await;
     // Long enough for every entry to have expired had Redis been there.
@@ -330,7 +353,7 @@ async fn rooms_keep_ticking_while_redis_is_away_and_are_listed_again_after() {
     assert!(host_node.readyz().await.1.contains("degraded"));
     // Restarted empty: the nodes' next refreshes write the directory again.
     let _redis = RedisServer::start_on(redis.port);
-    listed_everywhere(&[other], room, &host).await;
+    listed_everywhere(&[other], room, &host_id).await;
     next_snapshot(&mut owner).await;
 }
 
@@ -379,14 +402,8 @@ async fn tickets_are_good_once_on_their_node_until_they_expire() {
         return;
     };
     let cluster = nodes(&redis, 2, &[]);
-    let (mut owner, room, host) = room_through(&cluster[0], "ada", 1).await;
-    let all: Vec<&Node> = cluster.iter().collect();
-    listed_everywhere(&all, room, &host).await;
-    let host_node = node_with_id(&cluster, &host).await;
-    let other = cluster
-        .iter()
-        .find(|n| n.addr != host_node.addr)
-        .expect("two");
+    let (mut owner, room, host_id, host) = a_listed_room(&cluster, 0, 1).await;
+    let (host_node, other) = (&cluster[host], &cluster[1 - host]);
     owner
         .leave_room()
         .await
@@ -423,7 +440,7 @@ async fn tickets_are_good_once_on_their_node_until_they_expire() {
         "reused"
     );
     let expired = Ticket {
-        node: host.clone(),
+        node: host_id.clone(),
         intent: Intent::Play { room },
         name: "eve".into(),
         expires_ms: 1,

@@ -78,6 +78,7 @@ struct ClusterMetrics {
     redirects: IntCounter,
     tickets: IntCounterVec,
     refresh_seconds: Histogram,
+    round_trips: IntCounter,
     age_seconds: prometheus::Gauge,
 }
 
@@ -125,6 +126,14 @@ impl ClusterMetrics {
                     .buckets(vec![
                         0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.1, 0.5, 2.0,
                     ]),
+                )
+                .expect("valid metric"),
+            ),
+            round_trips: register(
+                registry,
+                IntCounter::new(
+                    "skirmish_cluster_redis_round_trips_total",
+                    "Requests to Redis answered or failed (a pipeline of commands is one).",
                 )
                 .expect("valid metric"),
             ),

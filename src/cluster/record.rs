@@ -56,7 +56,7 @@ pub fn code_key(code: &str) -> String {
 
 /// Writes `record` to expire after `ttl_ms` unless written again.
 pub fn publish(
-    conn: &mut redis::Connection,
+    conn: &mut impl redis::ConnectionLike,
     record: &NodeRecord,
     ttl_ms: u64,
 ) -> redis::RedisResult<()> {
@@ -71,7 +71,7 @@ pub fn publish(
 
 /// Claims or renews each of `codes` for `node` (one round trip): whether each is `node`'s now.
 pub fn claim_codes(
-    conn: &mut redis::Connection,
+    conn: &mut impl redis::ConnectionLike,
     node: &str,
     codes: &[String],
     ttl_ms: u64,
@@ -94,7 +94,7 @@ pub fn claim_codes(
 
 /// Deletes `node`'s record and those of `codes` still held by `node` (one round trip).
 pub fn release(
-    conn: &mut redis::Connection,
+    conn: &mut impl redis::ConnectionLike,
     node: &str,
     codes: &[String],
 ) -> redis::RedisResult<()> {
@@ -112,12 +112,12 @@ pub fn release(
 }
 
 /// `INCRBY key by`: the counter's new value.
-pub fn lease(conn: &mut redis::Connection, key: &str, by: u32) -> redis::RedisResult<u32> {
+pub fn lease(conn: &mut impl redis::ConnectionLike, key: &str, by: u32) -> redis::RedisResult<u32> {
     redis::cmd("INCRBY").arg(key).arg(by).query(conn)
 }
 
 /// Every live node's record (records that do not parse are skipped, with a warning).
-pub fn read_nodes(conn: &mut redis::Connection) -> redis::RedisResult<Vec<NodeRecord>> {
+pub fn read_nodes(conn: &mut impl redis::ConnectionLike) -> redis::RedisResult<Vec<NodeRecord>> {
     let mut keys: Vec<String> = Vec::new();
     let mut cursor: u64 = 0;
     loop {

@@ -117,7 +117,10 @@ impl Refresher {
         let fresh = fresh_codes(CODE_POOL.saturating_sub(pooled.len()));
         let node = cluster.node_id.clone();
         let here = self.here.clone();
-        let conn = self.connection()?;
+        let conn = &mut Counted {
+            conn: self.connection()?,
+            trips: &cluster.metrics.round_trips,
+        };
         record::publish(conn, &record, ttl_ms)?;
         let codes: Vec<String> = rooms.iter().chain(&pooled).chain(&fresh).cloned().collect();
         let held = record::claim_codes(conn, &node, &codes, ttl_ms)?;
@@ -164,13 +167,53 @@ impl Refresher {
         codes.extend(self.cluster.ids.pooled_codes());
         codes.sort();
         codes.dedup();
-        let released = self
-            .connection()
-            .and_then(|conn| record::release(conn, &node, &codes));
+        let cluster = self.cluster.clone();
+        let released = self.connection().and_then(|conn| {
+            let conn = &mut Counted {
+                conn,
+                trips: &cluster.metrics.round_trips,
+            };
+            record::release(conn, &node, &codes)
+        });
         match released {
             Ok(()) => log::info!("cluster: node {node} left the directory"),
             Err(err) => log::warn!("cluster: could not leave the directory ({err}); it expires"),
         }
+    }
+}
+
+/// The refresh's connection, counting its round trips (a pipeline is one) for the metric.
+struct Counted<'a> {
+    conn: &'a mut redis::Connection,
+    trips: &'a prometheus::IntCounter,
+}
+
+impl redis::ConnectionLike for Counted<'_> {
+    fn req_packed_command(&mut self, cmd: &[u8]) -> redis::RedisResult<redis::Value> {
+        self.trips.inc();
+        self.conn.req_packed_command(cmd)
+    }
+
+    fn req_packed_commands(
+        &mut self,
+        cmd: &[u8],
+        offset: usize,
+        count: usize,
+    ) -> redis::RedisResult<Vec<redis::Value>> {
+        self.trips.inc();
+        self.conn.req_packed_commands(cmd, offset, count)
+    }
+
+    fn get_db(&self) -> i64 {
+        self.conn.get_db()
+    }
+
+    fn check_connection(&mut self) -> bool {
+        self.conn.check_connection()
+    }
+
+    fn is_open(&self) -> bool {
+        self.conn.is_open()
     }
 }
 

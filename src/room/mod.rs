@@ -465,7 +465,7 @@ impl Room {
         let ended = Instant::now();
         self.stats
             .record(ended, ended - woke, due.steps, self.schedule.overruns());
-        self.metrics.tick(ended - woke, due);
+        self.metrics.tick(ended - woke, due.steps, due.dropped);
     }
 
     fn publish_events(&mut self) {

@@ -1,10 +1,10 @@
 //! The cluster scenario: three nodes of the server on a `redis-server` of the tool's own, and
 //! what the cluster costs: the time a join takes when the room is on the node the bot talks
 //! to and when it is sent on to another node (`Redirect`, a new connection, `Redeem`); each
-//! node's refresh (CPU, Redis commands a second, the refresh's own duration) against a node
-//! without the cluster; and Redis memory per listed room. arena v1 on a node with the
-//! cluster on vs off is `loadtest arena-v1 --spawn-server --cluster` against the same without
-//! `--cluster`, in alternating runs.
+//! node's refresh (its thread's CPU, Redis round trips and commands a second, the refresh's
+//! own duration) with few rooms and with about a hundred; and Redis memory per listed room.
+//! arena v1 on a node with the cluster on vs off is `loadtest arena-v1 --spawn-server
+//! --cluster` against the same without `--cluster`, in alternating runs.
 //!
 //! Nothing here is a test: it prints figures and the machine they were measured on.
 
@@ -16,11 +16,12 @@ use skirmish::bot::BotClient;
 use skirmish::protocol::RoomId;
 
 use crate::process::{cluster_flags, RedisProcess, SpawnedServer};
-use crate::report;
-use crate::stats::{self, Machine};
+use crate::{report, stats};
 
 /// Joins timed of each kind.
 const JOINS: usize = 200;
+/// The server's refresh thread (`src/cluster/mod.rs`), as /proc shows its name (15 bytes).
+const REFRESH_THREAD: &str = "skirmish-cluste";
 /// Rooms made to measure Redis's memory per room.
 const ROOMS_FOR_MEMORY: usize = 90;
 /// The idle window the refresh's cost is measured over.
@@ -28,10 +29,10 @@ const IDLE_WINDOW: Duration = Duration::from_secs(10);
 /// More than two refreshes at the default period: every node has seen every change.
 const SETTLE: Duration = Duration::from_millis(2500);
 
-pub fn main(bin: &Path, runtime: &tokio::runtime::Runtime, machine: &Machine) -> ExitCode {
+/// Runs the scenario (the caller has printed the machine line).
+pub fn main(bin: &Path, runtime: &tokio::runtime::Runtime) -> ExitCode {
     match measure(bin, runtime) {
         Ok(lines) => {
-            println!("{}", report::machine_line(machine));
             for line in lines {
                 println!("{line}");
             }
@@ -44,7 +45,7 @@ pub fn main(bin: &Path, runtime: &tokio::runtime::Runtime, machine: &Machine) ->
     }
 }
 
-fn node_flags(redis: Option<&RedisProcess>, n: usize) -> Vec<String> {
+fn node_flags(redis: &RedisProcess, n: usize) -> Vec<String> {
     let data =
         std::env::temp_dir().join(format!("skirmish-cluster-bench-{}-{n}", std::process::id()));
     let mut flags: Vec<String> = [
@@ -56,12 +57,14 @@ fn node_flags(redis: Option<&RedisProcess>, n: usize) -> Vec<String> {
         "0",
         "--empty-room-grace-ms",
         "600000",
+        "--rooms-per-second",
+        "1000",
         "--data-dir",
         &data.to_string_lossy(),
     ]
     .map(String::from)
     .to_vec();
-    flags.extend(redis.map(cluster_flags).unwrap_or_default());
+    flags.extend(cluster_flags(redis));
     flags
 }
 
@@ -69,13 +72,14 @@ fn measure(bin: &Path, runtime: &tokio::runtime::Runtime) -> Result<Vec<String>,
     let redis = RedisProcess::start()?;
     let clients = JOINS + ROOMS_FOR_MEMORY + 100;
     let nodes = (0..3)
-        .map(|n| SpawnedServer::start(bin, clients, &node_flags(Some(&redis), n)))
+        .map(|n| SpawnedServer::start(bin, clients, &node_flags(&redis, n)))
         .collect::<Result<Vec<_>, _>>()?;
-    let single = SpawnedServer::start(bin, clients, &node_flags(None, 3))?;
     runtime.block_on(async {
         let mut lines = Vec::new();
         let entry = format!("ws://{}/ws", nodes[0].addr());
-        let (here, there) = pinned_rooms(&entry).await?;
+        // Every node has read the others before placement is asked for.
+        tokio::time::sleep(SETTLE).await;
+        let (here, there, _creators) = pinned_rooms(&entry).await?;
         tokio::time::sleep(SETTLE).await;
         for (what, room) in [("same node", here), ("redirected", there)] {
             let (p50, p99, moved) = join_times(&entry, room).await?;
@@ -83,16 +87,21 @@ fn measure(bin: &Path, runtime: &tokio::runtime::Runtime) -> Result<Vec<String>,
                 "join {what}: p50={p50:.2}ms p99={p99:.2}ms joins={JOINS} redirected={moved}"
             ));
         }
-        lines.push(refresh_cost(&redis, &nodes, &single).await?);
-        lines.push(memory_per_room(&redis, &entry).await?);
+        lines.push(refresh_cost(&redis, &nodes).await?);
+        let (memory, _fillers) = memory_per_room(&redis, &entry).await?;
+        lines.push(memory);
+        // The refresh carries every room's listing: its cost again with the rooms just made.
+        lines.push(refresh_cost(&redis, &nodes).await?);
         Ok::<_, String>(lines)
     })
 }
 
 /// A room on the entry node and one on another node, made through the entry node (placement
-/// decides where each goes); their creators stay so that the rooms do.
-async fn pinned_rooms(entry: &str) -> Result<(RoomId, RoomId), String> {
+/// decides where each goes), and their creators' connections: a room closes when its creator's
+/// connection ends empty.
+async fn pinned_rooms(entry: &str) -> Result<(RoomId, RoomId, Vec<BotClient>), String> {
     let (mut here, mut there) = (None, None);
+    let mut creators = Vec::new();
     for n in 0..30 {
         let mut creator = BotClient::connect(entry, &format!("maker{n}"))
             .await
@@ -110,8 +119,9 @@ async fn pinned_rooms(entry: &str) -> Result<(RoomId, RoomId), String> {
             *slot = Some(joined.room.id);
         }
         creator.leave_room().await.map_err(|e| e.to_string())?;
+        creators.push(creator);
         if let (Some(here), Some(there)) = (here, there) {
-            return Ok((here, there));
+            return Ok((here, there, creators));
         }
     }
     Err("30 rooms were all placed on the same side".into())
@@ -151,9 +161,9 @@ fn redis_info(redis: &RedisProcess, field: &str) -> Result<f64, String> {
         .ok_or_else(|| format!("INFO has no {field}"))
 }
 
-/// `skirmish_cluster_refresh_seconds` sum and count of a node.
-async fn refresh_totals(node: &SpawnedServer) -> Result<(f64, f64), String> {
-    let body = crate::report::http_get(node.operator_addr(), "/metrics").await?;
+/// A node's `skirmish_cluster_refresh_seconds` sum and count, and its Redis round trips.
+async fn refresh_totals(node: &SpawnedServer) -> Result<(f64, f64, f64), String> {
+    let body = report::http_get(node.operator_addr(), "/metrics").await?;
     let value = |name: &str| {
         body.lines()
             .find_map(|line| line.strip_prefix(name))
@@ -163,53 +173,72 @@ async fn refresh_totals(node: &SpawnedServer) -> Result<(f64, f64), String> {
     Ok((
         value("skirmish_cluster_refresh_seconds_sum "),
         value("skirmish_cluster_refresh_seconds_count "),
+        value("skirmish_cluster_redis_round_trips_total "),
     ))
 }
 
-/// Per node over an idle window: CPU, Redis commands a second, the refresh's mean duration;
-/// and the CPU of the node without the cluster over the same window.
-async fn refresh_cost(
-    redis: &RedisProcess,
-    nodes: &[SpawnedServer],
-    single: &SpawnedServer,
-) -> Result<String, String> {
-    let cpu = |pid: u32| stats::cpu_seconds(&pid.to_string()).unwrap_or(0.0);
+/// Per node over a window: the CPU of its refresh thread (the whole cost of the cluster when
+/// nobody joins: sessions only read the copy it leaves), Redis round trips and commands a
+/// second, the refresh's mean duration; and Redis's own CPU.
+async fn refresh_cost(redis: &RedisProcess, nodes: &[SpawnedServer]) -> Result<String, String> {
+    let refresh_cpu = |node: &SpawnedServer| {
+        stats::thread_cpu_seconds(node.pid(), REFRESH_THREAD).unwrap_or(f64::NAN)
+    };
     let commands_before = redis_info(redis, "total_commands_processed")?;
-    let cpu_before: Vec<f64> = nodes.iter().map(|n| cpu(n.pid())).collect();
-    let single_before = cpu(single.pid());
-    let redis_before = cpu(redis.pid());
+    let cpu_before: Vec<f64> = nodes.iter().map(refresh_cpu).collect();
+    let redis_before = stats::cpu_seconds(&redis.pid().to_string()).unwrap_or(0.0);
     let mut refresh_before = Vec::new();
     for node in nodes {
         refresh_before.push(refresh_totals(node).await?);
     }
     tokio::time::sleep(IDLE_WINDOW).await;
     let window = IDLE_WINDOW.as_secs_f64();
+    let per_node = |total: f64| total / window / nodes.len() as f64;
     let commands = redis_info(redis, "total_commands_processed")? - commands_before;
-    let node_cpu_ms: f64 = nodes
+    let refresh_cpu_s: f64 = nodes
         .iter()
         .zip(&cpu_before)
-        .map(|(n, before)| (cpu(n.pid()) - before) * 1e3 / window)
-        .sum::<f64>()
-        / nodes.len() as f64;
-    let single_cpu_ms = (cpu(single.pid()) - single_before) * 1e3 / window;
-    let redis_cpu_ms = (cpu(redis.pid()) - redis_before) * 1e3 / window;
-    let (mut took, mut count) = (0.0, 0.0);
-    for (node, (sum, n)) in nodes.iter().zip(refresh_before) {
-        let (sum_after, n_after) = refresh_totals(node).await?;
+        .map(|(node, before)| refresh_cpu(node) - before)
+        .sum();
+    let redis_cpu_s = stats::cpu_seconds(&redis.pid().to_string()).unwrap_or(0.0) - redis_before;
+    let (mut took, mut count, mut trips) = (0.0, 0.0, 0.0);
+    for (node, (sum, n, trips_before)) in nodes.iter().zip(refresh_before) {
+        let (sum_after, n_after, trips_after) = refresh_totals(node).await?;
         took += sum_after - sum;
         count += n_after - n;
+        trips += trips_after - trips_before;
     }
+    let rooms = stats_rooms(&nodes[0]).await?;
     Ok(format!(
-        "idle refresh: node_cpu={node_cpu_ms:.2}ms/s (no cluster: {single_cpu_ms:.2}ms/s) \
-         redis_commands={:.1}/s per node refresh_mean={:.3}ms redis_cpu={redis_cpu_ms:.2}ms/s",
-        commands / window / nodes.len() as f64,
+        "refresh, {rooms} rooms in the cluster: refresh_thread_cpu={:.2}ms/s \
+         redis_round_trips={:.1}/s redis_commands={:.1}/s per node refresh_mean={:.3}ms \
+         redis_cpu={:.2}ms/s",
+        per_node(refresh_cpu_s) * 1e3,
+        per_node(trips),
+        per_node(commands),
         took * 1e3 / count.max(1.0),
+        redis_cpu_s * 1e3 / window,
     ))
 }
 
-/// Redis's memory before and after `ROOMS_FOR_MEMORY` more rooms are listed.
-async fn memory_per_room(redis: &RedisProcess, entry: &str) -> Result<String, String> {
+/// How many rooms `node` lists, the cluster's.
+async fn stats_rooms(node: &SpawnedServer) -> Result<usize, String> {
+    let body = report::http_get(node.addr(), "/api/rooms").await?;
+    let rooms: serde_json::Value = serde_json::from_str(&body).map_err(|e| e.to_string())?;
+    rooms
+        .as_array()
+        .map(Vec::len)
+        .ok_or_else(|| "/api/rooms is not a list".into())
+}
+
+/// Redis's memory before and after `ROOMS_FOR_MEMORY` more rooms are listed; their creators,
+/// who keep them open.
+async fn memory_per_room(
+    redis: &RedisProcess,
+    entry: &str,
+) -> Result<(String, Vec<BotClient>), String> {
     let before = redis_info(redis, "used_memory")?;
+    let mut creators = Vec::with_capacity(ROOMS_FOR_MEMORY);
     for n in 0..ROOMS_FOR_MEMORY {
         let mut creator = BotClient::connect(entry, &format!("filler{n}"))
             .await
@@ -218,12 +247,13 @@ async fn memory_per_room(redis: &RedisProcess, entry: &str) -> Result<String, St
             .create_room(&format!("room number {n}"), 50, true)
             .await
             .map_err(|e| e.to_string())?;
-        creator.close().await.map_err(|e| e.to_string())?;
+        creators.push(creator);
     }
     tokio::time::sleep(SETTLE).await;
     let after = redis_info(redis, "used_memory")?;
-    Ok(format!(
+    let line = format!(
         "redis memory: {:.0} bytes per listed room ({ROOMS_FOR_MEMORY} rooms: {before:.0} → {after:.0} bytes)",
         (after - before) / ROOMS_FOR_MEMORY as f64
-    ))
+    );
+    Ok((line, creators))
 }

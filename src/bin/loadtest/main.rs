@@ -342,7 +342,7 @@ fn main() -> ExitCode {
         println!("{}", report::machine_line(&machine));
     }
     if let (Scenario::Cluster, ServerChoice::Spawn(bin)) = (args.scenario, &server) {
-        return cluster::main(bin, &runtime, &machine);
+        return cluster::main(bin, &runtime);
     }
     let mut all_passed = true;
     for &clients in &args.clients {

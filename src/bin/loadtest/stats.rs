@@ -89,6 +89,21 @@ pub fn cpu_seconds(pid: &str) -> Option<f64> {
     Some((utime + stime) as f64 / USER_HZ)
 }
 
+/// The CPU time in seconds of the thread of process `pid` named `name` (as /proc has it),
+/// from the scheduler's nanoseconds (`schedstat`): a thread that runs a millisecond now and
+/// then is below the 10 ms clock tick of `stat`.
+pub fn thread_cpu_seconds(pid: u32, name: &str) -> Option<f64> {
+    let task = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .ok()?
+        .flatten()
+        .find(|task| {
+            std::fs::read_to_string(task.path().join("comm")).is_ok_and(|comm| comm.trim() == name)
+        })?;
+    let schedstat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
+    let on_cpu_ns: u64 = schedstat.split_whitespace().next()?.parse().ok()?;
+    Some(on_cpu_ns as f64 / 1e9)
+}
+
 /// The CPU clocks a window is measured between: the server's (when its pid is known), this
 /// tool's and the whole machine's busy time.
 pub struct CpuClocks {
