@@ -15,6 +15,7 @@ mod record;
 mod refresh;
 mod tickets;
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
@@ -56,6 +57,10 @@ struct View {
     nodes: Vec<(Arc<NodeRef>, NodeRecord)>,
     rooms: Arc<Vec<Listed>>,
     read_at: Option<Instant>,
+    /// Players this node has placed on each other node since the read (by node id): counted
+    /// into that node's load, so that a burst of new rooms between two reads does not all go
+    /// to the node that was least loaded at the read. The next read has them in its counts.
+    placed: Mutex<HashMap<String, u32>>,
 }
 
 /// Whether the last refresh worked, for operators.
@@ -327,15 +332,18 @@ impl Cluster {
         if !own.draining {
             candidates.push((None, load(own.players, own.max_players)));
         }
-        if self.fresh() {
-            if let Ok(view) = self.view.read() {
-                candidates.extend(
-                    view.nodes
-                        .iter()
-                        .filter(|(_, r)| !r.draining)
-                        .map(|(node, r)| (Some(node.clone()), load(r.players, r.max_players))),
-                );
-            }
+        let view = self.view.read().ok().filter(|_| self.fresh());
+        let mut placed = view.as_ref().map(|view| lock(&view.placed));
+        if let (Some(view), Some(placed)) = (&view, &placed) {
+            candidates.extend(
+                view.nodes
+                    .iter()
+                    .filter(|(_, r)| !r.draining)
+                    .map(|(node, r)| {
+                        let players = r.players + placed.get(&node.id).copied().unwrap_or(0);
+                        (Some(node.clone()), load(players, r.max_players))
+                    }),
+            );
         }
         let least = candidates
             .iter()
@@ -345,9 +353,13 @@ impl Cluster {
             .into_iter()
             .filter(|(_, l)| *l <= least + NEAR_EQUAL_LOAD)
             .collect();
-        equals
+        let chosen = equals
             .choose(&mut rand::rng())
-            .and_then(|(node, _)| node.clone())
+            .and_then(|(node, _)| node.clone());
+        if let (Some(node), Some(placed)) = (&chosen, &mut placed) {
+            *placed.entry(node.id.clone()).or_default() += 1;
+        }
+        chosen
     }
 
     /// A ticket for `name` to do `intent` on `node`, counted as a redirect.
@@ -386,5 +398,86 @@ impl Elsewhere for Cluster {
         self.view
             .read()
             .map_or_else(|_| Arc::default(), |view| view.rooms.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(id: &str, players: u32, draining: bool) -> NodeRecord {
+        NodeRecord {
+            id: id.into(),
+            url: format!("ws://{id}/ws"),
+            protocol: crate::protocol::PROTOCOL_VERSION,
+            draining,
+            players,
+            max_players: 100,
+            rooms: Vec::new(),
+        }
+    }
+
+    /// A cluster node that has just read `others`, and is itself draining, so that every room
+    /// it places goes to one of them.
+    fn draining_node_seeing(others: Vec<NodeRecord>) -> Cluster {
+        let registry = prometheus::Registry::new();
+        let cluster = Cluster::new(
+            "a test secret, long",
+            100,
+            Duration::from_secs(1),
+            &registry,
+        );
+        cluster.drain();
+        refresh::store(&cluster, others);
+        cluster
+    }
+
+    fn place_many(cluster: &Cluster, count: usize) -> Vec<String> {
+        let here = HereRooms::default();
+        (0..count)
+            .map(|_| cluster.place(&here).map_or("here".into(), |n| n.id.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_burst_of_new_rooms_fills_the_least_loaded_node_up_to_the_others_then_spreads() {
+        let cluster = draining_node_seeing(vec![node("a", 0, false), node("b", 10, false)]);
+        // Loads within one player (NEAR_EQUAL_LOAD of 100) of each other are equals.
+        let placed = place_many(&cluster, 8);
+        assert_eq!(
+            placed, ["a"; 8],
+            "a is the least loaded until it nears b's 10"
+        );
+        let placed = place_many(&cluster, 40);
+        let to = |id: &str| placed.iter().filter(|p| *p == id).count();
+        assert_eq!(to("a") + to("b"), 40, "{placed:?}");
+        let (a, b) = (8 + to("a"), 10 + to("b"));
+        assert!(a.abs_diff(b) <= 2, "loads drift apart: a {a}, b {b}");
+    }
+
+    #[test]
+    fn draining_nodes_get_no_one_and_a_new_read_replaces_the_counts() {
+        let cluster = draining_node_seeing(vec![node("a", 0, false), node("b", 0, true)]);
+        assert_eq!(place_many(&cluster, 10), ["a"; 10]);
+        assert_eq!(
+            cluster.place(&HereRooms::default()).map(|n| n.id.clone()),
+            Some("a".into())
+        );
+        // The next read carries the nodes' own counts; this node's tally of 11 on a is gone
+        // with the read it corrected (with it, a would count 11 and c be chosen).
+        refresh::store(&cluster, vec![node("a", 0, false), node("c", 5, false)]);
+        assert_eq!(place_many(&cluster, 1), ["a"]);
+    }
+
+    #[test]
+    fn with_nothing_read_every_room_is_made_here() {
+        let registry = prometheus::Registry::new();
+        let cluster = Cluster::new(
+            "a test secret, long",
+            100,
+            Duration::from_secs(1),
+            &registry,
+        );
+        assert_eq!(place_many(&cluster, 3), ["here"; 3]);
     }
 }

@@ -8,7 +8,7 @@
 //! time-outs and nothing else.
 
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rand::Rng;
@@ -229,7 +229,7 @@ fn fresh_codes(count: usize) -> Vec<String> {
 }
 
 /// Replaces the cache with the other nodes of `records` that speak this protocol.
-fn store(cluster: &Cluster, records: Vec<NodeRecord>) {
+pub(super) fn store(cluster: &Cluster, records: Vec<NodeRecord>) {
     let protocol = crate::protocol::PROTOCOL_VERSION;
     let mut nodes = Vec::new();
     let mut rooms = Vec::new();
@@ -263,6 +263,7 @@ fn store(cluster: &Cluster, records: Vec<NodeRecord>) {
             nodes,
             rooms: Arc::new(rooms),
             read_at: Some(Instant::now()),
+            placed: Mutex::default(),
         };
     }
 }
