@@ -16,8 +16,8 @@ use futures_util::future::join_all;
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
-use crate::lobby::RoomHandle;
-use crate::metrics::{RoomCount, SessionPhase, Traffic};
+use crate::lobby::{RoomHandle, RoomListing};
+use crate::metrics::{SessionPhase, Traffic};
 use crate::protocol::{RoomId, PROTOCOL_VERSION};
 use crate::room::{Inspect, RoomDetails, TickReport};
 
@@ -104,14 +104,7 @@ pub async fn metrics(req: HttpRequest, app: web::Data<AppState>) -> HttpResponse
         cluster.update_gauges();
     }
     let listings = app.directory.here().listings();
-    let counts: Vec<RoomCount> = listings
-        .iter()
-        .map(|room| RoomCount {
-            mode: &room.mode,
-            public: room.public,
-            players: room.players,
-        })
-        .collect();
+    let counts: Vec<_> = listings.iter().map(RoomListing::count).collect();
     let body = app.metrics.render(&counts);
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

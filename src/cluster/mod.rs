@@ -17,7 +17,7 @@ mod tickets;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
 use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts};
@@ -60,7 +60,15 @@ struct View {
     /// Players this node has placed on each other node since the read (by node id): counted
     /// into that node's load, so that a burst of new rooms between two reads does not all go
     /// to the node that was least loaded at the read. The next read has them in its counts.
-    placed: Mutex<HashMap<String, u32>>,
+    placed: HashMap<String, u32>,
+}
+
+impl View {
+    /// Whether this read is recent enough to trust: one older than an entry's lifetime (`ttl`)
+    /// may list nodes that are gone, so it is not used at all.
+    fn fresh(&self, ttl: Duration) -> bool {
+        self.read_at.is_some_and(|at| at.elapsed() < ttl)
+    }
 }
 
 /// Whether the last refresh worked, for operators.
@@ -286,26 +294,23 @@ impl Cluster {
             draining: record.draining,
             here: true,
         }];
-        if self.fresh() {
-            if let Ok(view) = self.view.read() {
-                seen.extend(view.nodes.iter().map(|(_, r)| NodeSeen {
-                    id: r.id.clone(),
-                    url: r.url.clone(),
-                    players: r.players,
-                    max_players: r.max_players,
-                    rooms: r.rooms.len(),
-                    draining: r.draining,
-                    here: false,
-                }));
-            }
+        if let Some(view) = self.fresh_view() {
+            seen.extend(view.nodes.iter().map(|(_, r)| NodeSeen {
+                id: r.id.clone(),
+                url: r.url.clone(),
+                players: r.players,
+                max_players: r.max_players,
+                rooms: r.rooms.len(),
+                draining: r.draining,
+                here: false,
+            }));
         }
         seen
     }
 
-    /// Whether the cache is recent enough to trust: a cache older than an entry's lifetime
-    /// may list nodes that are gone, so it is not used at all.
-    fn fresh(&self) -> bool {
-        self.read_at().is_some_and(|at| at.elapsed() < self.ttl())
+    /// The last read of the other nodes, if it is recent enough to trust (`View::fresh`).
+    fn fresh_view(&self) -> Option<RwLockReadGuard<'_, View>> {
+        self.view.read().ok().filter(|view| view.fresh(self.ttl()))
     }
 
     /// This node's entry, from its rooms as they are now.
@@ -332,15 +337,16 @@ impl Cluster {
         if !own.draining {
             candidates.push((None, load(own.players, own.max_players)));
         }
-        let view = self.view.read().ok().filter(|_| self.fresh());
-        let mut placed = view.as_ref().map(|view| lock(&view.placed));
-        if let (Some(view), Some(placed)) = (&view, &placed) {
+        // Written to: the node chosen is counted in `placed`.
+        let ttl = self.ttl();
+        let mut view = self.view.write().ok().filter(|view| view.fresh(ttl));
+        if let Some(view) = &view {
             candidates.extend(
                 view.nodes
                     .iter()
                     .filter(|(_, r)| !r.draining)
                     .map(|(node, r)| {
-                        let players = r.players + placed.get(&node.id).copied().unwrap_or(0);
+                        let players = r.players + view.placed.get(&node.id).copied().unwrap_or(0);
                         (Some(node.clone()), load(players, r.max_players))
                     }),
             );
@@ -356,8 +362,8 @@ impl Cluster {
         let chosen = equals
             .choose(&mut rand::rng())
             .and_then(|(node, _)| node.clone());
-        if let (Some(node), Some(placed)) = (&chosen, &mut placed) {
-            *placed.entry(node.id.clone()).or_default() += 1;
+        if let (Some(node), Some(view)) = (&chosen, &mut view) {
+            *view.placed.entry(node.id.clone()).or_default() += 1;
         }
         chosen
     }
@@ -379,11 +385,11 @@ impl Cluster {
     /// The live node whose id starts a session token (`node.rest`), if it is another one.
     pub fn node_of_token(&self, token: &str) -> Option<Arc<NodeRef>> {
         let (node, _) = token.split_once('.')?;
-        if node == self.node_id || !self.fresh() {
+        if node == self.node_id {
             return None;
         }
-        let view = self.view.read().ok()?;
-        view.nodes
+        self.fresh_view()?
+            .nodes
             .iter()
             .find(|(n, _)| n.id == node)
             .map(|(n, _)| n.clone())
@@ -392,12 +398,8 @@ impl Cluster {
 
 impl Elsewhere for Cluster {
     fn rooms(&self) -> Arc<Vec<Listed>> {
-        if !self.fresh() {
-            return Arc::default();
-        }
-        self.view
-            .read()
-            .map_or_else(|_| Arc::default(), |view| view.rooms.clone())
+        self.fresh_view()
+            .map_or_else(Arc::default, |view| view.rooms.clone())
     }
 }
 
@@ -417,16 +419,21 @@ mod tests {
         }
     }
 
-    /// A cluster node that has just read `others`, and is itself draining, so that every room
-    /// it places goes to one of them.
-    fn draining_node_seeing(others: Vec<NodeRecord>) -> Cluster {
+    /// A node that has read nothing yet, refreshing once a second.
+    fn new_node() -> Cluster {
         let registry = prometheus::Registry::new();
-        let cluster = Cluster::new(
+        Cluster::new(
             "a test secret, long",
             100,
             Duration::from_secs(1),
             &registry,
-        );
+        )
+    }
+
+    /// A cluster node that has just read `others`, and is itself draining, so that every room
+    /// it places goes to one of them.
+    fn draining_node_seeing(others: Vec<NodeRecord>) -> Cluster {
+        let cluster = new_node();
         cluster.drain();
         refresh::store(&cluster, others);
         cluster
@@ -471,13 +478,6 @@ mod tests {
 
     #[test]
     fn with_nothing_read_every_room_is_made_here() {
-        let registry = prometheus::Registry::new();
-        let cluster = Cluster::new(
-            "a test secret, long",
-            100,
-            Duration::from_secs(1),
-            &registry,
-        );
-        assert_eq!(place_many(&cluster, 3), ["here"; 3]);
+        assert_eq!(place_many(&new_node(), 3), ["here"; 3]);
     }
 }

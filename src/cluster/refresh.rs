@@ -7,8 +7,9 @@
 //! anyone: sessions read the cache it leaves, and a Redis that hangs costs this thread its
 //! time-outs and nothing else.
 
+use std::collections::HashMap;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rand::Rng;
@@ -95,16 +96,22 @@ impl Refresher {
         }
     }
 
-    fn connection(&mut self) -> redis::RedisResult<&mut redis::Connection> {
+    /// The connection to Redis (opened if need be), counting its round trips.
+    fn connection(&mut self) -> redis::RedisResult<Counted<'_>> {
         if self.connection.is_none() {
             let connection = self.client.get_connection_with_timeout(REDIS_TIMEOUT)?;
             connection.set_read_timeout(Some(REDIS_TIMEOUT))?;
             connection.set_write_timeout(Some(REDIS_TIMEOUT))?;
             self.connection = Some(connection);
         }
-        self.connection
+        let conn = self
+            .connection
             .as_mut()
-            .ok_or_else(|| redis::RedisError::from((redis::ErrorKind::Io, "no connection")))
+            .ok_or_else(|| redis::RedisError::from((redis::ErrorKind::Io, "no connection")))?;
+        Ok(Counted {
+            conn,
+            trips: &self.cluster.metrics.round_trips,
+        })
     }
 
     /// Writes, renews, leases and reads; the number of nodes seen.
@@ -117,10 +124,7 @@ impl Refresher {
         let fresh = fresh_codes(CODE_POOL.saturating_sub(pooled.len()));
         let node = cluster.node_id.clone();
         let here = self.here.clone();
-        let conn = &mut Counted {
-            conn: self.connection()?,
-            trips: &cluster.metrics.round_trips,
-        };
+        let conn = &mut self.connection()?;
         record::publish(conn, &record, ttl_ms)?;
         let codes: Vec<String> = rooms.iter().chain(&pooled).chain(&fresh).cloned().collect();
         let held = record::claim_codes(conn, &node, &codes, ttl_ms)?;
@@ -167,14 +171,9 @@ impl Refresher {
         codes.extend(self.cluster.ids.pooled_codes());
         codes.sort();
         codes.dedup();
-        let cluster = self.cluster.clone();
-        let released = self.connection().and_then(|conn| {
-            let conn = &mut Counted {
-                conn,
-                trips: &cluster.metrics.round_trips,
-            };
-            record::release(conn, &node, &codes)
-        });
+        let released = self
+            .connection()
+            .and_then(|mut conn| record::release(&mut conn, &node, &codes));
         match released {
             Ok(()) => log::info!("cluster: node {node} left the directory"),
             Err(err) => log::warn!("cluster: could not leave the directory ({err}); it expires"),
@@ -263,7 +262,7 @@ pub(super) fn store(cluster: &Cluster, records: Vec<NodeRecord>) {
             nodes,
             rooms: Arc::new(rooms),
             read_at: Some(Instant::now()),
-            placed: Mutex::default(),
+            placed: HashMap::new(),
         };
     }
 }

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use here::{normalized_code, HereRooms, RoomHandle};
 
+use crate::metrics::RoomCount;
 use crate::protocol::{PlayerId, RoomId, RoomInfo};
 
 /// Join codes are drawn from these characters: no 0/O or 1/I/L to misread.
@@ -48,6 +49,15 @@ impl RoomListing {
             capacity: self.capacity,
             public: self.public,
             bots: self.bots,
+        }
+    }
+
+    /// What the metrics' room and player gauges count of it.
+    pub fn count(&self) -> RoomCount<'_> {
+        RoomCount {
+            mode: &self.mode,
+            public: self.public,
+            players: self.players,
         }
     }
 

@@ -208,7 +208,7 @@ async fn refresh_cost(redis: &RedisProcess, nodes: &[SpawnedServer]) -> Result<S
         count += n_after - n;
         trips += trips_after - trips_before;
     }
-    let rooms = stats_rooms(&nodes[0]).await?;
+    let rooms = listed_rooms(&nodes[0]).await?;
     Ok(format!(
         "refresh, {rooms} rooms in the cluster: refresh_thread_cpu={:.2}ms/s \
          redis_round_trips={:.1}/s redis_commands={:.1}/s per node refresh_mean={:.3}ms \
@@ -221,8 +221,8 @@ async fn refresh_cost(redis: &RedisProcess, nodes: &[SpawnedServer]) -> Result<S
     ))
 }
 
-/// How many rooms `node` lists, the cluster's.
-async fn stats_rooms(node: &SpawnedServer) -> Result<usize, String> {
+/// How many public rooms of the cluster `node` lists.
+async fn listed_rooms(node: &SpawnedServer) -> Result<usize, String> {
     let body = report::http_get(node.addr(), "/api/rooms").await?;
     let rooms: serde_json::Value = serde_json::from_str(&body).map_err(|e| e.to_string())?;
     rooms
