@@ -8,7 +8,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::cluster::{Node, REFRESH_MS, SECRET};
+use common::cluster::{create_through, Node, REFRESH_MS, SECRET};
 use common::redis::RedisServer;
 use common::{eventually, next_snapshot, WAIT};
 use skirmish::bot::{BotClient, BotError};
@@ -44,21 +44,16 @@ async fn a_listed_room(
     via: usize,
     capacity: u8,
 ) -> (BotClient, RoomId, String, usize) {
-    let (owner, room, host) = room_through(&cluster[via], "ada", capacity).await;
+    let (owner, joined) = create_through(&cluster[via], "ada", capacity).await;
+    let room = joined.room.id;
+    let index = cluster
+        .iter()
+        .position(|node| node.ws() == owner.url())
+        .expect("the room's node is in the cluster");
+    let host = cluster[index].id().await;
     let all: Vec<&Node> = cluster.iter().collect();
     listed_everywhere(&all, room, &host).await;
-    let mut index = None;
-    for (n, node) in cluster.iter().enumerate() {
-        if node.id().await == host {
-            index = Some(n);
-        }
-    }
-    (
-        owner,
-        room,
-        host,
-        index.expect("the room's node is in the cluster"),
-    )
+    (owner, room, host, index)
 }
 
 /// Every node of `cluster` but `cluster[index]`.
@@ -67,44 +62,6 @@ fn all_but(cluster: &[Node], index: usize) -> Vec<&Node> {
         .iter()
         .enumerate()
         .filter_map(|(n, node)| (n != index).then_some(node))
-        .collect()
-}
-
-/// Creates a room through `via` (placement may put it on any node); the client, the room's
-/// id and the id of the node that runs it.
-async fn room_through(via: &Node, name: &str, capacity: u8) -> (BotClient, RoomId, String) {
-    let mut client = BotClient::connect(&via.ws(), name).await.expect("connects");
-    let joined = client
-        .create_room(name, capacity, true)
-        .await
-        .expect("a room");
-    let room = joined.room.id;
-    let rooms = reqwest_like_rooms(client.url()).await;
-    let host = rooms
-        .into_iter()
-        .find(|(id, _)| *id == u64::from(room.get()))
-        .map(|(_, node)| node)
-        .expect("the room's node lists it");
-    (client, room, host)
-}
-
-/// `/api/rooms` of the node at a `ws://ADDR/ws` URL.
-async fn reqwest_like_rooms(ws_url: &str) -> Vec<(u64, String)> {
-    let addr = ws_url
-        .trim_start_matches("ws://")
-        .trim_end_matches("/ws")
-        .parse()
-        .expect("an address");
-    let (_, body) = common::http_get_at(addr, "/api/rooms", &[]).await;
-    let rooms: Vec<serde_json::Value> = serde_json::from_str(&body).expect("JSON");
-    rooms
-        .iter()
-        .map(|r| {
-            (
-                r["id"].as_u64().unwrap_or_default(),
-                r["node"].as_str().unwrap_or_default().to_string(),
-            )
-        })
         .collect()
 }
 

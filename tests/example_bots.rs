@@ -17,7 +17,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::Stdio;
 
-use common::cluster::{another_listing, Node};
+use common::cluster::{another_listing, create_through, Node};
 use common::redis::RedisServer;
 use common::WAIT;
 use skirmish::bot::{BotClient, JoinedRoom};
@@ -110,13 +110,7 @@ async fn follows_a_redirect(example: &Example, name: &str) {
         return;
     };
     let cluster = [Node::start(redis.port, &[]), Node::start(redis.port, &[])];
-    let mut watcher = BotClient::connect(&cluster[0].ws(), "watcher")
-        .await
-        .expect("the watcher connects");
-    let room = watcher
-        .create_room("examples", 4, true)
-        .await
-        .expect("the watcher creates a public room");
+    let (mut watcher, room) = create_through(&cluster[0], "watcher", 4).await;
     // Placement may put the room on either node (the watcher follows): the example is sent to
     // the other one.
     let host = watcher.url().to_string();

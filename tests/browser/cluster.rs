@@ -6,10 +6,10 @@
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use serde_json::Value;
-use skirmish::bot::{BotClient, RoomView};
+use skirmish::bot::RoomView;
 use skirmish::protocol::ServerMsg;
 
-use crate::common::cluster::{another_listing, Node};
+use crate::common::cluster::{another_listing, create_through, Node};
 use crate::common::redis::RedisServer;
 use crate::common::WAIT;
 use crate::harness::{
@@ -27,13 +27,7 @@ async fn a_page_follows_the_redirect_to_the_node_running_the_room() {
     };
     let _turn = ONE_AT_A_TIME.lock().await;
     let cluster = [Node::start(redis.port, &[]), Node::start(redis.port, &[])];
-    let mut host = BotClient::connect(&cluster[0].ws(), "host")
-        .await
-        .expect("the host connects");
-    let room = host
-        .create_room("across nodes", 4, true)
-        .await
-        .expect("the host creates a room");
+    let (mut host, room) = create_through(&cluster[0], "host", 4).await;
     let host_url = host.url().to_string();
     let other = another_listing(&cluster, &host_url, u64::from(room.room.id.get())).await;
 

@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use skirmish::bot::{BotClient, JoinedRoom};
+use skirmish::game::arena::Arena;
+
 use super::{http_get_at, scratch_dir};
 
 /// The secret every test node shares.
@@ -164,6 +167,23 @@ impl Node {
     pub async fn metrics(&self) -> String {
         http_get_at(self.admin, "/metrics", &[]).await.1
     }
+}
+
+/// A public room of `capacity` seats made by `name` through `via` (placement may put it on any
+/// node: the creator follows the redirect, so its `url()` is the room's node), named after it.
+pub async fn create_through(
+    via: &Node,
+    name: &str,
+    capacity: u8,
+) -> (BotClient, JoinedRoom<Arena>) {
+    let mut creator = BotClient::connect(&via.ws(), name)
+        .await
+        .expect("the creator connects");
+    let room = creator
+        .create_room(name, capacity, true)
+        .await
+        .expect("the creator makes a room");
+    (creator, room)
 }
 
 /// A node of `nodes` other than the one at `host` (a `ws://…/ws` URL), once it lists the room
